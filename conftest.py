@@ -1,0 +1,97 @@
+"""Shared test world: two provinces, three actors (style.md).
+
+officer_a: unit officer of province A (Sở A); principal_a1: principal of school A1 (in A);
+principal_b1: principal of school B1 in province B. Every list/detail/export/API test checks
+that B cannot see A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from opentemis.core.scoping import system_scope
+from tests.factories import PersonFactory, make_school_year, make_unit, make_user
+
+
+@dataclass
+class World:
+    nation: Any
+    province_a: Any
+    commune_a: Any
+    school_a1: Any
+    school_a2: Any
+    province_b: Any
+    school_b1: Any
+    officer_a: Any
+    principal_a1: Any
+    principal_b1: Any
+    teacher_a1: Any
+    person_a1: Any
+    person_a2: Any
+    person_b1: Any
+    year: Any
+
+    def client_for(self, user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    nation = make_unit("Bộ Giáo dục và Đào tạo", kind="ministry", code="BGD")
+    province_a = make_unit("Sở GD&ĐT Tỉnh An", parent=nation, kind="department", code="SA")
+    commune_a = make_unit("Xã Hòa An", parent=province_a, kind="commune", code="SA-X1")
+    school_a1 = make_unit(
+        "Trường Tiểu học Hòa An", parent=commune_a, kind="school", code="SA-TH1", levels=("TH",)
+    )
+    school_a2 = make_unit(
+        "Trường THCS Hòa An", parent=commune_a, kind="school", code="SA-THCS1", levels=("THCS",),
+        disadvantaged_area=True,
+    )
+    province_b = make_unit("Sở GD&ĐT Tỉnh Bình", parent=nation, kind="department", code="SB")
+    school_b1 = make_unit(
+        "Trường THPT Bình Minh", parent=province_b, kind="school", code="SB-THPT1", levels=("THPT",)
+    )
+    principal_person_a1 = PersonFactory(
+        unit=school_a1, full_name="Trần Thị Hiệu", staff_code="HTA1", gender="F", positions=["HT"]
+    )
+    principal_person_b1 = PersonFactory(
+        unit=school_b1, full_name="Lê Văn Bình", staff_code="HTB1", positions=["HT"]
+    )
+    person_a1 = PersonFactory(
+        unit=school_a1, full_name="Nguyễn Văn An", staff_code="GVA1", subjects=["TH"]
+    )
+    person_a2 = PersonFactory(
+        unit=school_a2, full_name="Hoàng Thị Đào", staff_code="GVA2", gender="F", ethnicity="02",
+        subjects=["TOAN"],
+    )
+    person_b1 = PersonFactory(unit=school_b1, full_name="Phạm Minh Đức", staff_code="GVB1", subjects=["LY"])
+    return World(
+        nation=nation,
+        province_a=province_a,
+        commune_a=commune_a,
+        school_a1=school_a1,
+        school_a2=school_a2,
+        province_b=province_b,
+        school_b1=school_b1,
+        officer_a=make_user("officer_a", role="unit_officer", unit=province_a),
+        principal_a1=make_user("principal_a1", role="principal", unit=school_a1, person=principal_person_a1),
+        principal_b1=make_user("principal_b1", role="principal", unit=school_b1, person=principal_person_b1),
+        teacher_a1=make_user("teacher_a1", role="teacher", unit=school_a1, person=person_a1),
+        person_a1=person_a1,
+        person_a2=person_a2,
+        person_b1=person_b1,
+        year=make_school_year(),
+    )
+
+
+@pytest.fixture
+def system() -> Any:
+    """Run the test body in the system scope (for service and selector unit tests)."""
+    with system_scope():
+        yield

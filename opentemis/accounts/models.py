@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.accounts.roles import Role
+from opentemis.core.scoping import scoped_manager
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
+
+
+class User(AbstractUser):
+    """A login. Linked to a staff record when the user is a teacher or manager."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
+    )
+    must_change_password = models.BooleanField(default=False)
+
+
+class RoleAssignment(models.Model):
+    """A role granted on a unit; it covers the unit's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments")
+    is_active = models.BooleanField(default=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    # Unscoped on purpose: scopes are computed from this table (see core/scoping.py).
+    objects = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_grant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.unit_id}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, on which unit's data: sign-ins and administrative changes."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = scoped_manager("unit__path")
+
+    class Meta:
+        ordering = ["-at", "-id"]

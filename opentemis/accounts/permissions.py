@@ -1,0 +1,66 @@
+"""Capability checks over the unit tree: a role on a unit grants its permissions on the subtree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from opentemis.accounts.roles import ROLE_PERMS
+from opentemis.core.scoping import minimal_prefixes
+
+
+def _grants(user: Any) -> list[tuple[str, str]]:
+    cached = getattr(user, "_opentemis_grants", None)
+    if cached is None:
+        from opentemis.accounts.models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user=user, is_active=True).values_list("role", "unit__path")
+        )
+        user._opentemis_grants = cached
+    return cached
+
+
+def perm_paths(user: Any, perm: str) -> tuple[str, ...] | None:
+    """Subtree prefixes where ``user`` holds ``perm``; ``None`` means everywhere (superuser)."""
+    if user is None or not user.is_authenticated:
+        return ()
+    if user.is_superuser:
+        return None
+    return minimal_prefixes([path for role, path in _grants(user) if perm in ROLE_PERMS.get(role, ())])
+
+
+def actor_perms(user: Any) -> frozenset[str]:
+    """Every permission the user holds somewhere (for navigation)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset().union(*ROLE_PERMS.values())
+    return frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role, _ in _grants(user)))
+
+
+def has_perm_on(user: Any, perm: str, path: str) -> bool:
+    paths = perm_paths(user, perm)
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
+def require_perm_on(user: Any, perm: str, path: str) -> None:
+    """404, not 403: a unit outside the actor's reach must not even be confirmed to exist."""
+    if not has_perm_on(user, perm, path):
+        raise Http404
+
+
+def path_filter(user: Any, perm: str, field: str):  # type: ignore[no-untyped-def]
+    """A Q restricting ``field`` (a unit path) to where the user holds ``perm``."""
+    from django.db.models import Q
+
+    paths = perm_paths(user, perm)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q

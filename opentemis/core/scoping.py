@@ -1,0 +1,160 @@
+"""Fail-closed scoping: the one mechanism that keeps every query inside the actor's units.
+
+Units form a materialised-path tree (``orgs.Unit.path``). A *scope* is a set of path prefixes:
+the subtrees an actor may see. Org-owned models use :class:`ScopedManager`, whose queryset
+filters by the active scope and **raises** :class:`ScopeError` when no scope is active, so a
+query that forgot about scoping fails loudly in tests instead of leaking a province's teachers.
+
+Where a scope comes from:
+
+* web requests and API calls: :class:`opentemis.core.middleware.ScopeMiddleware` activates a
+  :class:`RequestScope` that resolves the authenticated user's role units lazily (DRF token
+  authentication sets ``request.user`` after the middleware ran, so resolution waits for the
+  first scoped query);
+* tasks and services run for someone: ``with actor_scope(user): ...``;
+* management commands and migrations of data: ``with system_scope(): ...`` (grep-able);
+* deliberate bypasses are named ``dangerously_*`` (see docs/architecture.md for the list).
+
+Selectors still filter by the actor explicitly (defence in depth); this manager is the net.
+Modelled on django-scopes (raphaelm/django-scopes), with prefix matching over a tree instead of
+equality on a tenant id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from opentemis.accounts.models import User
+
+
+class ScopeError(RuntimeError):
+    """A scoped model was queried with no scope active."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The subtrees visible now. ``everything`` is the system scope (commands, superusers)."""
+
+    paths: tuple[str, ...] = ()
+    everything: bool = False
+
+    def q(self, path_field: str) -> Q:
+        if self.everything:
+            return Q()
+        if not self.paths:
+            # Matches nothing: an authenticated user without roles sees nothing.
+            return Q(pk__in=[])
+        query = Q()
+        for prefix in self.paths:
+            query |= Q(**{f"{path_field}__startswith": prefix})
+        return query
+
+    def covers(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.paths)
+
+
+def minimal_prefixes(paths: list[str] | tuple[str, ...] | set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by an ancestor path, so the OR list stays short."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return tuple(result)
+
+
+ScopeSource = Scope | Callable[[], Scope]
+_current: ContextVar[ScopeSource | None] = ContextVar("opentemis_scope", default=None)
+
+
+def current_scope() -> Scope:
+    source = _current.get()
+    if source is None:
+        raise ScopeError(
+            "No scope is active. Wrap the code in actor_scope(user) or system_scope(), "
+            "or run it inside a request."
+        )
+    return source if isinstance(source, Scope) else source()
+
+
+def has_active_scope() -> bool:
+    return _current.get() is not None
+
+
+@contextlib.contextmanager
+def activate(source: ScopeSource) -> Iterator[None]:
+    token = _current.set(source)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def system_scope() -> contextlib.AbstractContextManager[None]:
+    """Every unit: for management commands, data migrations and system tasks only."""
+    return activate(Scope(everything=True))
+
+
+def scope_for_user(user: User | Any) -> Scope:
+    """The union of the subtrees of the user's active role assignments."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True)
+    cached = getattr(user, "_opentemis_scope", None)
+    if cached is not None:
+        return cached
+    from opentemis.accounts.models import RoleAssignment
+
+    paths = RoleAssignment.objects.filter(user=user, is_active=True).values_list(
+        "unit__path", flat=True
+    )
+    scope = Scope(paths=minimal_prefixes(list(paths)))
+    user._opentemis_scope = scope
+    return scope
+
+
+def actor_scope(user: User | Any) -> contextlib.AbstractContextManager[None]:
+    """Run code (a task, a CLI step) with the scope of ``user``."""
+    return activate(scope_for_user(user))
+
+
+class RequestScope:
+    """Resolves the request's user lazily, on the first scoped query."""
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+    def __call__(self) -> Scope:
+        return scope_for_user(getattr(self.request, "user", None))
+
+
+class ScopedQuerySet(models.QuerySet):
+    pass
+
+
+class ScopedManagerMixin:
+    """Filters every queryset by the active scope on ``path_field``; raises without one."""
+
+    path_field: str = "unit__path"
+
+    def get_queryset(self) -> models.QuerySet:
+        qs = super().get_queryset()  # type: ignore[misc]
+        return qs.filter(current_scope().q(self.path_field))
+
+
+def scoped_manager(path_field: str, base: type[models.Manager] = models.Manager) -> models.Manager:
+    """Build a fail-closed manager for a model whose unit path is reached by ``path_field``."""
+    cls = type(
+        f"Scoped{base.__name__}",
+        (ScopedManagerMixin, base),
+        {"path_field": path_field},
+    )
+    return cls()

@@ -1,0 +1,43 @@
+import pytest
+
+from opentemis.core.scoping import Scope, ScopeError, actor_scope, minimal_prefixes, system_scope
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
+
+
+def test_query_without_scope_raises(world):
+    with pytest.raises(ScopeError):
+        list(Person.objects.all())
+
+
+def test_actor_scope_limits_to_subtree(world):
+    with actor_scope(world.principal_b1):
+        names = set(Person.objects.values_list("full_name", flat=True))
+    assert names == {"Lê Văn Bình", "Phạm Minh Đức"}
+
+
+def test_officer_sees_whole_province_not_other(world):
+    with actor_scope(world.officer_a):
+        codes = set(Unit.objects.values_list("code", flat=True))
+    assert codes == {"SA", "SA-X1", "SA-TH1", "SA-THCS1"}
+
+
+def test_user_without_roles_sees_nothing(world, django_user_model):
+    lonely = django_user_model.objects.create_user(username="lonely", password="x")
+    with actor_scope(lonely):
+        assert Person.objects.count() == 0
+
+
+def test_system_scope_sees_everything(world):
+    with system_scope():
+        assert Person.objects.count() == 5
+
+
+def test_minimal_prefixes_drops_covered_paths():
+    assert minimal_prefixes(["0001", "00010002", "0003", "00030001"]) == ("0001", "0003")
+
+
+def test_scope_covers():
+    scope = Scope(paths=("00010002",))
+    assert scope.covers("000100020005")
+    assert not scope.covers("00010003")

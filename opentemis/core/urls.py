@@ -1,0 +1,9 @@
+from django.urls import path
+
+from opentemis.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("bench/trivial", views.trivial, name="trivial"),
+]

@@ -1,0 +1,90 @@
+"""Reads over the unit tree. Every function takes the actor first and stays inside their scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from opentemis.accounts.permissions import path_filter, perm_paths, require_perm_on
+from opentemis.accounts.roles import Perm
+from opentemis.core.text import fold
+from opentemis.orgs.models import Unit
+
+
+def unit_list(*, actor: Any, q: str = "", kind: str = "", parent: Unit | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(path_filter(actor, Perm.VIEW_UNITS, "path"))
+    if parent is not None:
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        folded = fold(q)
+        qs = qs.filter(Q(search_name__contains=folded) | Q(code__iexact=q.strip()))
+    return qs.order_by("name")
+
+
+def get_unit_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_UNITS) -> Unit:
+    """The unit, or 404 when it is missing *or* outside the actor's reach (no difference shown)."""
+    unit = get_object_or_404(Unit.objects.all(), pk=pk)
+    require_perm_on(actor, perm, unit.path)
+    return unit
+
+
+def root_units(*, actor: Any, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:
+    """The top units of the actor's visible forest (their own role units, minimised)."""
+    paths = perm_paths(actor, perm)
+    if paths is None:
+        return Unit.objects.filter(depth=1).order_by("name")
+    return Unit.objects.filter(path__in=paths).order_by("name")
+
+
+def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
+    """Children of ``parent`` with the number of staff in each child's whole subtree.
+
+    One grouped query over the subtree (prefix of the child's path), not a count per child.
+    """
+    from opentemis.staff.models import Person
+
+    require_perm_on(actor, Perm.VIEW_UNITS, parent.path)
+    children = list(Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name"))
+    child_len = len(parent.path) + Unit.steplen
+    counts = dict(
+        Person.objects.filter(unit__path__startswith=parent.path, unit__depth__gt=parent.depth)
+        .annotate(prefix=Substr("unit__path", 1, child_len))
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .values_list("prefix", "n")
+    )
+    for child in children:
+        child.staff_count = counts.get(child.path, 0)
+    return children
+
+
+def subtree_staff_count(*, unit: Unit) -> int:
+    from opentemis.staff.models import Person
+
+    return Person.objects.filter(unit__path__startswith=unit.path).count()
+
+
+def ancestors(*, unit: Unit) -> list[Unit]:
+    """Breadcrumb names above ``unit``. Names only: the actor may not see these units' data."""
+    paths = [unit.path[: i * Unit.steplen] for i in range(1, unit.depth)]
+    return list(Unit.dangerously_unscoped.filter(path__in=paths).only("id", "name", "path", "depth").order_by("depth"))
+
+
+def move_targets(*, actor: Any, q: str = "") -> QuerySet[Unit]:
+    """Units that can receive others: non-school units where the actor may move units."""
+    qs = Unit.objects.filter(path_filter(actor, Perm.MOVE_UNITS, "path")).exclude(
+        kind__in=["school", "gdtx_centre"]
+    )
+    if q:
+        qs = qs.filter(search_name__contains=fold(q))
+    return qs.order_by("depth", "name")
+
+
+def home_overview(*, actor: Any) -> dict[str, Any]:
+    roots = list(root_units(actor=actor)[:20])
+    return {"roots": roots}

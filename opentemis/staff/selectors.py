@@ -1,0 +1,71 @@
+"""Reads over staff, always inside the actor's units (explicit filter + scoped manager)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from opentemis.accounts.permissions import path_filter, require_perm_on
+from opentemis.accounts.roles import Perm
+from opentemis.core.text import fold
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.staff.models import Person
+
+
+@dataclass
+class StaffFilter:
+    """What a staff list can be filtered on (pages, exports and the API share it)."""
+
+    unit: Unit | None = None
+    q: str = ""
+    position: str = ""
+    subject: str = ""
+    gender: str = ""
+    dtts: bool | None = None
+    core: bool | None = None
+    status: str = ""
+
+
+def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Person]:
+    f = filters or StaffFilter()
+    qs = Person.objects.filter(path_filter(actor, Perm.VIEW_STAFF, "unit__path"))
+    if f.unit is not None:
+        qs = qs.filter(unit__path__startswith=f.unit.path)
+    if f.q:
+        folded = fold(f.q)
+        if folded:
+            qs = qs.filter(search_text__contains=folded)
+    if f.position:
+        qs = qs.filter(positions__code=f.position)
+    if f.subject:
+        qs = qs.filter(subjects__code=f.subject)
+    if f.gender:
+        qs = qs.filter(gender=f.gender)
+    if f.dtts is not None:
+        qs = qs.filter(is_dtts=f.dtts)
+    if f.status:
+        qs = qs.filter(employment_status=f.status)
+    if f.core is not None:
+        year = SchoolYear.objects.filter(is_current=True).first()
+        core_q = Q(core_designations__school_year=year)
+        qs = qs.filter(core_q) if f.core else qs.exclude(core_q)
+    return qs.select_related("unit").order_by("search_text", "id")
+
+
+def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
+    """The person, or 404 if missing or outside the actor's reach. Everyone may see themself."""
+    person = get_object_or_404(Person.objects.select_related("unit", "subject_group"), pk=pk)
+    if perm == Perm.VIEW_STAFF and getattr(actor, "person_id", None) == person.pk:
+        return person
+    require_perm_on(actor, perm, person.unit.path)
+    return person
+
+
+def current_core_designation(*, person: Person) -> Any:
+    year = SchoolYear.objects.filter(is_current=True).first()
+    if year is None:
+        return None
+    return person.core_designations.filter(school_year=year).first()

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("opentemis.core.urls")),
+    path("", include("opentemis.accounts.urls")),
+    path("units/", include("opentemis.orgs.urls")),
+    path("staff/", include("opentemis.staff.urls")),
+    path("api/v1/", include("opentemis.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "opentemis.core.views.bad_request"
+handler403 = "opentemis.core.views.permission_denied"
+handler404 = "opentemis.core.views.page_not_found"
+handler500 = "opentemis.core.views.server_error"
