@@ -144,7 +144,7 @@ def accounts_provision(*, actor: Any, unit: Any) -> list[ProvisionedAccount]:
 @transaction.atomic
 def account_reset_password(*, actor: Any, user: User) -> str:
     """A new one-time password for ``user``; only within the actor's subtree."""
-    unit = _user_home_unit(user)
+    unit = user_home_unit(user)
     if unit is None:
         from django.http import Http404
 
@@ -158,7 +158,7 @@ def account_reset_password(*, actor: Any, user: User) -> str:
     return password
 
 
-def _user_home_unit(user: User) -> Any:
+def user_home_unit(user: User) -> Any:
     if user.person_id:
         return user.person.unit
     grant = RoleAssignment.objects.filter(user=user).select_related("unit").order_by("unit__depth").first()
@@ -182,4 +182,23 @@ def password_changed(*, user: User) -> None:
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
-    audit(actor=user, action="accounts.password_change", unit=_user_home_unit(user), obj=user)
+    audit(actor=user, action="accounts.password_change", unit=user_home_unit(user), obj=user)
+
+
+def login_failed(*, username: str) -> None:
+    """Record a failed sign-in against the account's unit, so its officers can see it."""
+    from django.db.models import Q
+
+    login = (username or "").strip()[:150]
+    user = (
+        User.objects.filter(Q(username__iexact=login) | Q(person__staff_code__iexact=login))
+        .select_related("person__unit")
+        .first()
+    )
+    audit(
+        actor=None,
+        actor_name=login,
+        action="auth.login_failed",
+        unit=user_home_unit(user) if user else None,
+        obj=user,
+    )

@@ -1,3 +1,14 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = []
+from opentemis.accounts import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/provision/", views.accounts_provision, name="accounts_provision"),
+    path("accounts/<int:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
+    path("audit/", views.audit_list, name="audit_list"),
+]

@@ -112,7 +112,7 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
         for unit in units:
             fresh = Unit.objects.get(pk=unit.pk)
             target = Unit.objects.get(pk=new_parent.pk)
-            old_parent = fresh.get_parent()
+            old_parent = Unit.objects.get_parent(fresh)
             if old_parent is not None and old_parent.pk == target.pk:
                 continue
             old_path = fresh.path

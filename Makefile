@@ -1,0 +1,60 @@
+# OpenTEMIS: `make demo` and `make test` are all a new user needs (Python 3.11 + make).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DJANGO_SETTINGS_MODULE := opentemis.settings
+
+.PHONY: help install demo serve test test-pg test-browser lint format bench messages clean
+
+help:
+	@echo "make demo          install, load the demo dataset and serve http://$(HOST):$(PORT)"
+	@echo "make test          run the test suite (SQLite)"
+	@echo "make test-pg       run the suite on PostgreSQL (DATABASE_URL or local server)"
+	@echo "make test-browser  real-browser journeys (Debian chromium)"
+	@echo "make bench         benchmarks on the national dataset (PostgreSQL); writes docs/benchmarks.md"
+	@echo "make lint          ruff"
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py demo
+	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+serve: install
+	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4
+
+test: install
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+test-pg: install
+	bash scripts/with-pg-db.sh $(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+test-browser: install
+	$(BIN)/python -m pytest -m browser -p no:cacheprovider tests/browser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	bash bench/run.sh
+
+messages: install
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var/opentemis.sqlite3* var/static

@@ -1,0 +1,112 @@
+"""REST API sign-in: exchange a username (or staff code) and password for an API token.
+
+The credentials go through :func:`django.contrib.auth.authenticate` *with the request*, so the
+project's backends apply exactly as on the sign-in page: staff-code login, and django-axes
+lockout (which needs the request to know the client address). Failures are audited by the
+``user_login_failed`` hook of the accounts app; successes here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, user_logged_in
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from opentemis.accounts import services
+from opentemis.core.api import API_PERMISSIONS
+from opentemis.core.scoping import actor_scope
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        max_length=150, help_text=gettext_lazy("Username or national staff code.")
+    )
+    password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy('Send it as the header "Authorization: Token <token>".'),
+    )
+
+
+class TokenView(APIView):
+    """``POST``: get the caller's API token; ``DELETE``: revoke it."""
+
+    # Token authentication only: a browser session must not be able to mint or revoke tokens
+    # without CSRF protection, and POST needs no prior authentication at all.
+    authentication_classes = [TokenAuthentication]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return [permission() for permission in API_PERMISSIONS]
+
+    @extend_schema(
+        auth=[],
+        description=gettext_lazy(
+            "Exchange a username (or staff code) and password for your API token. Repeated "
+            "failures lock the account out for a while, as on the sign-in page."
+        ),
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description=gettext_lazy("Wrong username or password.")),
+            403: OpenApiResponse(description=gettext_lazy("The initial password must be changed first.")),
+            429: OpenApiResponse(description=gettext_lazy("Too many failed attempts: locked out for a while.")),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: axes marks a lockout on the request it is
+        # given, and its middleware reads that mark on the Django request.
+        http_request = request._request
+        user = authenticate(
+            request=http_request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if getattr(http_request, "axes_locked_out", False):
+            # Answer in JSON here; left set, axes' middleware would replace it with the HTML page.
+            http_request.axes_locked_out = False
+            raise Throttled(
+                detail=_("Too many failed sign-in attempts. Try again later.")
+            )
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to sign in with that username and password.")]}
+            )
+        if getattr(user, "must_change_password", False):
+            raise PermissionDenied(
+                _("Change your initial password on the website before using the API.")
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        # As for a page sign-in: axes clears the failure count, Django records last_login.
+        user_logged_in.send(sender=user.__class__, request=http_request, user=user)
+        with actor_scope(user):
+            services.audit(
+                actor=user, action="auth.api_token", unit=services.user_home_unit(user), obj=user
+            )
+        return Response(TokenSerializer({"token": token.key}).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description=gettext_lazy("Revoke your API token."),
+    )
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,45 @@
+"""Reads for accounts and the audit log, scoped to the actor's units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from opentemis.accounts.models import AuditEvent, User
+from opentemis.accounts.permissions import path_filter
+from opentemis.accounts.roles import Perm
+from opentemis.core.text import fold
+
+
+def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]:
+    """Users whose staff record, or failing that whose role unit, lies in the actor's reach."""
+    reach = path_filter(actor, Perm.MANAGE_ACCOUNTS, "person__unit__path") | (
+        Q(person__isnull=True) & path_filter(actor, Perm.MANAGE_ACCOUNTS, "roles__unit__path")
+    )
+    qs = User.objects.filter(reach)
+    if unit is not None:
+        qs = qs.filter(
+            Q(person__unit__path__startswith=unit.path)
+            | Q(person__isnull=True, roles__unit__path__startswith=unit.path)
+        )
+    if q:
+        folded = fold(q)
+        qs = qs.filter(
+            Q(username__icontains=q.strip()) | Q(person__search_text__contains=folded)
+        )
+    return qs.select_related("person", "person__unit").distinct().order_by("username")
+
+
+def get_account_for_user(*, actor: Any, pk: int) -> User:
+    return get_object_or_404(account_list(actor=actor), pk=pk)
+
+
+def audit_list(*, actor: Any, action: str = "", unit: Any = None) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.filter(path_filter(actor, Perm.VIEW_AUDIT, "unit__path"))
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    return qs.select_related("unit").order_by("-at", "-id")

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opentemis.accounts import selectors, services
+from opentemis.accounts.exports import provisioned_accounts_xlsx
+from opentemis.accounts.forms import LoginForm
+from opentemis.accounts.permissions import perm_paths
+from opentemis.accounts.roles import Perm
+from opentemis.core.http import xlsx_response
+from opentemis.core.scoping import actor_scope
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_unit_for_user
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        with actor_scope(user):
+            services.audit(actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(user=form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("home")
+
+
+def _default_unit(request: HttpRequest, perm: str) -> Unit | None:
+    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    if unit_id and str(unit_id).isdigit():
+        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=perm)
+    paths = perm_paths(request.user, perm)
+    if paths is None:
+        return Unit.objects.filter(depth=1).first()
+    return Unit.objects.filter(path__in=paths).order_by("depth", "name").first()
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    unit = _default_unit(request, Perm.MANAGE_ACCOUNTS)
+    if unit is None:
+        return render(request, "errors/403.html", status=403)
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.account_list(actor=request.user, unit=unit, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/account_list.html", {"unit": unit, "page": page, "q": q})
+
+
+@login_required
+@require_POST
+def accounts_provision(request: HttpRequest) -> HttpResponse:
+    unit = _default_unit(request, Perm.MANAGE_ACCOUNTS)
+    if unit is None:
+        return render(request, "errors/403.html", status=403)
+    try:
+        created = services.accounts_provision(actor=request.user, unit=unit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{_account_list_url()}?unit={unit.pk}")
+    if not created:
+        messages.info(request, _("Every working staff member of this unit already has an account."))
+        return redirect(f"{_account_list_url()}?unit={unit.pk}")
+    content = provisioned_accounts_xlsx(created, unit_name=unit.name)
+    return xlsx_response(content, f"tai-khoan-{unit.code}.xlsx")
+
+
+def _account_list_url() -> str:
+    from django.urls import reverse
+
+    return reverse("account_list")
+
+
+@login_required
+@require_POST
+def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.get_account_for_user(actor=request.user, pk=pk)
+    password = services.account_reset_password(actor=request.user, user=user)
+    return render(request, "accounts/_password_reset.html", {"account": user, "password": password})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    unit = _default_unit(request, Perm.VIEW_AUDIT)
+    if unit is None:
+        return render(request, "errors/403.html", status=403)
+    action = request.GET.get("action", "")
+    page = Paginator(selectors.audit_list(actor=request.user, unit=unit, action=action), 50).get_page(
+        request.GET.get("page")
+    )
+    actions = [
+        ("auth.", _("Sign-ins")),
+        ("accounts.", _("Accounts")),
+        ("staff.", _("Staff records")),
+        ("unit.", _("Units")),
+    ]
+    context = {"unit": unit, "page": page, "action": action, "audit_actions": actions}
+    return render(request, "accounts/audit_list.html", context)

@@ -1,0 +1,79 @@
+"""Load the demo dataset once (a second run reuses it) and print the demo accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from opentemis.accounts.models import RoleAssignment, User
+from opentemis.accounts.roles import Role
+from opentemis.core.scoping import system_scope
+from opentemis.orgs.models import Unit, UnitKind
+from opentemis.staff.models import Person
+
+DEMO_PASSWORD = "demo2025"
+
+
+class Command(BaseCommand):
+    help = "Create the demo dataset (synthetic province, schools, staff) and demo accounts."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with system_scope():
+            if not Unit.objects.exists():
+                self.stdout.write("Creating the demo dataset (synthetic, small size)...")
+                call_command("synth", size="small", seed=options["seed"], stdout=self.stdout)
+            else:
+                self.stdout.write("Demo dataset already present: reusing it.")
+            accounts = self._accounts()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        for username, role, where in accounts:
+            self.stdout.write(f"  {username:<14} {role:<36} {where}")
+        self.stdout.write("")
+
+    @transaction.atomic
+    def _accounts(self) -> list[tuple[str, str, str]]:
+        province = Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("path").first()
+        assert province is not None, "the synthetic dataset has no province"
+        school = (
+            Unit.objects.filter(path__startswith=province.path, kind=UnitKind.SCHOOL, staff__positions__code="HT")
+            .order_by("path")
+            .first()
+        )
+        assert school is not None
+        principal = Person.objects.filter(unit=school, positions__code="HT").first()
+        teacher = (
+            Person.objects.filter(unit=school, positions__code="GV").exclude(pk=principal.pk).order_by("pk").first()
+        )
+        rows: list[tuple[str, str, str]] = []
+
+        def ensure(username: str, *, role: str | None, unit: Unit | None, person: Person | None = None,
+                   superuser: bool = False, label: str) -> None:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, is_superuser=superuser, is_staff=superuser)
+                user.set_password(DEMO_PASSWORD)
+            if person is not None:
+                # The account of a real staff record: log in with the username or the staff code.
+                User.objects.filter(person=person).exclude(username=username).update(person=None)
+                user.person = person
+                user.first_name = person.full_name[:150]
+            user.save()
+            if role and unit is not None:
+                RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
+            rows.append((username, label, unit.name if unit else "toàn quốc"))
+
+        ensure("admin", role=None, unit=None, superuser=True, label="Quản trị hệ thống (system admin)")
+        ensure("so", role=Role.UNIT_OFFICER, unit=province, label="Chuyên viên Sở (unit officer)")
+        ensure("hieutruong", role=Role.PRINCIPAL, unit=school, person=principal,
+               label=f"Hiệu trưởng (principal) {principal.staff_code}")
+        if teacher is not None:
+            ensure("giaovien", role=Role.TEACHER, unit=school, person=teacher,
+                   label=f"Giáo viên (teacher) {teacher.staff_code}")
+        return rows

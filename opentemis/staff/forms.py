@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.staff.models import EmploymentStatus, Gender, Person, Position, Subject, SubjectGroup
+from opentemis.staff.selectors import StaffFilter
+
+
+class StaffFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or staff code"), required=False)
+    position = forms.ModelChoiceField(
+        label=_("Position"), queryset=Position.objects.all(), required=False, to_field_name="code"
+    )
+    subject = forms.ModelChoiceField(
+        label=_("Subject"), queryset=Subject.objects.all(), required=False, to_field_name="code"
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
+    dtts = forms.ChoiceField(
+        label=_("Ethnic minority"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))], required=False
+    )
+    core = forms.ChoiceField(
+        label=_("Core teacher"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Employment status"), choices=[("", "—"), *EmploymentStatus.choices], required=False
+    )
+
+    def to_filter(self, unit: Any) -> StaffFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        tri = {"1": True, "0": False}
+        return StaffFilter(
+            unit=unit,
+            q=data.get("q", ""),
+            position=data["position"].code if data.get("position") else "",
+            subject=data["subject"].code if data.get("subject") else "",
+            gender=data.get("gender", ""),
+            dtts=tri.get(data.get("dtts", "")),
+            core=tri.get(data.get("core", "")),
+            status=data.get("status", ""),
+        )
+
+
+class PersonForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Declared here, not generated from the model: a generated field would query the scoped
+    # manager when the module is imported, outside any scope. The queryset is set per request.
+    subject_group = forms.ModelChoiceField(label=_("Subject group"), queryset=None, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "staff_code", "full_name", "gender", "date_of_birth", "ethnicity", "phone", "email",
+            "qualification", "positions", "subjects", "employment_status",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "positions": forms.CheckboxSelectMultiple,
+            "subjects": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, unit: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        school = unit or (self.instance.unit if self.instance.pk else None)
+        self.fields["subject_group"].queryset = (
+            SubjectGroup.objects.filter(unit=school) if school else SubjectGroup.objects.none()
+        )
+        if self.instance.pk:
+            self.fields["staff_code"].disabled = True
+            self.fields["version"].initial = self.instance.version

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opentemis.accounts.permissions import has_perm_on, perm_paths
+from opentemis.accounts.roles import Perm
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.staff import selectors, services
+from opentemis.staff.forms import PersonForm, StaffFilterForm
+from opentemis.staff.models import Assignment
+
+
+def _list_unit(request: HttpRequest) -> Unit | None:
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
+    paths = perm_paths(request.user, Perm.VIEW_STAFF)
+    if paths is not None and len(paths) == 1:
+        return Unit.objects.filter(path=paths[0]).first()
+    return None
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    if perm_paths(request.user, Perm.VIEW_STAFF) == ():
+        return render(request, "errors/403.html", status=403)
+    unit = _list_unit(request)
+    form = StaffFilterForm(request.GET or None)
+    qs = selectors.staff_list(actor=request.user, filters=form.to_filter(unit))
+    page = Paginator(qs.prefetch_related("positions"), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
+    template = "staff/_results.html" if request.htmx else "staff/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person_for_user(actor=request.user, pk=pk)
+    context = {
+        "person": person,
+        "crumbs": ancestors(unit=person.unit),
+        "positions": list(person.positions.all()),
+        "subjects": list(person.subjects.all()),
+        "core": selectors.current_core_designation(person=person),
+        "history": Assignment.objects.filter(person=person).select_related("unit")[:20],
+        "can_edit": has_perm_on(request.user, Perm.CHANGE_STAFF, person.unit.path),
+    }
+    return render(request, "staff/detail.html", context)
+
+
+@login_required
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"positions", "subjects", "version", "staff_code"}}
+        try:
+            services.person_update(
+                actor=request.user, person=person, version=form.cleaned_data.get("version") or 0,
+                fields=data, positions=form.cleaned_data["positions"], subjects=form.cleaned_data["subjects"],
+            )
+        except services.StaleEdit as exc:
+            latest = selectors.get_person_for_user(actor=request.user, pk=pk)
+            # Re-submitting now is a conscious overwrite of the version the user has just seen.
+            form.data = form.data.copy()
+            form.data["version"] = str(latest.version)
+            return render(
+                request, "staff/edit.html",
+                {"form": form, "person": latest, "conflict": " ".join(exc.messages)}, status=409,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Record saved."))
+            return redirect("staff_detail", pk=person.pk)
+    return render(request, "staff/edit.html", {"form": form, "person": person})
+
+
+@login_required
+def staff_create(request: HttpRequest) -> HttpResponse:
+    unit_id = request.GET.get("unit") or request.POST.get("unit") or ""
+    if not unit_id.isdigit():
+        messages.info(request, _("Open a school first, then add a person to it."))
+        return redirect("unit_tree")
+    unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.CHANGE_STAFF)
+    form = PersonForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"positions", "subjects", "version"}}
+        try:
+            person = services.person_create(
+                actor=request.user, unit=unit, fields=data,
+                positions=form.cleaned_data["positions"], subjects=form.cleaned_data["subjects"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Person added."))
+            return redirect("staff_detail", pk=person.pk)
+    return render(request, "staff/edit.html", {"form": form, "unit": unit})
+
+
+@login_required
+@require_POST
+def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
+    year = SchoolYear.objects.filter(is_current=True).first()
+    if year is None:
+        messages.error(request, _("No current school year is set."))
+    elif selectors.current_core_designation(person=person):
+        services.core_revoke(actor=request.user, person=person, school_year=year)
+        messages.success(request, _("Core designation removed for %(year)s.") % {"year": year.code})
+    else:
+        kind = "manager" if person.positions.filter(is_manager=True).exists() else "teacher"
+        services.core_designate(actor=request.user, person=person, school_year=year, kind=kind)
+        messages.success(request, _("Designated as core for %(year)s.") % {"year": year.code})
+    return redirect("staff_detail", pk=person.pk)
