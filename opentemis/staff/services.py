@@ -105,7 +105,8 @@ def person_update(
     data = normalise_person_fields(fields)
     data.pop("staff_code", None)  # the national code is not edited here
     data.pop("unit", None)  # transfers go through person_transfer (history)
-    before = _snapshot(person)
+    # From the database: a bound ModelForm has already copied its input onto ``person``.
+    before = _snapshot(Person.objects.get(pk=person.pk))
     _check_group(data.get("subject_group"), person.unit)
     for name, value in data.items():
         setattr(person, name, value)
