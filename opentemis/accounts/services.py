@@ -76,7 +76,9 @@ def _default_role(person: Any) -> str:
 
 
 @transaction.atomic
-def accounts_provision(*, actor: Any, unit: Any) -> list[ProvisionedAccount]:
+def accounts_provision(
+    *, actor: Any, unit: Any, limit: int | None = PROVISION_SYNC_LIMIT
+) -> list[ProvisionedAccount]:
     """Create an account for every working staff member of ``unit``'s subtree who has none.
 
     Username = staff code; a random initial password, returned once (for the xlsx) and stored
@@ -97,11 +99,11 @@ def accounts_provision(*, actor: Any, unit: Any) -> list[ProvisionedAccount]:
         .order_by("unit__path", "search_text")
     )
     total = people.count()
-    if total > PROVISION_SYNC_LIMIT:
+    if limit is not None and total > limit:
         raise ValidationError(
             _(
                 "%(count)s people at once is too many for one request: provision a smaller unit, "
-                "or run `opentemis provision-accounts --unit %(code)s`."
+                "or run `opentemis provision_accounts --unit %(code)s`."
             )
             % {"count": total, "code": unit.code}
         )

@@ -143,3 +143,19 @@ def test_pages_need_login(db, url_name):
     response = Client().get(reverse(url_name))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_provision_command_writes_xlsx(world, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "acc.xlsx"
+    call_command("provision_accounts", unit="SA", actor="officer_a", output=str(out))
+    sheet = load_workbook(out).active
+    assert [r[1] for r in sheet.iter_rows(min_row=4, values_only=True)] == ["GVA2"]
+
+
+def test_provision_refuses_too_large_unit_in_web(world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    with actor_scope(world.officer_a), pytest.raises(ValidationError):
+        accounts_provision(actor=world.officer_a, unit=world.province_a, limit=0)
