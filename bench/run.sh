@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench: benchmarks on the national synthetic dataset in PostgreSQL.
+# Creates (once) the database opentemis_bench and loads it with `synth --size national`; later
+# runs reuse it. Writes the figures into docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432}
+BENCH_DB=${BENCH_DB:-opentemis_bench}
+export DATABASE_URL="$PG_URL/$BENCH_DB"
+export AXES_ENABLED=0
+
+"$PY" - "$PG_URL" "$BENCH_DB" <<'PYEOF'
+import sys, psycopg
+url, db = sys.argv[1:]
+with psycopg.connect(url + "/postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
+        conn.execute(f'CREATE DATABASE "{db}"')
+        print(f"created database {db}")
+PYEOF
+"$PY" manage.py migrate --noinput -v0
+if ! "$PY" bench/has_national.py; then
+  echo "Loading the national synthetic dataset (once; several minutes)..."
+  /usr/bin/time -f "synth national: %e s wall, %M KB max RSS" "$PY" manage.py synth --size national --reset
+fi
+"$PY" bench/staff_bench.py --write docs/benchmarks.md
+if [ "${BENCH_IMPORT:-1}" = "1" ]; then
+  "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
+fi
