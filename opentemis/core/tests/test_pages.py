@@ -64,3 +64,11 @@ def test_first_page_weighs_under_300_kb(db):
     for url in assets:
         total += (static_root / url.removeprefix("/static/")).stat().st_size
     assert total < 300 * 1024
+
+
+def test_vietnamese_number_grouping():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert intcomma(1234567) == "1.234.567"

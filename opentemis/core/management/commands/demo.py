@@ -41,11 +41,11 @@ class Command(BaseCommand):
     def _accounts(self) -> list[tuple[str, str, str]]:
         province = Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("path").first()
         assert province is not None, "the synthetic dataset has no province"
-        school = (
-            Unit.objects.filter(path__startswith=province.path, kind=UnitKind.SCHOOL, staff__positions__code="HT")
-            .order_by("path")
-            .first()
-        )
+        # A lower-secondary school shows subject groups and subjects best; fall back to any.
+        schools = Unit.objects.filter(
+            path__startswith=province.path, kind=UnitKind.SCHOOL, staff__positions__code="HT"
+        ).order_by("path")
+        school = schools.filter(levels__code="THCS").first() or schools.first()
         assert school is not None
         principal = Person.objects.filter(unit=school, positions__code="HT").first()
         teacher = (

@@ -1,0 +1,45 @@
+"""Take the README screenshots from a running demo server (`make demo`), with Debian's chromium.
+
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 760}, locale="vi-VN")
+        page.goto(f"{BASE}/login/")
+        page.fill("#id_username", "so")
+        page.fill("#id_password", "demo2025")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{BASE}/")
+        page.goto(f"{BASE}/staff/?q=nguyen+thi")
+        page.screenshot(path=str(OUT / "staff-list.png"))
+        page.goto(f"{BASE}/units/")
+        page.locator(".tree-toggle").first.click()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "unit-tree.png"))
+        mobile = browser.new_page(viewport={"width": 390, "height": 760}, locale="vi-VN")
+        mobile.context.add_cookies(page.context.cookies())
+        mobile.goto(f"{BASE}/staff/?q=tran")
+        mobile.screenshot(path=str(OUT / "staff-list-mobile.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
