@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.core.pagination import CappedPaginator
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
 from opentemis.staff import selectors, services
@@ -35,7 +35,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     unit = _list_unit(request)
     form = StaffFilterForm(request.GET or None)
     qs = selectors.staff_list(actor=request.user, filters=form.to_filter(unit))
-    page = Paginator(qs.prefetch_related("positions"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.prefetch_related("positions"), 50).get_page(request.GET.get("page"))
     context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
     template = "staff/_results.html" if request.htmx else "staff/list.html"
     return render(request, template, context)

@@ -197,3 +197,15 @@ def test_selector_filters_by_actor_even_in_system_scope(world):
     with system_scope():
         names = {p.full_name for p in staff_list(actor=world.principal_b1, filters=StaffFilter())}
     assert names == {"Lê Văn Bình", "Phạm Minh Đức"}
+
+
+def test_count_is_capped_on_huge_lists(world, monkeypatch):
+    from opentemis.core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    response = world.client_for(world.officer_a).get(reverse("staff_list"), {"q": "a"})
+    assert response.context["page"].paginator.is_capped
+    assert "2" in response.content.decode()
+    exact = world.client_for(world.officer_a).get(reverse("staff_list"), {"q": "dao"})
+    assert not exact.context["page"].paginator.is_capped
+    assert exact.context["page"].paginator.count == 1

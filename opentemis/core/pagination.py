@@ -1,0 +1,31 @@
+"""Pagination that stays fast on national-size lists.
+
+Counting every match of "nguyen" among 1.2 million people costs more than showing a page, so
+the count stops at ``cap``: the page then says "more than 10,000" and offers the pages up to
+the cap. Narrowing the filter brings exact counts back.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+
+
+class CappedPaginator(Paginator):
+    cap = 10_000
+
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        if cap is not None:
+            self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        # COUNT(*) over a LIMITed subquery: bounded work whatever the number of matches.
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
