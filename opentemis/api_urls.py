@@ -1,3 +1,35 @@
-from django.urls import path
+"""REST API v1, mounted at ``/api/v1/`` (see docs: ``/api/v1/openapi.json``)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.permissions import AllowAny
+
+from opentemis.accounts.api import TokenView
+from opentemis.orgs.api import UnitViewSet
+from opentemis.staff.api import StaffViewSet
+
+app_name = "api"
+
+urlpatterns: list[URLPattern] = [
+    # Public: the schema describes the endpoints, not anybody's data.
+    path(
+        "openapi.json",
+        SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="schema",
+    ),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("units/", UnitViewSet.as_view({"get": "list", "post": "create"}), name="unit-list"),
+    path(
+        "units/<int:pk>/",
+        UnitViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="unit-detail",
+    ),
+    path("staff/", StaffViewSet.as_view({"get": "list", "post": "create"}), name="staff-list"),
+    path(
+        "staff/<int:pk>/",
+        StaffViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="staff-detail",
+    ),
+]

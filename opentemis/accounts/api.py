@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -45,8 +45,8 @@ class TokenSerializer(serializers.Serializer):
 class TokenView(APIView):
     """``POST``: get the caller's API token; ``DELETE``: revoke it."""
 
-    # Token authentication only: a browser session must not be able to mint or revoke tokens
-    # without CSRF protection, and POST needs no prior authentication at all.
+    # Token authentication only: POST carries its own credentials (a session adds nothing and
+    # would only bring a CSRF check), and DELETE revokes the token it is called with.
     authentication_classes = [TokenAuthentication]
 
     def get_permissions(self) -> list[BasePermission]:
@@ -64,8 +64,12 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(description=gettext_lazy("Wrong username or password.")),
-            403: OpenApiResponse(description=gettext_lazy("The initial password must be changed first.")),
-            429: OpenApiResponse(description=gettext_lazy("Too many failed attempts: locked out for a while.")),
+            403: OpenApiResponse(
+                description=gettext_lazy("The initial password must be changed first.")
+            ),
+            429: OpenApiResponse(
+                description=gettext_lazy("Too many failed attempts: locked out for a while.")
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -82,9 +86,7 @@ class TokenView(APIView):
         if getattr(http_request, "axes_locked_out", False):
             # Answer in JSON here; left set, axes' middleware would replace it with the HTML page.
             http_request.axes_locked_out = False
-            raise Throttled(
-                detail=_("Too many failed sign-in attempts. Try again later.")
-            )
+            raise Throttled(detail=_("Too many failed sign-in attempts. Try again later."))
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to sign in with that username and password.")]}

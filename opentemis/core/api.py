@@ -34,6 +34,11 @@ class Conflict(APIException):
     default_detail = _("The record was changed by someone else. Fetch it again and retry.")
     default_code = "conflict"
 
+    def __init__(self, detail: Any = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        # Added to the body as is (APIException would turn every value into a string).
+        self.extra = extra or {}
+
 
 class PasswordChanged(BasePermission):
     """Accounts still on a provisioned (initial) password must choose their own first.
@@ -67,7 +72,10 @@ class ServiceErrorsMixin:
             exc = self.conflict_exception(exc)
         elif isinstance(exc, DjangoValidationError):
             exc = serializers.ValidationError(detail=serializers.as_serializer_error(exc))
-        return super().handle_exception(exc)  # type: ignore[misc]
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        if isinstance(exc, Conflict) and exc.extra and isinstance(response.data, dict):
+            response.data.update(exc.extra)
+        return response
 
     def conflict_exception(self, exc: Exception) -> Conflict:
         messages = getattr(exc, "messages", None) or [str(exc)]
