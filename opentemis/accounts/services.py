@@ -156,6 +156,10 @@ def account_reset_password(*, actor: Any, user: User) -> str:
     user.password = make_password(password, hasher="pbkdf2_initial")
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    # API tokens issued under the old password stop working too.
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
     audit(actor=actor, action="accounts.reset_password", unit=unit, obj=user)
     return password
 

@@ -50,8 +50,12 @@ def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Pe
         qs = qs.filter(employment_status=f.status)
     if f.core is not None:
         year = SchoolYear.objects.filter(is_current=True).first()
-        core_q = Q(core_designations__school_year=year)
-        qs = qs.filter(core_q) if f.core else qs.exclude(core_q)
+        if year is None:
+            # No current year: nobody is core (and `school_year=None` would mean "IS NULL").
+            qs = qs.none() if f.core else qs
+        else:
+            core_q = Q(core_designations__school_year=year)
+            qs = qs.filter(core_q) if f.core else qs.exclude(core_q)
     return qs.select_related("unit").order_by("search_text", "id")
 
 

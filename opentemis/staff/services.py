@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold, nfc
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.ethnicities import is_minority
@@ -76,7 +77,12 @@ def person_create(
     _check_group(data.get("subject_group"), unit)
     person = Person(unit=unit, **data)
     person.search_text = search_text_for(person.full_name, person.staff_code)
-    person.full_clean(exclude=["unit", "subject_group", "search_text"])
+    person.full_clean(exclude=["unit", "subject_group", "search_text"], validate_unique=False)
+    # Staff codes are unique nationally: check across all units (the scoped manager would only
+    # see the actor's), and say nothing about where the code is used.
+    with system_scope():
+        if Person.objects.filter(staff_code=person.staff_code).exists():
+            raise ValidationError({"staff_code": _("This staff code is already in use.")})
     person.save()
     person.positions.set(positions)
     person.subjects.set(subjects)

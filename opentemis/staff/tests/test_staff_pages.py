@@ -209,3 +209,27 @@ def test_count_is_capped_on_huge_lists(world, monkeypatch):
     exact = world.client_for(world.officer_a).get(reverse("staff_list"), {"q": "dao"})
     assert not exact.context["page"].paginator.is_capped
     assert exact.context["page"].paginator.count == 1
+
+
+def test_create_with_code_used_in_other_province_is_refused_without_leak(world):
+    from django.core.exceptions import ValidationError
+
+    from opentemis.staff.services import person_create
+
+    with actor_scope(world.principal_a1), pytest.raises(ValidationError) as exc:
+        person_create(
+            actor=world.principal_a1, unit=world.school_a1,
+            fields={"staff_code": "GVB1", "full_name": "Trùng Mã", "gender": "M"},
+        )
+    assert "staff_code" in exc.value.message_dict
+    assert "Bình" not in str(exc.value)
+
+
+def test_core_filter_without_current_year(world):
+    from opentemis.orgs.models import SchoolYear
+
+    SchoolYear.objects.update(is_current=False)
+    response = world.client_for(world.officer_a).get(reverse("staff_list"), {"core": "1"})
+    assert _names(response) == []
+    response = world.client_for(world.officer_a).get(reverse("staff_list"), {"core": "0"})
+    assert len(_names(response)) == 3
