@@ -1,0 +1,95 @@
+"""Staff spreadsheet pages: import (form, errors, summary), template download, list export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from opentemis.accounts.permissions import perm_paths
+from opentemis.accounts.roles import Perm
+from opentemis.core.http import XLSX, xlsx_response
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_unit_for_user, root_units
+from opentemis.staff import excel
+from opentemis.staff.forms import StaffFilterForm
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Staff list (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Only check the file, do not save anything"), required=False
+    )
+
+
+def _import_unit(request: HttpRequest) -> Unit:
+    """The unit from ``?unit=`` (404 outside the user's import reach) or their first one."""
+    unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
+    if unit_id.isdigit():
+        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.IMPORT_STAFF)
+    if perm_paths(request.user, Perm.IMPORT_STAFF) == ():
+        raise Http404
+    unit = root_units(actor=request.user, perm=Perm.IMPORT_STAFF).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request: HttpRequest) -> HttpResponse:
+    unit = _import_unit(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = excel.staff_import(
+            actor=request.user,
+            unit=unit,
+            file=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    context: dict[str, Any] = {
+        "form": form,
+        "unit": unit,
+        "units": root_units(actor=request.user, perm=Perm.IMPORT_STAFF),
+        "result": result,
+    }
+    status = 422 if result is not None and not result.ok else 200
+    return render(request, "staff/import.html", context, status=status)
+
+
+@login_required
+def staff_template(request: HttpRequest) -> HttpResponse:
+    unit = _import_unit(request)
+    content = excel.staff_template_xlsx(actor=request.user, unit=unit)
+    return xlsx_response(content, f"mau-danh-sach-can-bo-{unit.code}.xlsx")
+
+
+@login_required
+def staff_export(request: HttpRequest) -> FileResponse:
+    """The staff list with the list page's filters, as an .xlsx that re-imports."""
+    if perm_paths(request.user, Perm.VIEW_STAFF) == ():
+        raise Http404
+    unit_id = request.GET.get("unit", "")
+    unit = None
+    if unit_id.isdigit():
+        unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
+    filters = StaffFilterForm(request.GET or None).to_filter(unit)
+    stream = excel.export_staff_xlsx(actor=request.user, filters=filters)
+    name = f"danh-sach-can-bo-{unit.code if unit else 'tat-ca'}-{_stamp()}.xlsx"
+    response = FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
+    response["Cache-Control"] = "no-store"
+    return response
