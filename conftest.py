@@ -50,7 +50,11 @@ def world(db: Any) -> World:
         "Trường Tiểu học Hòa An", parent=commune_a, kind="school", code="SA-TH1", levels=("TH",)
     )
     school_a2 = make_unit(
-        "Trường THCS Hòa An", parent=commune_a, kind="school", code="SA-THCS1", levels=("THCS",),
+        "Trường THCS Hòa An",
+        parent=commune_a,
+        kind="school",
+        code="SA-THCS1",
+        levels=("THCS",),
         disadvantaged_area=True,
     )
     province_b = make_unit("Sở GD&ĐT Tỉnh Bình", parent=nation, kind="department", code="SB")
@@ -67,10 +71,16 @@ def world(db: Any) -> World:
         unit=school_a1, full_name="Nguyễn Văn An", staff_code="GVA1", subjects=["TH"]
     )
     person_a2 = PersonFactory(
-        unit=school_a2, full_name="Hoàng Thị Đào", staff_code="GVA2", gender="F", ethnicity="02",
+        unit=school_a2,
+        full_name="Hoàng Thị Đào",
+        staff_code="GVA2",
+        gender="F",
+        ethnicity="02",
         subjects=["TOAN"],
     )
-    person_b1 = PersonFactory(unit=school_b1, full_name="Phạm Minh Đức", staff_code="GVB1", subjects=["LY"])
+    person_b1 = PersonFactory(
+        unit=school_b1, full_name="Phạm Minh Đức", staff_code="GVB1", subjects=["LY"]
+    )
     return World(
         nation=nation,
         province_a=province_a,
@@ -80,8 +90,12 @@ def world(db: Any) -> World:
         province_b=province_b,
         school_b1=school_b1,
         officer_a=make_user("officer_a", role="unit_officer", unit=province_a),
-        principal_a1=make_user("principal_a1", role="principal", unit=school_a1, person=principal_person_a1),
-        principal_b1=make_user("principal_b1", role="principal", unit=school_b1, person=principal_person_b1),
+        principal_a1=make_user(
+            "principal_a1", role="principal", unit=school_a1, person=principal_person_a1
+        ),
+        principal_b1=make_user(
+            "principal_b1", role="principal", unit=school_b1, person=principal_person_b1
+        ),
         teacher_a1=make_user("teacher_a1", role="teacher", unit=school_a1, person=person_a1),
         person_a1=person_a1,
         person_a2=person_a2,

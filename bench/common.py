@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -48,10 +49,10 @@ def machine() -> str:
     except OSError:
         pass
     pg = ""
-    try:
-        pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        pg = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     return f"{cores} cores ({cpu}), {mem} RAM, Python {platform.python_version()}, {pg}"
 
 
@@ -61,7 +62,9 @@ def write_section(doc: Path, name: str, body: str) -> None:
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
     block = f"{start}\n{body.strip()}\n{end}"
     if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S
+        )
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     doc.write_text(text, encoding="utf-8")

@@ -4,11 +4,11 @@ import os
 import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
-import django  # noqa: E402
+import django
 
 django.setup()
-from opentemis.core.scoping import system_scope  # noqa: E402
-from opentemis.staff.models import Person  # noqa: E402
+from opentemis.core.scoping import system_scope
+from opentemis.staff.models import Person
 
 with system_scope():
     count = Person.objects.count()

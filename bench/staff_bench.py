@@ -21,23 +21,35 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
 os.environ.setdefault("AXES_ENABLED", "0")
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.db.models import Count
+from django.test import Client
 
-from bench.common import machine, summary_ms, write_section  # noqa: E402
-from opentemis.accounts.models import RoleAssignment, User  # noqa: E402
-from opentemis.core.scoping import system_scope  # noqa: E402
-from opentemis.orgs.models import Unit  # noqa: E402
-from opentemis.staff.models import Person  # noqa: E402
+from bench.common import machine, summary_ms, write_section
+from opentemis.accounts.models import RoleAssignment, User
+from opentemis.core.scoping import system_scope
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
 
 NAMES = [
-    "nguyen van an", "nguyen thi huong", "tran van nam", "le thi lan", "pham minh",
-    "hoang thi mai", "vu duc", "dang van hung", "bui thi thu", "do thi hoa", "ngo van",
-    "duong thi", "ly van long", "huynh thi ngoc", "phan thanh",
+    "nguyen van an",
+    "nguyen thi huong",
+    "tran van nam",
+    "le thi lan",
+    "pham minh",
+    "hoang thi mai",
+    "vu duc",
+    "dang van hung",
+    "bui thi thu",
+    "do thi hoa",
+    "ngo van",
+    "duong thi",
+    "ly van long",
+    "huynh thi ngoc",
+    "phan thanh",
 ]
 
 
@@ -45,9 +57,7 @@ def setup_actors() -> tuple[User, User, Unit]:
     with system_scope():
         root = Unit.objects.get(depth=1)
         provinces = (
-            Unit.objects.filter(depth=2, kind="department")
-            .annotate(n=Count("id"))
-            .order_by("path")
+            Unit.objects.filter(depth=2, kind="department").annotate(n=Count("id")).order_by("path")
         )
         # The province with the most staff: the worst case for a province officer.
         sizes = []
@@ -73,16 +83,21 @@ def timed(client: Client, urls: list[str]) -> list[float]:
     return samples
 
 
-def server_time(officer: User, national: User, province: Unit, n: int) -> dict[str, dict[str, float]]:
+def server_time(
+    officer: User, national: User, province: Unit, n: int
+) -> dict[str, dict[str, float]]:
     rng = random.Random(7)
     c_prov, c_nat = Client(), Client()
     c_prov.force_login(officer)
     c_nat.force_login(national)
     list_urls = [
-        f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}" for _ in range(n)
+        f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}"
+        for _ in range(n)
     ]
     dtts_urls = [f"/staff/?unit={province.pk}&dtts=1&page={rng.randint(1, 5)}" for _ in range(n)]
-    search_prov = [f"/staff/?unit={province.pk}&q={rng.choice(NAMES).replace(' ', '+')}" for _ in range(n)]
+    search_prov = [
+        f"/staff/?unit={province.pk}&q={rng.choice(NAMES).replace(' ', '+')}" for _ in range(n)
+    ]
     search_nat = [f"/staff/?q={rng.choice(NAMES).replace(' ', '+')}" for _ in range(n)]
     timed(c_prov, list_urls[:5])  # warm caches and connections
     timed(c_nat, search_nat[:3])
@@ -124,9 +139,21 @@ def throughput(officer: User, province: Unit, seconds: float) -> dict[str, float
     client.force_login(officer)
     cookie = client.cookies["sessionid"].value
     port = 18765
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "opentemis.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4", "--log-level", "warning"],
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "opentemis.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ},
     )
     try:
@@ -137,7 +164,10 @@ def throughput(officer: User, province: Unit, seconds: float) -> dict[str, float
             except OSError:
                 time.sleep(0.2)
         rng = random.Random(3)
-        staff_paths = [f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}" for _ in range(50)]
+        staff_paths = [
+            f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}"
+            for _ in range(50)
+        ]
         _load(port, ["/bench/trivial"], cookie, 2, 8)  # warm-up
         trivial = _load(port, ["/bench/trivial"], cookie, seconds, 8)
         _load(port, staff_paths, cookie, 2, 8)
@@ -145,13 +175,19 @@ def throughput(officer: User, province: Unit, seconds: float) -> dict[str, float
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return {"trivial_rps": round(trivial, 1), "staff_list_rps": round(staff, 1), "ratio": round(staff / trivial, 3)}
+    return {
+        "trivial_rps": round(trivial, 1),
+        "staff_list_rps": round(staff, 1),
+        "ratio": round(staff / trivial, 3),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=200, help="requests per scenario")
-    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each throughput run")
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="duration of each throughput run"
+    )
     parser.add_argument("--write", type=Path, help="update this markdown file")
     args = parser.parse_args()
     officer, national, province = setup_actors()
@@ -159,16 +195,22 @@ def main() -> None:
         total = Person.objects.count()
     latency = server_time(officer, national, province, args.n)
     tput = throughput(officer, province, args.seconds)
-    result = {"staff_total": total, "province": province.name, "province_staff": province.staff_total,
-              "latency_ms": latency, "throughput": tput}
+    result = {
+        "staff_total": total,
+        "province": province.name,
+        "province_staff": province.staff_total,
+        "latency_ms": latency,
+        "throughput": tput,
+    }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.write:
         rows = "\n".join(
-            f"| {name} | {s['n']} | {s['p50']} | {s['p95']} | {s['mean']} |" for name, s in latency.items()
+            f"| {name} | {s['n']} | {s['p50']} | {s['p95']} | {s['mean']} |"
+            for name, s in latency.items()
         )
         body = f"""## Staff list and name search (issue 2)
 
-Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()}.
+Measured {time.strftime("%Y-%m-%d %H:%M %Z")} on {machine()}.
 Command: `make bench` (runs `bench/staff_bench.py -n {args.n} --seconds {args.seconds:g}` against
 `DATABASE_URL=postgresql://…/opentemis_bench` holding `opentemis synth --size national`:
 {total:,} staff). Province: {province.name} ({province.staff_total:,} staff, the largest).
@@ -179,8 +221,8 @@ Server time = in-process through the full middleware stack, session-authenticate
 {rows}
 
 Throughput over HTTP, gunicorn 2 workers × 4 threads on 127.0.0.1, 8 client threads on the same
-2-core machine for {args.seconds:g} s each: trivial view {tput['trivial_rps']} req/s, province
-staff list {tput['staff_list_rps']} req/s, ratio **{tput['ratio']}**.
+2-core machine for {args.seconds:g} s each: trivial view {tput["trivial_rps"]} req/s, province
+staff list {tput["staff_list_rps"]} req/s, ratio **{tput["ratio"]}**.
 """
         write_section(args.write, "staff-bench", body)
 

@@ -36,7 +36,11 @@ def make_unit(
         "disadvantaged_area": disadvantaged_area,
     }
     with system_scope():
-        unit = Unit.objects.add_root(fields) if parent is None else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
+        unit = (
+            Unit.objects.add_root(fields)
+            if parent is None
+            else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
+        )
         if levels:
             unit.levels.set(SchoolLevel.objects.filter(code__in=levels))
     return unit
@@ -87,5 +91,8 @@ def make_user(
 def make_school_year(code: str = "2025-2026", current: bool = True) -> SchoolYear:
     start = int(code[:4])
     return SchoolYear.objects.create(
-        code=code, start_date=dt.date(start, 9, 1), end_date=dt.date(start + 1, 8, 31), is_current=current
+        code=code,
+        start_date=dt.date(start, 9, 1),
+        end_date=dt.date(start + 1, 8, 31),
+        is_current=current,
     )

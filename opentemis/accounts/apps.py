@@ -11,7 +11,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        def record_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
+        def record_failure(
+            sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any
+        ) -> None:
             # Only sign-in forms (with a request); the hook is infrastructure, not business logic.
             if request is None:
                 return

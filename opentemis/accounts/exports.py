@@ -18,7 +18,14 @@ def provisioned_accounts_xlsx(accounts: Iterable[ProvisionedAccount], *, unit_na
     ws.title = _("Accounts")[:31]
     ws.append([_("Initial accounts of %(unit)s") % {"unit": unit_name}])
     ws.append([_("Each person must change the password at first sign-in. Keep this file private.")])
-    header = [_("No."), _("Staff code"), _("Full name"), _("Unit"), _("Username"), _("Initial password")]
+    header = [
+        _("No."),
+        _("Staff code"),
+        _("Full name"),
+        _("Unit"),
+        _("Username"),
+        _("Initial password"),
+    ]
     ws.append(header)
     for cell in ws[3]:
         cell.font = Font(bold=True)

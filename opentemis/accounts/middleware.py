@@ -17,7 +17,11 @@ class ForcePasswordChangeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+        ):
             allowed = {reverse("password_change"), reverse("logout")}
             if request.path not in allowed and not request.path.startswith(_ALLOWED_PREFIXES):
                 return redirect("password_change")

@@ -16,7 +16,9 @@ def _grants(user: Any) -> list[tuple[str, str]]:
         from opentemis.accounts.models import RoleAssignment
 
         cached = list(
-            RoleAssignment.objects.filter(user=user, is_active=True).values_list("role", "unit__path")
+            RoleAssignment.objects.filter(user=user, is_active=True).values_list(
+                "role", "unit__path"
+            )
         )
         user._opentemis_grants = cached
     return cached
@@ -28,7 +30,9 @@ def perm_paths(user: Any, perm: str) -> tuple[str, ...] | None:
         return ()
     if user.is_superuser:
         return None
-    return minimal_prefixes([path for role, path in _grants(user) if perm in ROLE_PERMS.get(role, ())])
+    return minimal_prefixes(
+        [path for role, path in _grants(user) if perm in ROLE_PERMS.get(role, ())]
+    )
 
 
 def actor_perms(user: Any) -> frozenset[str]:

@@ -29,12 +29,22 @@ class Perm:
 
 
 _ALL = {
-    Perm.VIEW_UNITS, Perm.MOVE_UNITS, Perm.CHANGE_UNITS, Perm.VIEW_STAFF, Perm.CHANGE_STAFF,
-    Perm.IMPORT_STAFF, Perm.MANAGE_ACCOUNTS, Perm.VIEW_AUDIT,
+    Perm.VIEW_UNITS,
+    Perm.MOVE_UNITS,
+    Perm.CHANGE_UNITS,
+    Perm.VIEW_STAFF,
+    Perm.CHANGE_STAFF,
+    Perm.IMPORT_STAFF,
+    Perm.MANAGE_ACCOUNTS,
+    Perm.VIEW_AUDIT,
 }
 _SCHOOL_MANAGE = {
-    Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.CHANGE_STAFF, Perm.IMPORT_STAFF,
-    Perm.MANAGE_ACCOUNTS, Perm.VIEW_AUDIT,
+    Perm.VIEW_UNITS,
+    Perm.VIEW_STAFF,
+    Perm.CHANGE_STAFF,
+    Perm.IMPORT_STAFF,
+    Perm.MANAGE_ACCOUNTS,
+    Perm.VIEW_AUDIT,
 }
 
 ROLE_PERMS: dict[str, frozenset[str]] = {

@@ -26,9 +26,7 @@ def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]
         )
     if q:
         folded = fold(q)
-        qs = qs.filter(
-            Q(username__icontains=q.strip()) | Q(person__search_text__contains=folded)
-        )
+        qs = qs.filter(Q(username__icontains=q.strip()) | Q(person__search_text__contains=folded))
     return qs.select_related("person", "person__unit").distinct().order_by("username")
 
 

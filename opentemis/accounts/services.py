@@ -108,7 +108,9 @@ def accounts_provision(
             % {"count": total, "code": unit.code}
         )
     taken = set(
-        User.objects.filter(username__in=[p.staff_code for p in people]).values_list("username", flat=True)
+        User.objects.filter(username__in=[p.staff_code for p in people]).values_list(
+            "username", flat=True
+        )
     )
     results: list[ProvisionedAccount] = []
     users: list[User] = []
@@ -127,7 +129,9 @@ def accounts_provision(
             )
         )
         results.append(
-            ProvisionedAccount(person.staff_code, person.full_name, person.unit.name, person.staff_code, password)
+            ProvisionedAccount(
+                person.staff_code, person.full_name, person.unit.name, person.staff_code, password
+            )
         )
     created = User.objects.bulk_create(users, batch_size=500)
     # bulk_create returns primary keys on PostgreSQL and SQLite (3.35+).
@@ -137,9 +141,19 @@ def accounts_provision(
         user = by_username.get(person.staff_code)
         if user is None:
             continue
-        grants.append(RoleAssignment(user=user, role=_default_role(person), unit=person.unit, granted_by=actor))
+        grants.append(
+            RoleAssignment(
+                user=user, role=_default_role(person), unit=person.unit, granted_by=actor
+            )
+        )
     RoleAssignment.objects.bulk_create(grants, batch_size=500, ignore_conflicts=True)
-    audit(actor=actor, action="accounts.provision", unit=unit, obj=unit, changes={"created": len(results)})
+    audit(
+        actor=actor,
+        action="accounts.provision",
+        unit=unit,
+        obj=unit,
+        changes={"created": len(results)},
+    )
     return results
 
 
@@ -167,7 +181,12 @@ def account_reset_password(*, actor: Any, user: User) -> str:
 def user_home_unit(user: User) -> Any:
     if user.person_id:
         return user.person.unit
-    grant = RoleAssignment.objects.filter(user=user).select_related("unit").order_by("unit__depth").first()
+    grant = (
+        RoleAssignment.objects.filter(user=user)
+        .select_related("unit")
+        .order_by("unit__depth")
+        .first()
+    )
     return grant.unit if grant else None
 
 

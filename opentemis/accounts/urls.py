@@ -9,6 +9,10 @@ urlpatterns = [
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/provision/", views.accounts_provision, name="accounts_provision"),
-    path("accounts/<int:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
+    path(
+        "accounts/<int:pk>/reset-password/",
+        views.account_reset_password,
+        name="account_reset_password",
+    ),
     path("audit/", views.audit_list, name="audit_list"),
 ]

@@ -31,7 +31,9 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         with actor_scope(user):
-            services.audit(actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user)
+            services.audit(
+                actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user
+            )
         return response
 
 
@@ -110,9 +112,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return render(request, "errors/403.html", status=403)
     action = request.GET.get("action", "")
-    page = Paginator(selectors.audit_list(actor=request.user, unit=unit, action=action), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.audit_list(actor=request.user, unit=unit, action=action), 50
+    ).get_page(request.GET.get("page"))
     actions = [
         ("auth.", _("Sign-ins")),
         ("accounts.", _("Accounts")),

@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 class CappedPaginator(Paginator):
     cap = 10_000
 
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         if cap is not None:
             self.cap = cap

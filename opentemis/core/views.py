@@ -31,7 +31,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         db = {"status": "error", "vendor": connection.vendor, "error": exc.__class__.__name__}
         status = 503
     db["ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": db}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": db}, status=status
+    )
 
 
 def trivial(request: HttpRequest) -> HttpResponse:

@@ -80,12 +80,8 @@ class UnitMove(models.Model):
     """A recorded re-parenting of a unit (e.g. schools of an abolished district moved to the Sở)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="moves")
-    old_parent = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    new_parent = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    old_parent = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, related_name="+")
+    new_parent = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, related_name="+")
     old_path = models.CharField(max_length=255)
     new_path = models.CharField(max_length=255)
     batch = models.UUIDField(db_index=True)
@@ -99,6 +95,9 @@ class UnitMove(models.Model):
 
     class Meta:
         ordering = ["-moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.old_path} -> {self.new_path}"
 
 
 class SchoolYear(models.Model):

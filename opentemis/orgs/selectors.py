@@ -14,7 +14,9 @@ from opentemis.core.text import fold
 from opentemis.orgs.models import Unit
 
 
-def unit_list(*, actor: Any, q: str = "", kind: str = "", parent: Unit | None = None) -> QuerySet[Unit]:
+def unit_list(
+    *, actor: Any, q: str = "", kind: str = "", parent: Unit | None = None
+) -> QuerySet[Unit]:
     qs = Unit.objects.filter(path_filter(actor, Perm.VIEW_UNITS, "path"))
     if parent is not None:
         qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
@@ -49,7 +51,9 @@ def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
     from opentemis.staff.models import Person
 
     require_perm_on(actor, Perm.VIEW_UNITS, parent.path)
-    children = list(Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name"))
+    children = list(
+        Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name")
+    )
     child_len = len(parent.path) + Unit.steplen
     counts = dict(
         Person.objects.filter(unit__path__startswith=parent.path, unit__depth__gt=parent.depth)
@@ -72,7 +76,11 @@ def subtree_staff_count(*, unit: Unit) -> int:
 def ancestors(*, unit: Unit) -> list[Unit]:
     """Breadcrumb names above ``unit``. Names only: the actor may not see these units' data."""
     paths = [unit.path[: i * Unit.steplen] for i in range(1, unit.depth)]
-    return list(Unit.dangerously_unscoped.filter(path__in=paths).only("id", "name", "path", "depth").order_by("depth"))
+    return list(
+        Unit.dangerously_unscoped.filter(path__in=paths)
+        .only("id", "name", "path", "depth")
+        .order_by("depth")
+    )
 
 
 def move_targets(*, actor: Any, q: str = "") -> QuerySet[Unit]:

@@ -23,7 +23,9 @@ def _level_objects(levels: Iterable[str]) -> list[SchoolLevel]:
     found = list(SchoolLevel.objects.filter(code__in=codes))
     if len(found) != len(codes):
         unknown = sorted(codes - {lvl.code for lvl in found})
-        raise ValidationError(_("Unknown school level(s): %(codes)s") % {"codes": ", ".join(unknown)})
+        raise ValidationError(
+            _("Unknown school level(s): %(codes)s") % {"codes": ", ".join(unknown)}
+        )
     return found
 
 
@@ -54,8 +56,14 @@ def unit_create(
     # treebeard computes the new path from the last sibling, which must be seen unscoped.
     with system_scope():
         if Unit.objects.filter(code=fields["code"]).exists():
-            raise ValidationError(_("Unit code %(code)s already exists.") % {"code": fields["code"]})
-        unit = Unit.objects.add_root(fields) if parent is None else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
+            raise ValidationError(
+                _("Unit code %(code)s already exists.") % {"code": fields["code"]}
+            )
+        unit = (
+            Unit.objects.add_root(fields)
+            if parent is None
+            else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
+        )
         unit.levels.set(level_objs)
     audit(actor=actor, action="unit.create", unit=unit, obj=unit, changes={"after": fields})
     return unit
@@ -74,8 +82,11 @@ def unit_update(
 ) -> Unit:
     require_perm_on(actor, Perm.CHANGE_UNITS, unit.path)
     before = {
-        "name": unit.name, "kind": unit.kind, "disadvantaged_area": unit.disadvantaged_area,
-        "status": unit.status, "levels": sorted(unit.levels.values_list("code", flat=True)),
+        "name": unit.name,
+        "kind": unit.kind,
+        "disadvantaged_area": unit.disadvantaged_area,
+        "status": unit.status,
+        "levels": sorted(unit.levels.values_list("code", flat=True)),
     }
     unit.name = nfc(name)
     unit.search_name = fold(name)
@@ -85,10 +96,19 @@ def unit_update(
     unit.save()
     unit.levels.set(_level_objects(levels))
     after = {
-        "name": unit.name, "kind": unit.kind, "disadvantaged_area": unit.disadvantaged_area,
-        "status": unit.status, "levels": sorted(unit.levels.values_list("code", flat=True)),
+        "name": unit.name,
+        "kind": unit.kind,
+        "disadvantaged_area": unit.disadvantaged_area,
+        "status": unit.status,
+        "levels": sorted(unit.levels.values_list("code", flat=True)),
     }
-    audit(actor=actor, action="unit.update", unit=unit, obj=unit, changes={"before": before, "after": after})
+    audit(
+        actor=actor,
+        action="unit.update",
+        unit=unit,
+        obj=unit,
+        changes={"before": before, "after": after},
+    )
     return unit
 
 
@@ -106,7 +126,8 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
         require_perm_on(actor, Perm.MOVE_UNITS, unit.path)
         if new_parent.path.startswith(unit.path):
             raise ValidationError(
-                _("%(unit)s cannot be moved under itself or its own sub-unit.") % {"unit": unit.name}
+                _("%(unit)s cannot be moved under itself or its own sub-unit.")
+                % {"unit": unit.name}
             )
     with system_scope():
         for unit in units:
@@ -119,11 +140,24 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
             Unit.objects.move(fresh, target, pos="last-child")
             fresh.refresh_from_db()
             UnitMove.objects.create(
-                unit=fresh, old_parent=old_parent, new_parent=target, old_path=old_path,
-                new_path=fresh.path, batch=batch, reason=nfc(reason), moved_by=actor,
+                unit=fresh,
+                old_parent=old_parent,
+                new_parent=target,
+                old_path=old_path,
+                new_path=fresh.path,
+                batch=batch,
+                reason=nfc(reason),
+                moved_by=actor,
             )
             audit(
-                actor=actor, action="unit.move", unit=fresh, obj=fresh,
-                changes={"from": old_parent.name if old_parent else None, "to": target.name, "reason": reason},
+                actor=actor,
+                action="unit.move",
+                unit=fresh,
+                obj=fresh,
+                changes={
+                    "from": old_parent.name if old_parent else None,
+                    "to": target.name,
+                    "reason": reason,
+                },
             )
     return batch

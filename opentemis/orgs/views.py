@@ -53,15 +53,22 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_UNITS)
     initial = {
-        "name": unit.name, "kind": unit.kind, "disadvantaged_area": unit.disadvantaged_area,
-        "status": unit.status, "levels": list(unit.levels.all()),
+        "name": unit.name,
+        "kind": unit.kind,
+        "disadvantaged_area": unit.disadvantaged_area,
+        "status": unit.status,
+        "levels": list(unit.levels.all()),
     }
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.unit_update(
-            actor=request.user, unit=unit, name=data["name"], kind=data["kind"],
-            levels=[lvl.code for lvl in data["levels"]], disadvantaged_area=data["disadvantaged_area"],
+            actor=request.user,
+            unit=unit,
+            name=data["name"],
+            kind=data["kind"],
+            levels=[lvl.code for lvl in data["levels"]],
+            disadvantaged_area=data["disadvantaged_area"],
             status=data["status"],
         )
         messages.success(request, _("Unit saved."))
@@ -89,10 +96,19 @@ def unit_move_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not target_id.isdigit() or not ids:
         messages.error(request, _("Choose at least one unit to move and the new parent unit."))
         return redirect("unit_move", pk=source.pk)
-    target = selectors.get_unit_for_user(actor=request.user, pk=int(target_id), perm=Perm.MOVE_UNITS)
-    units = [selectors.get_unit_for_user(actor=request.user, pk=i, perm=Perm.MOVE_UNITS) for i in ids]
+    target = selectors.get_unit_for_user(
+        actor=request.user, pk=int(target_id), perm=Perm.MOVE_UNITS
+    )
+    units = [
+        selectors.get_unit_for_user(actor=request.user, pk=i, perm=Perm.MOVE_UNITS) for i in ids
+    ]
     try:
-        services.units_move(actor=request.user, units=units, new_parent=target, reason=request.POST.get("reason", ""))
+        services.units_move(
+            actor=request.user,
+            units=units,
+            new_parent=target,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("unit_move", pk=source.pk)

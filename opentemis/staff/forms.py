@@ -17,12 +17,18 @@ class StaffFilterForm(forms.Form):
     subject = forms.ModelChoiceField(
         label=_("Subject"), queryset=Subject.objects.all(), required=False, to_field_name="code"
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
     dtts = forms.ChoiceField(
-        label=_("Ethnic minority"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))], required=False
+        label=_("Ethnic minority"),
+        choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
+        required=False,
     )
     core = forms.ChoiceField(
-        label=_("Core teacher"), choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))], required=False
+        label=_("Core teacher"),
+        choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
+        required=False,
     )
     status = forms.ChoiceField(
         label=_("Employment status"), choices=[("", "—"), *EmploymentStatus.choices], required=False
@@ -52,8 +58,17 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "staff_code", "full_name", "gender", "date_of_birth", "ethnicity", "phone", "email",
-            "qualification", "positions", "subjects", "employment_status",
+            "staff_code",
+            "full_name",
+            "gender",
+            "date_of_birth",
+            "ethnicity",
+            "phone",
+            "email",
+            "qualification",
+            "positions",
+            "subjects",
+            "employment_status",
         ]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

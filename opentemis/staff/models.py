@@ -40,7 +40,9 @@ class Position(models.Model):
 
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=100)
-    is_manager = models.BooleanField(default=False, help_text="CBQL: evaluated on the principal standard")
+    is_manager = models.BooleanField(
+        default=False, help_text="CBQL: evaluated on the principal standard"
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -155,6 +157,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.unit_id} from {self.start_date}"
+
 
 class CoreDesignation(models.Model):
     """A core-teacher / core-manager (cốt cán) designation for one school year."""
@@ -170,3 +175,6 @@ class CoreDesignation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "school_year"], name="one_core_per_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.school_year_id}"

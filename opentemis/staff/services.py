@@ -19,11 +19,25 @@ from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold, nfc
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.ethnicities import is_minority
-from opentemis.staff.models import Assignment, CoreDesignation, Person, Position, Subject, SubjectGroup
+from opentemis.staff.models import (
+    Assignment,
+    CoreDesignation,
+    Person,
+    Position,
+    Subject,
+    SubjectGroup,
+)
 
 TRACKED = [
-    "full_name", "gender", "date_of_birth", "ethnicity", "phone", "email", "qualification",
-    "employment_status", "subject_group_id",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "ethnicity",
+    "phone",
+    "email",
+    "qualification",
+    "employment_status",
+    "subject_group_id",
 ]
 
 
@@ -42,9 +56,9 @@ def normalise_person_fields(data: dict[str, Any]) -> dict[str, Any]:
         out["full_name"] = nfc(out["full_name"])
     if "staff_code" in out:
         out["staff_code"] = nfc(out["staff_code"]).upper()
-    if "email" in out and out["email"]:
+    if out.get("email"):
         out["email"] = out["email"].strip().lower()
-    if "phone" in out and out["phone"]:
+    if out.get("phone"):
         out["phone"] = "".join(ch for ch in str(out["phone"]) if ch.isdigit() or ch == "+")
     if "ethnicity" in out:
         out["is_dtts"] = is_minority(out["ethnicity"])
@@ -86,14 +100,24 @@ def person_create(
     person.save()
     person.positions.set(positions)
     person.subjects.set(subjects)
-    Assignment.objects.create(person=person, unit=unit, start_date=timezone.localdate(), recorded_by=actor)
-    audit(actor=actor, action="staff.create", unit=unit, obj=person, changes={"after": _snapshot(person)})
+    Assignment.objects.create(
+        person=person, unit=unit, start_date=timezone.localdate(), recorded_by=actor
+    )
+    audit(
+        actor=actor,
+        action="staff.create",
+        unit=unit,
+        obj=person,
+        changes={"after": _snapshot(person)},
+    )
     return person
 
 
 def _check_group(group: SubjectGroup | None, unit: Unit) -> None:
     if group is not None and group.unit_id != unit.pk:
-        raise ValidationError({"subject_group": _("The subject group must belong to the person's school.")})
+        raise ValidationError(
+            {"subject_group": _("The subject group must belong to the person's school.")}
+        )
 
 
 @transaction.atomic
@@ -126,7 +150,10 @@ def person_update(
     )
     if not updated:
         raise StaleEdit(
-            _("Somebody else saved this record while you were editing it. Reload to see their changes.")
+            _(
+                "Somebody else saved this record while you were editing it. "
+                "Reload to see their changes."
+            )
         )
     if positions is not None:
         person.positions.set(positions)
@@ -151,7 +178,9 @@ def person_transfer(
     when = date or timezone.localdate()
     from_unit = person.unit
     Assignment.objects.filter(person=person, end_date__isnull=True).update(end_date=when)
-    Assignment.objects.create(person=person, unit=to_unit, start_date=when, note=nfc(note), recorded_by=actor)
+    Assignment.objects.create(
+        person=person, unit=to_unit, start_date=when, note=nfc(note), recorded_by=actor
+    )
     Person.objects.filter(pk=person.pk).update(
         unit=to_unit, subject_group=None, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -164,14 +193,22 @@ def person_transfer(
 
 @transaction.atomic
 def core_designate(
-    *, actor: Any, person: Person, school_year: SchoolYear, kind: str, subject: Subject | None = None
+    *,
+    actor: Any,
+    person: Person,
+    school_year: SchoolYear,
+    kind: str,
+    subject: Subject | None = None,
 ) -> CoreDesignation:
     require_perm_on(actor, Perm.CHANGE_STAFF, person.unit.path)
     designation, _created = CoreDesignation.objects.update_or_create(
         person=person, school_year=school_year, defaults={"kind": kind, "subject": subject}
     )
     audit(
-        actor=actor, action="staff.core_designate", unit=person.unit, obj=person,
+        actor=actor,
+        action="staff.core_designate",
+        unit=person.unit,
+        obj=person,
         changes={"year": school_year.code, "kind": kind},
     )
     return designation
@@ -181,4 +218,10 @@ def core_designate(
 def core_revoke(*, actor: Any, person: Person, school_year: SchoolYear) -> None:
     require_perm_on(actor, Perm.CHANGE_STAFF, person.unit.path)
     CoreDesignation.objects.filter(person=person, school_year=school_year).delete()
-    audit(actor=actor, action="staff.core_revoke", unit=person.unit, obj=person, changes={"year": school_year.code})
+    audit(
+        actor=actor,
+        action="staff.core_revoke",
+        unit=person.unit,
+        obj=person,
+        changes={"year": school_year.code},
+    )

@@ -61,11 +61,19 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"positions", "subjects", "version", "staff_code"}}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"positions", "subjects", "version", "staff_code"}
+        }
         try:
             services.person_update(
-                actor=request.user, person=person, version=form.cleaned_data.get("version") or 0,
-                fields=data, positions=form.cleaned_data["positions"], subjects=form.cleaned_data["subjects"],
+                actor=request.user,
+                person=person,
+                version=form.cleaned_data.get("version") or 0,
+                fields=data,
+                positions=form.cleaned_data["positions"],
+                subjects=form.cleaned_data["subjects"],
             )
         except services.StaleEdit as exc:
             latest = selectors.get_person_for_user(actor=request.user, pk=pk)
@@ -73,8 +81,10 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = str(latest.version)
             return render(
-                request, "staff/edit.html",
-                {"form": form, "person": latest, "conflict": " ".join(exc.messages)}, status=409,
+                request,
+                "staff/edit.html",
+                {"form": form, "person": latest, "conflict": " ".join(exc.messages)},
+                status=409,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -93,11 +103,18 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.CHANGE_STAFF)
     form = PersonForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"positions", "subjects", "version"}}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"positions", "subjects", "version"}
+        }
         try:
             person = services.person_create(
-                actor=request.user, unit=unit, fields=data,
-                positions=form.cleaned_data["positions"], subjects=form.cleaned_data["subjects"],
+                actor=request.user,
+                unit=unit,
+                fields=data,
+                positions=form.cleaned_data["positions"],
+                subjects=form.cleaned_data["subjects"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

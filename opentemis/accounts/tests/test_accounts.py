@@ -42,11 +42,15 @@ def test_lockout_is_per_username_and_address(world):
     attacker = Client(REMOTE_ADDR="10.0.0.9")
     for _ in range(3):
         attacker.post(reverse("login"), {"username": "officer_a", "password": "bad"})
-    locked = attacker.post(reverse("login"), {"username": "officer_a", "password": "Mat-khau-2025!"})
+    locked = attacker.post(
+        reverse("login"), {"username": "officer_a", "password": "Mat-khau-2025!"}
+    )
     assert locked.status_code == 429
     # Same address, another account (a school behind one shared address): not locked.
     colleague = Client(REMOTE_ADDR="10.0.0.9")
-    ok = colleague.post(reverse("login"), {"username": "principal_a1", "password": "Mat-khau-2025!"})
+    ok = colleague.post(
+        reverse("login"), {"username": "principal_a1", "password": "Mat-khau-2025!"}
+    )
     assert ok.status_code == 302
     # Same account from another address: not locked either.
     elsewhere = Client(REMOTE_ADDR="10.0.0.10")
@@ -68,11 +72,17 @@ def test_provision_creates_accounts_and_xlsx(world):
     password = next(r[5] for r in rows if r[1] == "GVA9")
     # The new user must change the password at first sign-in.
     fresh = Client()
-    assert fresh.post(reverse("login"), {"username": "GVA9", "password": password}).status_code == 302
+    assert (
+        fresh.post(reverse("login"), {"username": "GVA9", "password": password}).status_code == 302
+    )
     assert fresh.get(reverse("home")).url == reverse("password_change")
     response = fresh.post(
         reverse("password_change"),
-        {"old_password": password, "new_password1": "Rieng-cua-toi-77", "new_password2": "Rieng-cua-toi-77"},
+        {
+            "old_password": password,
+            "new_password1": "Rieng-cua-toi-77",
+            "new_password2": "Rieng-cua-toi-77",
+        },
     )
     assert response.status_code == 302
     assert fresh.get(reverse("home")).status_code == 200
@@ -118,7 +128,9 @@ def test_account_list_is_scoped(world):
     names = {u.username for u in response.context["page"]}
     assert {"principal_a1", "teacher_a1"} <= names
     assert "principal_b1" not in names
-    other = world.client_for(world.principal_b1).get(reverse("account_list"), {"unit": world.province_a.pk})
+    other = world.client_for(world.principal_b1).get(
+        reverse("account_list"), {"unit": world.province_a.pk}
+    )
     assert other.status_code == 404
 
 
@@ -133,9 +145,12 @@ def test_audit_list_is_scoped(world):
     response = world.client_for(world.officer_a).get(reverse("audit_list"))
     units = {e.unit_id for e in response.context["page"]}
     assert units == {world.school_a1.pk}
-    assert world.client_for(world.principal_b1).get(
-        reverse("audit_list"), {"unit": world.province_a.pk}
-    ).status_code == 404
+    assert (
+        world.client_for(world.principal_b1)
+        .get(reverse("audit_list"), {"unit": world.province_a.pk})
+        .status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("url_name", ["account_list", "audit_list"])

@@ -38,7 +38,9 @@ def test_every_template_string_is_in_catalogue():
     assert missing == set()
 
 
-@pytest.mark.parametrize(("english", "vietnamese"), [("Staff", "Cán bộ, giáo viên"), ("Sign in", "Đăng nhập")])
+@pytest.mark.parametrize(
+    ("english", "vietnamese"), [("Staff", "Cán bộ, giáo viên"), ("Sign in", "Đăng nhập")]
+)
 def test_vietnamese_is_active(english, vietnamese):
     with translation.override("vi"):
         assert translation.gettext(english) == vietnamese

@@ -37,6 +37,7 @@ def test_friendly_404_page(world):
 def test_navigation_follows_roles(world):
     officer = world.client_for(world.officer_a).get("/").content.decode()
     teacher = world.client_for(world.teacher_a1).get("/").content.decode()
+
     def link(name):
         return f'href="{reverse(name)}"'
 
@@ -48,7 +49,9 @@ def test_navigation_follows_roles(world):
 def test_no_external_assets_in_templates():
     pattern = re.compile(r"""(src|href)\s*=\s*["'](https?:)?//""", re.I)
     offenders = [
-        str(path) for path in TEMPLATES.rglob("*.html") if pattern.search(path.read_text(encoding="utf-8"))
+        str(path)
+        for path in TEMPLATES.rglob("*.html")
+        if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 

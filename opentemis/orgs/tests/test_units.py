@@ -13,7 +13,11 @@ from tests.factories import PersonFactory, make_unit
 
 def test_subtree_is_one_prefix_query(world, django_assert_num_queries):
     with system_scope(), django_assert_num_queries(1):
-        codes = set(Unit.objects.filter(path__startswith=world.province_a.path).values_list("code", flat=True))
+        codes = set(
+            Unit.objects.filter(path__startswith=world.province_a.path).values_list(
+                "code", flat=True
+            )
+        )
     assert codes == {"SA", "SA-X1", "SA-TH1", "SA-THCS1"}
 
 
@@ -30,12 +34,16 @@ def test_unit_search_ignores_diacritics(world):
 
 
 def test_move_schools_of_abolished_district_to_department(world):
-    district = make_unit("Phòng GD&ĐT Huyện Cũ", parent=world.province_a, kind="district_office", code="SA-P1")
+    district = make_unit(
+        "Phòng GD&ĐT Huyện Cũ", parent=world.province_a, kind="district_office", code="SA-P1"
+    )
     s1 = make_unit("Trường TH Cũ 1", parent=district, code="SA-P1-1")
     s2 = make_unit("Trường TH Cũ 2", parent=district, code="SA-P1-2")
     teacher = PersonFactory(unit=s1, full_name="Đỗ Văn Chuyển", staff_code="GVMOVE")
     with actor_scope(world.officer_a):
-        batch = units_move(actor=world.officer_a, units=[s1, s2], new_parent=world.province_a, reason="Sáp nhập")
+        batch = units_move(
+            actor=world.officer_a, units=[s1, s2], new_parent=world.province_a, reason="Sáp nhập"
+        )
     with system_scope():
         s1.refresh_from_db()
         assert Unit.objects.get_parent(s1).pk == world.province_a.pk
@@ -64,8 +72,12 @@ def test_cannot_move_unit_under_itself(world):
 def test_unit_create_under_parent(world):
     with actor_scope(world.officer_a):
         unit = unit_create(
-            actor=world.officer_a, parent=world.commune_a, code="sa-mn1", name="Trường Mầm non Hoa Sen",
-            kind="school", levels=["MN"],
+            actor=world.officer_a,
+            parent=world.commune_a,
+            code="sa-mn1",
+            name="Trường Mầm non Hoa Sen",
+            kind="school",
+            levels=["MN"],
         )
     assert unit.code == "SA-MN1"
     assert unit.path.startswith(world.commune_a.path)
@@ -77,7 +89,9 @@ def test_tree_page_shows_staff_counts(world):
     assert response.status_code == 200
     roots = response.context["roots"]
     assert [(r.code, r.staff_count) for r in roots] == [("SA", 3)]
-    children = world.client_for(world.officer_a).get(reverse("unit_children", args=[world.commune_a.pk]))
+    children = world.client_for(world.officer_a).get(
+        reverse("unit_children", args=[world.commune_a.pk])
+    )
     assert "Trường Tiểu học Hòa An" in children.content.decode()
 
 
@@ -89,13 +103,17 @@ def test_unit_pages_other_province_404(world, name):
 
 
 def test_unit_detail_own(world):
-    response = world.client_for(world.principal_a1).get(reverse("unit_detail", args=[world.school_a1.pk]))
+    response = world.client_for(world.principal_a1).get(
+        reverse("unit_detail", args=[world.school_a1.pk])
+    )
     assert response.status_code == 200
     assert response.context["staff_count"] == 2
 
 
 def test_move_view(world):
-    district = make_unit("Phòng GD Huyện X", parent=world.province_a, kind="district_office", code="SA-PX")
+    district = make_unit(
+        "Phòng GD Huyện X", parent=world.province_a, kind="district_office", code="SA-PX"
+    )
     school = make_unit("Trường THCS X", parent=district, code="SA-PX-1")
     client = world.client_for(world.officer_a)
     assert client.get(reverse("unit_move", args=[district.pk])).status_code == 200
@@ -109,5 +127,7 @@ def test_move_view(world):
 
 
 def test_unit_edit_by_principal_is_not_allowed(world):
-    response = world.client_for(world.principal_a1).get(reverse("unit_edit", args=[world.school_a1.pk]))
+    response = world.client_for(world.principal_a1).get(
+        reverse("unit_edit", args=[world.school_a1.pk])
+    )
     assert response.status_code == 404

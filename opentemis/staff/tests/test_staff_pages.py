@@ -35,7 +35,9 @@ def test_list_never_shows_other_province(world):
 
 
 def test_list_with_foreign_unit_param_is_404(world):
-    response = world.client_for(world.principal_b1).get(reverse("staff_list"), {"unit": world.school_a1.pk})
+    response = world.client_for(world.principal_b1).get(
+        reverse("staff_list"), {"unit": world.school_a1.pk}
+    )
     assert response.status_code == 404
 
 
@@ -57,7 +59,9 @@ def test_core_filter_and_toggle(world):
     client = world.client_for(world.principal_a1)
     assert client.post(reverse("staff_core_toggle", args=[world.person_a1.pk])).status_code == 302
     with system_scope():
-        assert CoreDesignation.objects.filter(person=world.person_a1, school_year=world.year).exists()
+        assert CoreDesignation.objects.filter(
+            person=world.person_a1, school_year=world.year
+        ).exists()
     response = client.get(reverse("staff_list"), {"core": "1"})
     assert _names(response) == ["Nguyễn Văn An"]
     response = client.get(reverse("staff_list"), {"core": "0"})
@@ -66,7 +70,9 @@ def test_core_filter_and_toggle(world):
 
 def test_list_is_paginated_with_constant_queries(world, django_assert_max_num_queries):
     for i in range(60):
-        PersonFactory(unit=world.school_a1, full_name=f"Bùi Văn Số {i:02d}", staff_code=f"PG{i:03d}")
+        PersonFactory(
+            unit=world.school_a1, full_name=f"Bùi Văn Số {i:02d}", staff_code=f"PG{i:03d}"
+        )
     client = world.client_for(world.officer_a)
     client.get(reverse("staff_list"))  # warm the session
     with django_assert_max_num_queries(12):
@@ -86,7 +92,9 @@ def test_htmx_request_gets_partial(world):
 
 
 def test_detail_other_province_is_404(world):
-    response = world.client_for(world.principal_b1).get(reverse("staff_detail", args=[world.person_a1.pk]))
+    response = world.client_for(world.principal_b1).get(
+        reverse("staff_detail", args=[world.person_a1.pk])
+    )
     assert response.status_code == 404
     assert "Nguyễn Văn An" not in response.content.decode()
 
@@ -103,16 +111,26 @@ def test_write_pages_other_province_404(world, name):
 def test_teacher_sees_own_record_only(world):
     client = world.client_for(world.teacher_a1)
     assert client.get(reverse("staff_detail", args=[world.person_a1.pk])).status_code == 200
-    assert client.get(reverse("staff_detail", args=[world.principal_a1.person_id])).status_code == 404
+    assert (
+        client.get(reverse("staff_detail", args=[world.principal_a1.person_id])).status_code == 404
+    )
     assert client.get(reverse("staff_list")).status_code == 403
 
 
 def _edit_payload(person, **overrides):
     data = {
-        "full_name": person.full_name, "gender": person.gender, "date_of_birth": "1985-05-17",
-        "ethnicity": person.ethnicity, "phone": "", "email": "", "qualification": "dai_hoc",
-        "positions": [p.pk for p in person.positions.all()], "subjects": [], "subject_group": "",
-        "employment_status": "working", "version": person.version,
+        "full_name": person.full_name,
+        "gender": person.gender,
+        "date_of_birth": "1985-05-17",
+        "ethnicity": person.ethnicity,
+        "phone": "",
+        "email": "",
+        "qualification": "dai_hoc",
+        "positions": [p.pk for p in person.positions.all()],
+        "subjects": [],
+        "subject_group": "",
+        "employment_status": "working",
+        "version": person.version,
     }
     data.update(overrides)
     return data
@@ -122,7 +140,9 @@ def test_edit_normalises_name_and_audits(world):
     client = world.client_for(world.principal_a1)
     with system_scope():
         person = Person.objects.get(pk=world.person_a1.pk)
-        payload = _edit_payload(person, full_name=unicodedata.normalize("NFD", "Nguyễn  Văn   Ân"), ethnicity="03")
+        payload = _edit_payload(
+            person, full_name=unicodedata.normalize("NFD", "Nguyễn  Văn   Ân"), ethnicity="03"
+        )
     response = client.post(reverse("staff_edit", args=[person.pk]), payload)
     assert response.status_code == 302
     with system_scope():
@@ -140,7 +160,12 @@ def test_edit_conflict_shows_message_and_keeps_other_save(world):
         person = Person.objects.get(pk=world.person_a1.pk)
         stale = _edit_payload(person, phone="0900000001")
     with actor_scope(world.officer_a):
-        person_update(actor=world.officer_a, person=person, version=person.version, fields={"phone": "0911111111"})
+        person_update(
+            actor=world.officer_a,
+            person=person,
+            version=person.version,
+            fields={"phone": "0911111111"},
+        )
     response = client.post(reverse("staff_edit", args=[person.pk]), stale)
     assert response.status_code == 409
     assert "0911111111" in response.content.decode()
@@ -158,7 +183,9 @@ def test_stale_update_service_raises(world):
 
 def test_transfer_keeps_history(world):
     with actor_scope(world.officer_a):
-        person_transfer(actor=world.officer_a, person=world.person_a1, to_unit=world.school_a2, note="Điều động")
+        person_transfer(
+            actor=world.officer_a, person=world.person_a1, to_unit=world.school_a2, note="Điều động"
+        )
         history = list(Assignment.objects.filter(person=world.person_a1).order_by("id"))
         person = Person.objects.get(pk=world.person_a1.pk)
     assert person.unit_id == world.school_a2.pk
@@ -188,7 +215,9 @@ def test_create_person_in_school(world):
 
 
 def test_create_in_other_province_is_404(world):
-    response = world.client_for(world.principal_b1).get(reverse("staff_create"), {"unit": world.school_a1.pk})
+    response = world.client_for(world.principal_b1).get(
+        reverse("staff_create"), {"unit": world.school_a1.pk}
+    )
     assert response.status_code == 404
 
 
@@ -218,7 +247,8 @@ def test_create_with_code_used_in_other_province_is_refused_without_leak(world):
 
     with actor_scope(world.principal_a1), pytest.raises(ValidationError) as exc:
         person_create(
-            actor=world.principal_a1, unit=world.school_a1,
+            actor=world.principal_a1,
+            unit=world.school_a1,
             fields={"staff_code": "GVB1", "full_name": "Trùng Mã", "gender": "M"},
         )
     assert "staff_code" in exc.value.message_dict

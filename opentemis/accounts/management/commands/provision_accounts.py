@@ -33,4 +33,6 @@ class Command(BaseCommand):
             # The request-size cap does not apply to the command line.
             created = services.accounts_provision(actor=actor, unit=unit, limit=None)
         Path(options["output"]).write_bytes(provisioned_accounts_xlsx(created, unit_name=unit.name))
-        self.stdout.write(self.style.SUCCESS(f"{len(created)} accounts created -> {options['output']}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(created)} accounts created -> {options['output']}")
+        )

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo dataset already present: reusing it.")
             accounts = self._accounts()
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<14} {role:<36} {where}")
         self.stdout.write("")
@@ -49,12 +49,22 @@ class Command(BaseCommand):
         assert school is not None
         principal = Person.objects.filter(unit=school, positions__code="HT").first()
         teacher = (
-            Person.objects.filter(unit=school, positions__code="GV").exclude(pk=principal.pk).order_by("pk").first()
+            Person.objects.filter(unit=school, positions__code="GV")
+            .exclude(pk=principal.pk)
+            .order_by("pk")
+            .first()
         )
         rows: list[tuple[str, str, str]] = []
 
-        def ensure(username: str, *, role: str | None, unit: Unit | None, person: Person | None = None,
-                   superuser: bool = False, label: str) -> None:
+        def ensure(
+            username: str,
+            *,
+            role: str | None,
+            unit: Unit | None,
+            person: Person | None = None,
+            superuser: bool = False,
+            label: str,
+        ) -> None:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, is_superuser=superuser, is_staff=superuser)
@@ -69,11 +79,23 @@ class Command(BaseCommand):
                 RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
             rows.append((username, label, unit.name if unit else "toàn quốc"))
 
-        ensure("admin", role=None, unit=None, superuser=True, label="Quản trị hệ thống (system admin)")
+        ensure(
+            "admin", role=None, unit=None, superuser=True, label="Quản trị hệ thống (system admin)"
+        )
         ensure("so", role=Role.UNIT_OFFICER, unit=province, label="Chuyên viên Sở (unit officer)")
-        ensure("hieutruong", role=Role.PRINCIPAL, unit=school, person=principal,
-               label=f"Hiệu trưởng (principal) {principal.staff_code}")
+        ensure(
+            "hieutruong",
+            role=Role.PRINCIPAL,
+            unit=school,
+            person=principal,
+            label=f"Hiệu trưởng (principal) {principal.staff_code}",
+        )
         if teacher is not None:
-            ensure("giaovien", role=Role.TEACHER, unit=school, person=teacher,
-                   label=f"Giáo viên (teacher) {teacher.staff_code}")
+            ensure(
+                "giaovien",
+                role=Role.TEACHER,
+                unit=school,
+                person=teacher,
+                label=f"Giáo viên (teacher) {teacher.staff_code}",
+            )
         return rows

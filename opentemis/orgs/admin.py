@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitMove
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    # Structure changes go through the services (pages/API) so that moves are recorded.
+    list_display = ["code", "name", "kind", "depth", "status", "disadvantaged_area"]
+    list_filter = ["kind", "status", "disadvantaged_area", "depth"]
+    search_fields = ["code", "search_name"]
+    readonly_fields = ["path", "depth", "numchild"]
+    filter_horizontal = ["levels"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["code", "start_date", "end_date", "is_current"]
+
+
+admin.site.register(SchoolLevel)
+
+
+@admin.register(UnitMove)
+class UnitMoveAdmin(admin.ModelAdmin):
+    list_display = ["moved_at", "unit", "old_parent", "new_parent", "moved_by", "reason"]
+    readonly_fields = [f.name for f in UnitMove._meta.fields]
