@@ -34,7 +34,7 @@ from xml.etree.ElementTree import XMLPullParser
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,7 +287,7 @@ class _CellError(Exception):
 
 
 def _max_uncompressed() -> int:
-    """Total unpacked size allowed: generous for IMPORT_MAX_ROWS real rows (~0.8 KB each)."""
+    """Total unpacked size allowed: 2 KB per allowed row, where a real row takes ~0.8 KB."""
     configured = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", None)
     if configured:
         return int(configured)
@@ -371,6 +371,9 @@ def _check_container(source: _Source) -> None:
         )
     if not head.startswith(b"PK\x03\x04"):
         raise _FileRejected(_not_xlsx_message())
+    if _declared_entries(source.stream, size) > MAX_ZIP_MEMBERS:
+        # Checked on the raw end record: ZipFile would build an object per entry first.
+        raise _FileRejected(_not_xlsx_message())
     try:
         with zipfile.ZipFile(source.stream) as archive:
             members = archive.infolist()
@@ -390,8 +393,33 @@ def _check_container(source: _Source) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO:
             raise _FileRejected(_bomb_message(member.file_size))
+        if member.file_size > _member_limit(member.filename):
+            raise _FileRejected(_bomb_message(member.file_size))
     if total > _max_uncompressed():
         raise _FileRejected(_bomb_message(total))
+
+
+def _declared_entries(stream: Any, size: int) -> int:
+    """The entry count in the zip's end-of-central-directory record (0 if none is found)."""
+    tail_size = min(size, 22 + 65535)  # the record, plus a comment of at most 64 KB
+    stream.seek(size - tail_size)
+    tail = stream.read(tail_size)
+    stream.seek(0)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return 0  # ZipFile will call it damaged
+    # 0xFFFF means "see the zip64 record": far more entries than a workbook has anyway.
+    return int.from_bytes(tail[end + 10 : end + 12], "little")
+
+
+def _member_limit(name: str) -> int:
+    """Largest unpacked size for one part. Parts parsed whole (shared strings, styles, the
+    workbook) get a tighter cap than the streamed worksheets; media are never parsed."""
+    if name.startswith("xl/worksheets/") or name.startswith("xl/media/"):
+        return _max_uncompressed()
+    if name == "xl/sharedStrings.xml":
+        return max(16 * 1024 * 1024, settings.IMPORT_MAX_ROWS * 640)
+    return 16 * 1024 * 1024
 
 
 def _encrypted_message() -> str:
@@ -470,6 +498,11 @@ def _ref_key(text: str) -> str:
     return " ".join(fold(text).replace(",", " ").split())
 
 
+@dataclass(frozen=True)
+class _Failed:
+    problem: str
+
+
 class _Parsers:
     """Cell parsers with per-import caches (the same few values repeat on every row)."""
 
@@ -483,7 +516,8 @@ class _Parsers:
         self.youngest = dt.date(today.year - 15, today.month, min(today.day, 28))
 
     @staticmethod
-    def _lookup(items: Iterable[Position] | Iterable[Subject]) -> dict[str, int]:
+    def _lookup(queryset: Iterable[Position] | Iterable[Subject]) -> dict[str, int]:
+        items = list(queryset)
         lookup: dict[str, int] = {}
         for item in items:
             lookup.setdefault(_ref_key(item.name), item.pk)
@@ -492,15 +526,16 @@ class _Parsers:
         return lookup
 
     def cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
+        """``parse(text)``, remembered; a failure is remembered as its message."""
         key = (kind, text)
         if key not in self._cache:
             try:
                 self._cache[key] = parse(text)
             except _CellError as exc:
-                self._cache[key] = exc
+                self._cache[key] = _Failed(exc.problem)
         hit = self._cache[key]
-        if isinstance(hit, _CellError):
-            raise hit
+        if isinstance(hit, _Failed):
+            raise _CellError(hit.problem)  # a fresh exception: re-raising one grows its traceback
         return hit
 
     # Each parser takes the raw cell value (not None, not blank) and returns the stored value.
@@ -1143,16 +1178,28 @@ def staff_import(
                         "and upload it again."
                     )
                 )
-            _apply(
-                actor=actor,
-                unit=unit,
-                rows=rows,
-                issues=issues,
-                result=result,
-                dry_run=dry_run,
-                partial=partial,
-                file_name=source.name,
-            )
+            try:
+                _apply(
+                    actor=actor,
+                    unit=unit,
+                    rows=rows,
+                    issues=issues,
+                    result=result,
+                    dry_run=dry_run,
+                    partial=partial,
+                    file_name=source.name,
+                )
+            except IntegrityError:
+                # Someone saved one of these staff codes between our checks and our inserts;
+                # the transaction was rolled back as a whole.
+                logger.info("Staff import collided with a concurrent write", exc_info=True)
+                result.written = False
+                raise _FileRejected(
+                    _(
+                        "Some of these people were saved by someone else while the file was "
+                        "being imported, so nothing was saved. Import the file again."
+                    )
+                ) from None
     except _FileRejected as exc:
         issues.items.append(ImportIssue(row=None, column="", problem=exc.problem))
     except _TooManyErrors:
@@ -1190,7 +1237,7 @@ def _apply(
             actor=actor,
             action="staff.import",
             unit=unit,
-            changes={**result.counts(), "file": file_name[-200:]},
+            changes={**result.counts(), "file": Path(file_name).name[-200:]},
         )
 
 
