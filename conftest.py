@@ -17,6 +17,15 @@ from opentemis.core.scoping import system_scope
 from tests.factories import PersonFactory, make_school_year, make_unit, make_user
 
 
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "tests.hashers.FastPBKDF2PasswordHasher",
+        *[h for h in settings.PASSWORD_HASHERS if not h.endswith(".PBKDF2PasswordHasher")],
+    ]
+
+
 @dataclass
 class World:
     nation: Any
