@@ -68,3 +68,14 @@ def path_filter(user: Any, perm: str, field: str):  # type: ignore[no-untyped-de
     for p in paths:
         q |= Q(**{f"{field}__startswith": p})
     return q
+
+
+def perms_on(user: Any, path: str) -> frozenset[str]:
+    """Every permission the user holds on the unit at ``path`` (through it or an ancestor)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset().union(*ROLE_PERMS.values())
+    return frozenset().union(
+        *(ROLE_PERMS.get(role, frozenset()) for role, p in _grants(user) if path.startswith(p))
+    )

@@ -12,8 +12,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
-from opentemis.accounts.permissions import require_perm_on
-from opentemis.accounts.roles import Perm, Role
+from opentemis.accounts.permissions import perms_on, require_perm_on
+from opentemis.accounts.roles import ROLE_PERMS, Perm, Role
 from opentemis.core.request_context import current_ip
 
 # No 0/O/1/l/I: initial passwords are typed by hand from a printed sheet.
@@ -195,6 +195,9 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Any) -> RoleAssignmen
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
     if role == Role.SYSTEM_ADMIN and not getattr(actor, "is_superuser", False):
         raise ValidationError(_("Only a system administrator can grant that role."))
+    # Nobody hands out more than they hold there: a principal cannot make a unit officer.
+    if not ROLE_PERMS.get(role, frozenset()) <= perms_on(actor, unit.path):
+        raise ValidationError(_("You cannot grant a role with more rights than your own."))
     grant, _created = RoleAssignment.objects.update_or_create(
         user=user, role=role, unit=unit, defaults={"is_active": True, "granted_by": actor}
     )
@@ -226,4 +229,18 @@ def login_failed(*, username: str) -> None:
         action="auth.login_failed",
         unit=user_home_unit(user) if user else None,
         obj=user,
+    )
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, grant: RoleAssignment) -> None:
+    require_perm_on(actor, Perm.MANAGE_ACCOUNTS, grant.unit.path)
+    grant.is_active = False
+    grant.save(update_fields=["is_active"])
+    audit(
+        actor=actor,
+        action="accounts.role_revoke",
+        unit=grant.unit,
+        obj=grant.user,
+        changes={"role": grant.role},
     )

@@ -14,5 +14,6 @@ urlpatterns = [
         views.account_reset_password,
         name="account_reset_password",
     ),
+    path("accounts/<int:pk>/roles/", views.account_roles, name="account_roles"),
     path("audit/", views.audit_list, name="audit_list"),
 ]

@@ -16,7 +16,7 @@ from opentemis.accounts import selectors, services
 from opentemis.accounts.exports import provisioned_accounts_xlsx
 from opentemis.accounts.forms import LoginForm
 from opentemis.accounts.permissions import perm_paths
-from opentemis.accounts.roles import Perm
+from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
 from opentemis.core.scoping import actor_scope
 from opentemis.orgs.models import Unit
@@ -104,6 +104,37 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.get_account_for_user(actor=request.user, pk=pk)
     password = services.account_reset_password(actor=request.user, user=user)
     return render(request, "accounts/_password_reset.html", {"account": user, "password": password})
+
+
+@login_required
+def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roles of one account: grant a role on a unit (by code) or revoke one."""
+    account = selectors.get_account_for_user(actor=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke", "").isdigit():
+                grant = selectors.get_grant_for_user(
+                    actor=request.user, pk=int(request.POST["revoke"])
+                )
+                services.role_revoke(actor=request.user, grant=grant)
+            else:
+                role = request.POST.get("role", "")
+                if role not in Role.values:
+                    raise ValidationError(_("Choose a role."))
+                unit = selectors.grantable_unit(
+                    actor=request.user, code=request.POST.get("unit_code", "")
+                )
+                services.role_grant(actor=request.user, user=account, role=role, unit=unit)
+            messages.success(request, _("Roles updated."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("account_roles", pk=account.pk)
+    context = {
+        "account": account,
+        "grants": selectors.grant_list(actor=request.user, user=account),
+        "roles": [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN],
+    }
+    return render(request, "accounts/roles.html", context)
 
 
 @login_required

@@ -174,3 +174,47 @@ def test_provision_refuses_too_large_unit_in_web(world, monkeypatch):
 
     with actor_scope(world.officer_a), pytest.raises(ValidationError):
         accounts_provision(actor=world.officer_a, unit=world.province_a, limit=0)
+
+
+def test_grant_and_revoke_role(world):
+    from opentemis.accounts.models import RoleAssignment
+
+    client = world.client_for(world.officer_a)
+    url = reverse("account_roles", args=[world.teacher_a1.pk])
+    response = client.post(url, {"role": "school_admin", "unit_code": "sa-th1"})
+    assert response.status_code == 302
+    grant = RoleAssignment.objects.get(user=world.teacher_a1, role="school_admin")
+    assert grant.unit == world.school_a1
+    client.post(url, {"revoke": grant.pk})
+    grant.refresh_from_db()
+    assert not grant.is_active
+    with system_scope():
+        assert (
+            AuditEvent.objects.filter(
+                action__in=["accounts.role_grant", "accounts.role_revoke"]
+            ).count()
+            == 2
+        )
+
+
+def test_cannot_grant_role_outside_reach(world):
+    from opentemis.accounts.models import RoleAssignment
+
+    client = world.client_for(world.officer_a)
+    client.post(
+        reverse("account_roles", args=[world.teacher_a1.pk]), {"role": "viewer", "unit_code": "SB"}
+    )
+    assert not RoleAssignment.objects.filter(user=world.teacher_a1, role="viewer").exists()
+    other = world.client_for(world.principal_b1)
+    assert other.get(reverse("account_roles", args=[world.teacher_a1.pk])).status_code == 404
+
+
+def test_principal_cannot_grant_more_than_own_rights(world):
+    from opentemis.accounts.models import RoleAssignment
+
+    client = world.client_for(world.principal_a1)
+    url = reverse("account_roles", args=[world.teacher_a1.pk])
+    client.post(url, {"role": "unit_officer", "unit_code": "SA-TH1"})
+    assert not RoleAssignment.objects.filter(user=world.teacher_a1, role="unit_officer").exists()
+    client.post(url, {"role": "viewer", "unit_code": "SA-TH1"})
+    assert RoleAssignment.objects.filter(user=world.teacher_a1, role="viewer").exists()
