@@ -1,6 +1,6 @@
 """Every message of the staff spreadsheet feature has a Vietnamese translation.
 
-New translations are written in ``locale/vi_excel.po.part`` until they are merged into the main
+The main catalogue is checked; a ``locale/vi_excel.po.part`` of new translations not yet merged into the main
 catalogue; the test reads both, so it holds before and after a merge.
 """
 
