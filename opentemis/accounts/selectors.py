@@ -16,13 +16,13 @@ from opentemis.orgs.models import Unit
 
 def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]:
     """Users whose staff record, or failing that whose role unit, lies in the actor's reach."""
-    reach = path_filter(actor, Perm.MANAGE_ACCOUNTS, "person__unit__path") | (
+    reach = path_filter(actor, Perm.MANAGE_ACCOUNTS, "person__unit_path") | (
         Q(person__isnull=True) & path_filter(actor, Perm.MANAGE_ACCOUNTS, "roles__unit__path")
     )
     qs = User.objects.filter(reach)
     if unit is not None:
         qs = qs.filter(
-            Q(person__unit__path__startswith=unit.path)
+            Q(person__unit_path__startswith=unit.path)
             | Q(person__isnull=True, roles__unit__path__startswith=unit.path)
         )
     if q:

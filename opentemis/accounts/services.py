@@ -90,13 +90,13 @@ def accounts_provision(
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
     people = (
         Person.objects.filter(
-            unit__path__startswith=unit.path,
+            unit_path__startswith=unit.path,
             employment_status=EmploymentStatus.WORKING,
             user__isnull=True,
         )
         .select_related("unit")
         .prefetch_related("positions")
-        .order_by("unit__path", "search_text")
+        .order_by("unit_path", "search_text")
     )
     total = people.count()
     if limit is not None and total > limit:

@@ -26,7 +26,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: bounded work whatever the number of matches.
-        return self.object_list[: self.cap + 1].count()
+        # Without ORDER BY the database stops at cap + 1 matches instead of sorting them all.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

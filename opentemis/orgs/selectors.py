@@ -56,8 +56,9 @@ def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
     )
     child_len = len(parent.path) + Unit.steplen
     counts = dict(
-        Person.objects.filter(unit__path__startswith=parent.path, unit__depth__gt=parent.depth)
-        .annotate(prefix=Substr("unit__path", 1, child_len))
+        Person.objects.filter(unit_path__startswith=parent.path)
+        .exclude(unit_path=parent.path)
+        .annotate(prefix=Substr("unit_path", 1, child_len))
         .values("prefix")
         .annotate(n=Count("id"))
         .values_list("prefix", "n")
@@ -70,7 +71,7 @@ def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
 def subtree_staff_count(*, unit: Unit) -> int:
     from opentemis.staff.models import Person
 
-    return Person.objects.filter(unit__path__startswith=unit.path).count()
+    return Person.objects.filter(unit_path__startswith=unit.path).count()
 
 
 def ancestors(*, unit: Unit) -> list[Unit]:

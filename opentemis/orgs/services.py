@@ -160,4 +160,22 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
                     "reason": reason,
                 },
             )
+        sync_staff_paths(prefix=new_parent.path)
     return batch
+
+
+def sync_staff_paths(*, prefix: str) -> int:
+    """Copy the current unit path onto every person of the subtree at ``prefix``.
+
+    Called after a move (treebeard rewrote the units' paths); one UPDATE with a subquery, so
+    it runs in the database whatever the number of people.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from opentemis.staff.models import Person
+
+    with system_scope():
+        current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+        return Person.objects.filter(unit__path__startswith=prefix).update(
+            unit_path=Subquery(current)
+        )

@@ -1086,6 +1086,7 @@ class _Plan:
     moved: bool = False
     changed: bool = True
     person_id: int = 0  # the existing person's id, or the new one's once inserted
+    unit_path: str = ""  # the target unit's path, copied onto the person (set in _write)
 
 
 def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -1417,6 +1418,13 @@ def _write(*, actor: Any, plans: list[_Plan], result: ImportResult) -> None:
     changed = [p for p in plans if p.existing is not None and p.changed]
     new_plans = [p for p in plans if p.existing is None]
     result.groups_created = _create_groups(plans)
+    unit_paths = dict(
+        Unit.dangerously_unscoped.filter(pk__in={p.unit_id for p in plans}).values_list(
+            "id", "path"
+        )
+    )
+    for plan in plans:
+        plan.unit_path = unit_paths[plan.unit_id]
 
     _dangerously_execute_many(
         _insert_sql(Person, ["staff_code", *PERSON_ROW, "version", "created_at", "updated_at"]),
@@ -1466,7 +1474,7 @@ def _write(*, actor: Any, plans: list[_Plan], result: ImportResult) -> None:
 
 
 # Person columns written from a plan, in this order (see _person_row).
-PERSON_ROW = [*PERSON_FIELDS, "search_text", "is_dtts", "unit", "subject_group"]
+PERSON_ROW = [*PERSON_FIELDS, "search_text", "is_dtts", "unit", "unit_path", "subject_group"]
 
 
 def _person_row(plan: _Plan) -> list[Any]:
@@ -1481,6 +1489,7 @@ def _person_row(plan: _Plan) -> list[Any]:
         search_text_for(values["full_name"], plan.row.staff_code),
         is_minority(values["ethnicity"]),
         plan.unit_id,
+        plan.unit_path,
         values["subject_group_id"],
     ]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +117,11 @@ class Person(models.Model):
         related_name="members",
         verbose_name=_("subject group"),
     )
+    # The unit's materialised path, copied here so that scoping and "a province's staff, by
+    # school then name" are one index range scan with no join (1.2M rows). Kept in sync by
+    # save(), person_transfer(), units_move() and the importer; C collation on PostgreSQL
+    # (migration 0004) lets one b-tree serve both LIKE 'prefix%' and ORDER BY.
+    unit_path = models.CharField(max_length=255, editable=False, default="")
     employment_status = models.CharField(
         _("employment status"),
         max_length=10,
@@ -125,18 +132,27 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = scoped_manager("unit__path")
+    objects = scoped_manager("unit_path")
 
     class Meta:
         ordering = ["search_text", "id"]
         indexes = [
-            models.Index(fields=["unit", "search_text"], name="person_unit_search"),
+            models.Index(fields=["unit_path", "search_text", "id"], name="person_path_search"),
             models.Index(fields=["search_text"], name="person_search"),
             models.Index(fields=["unit", "gender", "is_dtts"], name="person_unit_breakdown"),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.staff_code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived copy, not a workflow: whoever saves a person gets a path matching the unit.
+        if self.unit_id is not None:
+            self.unit_path = Unit._base_manager.values_list("path", flat=True).get(pk=self.unit_id)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "unit" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "unit_path"}
+        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):
@@ -152,7 +168,7 @@ class Assignment(models.Model):
     )
 
     # Visible to whoever may see the person now (history follows the person).
-    objects = scoped_manager("person__unit__path")
+    objects = scoped_manager("person__unit_path")
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -169,7 +185,7 @@ class CoreDesignation(models.Model):
     kind = models.CharField(max_length=10, choices=CoreKind.choices, default=CoreKind.TEACHER)
     subject = models.ForeignKey(Subject, on_delete=models.SET_NULL, null=True, blank=True)
 
-    objects = scoped_manager("person__unit__path")
+    objects = scoped_manager("person__unit_path")
 
     class Meta:
         constraints = [

@@ -31,9 +31,9 @@ class StaffFilter:
 
 def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Person]:
     f = filters or StaffFilter()
-    qs = Person.objects.filter(path_filter(actor, Perm.VIEW_STAFF, "unit__path"))
+    qs = Person.objects.filter(path_filter(actor, Perm.VIEW_STAFF, "unit_path"))
     if f.unit is not None:
-        qs = qs.filter(unit__path__startswith=f.unit.path)
+        qs = qs.filter(unit_path__startswith=f.unit.path)
     if f.q:
         folded = fold(f.q)
         if folded:
@@ -56,7 +56,10 @@ def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Pe
         else:
             core_q = Q(core_designations__school_year=year)
             qs = qs.filter(core_q) if f.core else qs.exclude(core_q)
-    return qs.select_related("unit").order_by("search_text", "id")
+    # A search lists matches by name; a plain list goes unit by unit, then by name, which one
+    # index on (unit_path, search_text, id) serves in order at any size (docs/benchmarks.md).
+    order = ("search_text", "id") if f.q else ("unit_path", "search_text", "id")
+    return qs.select_related("unit").order_by(*order)
 
 
 def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
@@ -64,7 +67,7 @@ def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> 
     person = get_object_or_404(Person.objects.select_related("unit", "subject_group"), pk=pk)
     if perm == Perm.VIEW_STAFF and getattr(actor, "person_id", None) == person.pk:
         return person
-    require_perm_on(actor, perm, person.unit.path)
+    require_perm_on(actor, perm, person.unit_path)
     return person
 
 

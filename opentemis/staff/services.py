@@ -182,7 +182,11 @@ def person_transfer(
         person=person, unit=to_unit, start_date=when, note=nfc(note), recorded_by=actor
     )
     Person.objects.filter(pk=person.pk).update(
-        unit=to_unit, subject_group=None, version=F("version") + 1, updated_at=timezone.now()
+        unit=to_unit,
+        unit_path=to_unit.path,
+        subject_group=None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     person.refresh_from_db()
     changes = {"unit": [from_unit.name, to_unit.name], "note": note}

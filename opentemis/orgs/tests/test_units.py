@@ -51,7 +51,9 @@ def test_move_schools_of_abolished_district_to_department(world):
         moves = list(UnitMove.objects.filter(batch=batch))
         assert len(moves) == 2
         assert {m.old_parent_id for m in moves} == {district.pk}
-        assert Person.objects.get(pk=teacher.pk).unit_id == s1.pk
+        moved_teacher = Person.objects.get(pk=teacher.pk)
+        assert moved_teacher.unit_id == s1.pk
+        assert moved_teacher.unit_path == s1.path  # the denormalised path followed the move
         district.refresh_from_db()
         assert district.numchild == 0
         assert Unit.objects.find_problems() == ([], [], [], [], [])
