@@ -1,7 +1,7 @@
 """Every message of the staff spreadsheet feature has a Vietnamese translation.
 
-The main catalogue is checked; a ``locale/vi_excel.po.part`` of new translations not yet merged into the main
-catalogue; the test reads both, so it holds before and after a merge.
+The main catalogue is checked, together with a ``locale/vi_excel.po.part`` of new translations
+not yet merged into it, if one exists.
 """
 
 from __future__ import annotations
