@@ -108,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--schools", type=int, default=200)
+    parser.add_argument("--write", type=Path, help="record the figures in this markdown file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="opentemis-bench-") as tmp:
         _setup(tmp)
@@ -127,24 +128,46 @@ def main() -> None:
         seconds, result = _timed(officer, province, first)
         again, again_result = _timed(officer, province, first)
         update, update_result = _timed(officer, province, changed)
-        print(
-            json.dumps(
-                {
-                    "database": connection.vendor,
-                    "rows": args.rows,
-                    "file_bytes": first.stat().st_size,
-                    "seconds": round(seconds, 2),
-                    "rows_per_second": round(args.rows / seconds),
-                    "created": result.created,
-                    "unchanged_reimport_seconds": round(again, 2),
-                    "unchanged": again_result.unchanged,
-                    "updated_reimport_seconds": round(update, 2),
-                    "updated": update_result.updated,
-                    "build_two_files_seconds": round(built, 2),
-                },
-                indent=2,
-            )
-        )
+        figures = {
+            "database": connection.vendor,
+            "rows": args.rows,
+            "file_bytes": first.stat().st_size,
+            "seconds": round(seconds, 2),
+            "rows_per_second": round(args.rows / seconds),
+            "created": result.created,
+            "unchanged_reimport_seconds": round(again, 2),
+            "unchanged": again_result.unchanged,
+            "updated_reimport_seconds": round(update, 2),
+            "updated": update_result.updated,
+            "build_two_files_seconds": round(built, 2),
+        }
+        print(json.dumps(figures, indent=2))
+        if args.write:
+            _record(args.write, figures)
+
+
+def _record(doc: Path, f: dict[str, Any]) -> None:
+    from bench.common import machine, write_section
+
+    vendor = f["database"]
+    where = (
+        "a throwaway PostgreSQL database" if vendor == "postgresql" else "a temporary SQLite file"
+    )
+    again = round(f["rows"] / f["unchanged_reimport_seconds"])
+    updates = round(f["rows"] / f["updated_reimport_seconds"])
+    body = f"""### Staff import, {vendor} (issue 2)
+
+Measured {time.strftime("%Y-%m-%d %H:%M %Z")} on {machine()}.
+Command: `make bench` (runs `bench/import_rate.py --rows {f["rows"]}` in {where}).
+An xlsx of {f["rows"]:,} people ({f["file_bytes"] / 1024 / 1024:.1f} MB) into 200 schools.
+
+| run | seconds | rows/s |
+|---|---|---|
+| first import (creates {f["created"]:,}) | {f["seconds"]} | **{f["rows_per_second"]:,}** |
+| same file again ({f["unchanged"]:,} unchanged) | {f["unchanged_reimport_seconds"]} | {again:,} |
+| every phone changed ({f["updated"]:,} updated) | {f["updated_reimport_seconds"]} | {updates:,} |
+"""
+    write_section(doc, f"import-{vendor}", body)
 
 
 if __name__ == "__main__":

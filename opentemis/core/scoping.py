@@ -60,6 +60,20 @@ class Scope:
     def covers(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths)
 
+    def narrowed(self, prefixes: tuple[str, ...] | None) -> Scope:
+        """The part of this scope inside ``prefixes`` (None: no further limit).
+
+        Both are unions of subtrees, so their intersection is a union of subtrees too: the
+        prefixes of either side that lie under a prefix of the other.
+        """
+        if prefixes is None:
+            return self
+        if self.everything:
+            return Scope(paths=minimal_prefixes(prefixes))
+        inside = [p for p in self.paths if any(p.startswith(q) for q in prefixes)]
+        inside += [q for q in prefixes if any(q.startswith(p) for p in self.paths)]
+        return Scope(paths=minimal_prefixes(inside))
+
 
 def minimal_prefixes(paths: list[str] | tuple[str, ...] | set[str]) -> tuple[str, ...]:
     """Drop paths already covered by an ancestor path, so the OR list stays short."""
@@ -148,6 +162,20 @@ class ScopedManagerMixin:
     def get_queryset(self) -> models.QuerySet:
         qs = super().get_queryset()  # type: ignore[misc]
         return qs.filter(current_scope().q(self.path_field))
+
+    def within(self, *prefix_sets: tuple[str, ...] | None) -> models.QuerySet:
+        """The active scope narrowed by further subtree sets, as ONE path condition.
+
+        Selectors narrow by the actor's permission paths and by a chosen unit. Written as
+        separate LIKE conditions on the same column, PostgreSQL multiplies their selectivities
+        (it estimated 7 rows for a province's 80,000) and picks a bad plan; the intersection,
+        computed here, is one condition and still never wider than the scope.
+        """
+        scope = current_scope()
+        for prefixes in prefix_sets:
+            scope = scope.narrowed(prefixes)
+        qs = super().get_queryset()  # type: ignore[misc]
+        return qs.filter(scope.q(self.path_field))
 
 
 def scoped_manager(path_field: str, base: type[models.Manager] = models.Manager) -> models.Manager:

@@ -41,3 +41,21 @@ def test_scope_covers():
     scope = Scope(paths=("00010002",))
     assert scope.covers("000100020005")
     assert not scope.covers("00010003")
+
+
+def test_narrowed_is_the_intersection_of_subtrees():
+    scope = Scope(paths=("0001", "0002"))
+    assert scope.narrowed(None) == scope
+    assert scope.narrowed(("00010003", "0003")).paths == ("00010003",)
+    assert scope.narrowed(("00",)).paths == ("0001", "0002")
+    assert Scope(everything=True).narrowed(("0005",)).paths == ("0005",)
+    assert scope.narrowed(()).paths == ()
+
+
+def test_within_never_widens_the_scope(world):
+    with actor_scope(world.principal_b1):
+        # Asking for province A from inside province B's scope gives nothing.
+        assert Person.objects.within((world.province_a.path,)).count() == 0
+        assert Person.objects.within(None).count() == 2
+    with pytest.raises(ScopeError):
+        Person.objects.within(None)
