@@ -138,8 +138,13 @@ class Person(models.Model):
         ordering = ["search_text", "id"]
         indexes = [
             models.Index(fields=["unit_path", "search_text", "id"], name="person_path_search"),
-            models.Index(fields=["search_text"], name="person_search"),
             models.Index(fields=["unit", "gender", "is_dtts"], name="person_unit_breakdown"),
+            # Ethnic-minority staff of a subtree (11 % of rows): counted without a table scan.
+            models.Index(
+                fields=["unit_path", "search_text", "id"],
+                condition=models.Q(is_dtts=True),
+                name="person_dtts_path",
+            ),
         ]
 
     def __str__(self) -> str:

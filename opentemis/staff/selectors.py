@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from opentemis.accounts.permissions import perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.staff.models import Person, Position, Subject
+from opentemis.staff.models import CoreDesignation, Person, Position, Subject
+
+# Searches matching at most this many people are sorted by name; larger ones by unit and name.
+SEARCH_SORT_LIMIT = 10_000
 
 
 @dataclass
@@ -30,14 +33,14 @@ class StaffFilter:
 
 
 def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Person]:
+    """The people the actor may see, filtered. A name search runs its match query here."""
     f = filters or StaffFilter()
     qs = Person.objects.within(
         perm_paths(actor, Perm.VIEW_STAFF), (f.unit.path,) if f.unit is not None else None
     )
-    if f.q:
-        folded = fold(f.q)
-        if folded:
-            qs = qs.filter(search_text__contains=folded)
+    folded = fold(f.q)
+    if folded:
+        qs = qs.filter(search_text__contains=folded)
     # EXISTS on the link table with the id resolved first: PostgreSQL then knows how common the
     # position is (GV: 3 in 4 people) instead of guessing from a join on the code.
     if f.position:
@@ -64,12 +67,21 @@ def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Pe
             # No current year: nobody is core (and `school_year=None` would mean "IS NULL").
             qs = qs.none() if f.core else qs
         else:
-            core_q = Q(core_designations__school_year=year)
-            qs = qs.filter(core_q) if f.core else qs.exclude(core_q)
-    # A search lists matches by name; a plain list goes unit by unit, then by name, which one
-    # index on (unit_path, search_text, id) serves in order at any size (docs/benchmarks.md).
-    order = ("search_text", "id") if f.q else ("unit_path", "search_text", "id")
-    return qs.select_related("unit").order_by(*order)
+            core = Exists(
+                CoreDesignation.objects.filter(person_id=OuterRef("pk"), school_year=year)
+            )
+            qs = qs.filter(core if f.core else ~core)
+    if folded:
+        matches = list(qs.order_by().values_list("id", flat=True)[: SEARCH_SORT_LIMIT + 1])
+        if len(matches) <= SEARCH_SORT_LIMIT:
+            # Two steps on purpose: find the matches (trigram index, no order), then sort those
+            # few by name. In one query PostgreSQL may walk the name index in order hoping to
+            # meet matches early, and "pham minh" sits behind 850,000 names (1.8 s).
+            qs = Person.objects.filter(pk__in=matches)
+            return qs.select_related("unit").order_by("search_text", "id")
+    # A plain list, or a search matching more than the limit, goes unit by unit, then by name:
+    # one index on (unit_path, search_text, id) serves that order at any size.
+    return qs.select_related("unit").order_by("unit_path", "search_text", "id")
 
 
 def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
