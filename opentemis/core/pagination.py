@@ -26,8 +26,11 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: bounded work whatever the number of matches.
-        # Without ORDER BY the database stops at cap + 1 matches instead of sorting them all.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # values("pk") drops the select_related joins. The ORDER BY stays: lists are ordered
+        # along an index, so the database walks it and stops at cap + 1 rows. Without it,
+        # PostgreSQL chose a LIMITed sequential scan, assuming matches spread evenly through the
+        # table; a province's rows sit together, so every few runs it read 1M rows (300 ms).
+        return self.object_list.values("pk")[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

@@ -5,18 +5,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.staff.models import EmploymentStatus, Gender, Person, Position, Subject, SubjectGroup
-from opentemis.staff.selectors import StaffFilter
+from opentemis.staff.models import EmploymentStatus, Gender, Person, SubjectGroup
+from opentemis.staff.selectors import StaffFilter, reference_choices
 
 
 class StaffFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or staff code"), required=False)
-    position = forms.ModelChoiceField(
-        label=_("Position"), queryset=Position.objects.all(), required=False, to_field_name="code"
-    )
-    subject = forms.ModelChoiceField(
-        label=_("Subject"), queryset=Subject.objects.all(), required=False, to_field_name="code"
-    )
+    # Plain choices from a cached list: no query to render or validate a filter.
+    position = forms.ChoiceField(label=_("Position"), required=False)
+    subject = forms.ChoiceField(label=_("Subject"), required=False)
     gender = forms.ChoiceField(
         label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
     )
@@ -34,14 +31,20 @@ class StaffFilterForm(forms.Form):
         label=_("Employment status"), choices=[("", "—"), *EmploymentStatus.choices], required=False
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = reference_choices()
+        self.fields["position"].choices = [("", "—"), *choices["positions"]]
+        self.fields["subject"].choices = [("", "—"), *choices["subjects"]]
+
     def to_filter(self, unit: Any) -> StaffFilter:
         data = self.cleaned_data if self.is_valid() else {}
         tri = {"1": True, "0": False}
         return StaffFilter(
             unit=unit,
             q=data.get("q", ""),
-            position=data["position"].code if data.get("position") else "",
-            subject=data["subject"].code if data.get("subject") else "",
+            position=data.get("position", ""),
+            subject=data.get("subject", ""),
             gender=data.get("gender", ""),
             dtts=tri.get(data.get("dtts", "")),
             core=tri.get(data.get("core", "")),

@@ -14,8 +14,9 @@ from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.models import CoreDesignation, Person, Position, Subject
 
-# Searches matching at most this many people are sorted by name; larger ones by unit and name.
-SEARCH_SORT_LIMIT = 10_000
+# Searches matching at most this many people are sorted by name; larger ones by unit and name,
+# and their count stops there ("more than 2,000: narrow the search").
+SEARCH_SORT_LIMIT = 2_000
 
 
 @dataclass
@@ -98,3 +99,17 @@ def current_core_designation(*, person: Person) -> Any:
     if year is None:
         return None
     return person.core_designations.filter(school_year=year).first()
+
+
+def reference_choices() -> dict[str, list[tuple[str, str]]]:
+    """Positions and subjects as (code, name), cached: they change a few times a year."""
+    from django.core.cache import cache
+
+    cached = cache.get("staff:reference_choices")
+    if cached is None:
+        cached = {
+            "positions": list(Position.objects.values_list("code", "name")),
+            "subjects": list(Subject.objects.values_list("code", "name")),
+        }
+        cache.set("staff:reference_choices", cached, 300)
+    return cached

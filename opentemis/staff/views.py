@@ -35,7 +35,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     unit = _list_unit(request)
     form = StaffFilterForm(request.GET or None)
     qs = selectors.staff_list(actor=request.user, filters=form.to_filter(unit))
-    page = CappedPaginator(qs.prefetch_related("positions"), 50).get_page(request.GET.get("page"))
+    cap = selectors.SEARCH_SORT_LIMIT if form.to_filter(unit).q else CappedPaginator.cap
+    paginator = CappedPaginator(qs.prefetch_related("positions"), 50, cap=cap)
+    page = paginator.get_page(request.GET.get("page"))
     context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
     template = "staff/_results.html" if request.htmx else "staff/list.html"
     return render(request, template, context)

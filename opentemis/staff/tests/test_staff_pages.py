@@ -230,8 +230,10 @@ def test_selector_filters_by_actor_even_in_system_scope(world):
 
 def test_count_is_capped_on_huge_lists(world, monkeypatch):
     from opentemis.core.pagination import CappedPaginator
+    from opentemis.staff import selectors
 
     monkeypatch.setattr(CappedPaginator, "cap", 2)
+    monkeypatch.setattr(selectors, "SEARCH_SORT_LIMIT", 2)
     response = world.client_for(world.officer_a).get(reverse("staff_list"), {"q": "a"})
     assert response.context["page"].paginator.is_capped
     assert "Hơn 2 người" in response.content.decode()
