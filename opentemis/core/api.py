@@ -20,9 +20,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from opentemis.core.pagination import CappedPaginator
 
 T = TypeVar("T")
 
@@ -110,3 +113,9 @@ def query_params(request: Request) -> dict[str, str]:
     ``False``; filters need "absent" to mean "any".
     """
     return request.query_params.dict()
+
+
+class CappedPageNumberPagination(PageNumberPagination):
+    """Page-number pagination whose count stops at 10,001 (national lists stay fast)."""
+
+    django_paginator_class = CappedPaginator

@@ -17,11 +17,19 @@ class CappedPaginator(Paginator):
     cap = 10_000
 
     def __init__(
-        self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any
+        self,
+        object_list: Any,
+        per_page: int,
+        cap: int | None = None,
+        known_count: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         if cap is not None:
             self.cap = cap
+        if known_count is not None:
+            # The caller already counted (a search's match step): keep it, run no COUNT.
+            self.__dict__["count"] = min(known_count, self.cap + 1)
 
     @cached_property
     def count(self) -> int:

@@ -33,8 +33,21 @@ class StaffFilter:
     status: str = ""
 
 
+@dataclass
+class StaffResult:
+    """A filtered staff list, with the number of matches when a search has already counted them
+    (up to SEARCH_SORT_LIMIT + 1), so the page need not count again."""
+
+    people: QuerySet[Person]
+    known_count: int | None = None
+
+
 def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Person]:
     """The people the actor may see, filtered. A name search runs its match query here."""
+    return staff_query(actor=actor, filters=filters).people
+
+
+def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResult:
     f = filters or StaffFilter()
     qs = Person.objects.within(
         perm_paths(actor, Perm.VIEW_STAFF), (f.unit.path,) if f.unit is not None else None
@@ -79,10 +92,13 @@ def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Pe
             # few by name. In one query PostgreSQL may walk the name index in order hoping to
             # meet matches early, and "pham minh" sits behind 850,000 names (1.8 s).
             qs = Person.objects.filter(pk__in=matches)
-            return qs.select_related("unit").order_by("search_text", "id")
+            return StaffResult(
+                qs.select_related("unit").order_by("search_text", "id"), len(matches)
+            )
     # A plain list, or a search matching more than the limit, goes unit by unit, then by name:
     # one index on (unit_path, search_text, id) serves that order at any size.
-    return qs.select_related("unit").order_by("unit_path", "search_text", "id")
+    people = qs.select_related("unit").order_by("unit_path", "search_text", "id")
+    return StaffResult(people, SEARCH_SORT_LIMIT + 1 if folded else None)
 
 
 def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:

@@ -34,9 +34,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         return render(request, "errors/403.html", status=403)
     unit = _list_unit(request)
     form = StaffFilterForm(request.GET or None)
-    qs = selectors.staff_list(actor=request.user, filters=form.to_filter(unit))
-    cap = selectors.SEARCH_SORT_LIMIT if form.to_filter(unit).q else CappedPaginator.cap
-    paginator = CappedPaginator(qs.prefetch_related("positions"), 50, cap=cap)
+    filters = form.to_filter(unit)
+    result = selectors.staff_query(actor=request.user, filters=filters)
+    cap = selectors.SEARCH_SORT_LIMIT if filters.q else CappedPaginator.cap
+    paginator = CappedPaginator(
+        result.people.prefetch_related("positions"), 50, cap=cap, known_count=result.known_count
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
     template = "staff/_results.html" if request.htmx else "staff/list.html"

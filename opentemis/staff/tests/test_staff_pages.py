@@ -265,3 +265,12 @@ def test_core_filter_without_current_year(world):
     assert _names(response) == []
     response = world.client_for(world.officer_a).get(reverse("staff_list"), {"core": "0"})
     assert len(_names(response)) == 3
+
+
+def test_api_list_count_is_capped(world, monkeypatch):
+    from opentemis.core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 1)
+    response = world.client_for(world.officer_a).get("/api/v1/staff/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 2  # cap + 1: "more than one"
