@@ -8,5 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.staff_detail, name="staff_detail"),
     path("<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("<int:pk>/core/", views.staff_core_toggle, name="staff_core_toggle"),
+    path("<int:pk>/transfer/", views.staff_transfer, name="staff_transfer"),
     path("", include("opentemis.staff.urls_excel")),
 ]

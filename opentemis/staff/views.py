@@ -144,3 +144,25 @@ def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         services.core_designate(actor=request.user, person=person, school_year=year, kind=kind)
         messages.success(request, _("Designated as core for %(year)s.") % {"year": year.code})
     return redirect("staff_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a person to another unit (by code); the work history keeps the old one."""
+    person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
+    code = request.POST.get("unit_code", "").strip().upper()
+    target = Unit.objects.filter(code=code).first() if code else None
+    if target is None or not has_perm_on(request.user, Perm.CHANGE_STAFF, target.path):
+        messages.error(request, _("No unit with this code among the units you manage."))
+        return redirect("staff_detail", pk=person.pk)
+    services.person_transfer(
+        actor=request.user, person=person, to_unit=target, note=request.POST.get("note", "")
+    )
+    messages.success(
+        request,
+        _("%(name)s now works at %(unit)s.") % {"name": person.full_name, "unit": target.name},
+    )
+    if not has_perm_on(request.user, Perm.VIEW_STAFF, target.path):
+        return redirect("staff_list")
+    return redirect("staff_detail", pk=person.pk)

@@ -274,3 +274,29 @@ def test_api_list_count_is_capped(world, monkeypatch):
     response = world.client_for(world.officer_a).get("/api/v1/staff/")
     assert response.status_code == 200
     assert response.json()["count"] == 2  # cap + 1: "more than one"
+
+
+def test_transfer_page_moves_person_and_keeps_history(world):
+    client = world.client_for(world.officer_a)
+    response = client.post(
+        reverse("staff_transfer", args=[world.person_a1.pk]),
+        {"unit_code": "sa-thcs1", "note": "QĐ 12"},
+    )
+    assert response.status_code == 302
+    with system_scope():
+        person = Person.objects.get(pk=world.person_a1.pk)
+        assert person.unit_id == world.school_a2.pk
+        assert person.unit_path == world.school_a2.path
+        assert Assignment.objects.filter(person=person, unit=world.school_a2, note="QĐ 12").exists()
+
+
+def test_transfer_to_unit_outside_reach_is_refused(world):
+    client = world.client_for(world.officer_a)
+    client.post(reverse("staff_transfer", args=[world.person_a1.pk]), {"unit_code": "SB-THPT1"})
+    with system_scope():
+        assert Person.objects.get(pk=world.person_a1.pk).unit_id == world.school_a1.pk
+    other = world.client_for(world.principal_b1)
+    response = other.post(
+        reverse("staff_transfer", args=[world.person_a1.pk]), {"unit_code": "SB-THPT1"}
+    )
+    assert response.status_code == 404
