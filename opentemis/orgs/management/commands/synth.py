@@ -1,6 +1,6 @@
 """`opentemis synth --size national|province|small [--seed N] [--reset]`: a synthetic nation.
 
-Thin on purpose: the generator and both loaders live in opentemis/orgs/synth.py.
+Thin on purpose: the generator and both loaders live in the opentemis/orgs/synth package.
 """
 
 from __future__ import annotations
