@@ -206,7 +206,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_reported(world):
 
 
 def test_errors_stop_at_the_cap(world, monkeypatch):
-    monkeypatch.setattr(excel, "ERROR_CAP", 5)
+    monkeypatch.setattr("opentemis.staff.excel.results.ERROR_CAP", 5)
     rows = [mai(staff_code=f"N{i:03d}", date_of_birth="99/99/1999") for i in range(20)]
     result = run(world, book(rows))
     assert len(result.errors) == 5 and result.errors_truncated

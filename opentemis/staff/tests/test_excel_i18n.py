@@ -17,7 +17,10 @@ from django.utils.translation.template import templatize
 ROOT = Path(settings.BASE_DIR)
 PART = ROOT / "locale" / "vi_excel.po.part"
 MAIN = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-SOURCES = [ROOT / "opentemis/staff/excel.py", ROOT / "opentemis/staff/views_excel.py"]
+SOURCES = [
+    *sorted((ROOT / "opentemis/staff/excel").glob("*.py")),
+    ROOT / "opentemis/staff/views_excel.py",
+]
 TEMPLATES = [ROOT / "opentemis/templates/staff/import.html"]
 _STRING = r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 _CALL = re.compile(rf"\b(n?gettext)\({_STRING}(?:, {_STRING})?")
