@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "opentemis.orgs",
     "opentemis.staff",
     "opentemis.accounts",
+    "opentemis.standards",
 ]
 
 MIDDLEWARE = [

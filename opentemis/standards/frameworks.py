@@ -1,0 +1,36 @@
+"""Built-in frameworks, read from the project's copy of the research data (not ../shared)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from opentemis.standards.rules import RuleSet
+
+DATA = Path(__file__).resolve().parent / "data" / "frameworks.yaml"
+
+
+@cache
+def framework_data() -> dict[str, dict[str, Any]]:
+    with DATA.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return {fw["code"]: fw for fw in raw["frameworks"]}
+
+
+def criteria_numbers(code: str) -> list[int]:
+    fw = framework_data()[code]
+    return [c["number"] for s in fw["standards"] for c in s["criteria"]]
+
+
+@cache
+def rule_set(code: str) -> RuleSet:
+    """The rating rules of a built-in framework, e.g. ``rule_set("TT20_2018_GVPT")``."""
+    fw = framework_data()[code]
+    rules = fw["rating_rules"]
+    if not rules.get("rules"):
+        raise LookupError(f"{code} has no verified rating rules yet")
+    citation = f"{fw['legal_ref']}, {rules.get('legal_ref', '')}".strip(", ")
+    return RuleSet.from_data(criteria_numbers(code), rules, citation=citation)

@@ -1,0 +1,218 @@
+"""The overall rating of a professional-standard evaluation, computed from criterion levels.
+
+Rules are data (`data/frameworks.yaml`, copied from the team's research with its verification
+tags), evaluated in order, first match wins, else the fallback. TT 20/2018 Khoản 2 Điều 10:
+
+- Tốt: every criterion ≥ Khá, at least 2/3 of criteria at Tốt, and criteria 3-7 (Tiêu chuẩn 2,
+  Điều 5) at Tốt;
+- Khá: every criterion ≥ Đạt, at least 2/3 ≥ Khá, and criteria 3-7 ≥ Khá;
+- Đạt: every criterion ≥ Đạt;
+- Chưa đạt: otherwise (some criterion at Chưa đạt).
+
+TT 14/2018 and TT 25/2018 have the same shape with their own key criteria. Besides the result,
+:func:`rate` says, in the user's language, which conditions kept the result from each higher
+level (e.g. "Not at level Tốt: criterion 4 is at Khá (a key criterion, must be Tốt); needs at
+least 10/15 criteria at Tốt, has 9").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from fractions import Fraction
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Level(IntEnum):
+    """Chưa đạt < Đạt < Khá < Tốt (the same four levels in every framework)."""
+
+    CHUA_DAT = 0
+    DAT = 1
+    KHA = 2
+    TOT = 3
+
+    @classmethod
+    def from_code(cls, code: str) -> Level:
+        return _BY_CODE[code]
+
+    @property
+    def code(self) -> str:
+        return _CODES[self]
+
+    @property
+    def label(self) -> str:
+        return str(_LABELS[self])
+
+
+_CODES = {Level.CHUA_DAT: "ChuaDat", Level.DAT: "Dat", Level.KHA: "Kha", Level.TOT: "Tot"}
+_BY_CODE = {code: level for level, code in _CODES.items()}
+# Level names are Vietnamese legal terms; English gets a gloss.
+_LABELS = {
+    Level.CHUA_DAT: gettext_lazy("Not met (Chưa đạt)"),
+    Level.DAT: gettext_lazy("Met (Đạt)"),
+    Level.KHA: gettext_lazy("Good (Khá)"),
+    Level.TOT: gettext_lazy("Excellent (Tốt)"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a framework's rating table: ``result`` if every condition holds."""
+
+    order: int
+    result: Level
+    all_at_least: Level | None = None
+    min_fraction: tuple[Level, Fraction] | None = None
+    key_at_least: tuple[Level, tuple[int, ...]] | None = None
+    max_fraction_below: tuple[Level, Fraction] | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Rule:
+        def level(value: str | None) -> Level | None:
+            return Level.from_code(value) if value else None
+
+        mf = data.get("min_fraction_at_least")
+        key = data.get("key_criteria_at_least")
+        mb = data.get("max_fraction_below")
+        return cls(
+            order=int(data["order"]),
+            result=Level.from_code(data["result"]),
+            all_at_least=level(data.get("all_at_least") or data.get("none_below")),
+            min_fraction=(Level.from_code(mf["level"]), Fraction(mf["fraction"])) if mf else None,
+            key_at_least=(Level.from_code(key["level"]), tuple(int(c) for c in key["criteria"]))
+            if key
+            else None,
+            max_fraction_below=(Level.from_code(mb["level"]), Fraction(mb["fraction"]))
+            if mb
+            else None,
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A framework's rules over its criteria (numbered as in the regulation)."""
+
+    criteria: tuple[int, ...]
+    rules: tuple[Rule, ...]
+    fallback: Level = Level.CHUA_DAT
+    citation: str = ""
+
+    @classmethod
+    def from_data(cls, criteria: list[int], data: Mapping[str, Any], citation: str = "") -> RuleSet:
+        rules = tuple(sorted((Rule.from_data(r) for r in data["rules"]), key=lambda r: r.order))
+        return cls(
+            criteria=tuple(criteria),
+            rules=rules,
+            fallback=Level.from_code(data.get("fallback", "ChuaDat")),
+            citation=citation,
+        )
+
+
+@dataclass
+class RatingResult:
+    level: Level
+    # For each level above the result (lowest first): why the evaluation did not reach it.
+    shortfalls: dict[Level, list[str]] = field(default_factory=dict)
+
+    def explanation(self) -> list[str]:
+        return [
+            _("Not at level %(level)s: %(reasons)s")
+            % {"level": level.label, "reasons": "; ".join(reasons)}
+            for level, reasons in sorted(self.shortfalls.items())
+        ]
+
+
+def _numbers(items: list[int]) -> str:
+    return ", ".join(str(n) for n in sorted(items))
+
+
+def _failures(rule: Rule, levels: Mapping[int, Level], n: int) -> list[str]:
+    """Every condition of ``rule`` that ``levels`` breaks, as sentences (empty: rule holds)."""
+    reasons: list[str] = []
+    if rule.key_at_least is not None:
+        required, keys = rule.key_at_least
+        below: dict[Level, list[int]] = {}
+        for number in keys:
+            if levels[number] < required:
+                below.setdefault(levels[number], []).append(number)
+        for actual, numbers in sorted(below.items()):
+            reasons.append(
+                _(
+                    "criterion %(numbers)s at %(actual)s "
+                    "(key criterion, must be at least %(required)s)"
+                )
+                % {"numbers": _numbers(numbers), "actual": actual.label, "required": required.label}
+            )
+    if rule.all_at_least is not None:
+        required = rule.all_at_least
+        below = {}
+        for number, actual in levels.items():
+            if actual < required and not (
+                rule.key_at_least
+                and number in rule.key_at_least[1]
+                and rule.key_at_least[0] >= required
+            ):
+                below.setdefault(actual, []).append(number)
+        for actual, numbers in sorted(below.items()):
+            reasons.append(
+                _(
+                    "criterion %(numbers)s at %(actual)s "
+                    "(every criterion must be at least %(required)s)"
+                )
+                % {"numbers": _numbers(numbers), "actual": actual.label, "required": required.label}
+            )
+    if rule.min_fraction is not None:
+        required, fraction = rule.min_fraction
+        needed = math.ceil(fraction * n)
+        count = sum(1 for actual in levels.values() if actual >= required)
+        if count < needed:
+            reasons.append(
+                _(
+                    "needs at least %(needed)s/%(total)s criteria at %(level)s or above, "
+                    "has %(count)s"
+                )
+                % {"needed": needed, "total": n, "level": required.label, "count": count}
+            )
+    if rule.max_fraction_below is not None:
+        level, fraction = rule.max_fraction_below
+        allowed = math.floor(fraction * n)
+        count = sum(1 for actual in levels.values() if actual < level)
+        if count > allowed:
+            reasons.append(
+                _("at most %(allowed)s/%(total)s criteria may be below %(level)s, has %(count)s")
+                % {"allowed": allowed, "total": n, "level": level.label, "count": count}
+            )
+    return reasons
+
+
+def rate(rules: RuleSet, levels: Mapping[int, Level]) -> RatingResult:
+    """The overall rating of ``levels`` (criterion number -> level) under ``rules``."""
+    missing = [c for c in rules.criteria if c not in levels]
+    unknown = [c for c in levels if c not in rules.criteria]
+    if missing or unknown:
+        raise ValueError(f"levels must cover exactly criteria {rules.criteria}")
+    n = len(rules.criteria)
+    result = rules.fallback
+    for rule in rules.rules:
+        if not _failures(rule, levels, n):
+            result = rule.result
+            break
+    shortfalls: dict[Level, list[str]] = {}
+    for rule in rules.rules:
+        if rule.result > result:
+            reasons = _failures(rule, levels, n)
+            if reasons:
+                shortfalls.setdefault(rule.result, reasons)
+    if result == rules.fallback and result == Level.CHUA_DAT:
+        below = [c for c, lvl in levels.items() if lvl == Level.CHUA_DAT]
+        if below and Level.DAT not in shortfalls:
+            shortfalls[Level.DAT] = [
+                _("criterion %(numbers)s at %(actual)s")
+                % {"numbers": _numbers(below), "actual": Level.CHUA_DAT.label}
+            ]
+    return RatingResult(level=result, shortfalls=shortfalls)
