@@ -22,7 +22,10 @@ def framework_data() -> dict[str, dict[str, Any]]:
 
 def criteria_numbers(code: str) -> list[int]:
     fw = framework_data()[code]
-    return [c["number"] for s in fw["standards"] for c in s["criteria"]]
+    standards = fw["standards"] if isinstance(fw["standards"], list) else []
+    return [
+        c["number"] for s in standards if isinstance(s.get("criteria"), list) for c in s["criteria"]
+    ]
 
 
 @cache

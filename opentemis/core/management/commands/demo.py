@@ -13,6 +13,7 @@ from opentemis.accounts.roles import Role
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import Unit, UnitKind
 from opentemis.staff.models import Person
+from opentemis.standards.services import load_builtin_frameworks
 
 DEMO_PASSWORD = "demo2025"
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("Demo dataset already present: reusing it.")
             accounts = self._accounts()
+        for framework in load_builtin_frameworks():
+            note = " (to verify)" if framework.needs_verification else ""
+            self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for username, role, where in accounts:

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.standards.rules import RuleSet
+
+
+class Framework(models.Model):
+    """One version of a professional standard (TT 20/2018, TT 14/2018 ...), loaded from data.
+
+    Not org-scoped: frameworks are national reference data, the same for every unit.
+    A new content for the same code becomes a new version; a locked version (used by a
+    finished cycle) is never changed.
+    """
+
+    code = models.CharField(max_length=40)
+    version = models.PositiveIntegerField(default=1)
+    title_vi = models.CharField(max_length=255)
+    title_en = models.CharField(max_length=255, blank=True)
+    legal_ref = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=40, blank=True, help_text="who is evaluated")
+    rules = models.JSONField(null=True, blank=True, help_text="rating rules; null if not known")
+    rules_verified = models.BooleanField(default=False)
+    is_complete = models.BooleanField(
+        default=False, help_text="every criterion and the rating rules are known"
+    )
+    content_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=20, default="builtin")
+    is_locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_framework_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    def rule_set(self) -> RuleSet:
+        if not self.rules or not self.rules.get("rules"):
+            raise LookupError(_("%(code)s has no rating rules yet.") % {"code": self.code})
+        numbers = list(self.criteria.order_by("number").values_list("number", flat=True))
+        return RuleSet.from_data(numbers, self.rules, citation=self.legal_ref)
+
+    @property
+    def needs_verification(self) -> bool:
+        return (
+            not (self.is_complete and self.rules_verified)
+            or self.criteria.filter(verified=False).exists()
+        )
+
+
+class Standard(models.Model):
+    """A standard (tiêu chuẩn) of a framework, grouping criteria."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="standards")
+    number = models.PositiveSmallIntegerField()
+    article = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="unique_standard_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.code} TC{self.number}"
+
+
+class Criterion(models.Model):
+    """A criterion (tiêu chí), numbered across the framework as in the regulation."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="criteria")
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="criteria")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500)
+    descriptors = models.JSONField(default=dict, blank=True, help_text="level code -> text")
+    is_key = models.BooleanField(default=False, help_text="named by the rating rules")
+    verified = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="unique_criterion_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.code} TC{self.number}: {self.name}"

@@ -1,0 +1,119 @@
+"""Loading frameworks from data: validated, versioned, never changing a locked version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from opentemis.standards.models import Criterion, Framework, Standard
+from opentemis.standards.rules import RuleSet
+
+
+def _verified(value: Any) -> bool:
+    return not str(value or "").upper().startswith("UNVERIFIED")
+
+
+def _criteria_of(data: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    standards = data.get("standards")
+    if not isinstance(standards, list):
+        return []
+    result = []
+    for standard in standards:
+        criteria = standard.get("criteria")
+        result.append((standard, criteria if isinstance(criteria, list) else []))
+    return result
+
+
+def validate_framework_data(data: dict[str, Any]) -> None:
+    """Refuse data that could not be rated consistently; messages say what to fix."""
+    if not data.get("code") or not data.get("title_vi"):
+        raise ValidationError(_("A framework needs a code and a Vietnamese title."))
+    numbers = [c["number"] for _s, criteria in _criteria_of(data) for c in criteria]
+    if len(numbers) != len(set(numbers)):
+        raise ValidationError(_("Criterion numbers must be unique within a framework."))
+    rules = data.get("rating_rules") or {}
+    if rules.get("rules"):
+        try:
+            RuleSet.from_data(numbers, rules)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValidationError(
+                _("The rating rules cannot be read: %(error)s") % {"error": exc}
+            ) from exc
+        # Criteria not yet known (e.g. TT 25/2018 in the research data): nothing to check the
+        # rules against; the framework loads as incomplete and cannot be used for a cycle.
+        for rule in rules["rules"] if numbers else []:
+            key = rule.get("key_criteria_at_least") or {}
+            unknown = set(key.get("criteria", [])) - set(numbers)
+            if unknown:
+                raise ValidationError(
+                    _("The rules name criteria that do not exist: %(numbers)s")
+                    % {"numbers": ", ".join(str(n) for n in sorted(unknown))}
+                )
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@transaction.atomic
+def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framework:
+    """Store ``data`` as the newest version of its framework; unchanged data changes nothing."""
+    validate_framework_data(data)
+    digest = content_hash(data)
+    latest = Framework.objects.filter(code=data["code"]).order_by("-version").first()
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    rules = data.get("rating_rules") or {}
+    criteria = _criteria_of(data)
+    key_numbers = set(rules.get("key_criteria") or [])
+    complete = bool(rules.get("rules")) and bool(criteria) and all(c for _s, c in criteria)
+    framework = Framework.objects.create(
+        code=data["code"],
+        version=(latest.version + 1) if latest else 1,
+        title_vi=data["title_vi"],
+        title_en=data.get("title_en") or "",
+        legal_ref=data.get("legal_ref") or "",
+        subject=data.get("subject") or "",
+        rules=rules or None,
+        rules_verified=bool(rules.get("rules")) and _verified(rules.get("verification")),
+        is_complete=complete,
+        content_hash=digest,
+        source=source,
+    )
+    for standard_data, criteria_data in criteria:
+        standard = Standard.objects.create(
+            framework=framework,
+            number=standard_data["number"],
+            article=standard_data.get("article") or "",
+            name=standard_data.get("name") or "",
+            description=standard_data.get("description") or "",
+        )
+        Criterion.objects.bulk_create(
+            Criterion(
+                framework=framework,
+                standard=standard,
+                number=c["number"],
+                name=c.get("name") or "",
+                descriptors={k: v for k, v in (c.get("descriptors") or {}).items() if v},
+                is_key=c["number"] in key_numbers,
+                verified=_verified(c.get("verification")),
+            )
+            for c in criteria_data
+        )
+    return framework
+
+
+def framework_lock(*, framework: Framework) -> None:
+    """Called when a cycle using ``framework`` is finished: it may never change again."""
+    Framework.objects.filter(pk=framework.pk).update(is_locked=True)
+
+
+def load_builtin_frameworks() -> list[Framework]:
+    from opentemis.standards.frameworks import framework_data
+
+    return [framework_load(data=data) for data in framework_data().values()]
