@@ -4,7 +4,14 @@ from django.urls import reverse
 
 @pytest.mark.parametrize(
     "model",
-    ["orgs/unit", "orgs/schoolyear", "staff/person", "accounts/user", "accounts/auditevent"],
+    [
+        "orgs/unit",
+        "orgs/schoolyear",
+        "staff/person",
+        "accounts/user",
+        "accounts/auditevent",
+        "standards/framework",
+    ],
 )
 def test_admin_changelists_render(world, admin_client, model):
     app, name = model.split("/")
