@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("opentemis.accounts.urls")),
     path("units/", include("opentemis.orgs.urls")),
     path("staff/", include("opentemis.staff.urls")),
+    path("standards/", include("opentemis.standards.urls")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -91,3 +91,24 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.framework.code} TC{self.number}: {self.name}"
+
+
+class FrameworkApplication(models.Model):
+    """Which framework applies, in a school year, to which positions at which school levels.
+
+    Configuration, not code: e.g. 2025-2026: TT 20 for GV/TTCM/TPCM at TH, THCS, THPT;
+    TT 14 for HT/PHT at the same levels; TT 26 and TT 25 for preschool.
+    """
+
+    school_year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.CASCADE, related_name="framework_applications"
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="applications")
+    positions = models.ManyToManyField("staff.Position", related_name="+")
+    levels = models.ManyToManyField("orgs.SchoolLevel", related_name="+")
+
+    class Meta:
+        ordering = ["school_year", "framework__code"]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.framework}"

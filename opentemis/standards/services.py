@@ -117,3 +117,57 @@ def load_builtin_frameworks() -> list[Framework]:
     from opentemis.standards.frameworks import framework_data
 
     return [framework_load(data=data) for data in framework_data().values()]
+
+
+@transaction.atomic
+def framework_apply(
+    *, actor: Any, school_year: Any, framework: Framework, positions: list[str], levels: list[str]
+) -> Any:
+    """Say that ``framework`` applies in ``school_year`` to ``positions`` at ``levels``.
+
+    A person (position, school level) may fall under one framework only in a year.
+    """
+    from opentemis.orgs.models import SchoolLevel
+    from opentemis.staff.models import Position
+    from opentemis.standards.models import FrameworkApplication
+
+    if not getattr(actor, "is_superuser", False):
+        raise ValidationError(_("Only a system administrator can choose the frameworks of a year."))
+    if not framework.is_complete:
+        raise ValidationError(
+            _("%(code)s is incomplete (criteria or rules unknown) and cannot be applied.")
+            % {"code": framework.code}
+        )
+    position_objs = list(Position.objects.filter(code__in=positions))
+    level_objs = list(SchoolLevel.objects.filter(code__in=levels))
+    if len(position_objs) != len(set(positions)) or len(level_objs) != len(set(levels)):
+        raise ValidationError(_("Unknown position or school level code."))
+    clash = FrameworkApplication.objects.filter(
+        school_year=school_year, positions__in=position_objs, levels__in=level_objs
+    ).exclude(framework=framework)
+    if clash.exists():
+        other = clash.select_related("framework").first()
+        raise ValidationError(
+            _("Some of these positions and levels already fall under %(code)s this year.")
+            % {"code": other.framework.code if other else ""}
+        )
+    application, _created = FrameworkApplication.objects.get_or_create(
+        school_year=school_year, framework=framework
+    )
+    application.positions.add(*position_objs)
+    application.levels.add(*level_objs)
+    return application
+
+
+def framework_for(*, school_year: Any, position: str, level: str) -> Framework | None:
+    """The framework that applies to a ``position`` at a school ``level`` in ``school_year``."""
+    from opentemis.standards.models import FrameworkApplication
+
+    application = (
+        FrameworkApplication.objects.filter(
+            school_year=school_year, positions__code=position, levels__code=level
+        )
+        .select_related("framework")
+        .first()
+    )
+    return application.framework if application else None

@@ -91,3 +91,54 @@ def test_load_command(db, capsys):
     out = capsys.readouterr().out
     assert "TT20_2018_GVPT v1: 15 criteria" in out
     assert "TT14_2018_HTPT v1: 18 criteria  (to verify)" in out
+
+
+def test_apply_frameworks_to_positions_and_levels(builtins, django_user_model):
+    from opentemis.standards.services import framework_apply, framework_for
+    from tests.factories import make_school_year
+
+    admin = django_user_model.objects.create_superuser(username="root", password="x")
+    year = make_school_year()
+    tt20, tt14 = builtins["TT20_2018_GVPT"], builtins["TT14_2018_HTPT"]
+    framework_apply(
+        actor=admin,
+        school_year=year,
+        framework=tt20,
+        positions=["GV", "TTCM"],
+        levels=["TH", "THCS"],
+    )
+    framework_apply(
+        actor=admin,
+        school_year=year,
+        framework=tt14,
+        positions=["HT", "PHT"],
+        levels=["TH", "THCS"],
+    )
+    assert framework_for(school_year=year, position="GV", level="THCS") == tt20
+    assert framework_for(school_year=year, position="HT", level="TH") == tt14
+    assert framework_for(school_year=year, position="GV", level="MN") is None
+    with pytest.raises(ValidationError):  # GV at TH is already under TT 20 this year
+        framework_apply(
+            actor=admin, school_year=year, framework=tt14, positions=["GV"], levels=["TH"]
+        )
+    with pytest.raises(ValidationError):  # incomplete frameworks cannot be applied
+        framework_apply(
+            actor=admin,
+            school_year=year,
+            framework=builtins["TT26_2018_GVMN"],
+            positions=["GV"],
+            levels=["MN"],
+        )
+
+
+def test_only_system_admin_applies_frameworks(builtins, world):
+    from opentemis.standards.services import framework_apply
+
+    with pytest.raises(ValidationError):
+        framework_apply(
+            actor=world.officer_a,
+            school_year=world.year,
+            framework=builtins["TT20_2018_GVPT"],
+            positions=["GV"],
+            levels=["TH"],
+        )
