@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 
 from opentemis.accounts.roles import ROLE_PERMS
-from opentemis.core.scoping import minimal_prefixes
+from opentemis.core.scoping import Scope, minimal_prefixes
 
 
-def _grants(user: Any) -> list[tuple[str, str]]:
+def role_grants(user: Any) -> list[tuple[str, str]]:
+    """(role, unit path) of the user's active roles, read once per user object."""
     cached = getattr(user, "_opentemis_grants", None)
     if cached is None:
         from opentemis.accounts.models import RoleAssignment
@@ -31,7 +33,7 @@ def perm_paths(user: Any, perm: str) -> tuple[str, ...] | None:
     if user.is_superuser:
         return None
     return minimal_prefixes(
-        [path for role, path in _grants(user) if perm in ROLE_PERMS.get(role, ())]
+        [path for role, path in role_grants(user) if perm in ROLE_PERMS.get(role, ())]
     )
 
 
@@ -41,7 +43,7 @@ def actor_perms(user: Any) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return frozenset().union(*ROLE_PERMS.values())
-    return frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role, _ in _grants(user)))
+    return frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role, _ in role_grants(user)))
 
 
 def has_perm_on(user: Any, perm: str, path: str) -> bool:
@@ -55,19 +57,11 @@ def require_perm_on(user: Any, perm: str, path: str) -> None:
         raise Http404
 
 
-def path_filter(user: Any, perm: str, field: str):  # type: ignore[no-untyped-def]
+def path_filter(user: Any, perm: str, field: str) -> Q:
     """A Q restricting ``field`` (a unit path) to where the user holds ``perm``."""
-    from django.db.models import Q
-
     paths = perm_paths(user, perm)
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
-    return q
+    scope = Scope(everything=True) if paths is None else Scope(paths=paths)
+    return scope.q(field)
 
 
 def perms_on(user: Any, path: str) -> frozenset[str]:
@@ -77,5 +71,5 @@ def perms_on(user: Any, path: str) -> frozenset[str]:
     if user.is_superuser:
         return frozenset().union(*ROLE_PERMS.values())
     return frozenset().union(
-        *(ROLE_PERMS.get(role, frozenset()) for role, p in _grants(user) if path.startswith(p))
+        *(ROLE_PERMS.get(role, frozenset()) for role, p in role_grants(user) if path.startswith(p))
     )

@@ -125,12 +125,10 @@ def scope_for_user(user: User | Any) -> Scope:
     cached = getattr(user, "_opentemis_scope", None)
     if cached is not None:
         return cached
-    from opentemis.accounts.models import RoleAssignment
+    # The same cached grants the permission checks use: one role query per request, not two.
+    from opentemis.accounts.permissions import role_grants
 
-    paths = RoleAssignment.objects.filter(user=user, is_active=True).values_list(
-        "unit__path", flat=True
-    )
-    scope = Scope(paths=minimal_prefixes(list(paths)))
+    scope = Scope(paths=minimal_prefixes([path for _role, path in role_grants(user)]))
     user._opentemis_scope = scope
     return scope
 
