@@ -51,11 +51,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "treebeard",
+    "django_tasks",
+    "django_tasks_db",
     "opentemis.core",
     "opentemis.orgs",
     "opentemis.staff",
     "opentemis.accounts",
     "opentemis.standards",
+    "opentemis.evidence",
+    "opentemis.evaluations",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +232,16 @@ LOGGING = {
 }
 
 STAFF_PAGE_SIZE = 50
+
+# Background work (print-all forms, exports): Django's Tasks API (the django-tasks backport until
+# Django 6), stored in the database by default so `make demo` needs no other server; run
+# `manage.py db_worker` beside the web server. Tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))

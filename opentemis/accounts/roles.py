@@ -26,6 +26,11 @@ class Perm:
     IMPORT_STAFF = "staff.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    # Evaluation against the professional standards (issue 3).
+    VIEW_EVALUATIONS = "evaluations.view"  # completion and results of a subtree
+    MANAGE_CYCLES = "evaluations.cycles"  # open cycles, set deadlines, reopen finalised records
+    REVIEW_TEACHERS = "evaluations.review"  # the head of a school evaluates its teachers (BM4)
+    REVIEW_MANAGERS = "evaluations.review_managers"  # a superior evaluates principals (TT 14)
 
 
 _ALL = {
@@ -37,6 +42,9 @@ _ALL = {
     Perm.IMPORT_STAFF,
     Perm.MANAGE_ACCOUNTS,
     Perm.VIEW_AUDIT,
+    Perm.VIEW_EVALUATIONS,
+    Perm.MANAGE_CYCLES,
+    Perm.REVIEW_MANAGERS,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,
@@ -45,14 +53,17 @@ _SCHOOL_MANAGE = {
     Perm.IMPORT_STAFF,
     Perm.MANAGE_ACCOUNTS,
     Perm.VIEW_AUDIT,
+    Perm.VIEW_EVALUATIONS,
 }
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(_ALL),
     Role.UNIT_OFFICER: frozenset(_ALL),
     Role.SCHOOL_ADMIN: frozenset(_SCHOOL_MANAGE),
-    Role.PRINCIPAL: frozenset(_SCHOOL_MANAGE),
-    Role.VIEWER: frozenset({Perm.VIEW_UNITS, Perm.VIEW_STAFF}),
+    # The head of the school evaluates its teachers (TT 20 Điều 10 khoản 1 điểm c) and, by
+    # default configuration, its deputies.
+    Role.PRINCIPAL: frozenset({*_SCHOOL_MANAGE, Perm.REVIEW_TEACHERS}),
+    Role.VIEWER: frozenset({Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.VIEW_EVALUATIONS}),
     # Teachers, core teachers and lecturers see their own record; their work arrives with the
     # evaluation and training issues.
     Role.TEACHER: frozenset(),
