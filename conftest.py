@@ -20,6 +20,8 @@ from tests.factories import PersonFactory, make_school_year, make_unit, make_use
 def pytest_configure(config: Any) -> None:
     from django.conf import settings
 
+    # Background tasks run inline in tests (the database queue needs a worker process).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = [
         "tests.hashers.FastPBKDF2PasswordHasher",
         *[h for h in settings.PASSWORD_HASHERS if not h.endswith(".PBKDF2PasswordHasher")],

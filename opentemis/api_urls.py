@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
 from opentemis.accounts.api import TokenView
+from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
+from opentemis.evidence.api_urls import urlpatterns as evidence_api
 from opentemis.orgs.api import UnitViewSet
 from opentemis.staff.api import StaffViewSet
 
 app_name = "api"
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Public: the schema describes the endpoints, not anybody's data.
     path(
         "openapi.json",
@@ -32,4 +34,6 @@ urlpatterns: list[URLPattern] = [
         StaffViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="staff-detail",
     ),
+    *evaluation_api,
+    *evidence_api,
 ]

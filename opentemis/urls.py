@@ -7,6 +7,8 @@ urlpatterns = [
     path("units/", include("opentemis.orgs.urls")),
     path("staff/", include("opentemis.staff.urls")),
     path("standards/", include("opentemis.standards.urls")),
+    path("evaluations/", include("opentemis.evaluations.urls")),
+    path("evidence/", include("opentemis.evidence.urls")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""REST API routes of this app, mounted under /api/v1/ by opentemis/api_urls.py."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
