@@ -25,3 +25,11 @@ def fold(value: str | None) -> str:
     text = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", text.lower()).strip()
+
+
+def normalize_text(value: str | None) -> str:
+    """NFC-normalise free text (comments, plans), keeping its line breaks."""
+    if not value:
+        return ""
+    lines = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()

@@ -37,3 +37,22 @@ def rule_set(code: str) -> RuleSet:
         raise LookupError(f"{code} has no verified rating rules yet")
     citation = f"{fw['legal_ref']}, {rules.get('legal_ref', '')}".strip(", ")
     return RuleSet.from_data(criteria_numbers(code), rules, citation=citation)
+
+
+MODULES = Path(__file__).resolve().parent / "data" / "modules.yaml"
+
+
+@cache
+def module_data() -> dict[str, Any]:
+    with MODULES.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def modules_for(framework_code: str, criterion: int) -> list[str]:
+    """BDTX module codes that train ``criterion`` of a framework (data: modules.yaml)."""
+    table = module_data()["criteria"].get(framework_code) or {}
+    return list(table.get(criterion) or [])
+
+
+def module_name(code: str) -> str:
+    return str(module_data()["modules"].get(code, code))

@@ -171,3 +171,49 @@ def framework_for(*, school_year: Any, position: str, level: str) -> Framework |
         .first()
     )
     return application.framework if application else None
+
+
+# Which built-in framework applies to whom when an administrator has not configured a year:
+# TT 20 for teachers and subject-group leaders of general education (TH, THCS, THPT, GDTX),
+# TT 14 for principals and deputies of the same levels. Preschool (TT 26, TT 25) is not applied
+# by default: its criteria are not fully known yet (the frameworks load as incomplete).
+DEFAULT_APPLICATIONS = [
+    ("TT20_2018_GVPT", ["GV", "TTCM", "TPCM", "TPT"], ["TH", "THCS", "THPT", "GDTX"]),
+    ("TT14_2018_HTPT", ["HT", "PHT"], ["TH", "THCS", "THPT", "GDTX"]),
+]
+
+
+@transaction.atomic
+def framework_apply_defaults(*, school_year: Any) -> list[Any]:
+    """Apply the built-in defaults to a year that has no configuration yet (else do nothing)."""
+    from opentemis.standards.models import FrameworkApplication
+
+    if FrameworkApplication.objects.filter(school_year=school_year).exists():
+        return []
+    applied = []
+    for code, positions, levels in DEFAULT_APPLICATIONS:
+        framework = Framework.objects.filter(code=code).order_by("-version").first()
+        if framework is None:
+            load_builtin_frameworks()
+            framework = Framework.objects.filter(code=code).order_by("-version").first()
+        if framework is None or not framework.is_complete:
+            continue
+        application, _created = FrameworkApplication.objects.get_or_create(
+            school_year=school_year, framework=framework
+        )
+        application.positions.add(*_positions(positions))
+        application.levels.add(*_levels(levels))
+        applied.append(application)
+    return applied
+
+
+def _positions(codes: list[str]) -> list[Any]:
+    from opentemis.staff.models import Position
+
+    return list(Position.objects.filter(code__in=codes))
+
+
+def _levels(codes: list[str]) -> list[Any]:
+    from opentemis.orgs.models import SchoolLevel
+
+    return list(SchoolLevel.objects.filter(code__in=codes))

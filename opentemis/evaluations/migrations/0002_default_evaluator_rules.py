@@ -25,7 +25,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0002_initial"),
+        ("evaluations", "0001_initial"),
         ("staff", "0002_reference_data"),
     ]
 

@@ -1,0 +1,772 @@
+"""Evaluation workflow: every state change, as small atomic functions (views, API, CLI call these).
+
+The steps follow TT 20/2018 Điều 10 khoản 1 (teachers) and TT 14/2018 Điều 10 (principals):
+self-evaluation (BM1) → colleagues' opinions (BM2/BM3; for principals, the staff's anonymous
+poll) → the reviewer's levels and overall rating → the person is notified and acknowledges.
+
+Writes are guarded by an optimistic lock (``version``): a save based on an old version raises
+:class:`ConflictError` carrying the record as it is now, so the second editor sees the other's
+changes and nothing is overwritten silently. Each change is recorded in the audit log with the
+fields before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opentemis.accounts.permissions import has_perm_on
+from opentemis.accounts.roles import Perm
+from opentemis.accounts.services import audit
+from opentemis.core.text import normalize_text
+from opentemis.evaluations import access
+from opentemis.evaluations.models import (
+    LOCKED_STATUSES,
+    Cycle,
+    CycleStatus,
+    Evaluation,
+    EvaluationKind,
+    EvidenceLink,
+    NeedReason,
+    PeerOpinion,
+    PollBallot,
+    PollParticipation,
+    Status,
+    TrainingNeed,
+)
+from opentemis.standards.frameworks import modules_for
+from opentemis.standards.models import Framework
+from opentemis.standards.rules import Level, RatingResult, RuleSet, rate
+
+LEVEL_CODES = {level.code for level in Level}
+TEXT_FIELDS = (
+    "strengths",
+    "improvements",
+    "plan_goals",
+    "plan_content",
+    "plan_timing",
+    "plan_conditions",
+)
+# Below this many answers, a poll's results are not shown at all: with 1 or 2 answers the
+# principal could tell who said what.
+POLL_MIN_BALLOTS = 3
+
+
+class ConflictError(Exception):
+    """The record changed since the actor loaded it; ``current`` is how it is now."""
+
+    def __init__(self, current: Evaluation, submitted: Mapping[str, Any] | None = None) -> None:
+        super().__init__("stale version")
+        self.current = current
+        self.differences = _differences(current, submitted or {})
+
+
+def _differences(current: Evaluation, submitted: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Fields where the saved record differs from what the actor tried to save."""
+    rows: list[dict[str, Any]] = []
+    for name, value in submitted.items():
+        saved = getattr(current, name, None)
+        if isinstance(saved, dict) and isinstance(value, Mapping):
+            for key in sorted(set(saved) | set(value), key=_num):
+                if saved.get(key, "") != value.get(key, ""):
+                    rows.append(
+                        {
+                            "field": f"{name}[{key}]",
+                            "theirs": saved.get(key, ""),
+                            "yours": value.get(key, ""),
+                        }
+                    )
+        elif saved != value and not (saved in (None, "") and value in (None, "")):
+            rows.append({"field": name, "theirs": saved, "yours": value})
+    return rows
+
+
+def _num(key: Any) -> tuple[int, str]:
+    try:
+        return (int(key), "")
+    except (TypeError, ValueError):
+        return (10**6, str(key))
+
+
+# --- rating ---------------------------------------------------------------------------------
+
+_RULES: dict[int, RuleSet] = {}
+
+
+def rule_set_for(framework: Framework) -> RuleSet:
+    """A framework version's rules (immutable once stored), cached per process."""
+    cached = _RULES.get(framework.pk)
+    if cached is None:
+        cached = _RULES[framework.pk] = framework.rule_set()
+    return cached
+
+
+def rate_levels(framework: Framework, levels: Mapping[str, str]) -> RatingResult:
+    """The overall rating and its explanation for ``levels`` ({"1": "Tot", ...})."""
+    rules = rule_set_for(framework)
+    return rate(rules, {int(k): Level.from_code(v) for k, v in levels.items()})
+
+
+def is_complete(framework: Framework, levels: Mapping[str, str]) -> bool:
+    rules = rule_set_for(framework)
+    return all(levels.get(str(n)) in LEVEL_CODES for n in rules.criteria)
+
+
+def clean_levels(framework: Framework, levels: Mapping[Any, Any]) -> dict[str, str]:
+    """Keep known criteria with valid level codes; refuse anything else."""
+    numbers = {str(n) for n in rule_set_for(framework).criteria}
+    cleaned: dict[str, str] = {}
+    for key, value in levels.items():
+        key = str(key)
+        if value in (None, ""):
+            continue
+        if key not in numbers:
+            raise ValidationError(_("Criterion %(n)s is not in this standard.") % {"n": key})
+        if value not in LEVEL_CODES:
+            raise ValidationError(
+                _("“%(value)s” is not a level (Chưa đạt, Đạt, Khá, Tốt).") % {"value": value}
+            )
+        cleaned[key] = str(value)
+    return cleaned
+
+
+def _clean_notes(framework: Framework, notes: Mapping[Any, Any] | None) -> dict[str, str]:
+    numbers = {str(n) for n in rule_set_for(framework).criteria}
+    return {
+        str(k): normalize_text(str(v))[:2000]
+        for k, v in (notes or {}).items()
+        if str(k) in numbers and str(v or "").strip()
+    }
+
+
+# --- cycles ---------------------------------------------------------------------------------
+
+
+def _check_dates(self_due: dt.date, opinions_due: dt.date, review_due: dt.date) -> None:
+    if not self_due <= opinions_due <= review_due:
+        raise ValidationError(
+            _(
+                "Deadlines must follow the steps: self-evaluation, then colleagues' opinions, "
+                "then the review."
+            )
+        )
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    actor: Any,
+    unit: Any,
+    school_year: Any,
+    name: str,
+    self_due: dt.date,
+    opinions_due: dt.date,
+    review_due: dt.date,
+) -> Cycle:
+    """Open an evaluation cycle for ``school_year`` over ``unit``'s subtree."""
+    if not has_perm_on(actor, Perm.MANAGE_CYCLES, unit.path):
+        raise PermissionDenied
+    _check_dates(self_due, opinions_due, review_due)
+    overlapping = Cycle.objects.filter(school_year=school_year, status=CycleStatus.OPEN).filter(
+        models.Q(unit_path__startswith=unit.path)
+        | models.Q(unit_path__in=[unit.path[:i] for i in range(4, len(unit.path), 4)])
+    )
+    if overlapping.exists():
+        raise ValidationError(
+            _("A cycle for %(year)s already covers part of this unit.") % {"year": school_year}
+        )
+    from opentemis.standards.services import framework_apply_defaults
+
+    framework_apply_defaults(school_year=school_year)
+    cycle = Cycle.objects.create(
+        school_year=school_year,
+        unit=unit,
+        unit_path=unit.path,
+        name=normalize_text(name)[:200],
+        self_due=self_due,
+        opinions_due=opinions_due,
+        review_due=review_due,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit(
+        actor=actor,
+        action="cycle.open",
+        unit=unit,
+        obj=cycle,
+        changes={"after": {"name": cycle.name, "deadlines": [self_due, opinions_due, review_due]}},
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_update_deadlines(
+    *, actor: Any, cycle: Cycle, self_due: dt.date, opinions_due: dt.date, review_due: dt.date
+) -> Cycle:
+    if not has_perm_on(actor, Perm.MANAGE_CYCLES, cycle.unit_path):
+        raise PermissionDenied
+    _check_dates(self_due, opinions_due, review_due)
+    before = [cycle.self_due, cycle.opinions_due, cycle.review_due]
+    cycle.self_due, cycle.opinions_due, cycle.review_due = self_due, opinions_due, review_due
+    cycle.save(update_fields=["self_due", "opinions_due", "review_due"])
+    audit(
+        actor=actor,
+        action="cycle.deadlines",
+        unit=cycle.unit,
+        obj=cycle,
+        changes={"before": before, "after": [self_due, opinions_due, review_due]},
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_finish(*, actor: Any, cycle: Cycle) -> Cycle:
+    """Close a cycle: no more edits; the frameworks it used can never change again."""
+    if not has_perm_on(actor, Perm.MANAGE_CYCLES, cycle.unit_path):
+        raise PermissionDenied
+    from opentemis.standards.services import framework_lock
+
+    cycle.status = CycleStatus.FINISHED
+    cycle.finished_at = timezone.now()
+    cycle.save(update_fields=["status", "finished_at"])
+    used = Framework.objects.filter(evaluations__cycle=cycle).distinct()
+    for framework in used:
+        framework_lock(framework=framework)
+    audit(actor=actor, action="cycle.finish", unit=cycle.unit, obj=cycle)
+    return cycle
+
+
+def cycle_for_person(person: Any, school_year: Any = None) -> Cycle | None:
+    """The open cycle covering ``person``'s unit (the most specific one), or None."""
+    path = person.unit_path
+    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    qs = Cycle.objects.filter(unit_path__in=prefixes, status=CycleStatus.OPEN)
+    qs = (
+        qs.filter(school_year=school_year)
+        if school_year
+        else qs.filter(school_year__is_current=True)
+    )
+    return qs.select_related("school_year").order_by("-unit_path").first()
+
+
+# --- starting and saving a self-evaluation --------------------------------------------------
+
+
+def framework_for_person(*, cycle: Cycle, person: Any) -> tuple[Framework, str]:
+    """The framework and evaluation kind that apply to ``person`` in ``cycle``'s year."""
+    from opentemis.standards.services import framework_for
+
+    unit = person.unit
+    levels = [lvl.code for lvl in unit.levels.all()] or [""]
+    positions = sorted(person.positions.all(), key=lambda p: (not p.is_manager, p.order))
+    for position in positions:
+        for level in levels:
+            framework = framework_for(
+                school_year=cycle.school_year, position=position.code, level=level
+            )
+            if framework is not None:
+                kind = EvaluationKind.MANAGER if position.is_manager else EvaluationKind.TEACHER
+                return framework, kind
+    raise ValidationError(
+        _(
+            "No professional standard applies to this person's position and school level in "
+            "%(year)s. Ask the system administrator to configure the year's frameworks."
+        )
+        % {"year": cycle.school_year}
+    )
+
+
+@transaction.atomic
+def evaluation_start(*, actor: Any, cycle: Cycle, person: Any) -> Evaluation:
+    """The person's evaluation in ``cycle``, created on first use (by the person themself)."""
+    if getattr(actor, "person_id", None) != person.pk and not actor.is_superuser:
+        raise PermissionDenied
+    if not person.unit_path.startswith(cycle.unit_path):
+        raise ValidationError(_("This cycle does not cover your unit."))
+    existing = Evaluation.objects.filter(cycle=cycle, person=person).first()
+    if existing is not None:
+        return existing
+    if not cycle.is_open:
+        raise ValidationError(_("This cycle is closed."))
+    framework, kind = framework_for_person(cycle=cycle, person=person)
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                cycle=cycle,
+                person=person,
+                framework=framework,
+                kind=kind,
+                unit_id=person.unit_id,
+                unit_path=person.unit_path,
+                updated_by=actor,
+            )
+    except IntegrityError:  # two tabs opened the form at once
+        return Evaluation.objects.get(cycle=cycle, person=person)
+    audit(actor=actor, action="evaluation.start", unit=person.unit, obj=evaluation)
+    return evaluation
+
+
+def _guarded_update(
+    evaluation: Evaluation, *, version: int, actor: Any, submitted: Mapping[str, Any], **fields: Any
+) -> Evaluation:
+    """UPDATE ... WHERE version = <what the actor saw>; raise ConflictError if someone saved."""
+    now = timezone.now()
+    updated = Evaluation.objects.filter(pk=evaluation.pk, version=version).update(
+        version=models.F("version") + 1, updated_at=now, updated_by=actor, **fields
+    )
+    if not updated:
+        current = Evaluation.objects.select_related("updated_by").get(pk=evaluation.pk)
+        raise ConflictError(current, submitted)
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
+    evaluation.version = version + 1
+    evaluation.updated_at = now
+    return evaluation
+
+
+def _changes(evaluation: Evaluation, fields: Mapping[str, Any]) -> dict[str, Any]:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in fields.items():
+        old = getattr(evaluation, name)
+        if old != value:
+            before[name], after[name] = old, value
+    return {"before": before, "after": after}
+
+
+def _self_fields(
+    evaluation: Evaluation,
+    *,
+    levels: Mapping[Any, Any] | None,
+    notes: Mapping[Any, Any] | None,
+    texts: Mapping[str, Any] | None,
+    priority_criteria: Iterable[Any] | None,
+) -> dict[str, Any]:
+    framework = evaluation.framework
+    fields: dict[str, Any] = {}
+    if levels is not None:
+        fields["self_levels"] = clean_levels(framework, levels)
+    if notes is not None:
+        fields["self_notes"] = _clean_notes(framework, notes)
+    for name in TEXT_FIELDS:
+        if texts is not None and name in texts:
+            limit = 255 if name == "plan_timing" else 5000
+            fields[name] = normalize_text(str(texts[name] or ""))[:limit]
+    if priority_criteria is not None:
+        numbers = set(rule_set_for(framework).criteria)
+        chosen = sorted({int(c) for c in priority_criteria if str(c).isdigit()})
+        if any(c not in numbers for c in chosen):
+            raise ValidationError(_("Unknown criterion among the competencies to improve first."))
+        fields["priority_criteria"] = chosen
+    return fields
+
+
+def _require_self_editable(actor: Any, evaluation: Evaluation) -> None:
+    if getattr(actor, "person_id", None) != evaluation.person_id:
+        raise PermissionDenied
+    if evaluation.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError(
+            _("This self-evaluation has been submitted and can no longer be changed.")
+        )
+    if not evaluation.cycle.is_open:
+        raise ValidationError(_("This cycle is closed."))
+
+
+@transaction.atomic
+def evaluation_save_draft(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int,
+    levels: Mapping[Any, Any] | None = None,
+    notes: Mapping[Any, Any] | None = None,
+    texts: Mapping[str, Any] | None = None,
+    priority_criteria: Iterable[Any] | None = None,
+) -> Evaluation:
+    """Autosave of the self-evaluation form: any part may be incomplete."""
+    _require_self_editable(actor, evaluation)
+    fields = _self_fields(
+        evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
+    )
+    changes = _changes(evaluation, fields)
+    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    if changes["after"]:
+        audit(
+            actor=actor,
+            action="evaluation.draft",
+            unit_id=evaluation.unit_id,
+            obj=evaluation,
+            changes=changes,
+        )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_submit(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int,
+    levels: Mapping[Any, Any] | None = None,
+    notes: Mapping[Any, Any] | None = None,
+    texts: Mapping[str, Any] | None = None,
+    priority_criteria: Iterable[Any] | None = None,
+) -> Evaluation:
+    """Submit the self-evaluation (BM1): every criterion needs a level."""
+    _require_self_editable(actor, evaluation)
+    fields = _self_fields(
+        evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
+    )
+    final_levels = fields.get("self_levels", evaluation.self_levels)
+    if not is_complete(evaluation.framework, final_levels):
+        missing = [
+            str(n)
+            for n in rule_set_for(evaluation.framework).criteria
+            if str(n) not in final_levels
+        ]
+        raise ValidationError(
+            _("Choose a level for every criterion before submitting (missing: %(numbers)s).")
+            % {"numbers": ", ".join(missing)}
+        )
+    fields["self_rating"] = rate_levels(evaluation.framework, final_levels).level.code
+    fields["status"] = Status.SUBMITTED
+    fields["submitted_at"] = timezone.now()
+    changes = _changes(evaluation, fields)
+    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    audit(
+        actor=actor,
+        action="evaluation.submit",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+    return evaluation
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_attach(*, actor: Any, evaluation: Evaluation, criterion: int, evidence: Any) -> None:
+    """Cite one of the person's evidence items for a criterion of their self-evaluation."""
+    _require_self_editable(actor, evaluation)
+    if evidence.owner_id != evaluation.person_id:
+        raise PermissionDenied
+    if criterion not in rule_set_for(evaluation.framework).criteria:
+        raise ValidationError(_("Criterion %(n)s is not in this standard.") % {"n": criterion})
+    _link, created = EvidenceLink.objects.get_or_create(
+        evaluation=evaluation, criterion=criterion, evidence=evidence
+    )
+    if created:
+        audit(
+            actor=actor,
+            action="evaluation.evidence_attach",
+            unit_id=evaluation.unit_id,
+            obj=evaluation,
+            changes={"after": {"criterion": criterion, "evidence": evidence.pk}},
+        )
+
+
+@transaction.atomic
+def evidence_detach(*, actor: Any, evaluation: Evaluation, criterion: int, evidence: Any) -> None:
+    _require_self_editable(actor, evaluation)
+    deleted, _n = EvidenceLink.objects.filter(
+        evaluation=evaluation, criterion=criterion, evidence=evidence
+    ).delete()
+    if deleted:
+        audit(
+            actor=actor,
+            action="evaluation.evidence_detach",
+            unit_id=evaluation.unit_id,
+            obj=evaluation,
+            changes={"before": {"criterion": criterion, "evidence": evidence.pk}},
+        )
+
+
+# --- colleagues' opinions (BM2) -------------------------------------------------------------
+
+
+def can_give_opinion(actor: Any, evaluation: Evaluation) -> bool:
+    """A colleague of the same subject group (TT 20 Điều 10 khoản 1 điểm b), not oneself."""
+    person = getattr(actor, "person", None)
+    return (
+        person is not None
+        and evaluation.kind == EvaluationKind.TEACHER
+        and person.pk != evaluation.person_id
+        and person.subject_group_id is not None
+        and person.subject_group_id == evaluation.person.subject_group_id
+    )
+
+
+@transaction.atomic
+def opinion_give(
+    *, actor: Any, evaluation: Evaluation, level: str, comment: str = ""
+) -> PeerOpinion:
+    if not can_give_opinion(actor, evaluation):
+        raise PermissionDenied
+    if evaluation.status != Status.SUBMITTED or not evaluation.cycle.is_open:
+        raise ValidationError(
+            _(
+                "Opinions are collected after the self-evaluation is submitted and "
+                "before the review."
+            )
+        )
+    if level not in LEVEL_CODES:
+        raise ValidationError(_("Choose a level."))
+    opinion, _created = PeerOpinion.objects.update_or_create(
+        evaluation=evaluation,
+        author=actor.person,
+        defaults={"level": level, "comment": normalize_text(comment)[:2000]},
+    )
+    audit(
+        actor=actor,
+        action="evaluation.opinion",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes={"after": {"level": level}},
+    )
+    return opinion
+
+
+# --- the principal's anonymous poll (TT 14 step 2) ------------------------------------------
+
+
+def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
+    """Teachers and staff of the manager's school, not the manager."""
+    person = getattr(actor, "person", None)
+    return (
+        person is not None
+        and evaluation.kind == EvaluationKind.MANAGER
+        and person.pk != evaluation.person_id
+        and person.unit_id == evaluation.unit_id
+    )
+
+
+@transaction.atomic
+def poll_answer(
+    *, actor: Any, evaluation: Evaluation, levels: Mapping[Any, Any], overall: str
+) -> None:
+    """Record one anonymous answer; the participation row only says that the person answered."""
+    if not can_answer_poll(actor, evaluation):
+        raise PermissionDenied
+    if evaluation.is_locked or not evaluation.cycle.is_open:
+        raise ValidationError(_("The poll about this manager is closed."))
+    cleaned = clean_levels(evaluation.framework, levels)
+    if overall not in LEVEL_CODES:
+        raise ValidationError(_("Choose an overall level."))
+    try:
+        with transaction.atomic():
+            PollParticipation.objects.create(evaluation=evaluation, person=actor.person)
+    except IntegrityError as exc:
+        raise ValidationError(_("You have already answered this poll.")) from exc
+    PollBallot.objects.create(evaluation=evaluation, levels=cleaned, overall=overall)
+    # Deliberately no audit row naming the voter and the evaluation together with a time that
+    # could be matched to a ballot: the participation row is the only trace.
+
+
+@dataclass
+class PollResults:
+    answers: int
+    shown: bool
+    overall: dict[str, int] = field(default_factory=dict)
+    criteria: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def poll_results(evaluation: Evaluation) -> PollResults:
+    """Counts only, and nothing at all below :data:`POLL_MIN_BALLOTS` answers."""
+    ballots = list(PollBallot.objects.filter(evaluation=evaluation).values("levels", "overall"))
+    results = PollResults(answers=len(ballots), shown=len(ballots) >= POLL_MIN_BALLOTS)
+    if not results.shown:
+        return results
+    for ballot in ballots:
+        results.overall[ballot["overall"]] = results.overall.get(ballot["overall"], 0) + 1
+        for key, code in ballot["levels"].items():
+            row = results.criteria.setdefault(int(key), {})
+            row[code] = row.get(code, 0) + 1
+    return results
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _require_reviewer(actor: Any, evaluation: Evaluation) -> None:
+    if not access.can_review(actor, evaluation):
+        raise PermissionDenied
+    if evaluation.status != Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted self-evaluation can be reviewed (status: %(status)s).")
+            % {"status": evaluation.get_status_display()}
+        )
+    if not evaluation.cycle.is_open:
+        raise ValidationError(_("This cycle is closed."))
+
+
+def _review_fields(
+    evaluation: Evaluation,
+    *,
+    levels: Mapping[Any, Any] | None,
+    comments: Mapping[Any, Any] | None,
+    note: str | None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if levels is not None:
+        fields["review_levels"] = clean_levels(evaluation.framework, levels)
+    if comments is not None:
+        fields["review_comments"] = _clean_notes(evaluation.framework, comments)
+    if note is not None:
+        fields["review_note"] = normalize_text(note)[:5000]
+    return fields
+
+
+@transaction.atomic
+def evaluation_review_save(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int,
+    levels: Mapping[Any, Any] | None = None,
+    comments: Mapping[Any, Any] | None = None,
+    note: str | None = None,
+) -> Evaluation:
+    _require_reviewer(actor, evaluation)
+    fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
+    fields["reviewer"] = actor
+    changes = _changes(evaluation, fields)
+    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    audit(
+        actor=actor,
+        action="evaluation.review",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_return(
+    *, actor: Any, evaluation: Evaluation, version: int, reason: str
+) -> Evaluation:
+    """Send the self-evaluation back to the person for revision, saying why."""
+    _require_reviewer(actor, evaluation)
+    reason = normalize_text(reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say what should be revised."))
+    fields = {"status": Status.RETURNED, "returned_reason": reason[:2000]}
+    changes = _changes(evaluation, fields)
+    _guarded_update(evaluation, version=version, actor=actor, submitted={}, **fields)
+    audit(
+        actor=actor,
+        action="evaluation.return",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_finalise(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int,
+    levels: Mapping[Any, Any] | None = None,
+    comments: Mapping[Any, Any] | None = None,
+    note: str | None = None,
+) -> Evaluation:
+    """The reviewer decides the level of every criterion and the overall rating; record locked."""
+    _require_reviewer(actor, evaluation)
+    fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
+    final_levels = fields.get("review_levels", evaluation.review_levels)
+    if not is_complete(evaluation.framework, final_levels):
+        raise ValidationError(_("Set a level for every criterion before finalising."))
+    fields.update(
+        reviewer=actor,
+        final_rating=rate_levels(evaluation.framework, final_levels).level.code,
+        status=Status.FINALISED,
+        finalised_at=timezone.now(),
+        returned_reason="",
+    )
+    changes = _changes(evaluation, fields)
+    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    _record_training_needs(evaluation)
+    audit(
+        actor=actor,
+        action="evaluation.finalise",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+    return evaluation
+
+
+def training_needs_of(evaluation: Evaluation) -> list[tuple[int, str, list[str]]]:
+    """Criteria to improve: final level below Khá, plus those the person chose first."""
+    code = evaluation.framework.code
+    below = sorted(
+        int(k) for k, v in evaluation.review_levels.items() if Level.from_code(v) < Level.KHA
+    )
+    chosen = [int(c) for c in evaluation.priority_criteria if int(c) not in below]
+    rows = [(c, NeedReason.BELOW_KHA.value, modules_for(code, c)) for c in below]
+    rows += [(c, NeedReason.CHOSEN.value, modules_for(code, c)) for c in sorted(chosen)]
+    return rows
+
+
+def _record_training_needs(evaluation: Evaluation) -> None:
+    TrainingNeed.objects.filter(evaluation=evaluation).delete()
+    TrainingNeed.objects.bulk_create(
+        TrainingNeed(evaluation=evaluation, criterion=c, reason=reason, modules=modules)
+        for c, reason, modules in training_needs_of(evaluation)
+    )
+
+
+@transaction.atomic
+def evaluation_acknowledge(*, actor: Any, evaluation: Evaluation) -> Evaluation:
+    """The person has seen the result (the school's notification, TT 20 Điều 10 khoản 1 c)."""
+    if getattr(actor, "person_id", None) != evaluation.person_id:
+        raise PermissionDenied
+    if evaluation.status != Status.FINALISED:
+        raise ValidationError(_("There is no finalised result to acknowledge."))
+    fields = {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}
+    _guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
+    audit(actor=actor, action="evaluation.acknowledge", unit_id=evaluation.unit_id, obj=evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+    """An officer reopens a finalised record for the reviewer, with a recorded reason."""
+    if not access.can_reopen(actor, evaluation):
+        raise PermissionDenied
+    if evaluation.status not in LOCKED_STATUSES:
+        raise ValidationError(_("Only a finalised evaluation can be reopened."))
+    if not evaluation.cycle.is_open:
+        raise ValidationError(_("This cycle is closed."))
+    reason = normalize_text(reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for reopening."))
+    fields = {
+        "status": Status.SUBMITTED,
+        "final_rating": "",
+        "finalised_at": None,
+        "acknowledged_at": None,
+    }
+    changes = _changes(evaluation, fields)
+    changes["reason"] = reason
+    _guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
+    TrainingNeed.objects.filter(evaluation=evaluation).delete()
+    audit(
+        actor=actor,
+        action="evaluation.reopen",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+    return evaluation
