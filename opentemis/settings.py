@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "opentemis.standards",
     "opentemis.evidence",
     "opentemis.evaluations",
+    "opentemis.jobs",
 ]
 
 MIDDLEWARE = [

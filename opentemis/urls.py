@@ -9,6 +9,7 @@ urlpatterns = [
     path("standards/", include("opentemis.standards.urls")),
     path("evaluations/", include("opentemis.evaluations.urls")),
     path("evidence/", include("opentemis.evidence.urls")),
+    path("jobs/", include("opentemis.jobs.urls")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

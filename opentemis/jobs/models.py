@@ -1,0 +1,1 @@
+"""Background jobs with progress and a downloadable result (see docs/decisions)."""
