@@ -1,0 +1,280 @@
+"""Reads for the evaluation pages, the API and the forms; each takes the acting user first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+
+from opentemis.accounts.permissions import perm_paths
+from opentemis.accounts.roles import Perm
+from opentemis.evaluations import access
+from opentemis.evaluations.models import (
+    LOCKED_STATUSES,
+    Cycle,
+    Evaluation,
+    EvaluationKind,
+    PeerOpinion,
+    Status,
+)
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import EmploymentStatus, Person
+
+# Positions evaluated against a standard (teachers and managers; not office staff).
+EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
+
+
+def cycles_visible(*, actor: Any) -> QuerySet[Cycle]:
+    return Cycle.objects.select_related("school_year", "unit")
+
+
+def get_cycle_for_user(*, actor: Any, pk: int) -> Cycle:
+    cycle = cycles_visible(actor=actor).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def get_evaluation_for_user(*, actor: Any, pk: int) -> Evaluation:
+    """The evaluation if the actor may see it; 404 for missing and for not yours alike."""
+    evaluation = (
+        Evaluation.objects.select_related(
+            "person", "person__subject_group", "framework", "cycle", "cycle__school_year", "unit"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if evaluation is None or not access.can_view(actor, evaluation):
+        raise Http404
+    return evaluation
+
+
+def evaluation_of(*, actor: Any, cycle: Cycle) -> Evaluation | None:
+    """The actor's own evaluation in ``cycle`` (None before they start)."""
+    if not getattr(actor, "person_id", None):
+        return None
+    return Evaluation.objects.filter(cycle=cycle, person_id=actor.person_id).first()
+
+
+@dataclass
+class RosterRow:
+    person: Person
+    evaluation: Evaluation | None
+    can_review: bool = False
+
+
+def school_roster(*, actor: Any, unit: Unit, cycle: Cycle) -> list[RosterRow]:
+    """A school's evaluated staff with their evaluation in ``cycle`` (None: not started)."""
+    people = list(
+        Person.objects.within((unit.path,))
+        .filter(unit=unit, employment_status=EmploymentStatus.WORKING)
+        .filter(positions__code__in=EVALUATED_POSITIONS)
+        .distinct()
+        .prefetch_related("positions")
+        .select_related("subject_group")
+        .order_by("search_text", "id")
+    )
+    evaluations = {
+        e.person_id: e
+        for e in Evaluation.objects.filter(cycle=cycle, person__in=people).select_related(
+            "framework"
+        )
+    }
+    rows = []
+    for person in people:
+        evaluation = evaluations.get(person.pk)
+        if evaluation is not None:
+            evaluation.person = person
+        rows.append(
+            RosterRow(
+                person=person,
+                evaluation=evaluation,
+                can_review=evaluation is not None and access.can_review(actor, evaluation),
+            )
+        )
+    return rows
+
+
+@dataclass
+class CompletionRow:
+    unit: Unit | None
+    to_evaluate: int = 0
+    started: int = 0
+    self_evaluated: int = 0
+    opinions: int = 0
+    finalised: int = 0
+    children: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def rate(self, value: int) -> float:
+        return round(100 * value / self.to_evaluate, 1) if self.to_evaluate else 0.0
+
+    @property
+    def self_rate(self) -> float:
+        return self.rate(self.self_evaluated)
+
+    @property
+    def finalised_rate(self) -> float:
+        return self.rate(self.finalised)
+
+
+def completion(
+    *, actor: Any, cycle: Cycle, unit: Unit
+) -> tuple[CompletionRow, list[CompletionRow]]:
+    """Live completion of ``cycle`` for ``unit`` and each of its child units.
+
+    Counts: working staff in evaluated positions (to evaluate), self-evaluations submitted,
+    evaluations with colleagues' opinions or poll answers, finalised reviews. Grouped by the
+    child's path prefix in one query per table. (Issue 4 adds summary tables for the national
+    report; this is the live operational view.)
+    """
+    paths = perm_paths(actor, Perm.VIEW_EVALUATIONS)
+    if paths is not None and not any(unit.path.startswith(p) for p in paths):
+        raise Http404
+    width = len(unit.path) + Unit.steplen
+    children = {
+        c.path: c for c in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+    }
+    people = (
+        Person.objects.within((unit.path,))
+        .filter(employment_status=EmploymentStatus.WORKING)
+        .filter(
+            Exists(
+                Person.positions.through.objects.filter(
+                    person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS
+                )
+            )
+        )
+        .exclude(unit_path=unit.path)
+        .annotate(child=Substr("unit_path", 1, width))
+        .values("child")
+        .annotate(n=Count("id"))
+    )
+    opinions = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk")))
+    from opentemis.evaluations.models import PollParticipation
+
+    polled = Exists(PollParticipation.objects.filter(evaluation_id=OuterRef("pk")))
+    done = list(LOCKED_STATUSES)
+    evaluations = (
+        Evaluation.objects.within((unit.path,))
+        .filter(cycle=cycle)
+        .exclude(unit_path=unit.path)
+        .annotate(child=Substr("unit_path", 1, width), has_opinion=opinions | polled)
+        .values("child")
+        .annotate(
+            started=Count("id"),
+            self_evaluated=Count("id", filter=Q(submitted_at__isnull=False)),
+            opinions=Count("id", filter=Q(has_opinion=True)),
+            finalised=Count("id", filter=Q(status__in=done)),
+        )
+    )
+    rows: dict[str, CompletionRow] = {path: CompletionRow(unit=c) for path, c in children.items()}
+    for row in people:
+        rows.setdefault(row["child"], CompletionRow(unit=children.get(row["child"])))
+        rows[row["child"]].to_evaluate = row["n"]
+    for row in evaluations:
+        target = rows.setdefault(row["child"], CompletionRow(unit=children.get(row["child"])))
+        target.started = row["started"]
+        target.self_evaluated = row["self_evaluated"]
+        target.opinions = row["opinions"]
+        target.finalised = row["finalised"]
+    result = [r for r in rows.values() if r.unit is not None]
+    result.sort(key=lambda r: r.unit.path if r.unit else "")
+    total = CompletionRow(unit=unit, children=len(result))
+    for r in result:
+        total.to_evaluate += r.to_evaluate
+        total.started += r.started
+        total.self_evaluated += r.self_evaluated
+        total.opinions += r.opinions
+        total.finalised += r.finalised
+    return total, result
+
+
+def group_colleagues(*, actor: Any, cycle: Cycle) -> list[tuple[Evaluation, PeerOpinion | None]]:
+    """Submitted evaluations of the actor's subject-group colleagues, with the actor's opinion."""
+    person = getattr(actor, "person", None)
+    if person is None or person.subject_group_id is None:
+        return []
+    evaluations = list(
+        Evaluation.objects.filter(
+            cycle=cycle,
+            kind=EvaluationKind.TEACHER,
+            person__subject_group_id=person.subject_group_id,
+            status__in=[Status.SUBMITTED, *LOCKED_STATUSES],
+        )
+        .exclude(person=person)
+        .select_related("person")
+        .order_by("person__search_text")
+    )
+    mine = {
+        o.evaluation_id: o
+        for o in PeerOpinion.objects.filter(author=person, evaluation__in=evaluations)
+    }
+    return [(e, mine.get(e.pk)) for e in evaluations]
+
+
+@dataclass
+class GroupSummaryRow:
+    person: Person
+    evaluation: Evaluation | None
+    counts: dict[str, int]
+    comments: list[str]
+
+
+def group_summary(*, actor: Any, group: Any, cycle: Cycle) -> list[GroupSummaryRow]:
+    """BM3: for each member of a subject group, the self-rating and the colleagues' opinions."""
+    members = list(
+        Person.objects.filter(
+            subject_group=group, employment_status=EmploymentStatus.WORKING
+        ).order_by("search_text")
+    )
+    evaluations = {
+        e.person_id: e for e in Evaluation.objects.filter(cycle=cycle, person__in=members)
+    }
+    counts: dict[int, dict[str, int]] = {}
+    comments: dict[int, list[str]] = {}
+    for opinion in PeerOpinion.objects.filter(evaluation__in=evaluations.values()):
+        bucket = counts.setdefault(opinion.evaluation_id, {})
+        bucket[opinion.level] = bucket.get(opinion.level, 0) + 1
+        if opinion.comment:
+            comments.setdefault(opinion.evaluation_id, []).append(opinion.comment)
+    rows = []
+    for person in members:
+        evaluation = evaluations.get(person.pk)
+        key = evaluation.pk if evaluation else -1
+        rows.append(
+            GroupSummaryRow(
+                person=person,
+                evaluation=evaluation,
+                counts=counts.get(key, {}),
+                comments=comments.get(key, []),
+            )
+        )
+    return rows
+
+
+def is_group_leader(actor: Any) -> bool:
+    person = getattr(actor, "person", None)
+    return (
+        person is not None
+        and person.subject_group_id is not None
+        and person.positions.filter(code__in=("TTCM", "TPCM")).exists()
+    )
+
+
+def managers_to_review(*, actor: Any, cycle: Cycle) -> list[Evaluation]:
+    """Managers' evaluations (TT 14) in the actor's reach that the actor may review now."""
+    paths = perm_paths(actor, Perm.REVIEW_MANAGERS)
+    head_paths = perm_paths(actor, Perm.REVIEW_TEACHERS)
+    if paths == () and head_paths == ():
+        return []
+    candidates = (
+        Evaluation.objects.filter(cycle=cycle, kind=EvaluationKind.MANAGER)
+        .exclude(status=Status.DRAFT)
+        .select_related("person", "unit", "framework")
+        .order_by("unit_path", "person__search_text")[:500]
+    )
+    return [e for e in candidates if access.can_review(actor, e)]
