@@ -1,0 +1,41 @@
+"""Small template helpers for the evaluation pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from opentemis.standards.rules import Level
+
+register = template.Library()
+_SHORT = {"ChuaDat": "CĐ", "Dat": "Đ", "Kha": "K", "Tot": "T"}
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``mapping|get:key`` with the key as a string or as it is (criterion numbers)."""
+    if not mapping:
+        return ""
+    if hasattr(mapping, "get"):
+        value = mapping.get(str(key))
+        return mapping.get(key, "") if value is None else value
+    return ""
+
+
+@register.filter
+def level_label(code: str) -> str:
+    try:
+        return Level.from_code(code).label
+    except KeyError:
+        return code or "—"
+
+
+@register.filter
+def level_short(code: str) -> str:
+    return _SHORT.get(code, "—")
+
+
+@register.filter
+def contains(values: Any, item: Any) -> bool:
+    return item in (values or ())

@@ -1,0 +1,663 @@
+"""Pages of the evaluation workflow: the person's BM1, colleagues' opinions, the review, cycles.
+
+Views authenticate, call one service or selector, render. A write that fails because the
+database is unavailable re-renders what the user typed with a 503 and saves nothing: the
+stored draft stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opentemis.accounts.models import AuditEvent
+from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
+from opentemis.accounts.roles import Perm
+from opentemis.evaluations import access, selectors, services
+from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
+from opentemis.evaluations.models import Evaluation, Status
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.standards.rules import Level
+
+logger = logging.getLogger(__name__)
+LEVELS = [(level.code, level.label) for level in Level]
+SHORT = {"ChuaDat": "CĐ", "Dat": "Đ", "Kha": "K", "Tot": "T"}
+
+
+def _db_down(request: HttpRequest) -> None:
+    logger.exception("database error during an evaluation write")
+    messages.error(
+        request,
+        _(
+            "The server could not save right now (database unavailable). Nothing was changed: "
+            "your previous draft is intact and what you typed is still on this page. "
+            "Try again in a moment."
+        ),
+    )
+
+
+def _criteria(evaluation: Evaluation) -> list[Any]:
+    return list(evaluation.framework.criteria.select_related("standard").order_by("number"))
+
+
+def _rating(framework: Any, levels: dict[str, str]) -> dict[str, Any] | None:
+    """The computed overall rating with its explanation, or None while levels are missing."""
+    if not services.is_complete(framework, levels):
+        return None
+    result = services.rate_levels(framework, levels)
+    return {
+        "level": result.level,
+        "explanation": result.explanation(),
+        "citation": services.rule_set_for(framework).citation,
+    }
+
+
+def _links_by_criterion(evaluation: Evaluation) -> dict[int, list[Any]]:
+    links: dict[int, list[Any]] = {}
+    for link in evaluation.links.select_related("evidence", "evidence__stored_file"):
+        links.setdefault(link.criterion, []).append(link.evidence)
+    return links
+
+
+# --- home and the person's own evaluation ---------------------------------------------------
+
+
+@login_required
+def evaluation_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    person = getattr(user, "person", None)
+    cycle = services.cycle_for_person(person) if person is not None else None
+    mine = selectors.evaluation_of(actor=user, cycle=cycle) if cycle else None
+    perms = actor_perms(user)
+    review_units: list[Unit] = []
+    if Perm.REVIEW_TEACHERS in perms:
+        paths = perm_paths(user, Perm.REVIEW_TEACHERS) or ()
+        review_units = list(Unit.objects.filter(path__in=paths, kind__in=["school", "gdtx_centre"]))
+    context = {
+        "cycle": cycle,
+        "mine": mine,
+        "rating": _rating(mine.framework, mine.review_levels) if mine and mine.is_locked else None,
+        "in_group": bool(person and person.subject_group_id),
+        "review_units": review_units,
+        "managers": selectors.managers_to_review(actor=user, cycle=cycle)
+        if cycle and Perm.REVIEW_MANAGERS in perms
+        else [],
+        "cycles": list(selectors.cycles_visible(actor=user)[:50])
+        if Perm.VIEW_EVALUATIONS in perms
+        else [],
+        "can_open": Perm.MANAGE_CYCLES in perms,
+        "poll": _poll_for(user, cycle) if cycle else None,
+    }
+    return render(request, "evaluations/home.html", context)
+
+
+def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
+    """Managers of the user's school whose poll the user may answer."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    candidates = Evaluation.objects.filter(
+        cycle=cycle, kind="manager", unit_id=person.unit_id, status=Status.SUBMITTED
+    ).exclude(person=person)
+    answered = set(candidates.filter(participations__person=person).values_list("pk", flat=True))
+    return [e for e in candidates.select_related("person") if e.pk not in answered]
+
+
+@login_required
+def evaluation_me(request: HttpRequest) -> HttpResponse:
+    """Start (or continue) the person's own evaluation in the cycle that covers them."""
+    person = getattr(request.user, "person", None)
+    cycle = services.cycle_for_person(person) if person is not None else None
+    if cycle is None:
+        messages.info(request, _("No evaluation cycle covers your unit at the moment."))
+        return redirect("evaluation_home")
+    try:
+        evaluation = services.evaluation_start(actor=request.user, cycle=cycle, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evaluation_home")
+    if evaluation.status in (Status.DRAFT, Status.RETURNED):
+        return redirect("evaluation_self", pk=evaluation.pk)
+    return redirect("evaluation_detail", pk=evaluation.pk)
+
+
+def _self_context(
+    request: HttpRequest, evaluation: Evaluation, state: SelfState, conflict: Any = None
+) -> dict[str, Any]:
+    criteria = _criteria(evaluation)
+    from opentemis.evidence.examples import examples_for
+
+    return {
+        "evaluation": evaluation,
+        "criteria": criteria,
+        "state": state,
+        "levels": LEVELS,
+        "rating": _rating(evaluation.framework, state.levels),
+        "links": _links_by_criterion(evaluation),
+        "examples": {c.number: examples_for(evaluation.framework.code, c.number) for c in criteria},
+        "library": list(
+            evaluation.person.evidence_items.select_related("stored_file").order_by("-created_at")[
+                :200
+            ]
+        ),
+        "conflict": conflict,
+        "text_fields": _text_fields(),
+    }
+
+
+def _text_fields() -> list[tuple[str, str]]:
+    return [
+        ("strengths", _("Strengths")),
+        ("improvements", _("Points to improve")),
+        ("plan_goals", _("Development plan: goals")),
+        ("plan_content", _("Content to study (competencies to improve first)")),
+        ("plan_timing", _("Timing")),
+        ("plan_conditions", _("Conditions")),
+    ]
+
+
+@login_required
+def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
+    """BM1: the self-evaluation form. POST with ``action=submit`` submits, else saves."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    if evaluation.person_id != getattr(request.user, "person_id", None):
+        raise Http404
+    if not evaluation.self_editable:
+        return redirect("evaluation_detail", pk=pk)
+    if request.method != "POST":
+        state = SelfState.from_evaluation(evaluation)
+        return render(request, "evaluations/self.html", _self_context(request, evaluation, state))
+    numbers = [c.number for c in _criteria(evaluation)]
+    state = SelfState.from_post(request.POST, numbers)
+    submit = request.POST.get("action") == "submit"
+    service = services.evaluation_submit if submit else services.evaluation_save_draft
+    try:
+        service(
+            actor=request.user,
+            evaluation=evaluation,
+            version=version_of(request.POST),
+            **state.as_kwargs(),
+        )
+    except services.ConflictError as exc:
+        context = _self_context(request, exc.current, state, conflict=exc)
+        return render(request, "evaluations/self.html", context, status=409)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        context = _self_context(request, evaluation, state)
+        return render(request, "evaluations/self.html", context, status=400)
+    except DatabaseError:
+        _db_down(request)
+        context = _self_context(request, evaluation, state)
+        return render(request, "evaluations/self.html", context, status=503)
+    if submit:
+        messages.success(request, _("Your self-evaluation has been submitted."))
+        return redirect("evaluation_detail", pk=pk)
+    messages.success(request, _("Draft saved."))
+    return redirect("evaluation_self", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX autosave of the BM1 draft; answers a small status partial (always 200 for HTMX)."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    numbers = [c.number for c in _criteria(evaluation)]
+    state = SelfState.from_post(request.POST, numbers)
+    context: dict[str, Any] = {"evaluation": evaluation}
+    try:
+        services.evaluation_save_draft(
+            actor=request.user,
+            evaluation=evaluation,
+            version=version_of(request.POST),
+            **state.as_kwargs(),
+        )
+        context["saved"] = True
+    except services.ConflictError as exc:
+        context.update(conflict=exc, evaluation=exc.current)
+    except (ValidationError, PermissionDenied) as exc:
+        context["error"] = " ".join(getattr(exc, "messages", [_("Not allowed.")]))
+    except DatabaseError:
+        logger.exception("autosave failed")
+        context["error"] = _("Not saved: the server is unavailable. Your typing is kept here.")
+    context["rating"] = _rating(evaluation.framework, state.levels)
+    return render(request, "evaluations/_save_status.html", context)
+
+
+@login_required
+@require_POST
+def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach evidence to a criterion: a new upload, a link, or an item of the library."""
+    from opentemis.evidence import services as evidence_services
+
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    criterion = int(request.POST.get("criterion", "0") or 0)
+    try:
+        if request.POST.get("remove"):
+            item = evaluation.person.evidence_items.filter(pk=request.POST["remove"]).first()
+            if item is None:
+                raise Http404
+            services.evidence_detach(
+                actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
+            )
+        else:
+            item = _evidence_item(request, evaluation, evidence_services)
+            services.evidence_attach(
+                actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+    except DatabaseError:
+        _db_down(request)
+    if request.htmx:
+        context = {
+            "evaluation": evaluation,
+            "c": {"number": criterion},
+            "items": _links_by_criterion(evaluation).get(criterion, []),
+            "editable": True,
+        }
+        return render(request, "evaluations/_evidence_list.html", context)
+    return redirect(reverse("evaluation_self", args=[pk]) + f"#c{criterion}")
+
+
+def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_services: Any) -> Any:
+    title = request.POST.get("title", "").strip()
+    if request.FILES.get("file"):
+        upload = request.FILES["file"]
+        return evidence_services.evidence_upload(
+            actor=request.user,
+            owner=evaluation.person,
+            uploaded_file=upload,
+            title=title or upload.name,
+            school_year=evaluation.cycle.school_year,
+        )
+    if request.POST.get("url"):
+        return evidence_services.evidence_add_link(
+            actor=request.user,
+            owner=evaluation.person,
+            url=request.POST["url"].strip(),
+            title=title or request.POST["url"].strip(),
+        )
+    item_id = request.POST.get("item", "")
+    item = (
+        evaluation.person.evidence_items.filter(pk=item_id).first() if item_id.isdigit() else None
+    )
+    if item is None:
+        raise ValidationError(_("Choose a file, a link or an item of your evidence library."))
+    return item
+
+
+# --- the record, the result and its explanation --------------------------------------------
+
+
+@login_required
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    is_self = evaluation.person_id == getattr(request.user, "person_id", None)
+    show_final = evaluation.is_locked or not is_self
+    context = {
+        "evaluation": evaluation,
+        "rows": _rows(evaluation),
+        "self_rating": _rating(evaluation.framework, evaluation.self_levels),
+        "final_rating": _rating(evaluation.framework, evaluation.review_levels)
+        if show_final and evaluation.review_levels
+        else None,
+        "is_self": is_self,
+        "can_review": access.can_review(request.user, evaluation)
+        and evaluation.status == Status.SUBMITTED,
+        "can_reopen": access.can_reopen(request.user, evaluation) and evaluation.is_locked,
+        "needs": list(evaluation.needs.all()) if evaluation.is_locked else [],
+        "poll": services.poll_results(evaluation)
+        if evaluation.kind == "manager" and not is_self
+        else None,
+        "opinions": _opinion_counts(evaluation) if not is_self or evaluation.is_locked else None,
+        "history": AuditEvent.objects.filter(
+            object_type="evaluations.evaluation", object_id=str(evaluation.pk)
+        ).exclude(action="evaluation.draft")[:30],
+    }
+    return render(request, "evaluations/detail.html", context)
+
+
+def _rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    links = _links_by_criterion(evaluation)
+    rows = []
+    for criterion in _criteria(evaluation):
+        key = str(criterion.number)
+        rows.append(
+            {
+                "criterion": criterion,
+                "self": evaluation.self_levels.get(key, ""),
+                "note": evaluation.self_notes.get(key, ""),
+                "review": evaluation.review_levels.get(key, ""),
+                "comment": evaluation.review_comments.get(key, ""),
+                "evidence": links.get(criterion.number, []),
+            }
+        )
+    return rows
+
+
+def _opinion_counts(evaluation: Evaluation) -> dict[str, Any]:
+    opinions = list(evaluation.opinions.all())
+    counts: dict[str, int] = {}
+    for opinion in opinions:
+        counts[opinion.level] = counts.get(opinion.level, 0) + 1
+    return {
+        "total": len(opinions),
+        "counts": [(code, label, counts.get(code, 0)) for code, label in LEVELS],
+        "comments": [o.comment for o in opinions if o.comment],
+    }
+
+
+@login_required
+@require_POST
+def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    try:
+        services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
+        messages.success(request, _("You have acknowledged the result."))
+    except (ValidationError, PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+    except DatabaseError:
+        _db_down(request)
+    return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    try:
+        services.evaluation_reopen(
+            actor=request.user, evaluation=evaluation, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("The evaluation has been reopened for the reviewer."))
+    except (ValidationError, PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+    except DatabaseError:
+        _db_down(request)
+    return redirect("evaluation_detail", pk=pk)
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _review_context(
+    evaluation: Evaluation, state: ReviewState, conflict: Any = None
+) -> dict[str, Any]:
+    return {
+        "evaluation": evaluation,
+        "rows": _rows(evaluation),
+        "state": state,
+        "levels": LEVELS,
+        "rating": _rating(evaluation.framework, state.levels),
+        "self_rating": _rating(evaluation.framework, evaluation.self_levels),
+        "opinions": _opinion_counts(evaluation),
+        "poll": services.poll_results(evaluation) if evaluation.kind == "manager" else None,
+        "conflict": conflict,
+    }
+
+
+@login_required
+def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer's page: levels and comments per criterion; save, return or finalise."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    if not access.can_review(request.user, evaluation):
+        raise Http404
+    if evaluation.status != Status.SUBMITTED:
+        return redirect("evaluation_detail", pk=pk)
+    if request.method != "POST":
+        state = ReviewState.from_evaluation(evaluation)
+        return render(request, "evaluations/review.html", _review_context(evaluation, state))
+    numbers = [c.number for c in _criteria(evaluation)]
+    state = ReviewState.from_post(request.POST, numbers)
+    action = request.POST.get("action", "save")
+    version = version_of(request.POST)
+    try:
+        if action == "return":
+            services.evaluation_return(
+                actor=request.user,
+                evaluation=evaluation,
+                version=version,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Returned to the person for revision."))
+        elif action == "finalise":
+            services.evaluation_finalise(
+                actor=request.user, evaluation=evaluation, version=version, **state.as_kwargs()
+            )
+            messages.success(request, _("The evaluation is finalised."))
+        else:
+            services.evaluation_review_save(
+                actor=request.user, evaluation=evaluation, version=version, **state.as_kwargs()
+            )
+            messages.success(request, _("Review saved."))
+            return redirect("evaluation_review", pk=pk)
+    except services.ConflictError as exc:
+        context = _review_context(exc.current, state, conflict=exc)
+        return render(request, "evaluations/review.html", context, status=409)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render(
+            request, "evaluations/review.html", _review_context(evaluation, state), status=400
+        )
+    except DatabaseError:
+        _db_down(request)
+        return render(
+            request, "evaluations/review.html", _review_context(evaluation, state), status=503
+        )
+    return redirect("evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def rating_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the overall rating the chosen levels give, with the reasons, before saving."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    numbers = [c.number for c in _criteria(evaluation)]
+    levels = {str(n): request.POST[f"level_{n}"] for n in numbers if request.POST.get(f"level_{n}")}
+    try:
+        levels = services.clean_levels(evaluation.framework, levels)
+    except ValidationError:
+        levels = {}
+    context = {
+        "rating": _rating(evaluation.framework, levels),
+        "missing": len(numbers) - len(levels),
+    }
+    return render(request, "evaluations/_rating.html", context)
+
+
+# --- school roster, colleagues' opinions, the principal poll --------------------------------
+
+
+@login_required
+def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = get_unit_for_user(actor=request.user, pk=unit_pk, perm=Perm.VIEW_UNITS)
+    if not (
+        has_perm_on(request.user, Perm.REVIEW_TEACHERS, unit.path)
+        or has_perm_on(request.user, Perm.VIEW_EVALUATIONS, unit.path)
+    ):
+        raise Http404
+    cycle = _cycle_for_unit(request, unit)
+    rows = selectors.school_roster(actor=request.user, unit=unit, cycle=cycle) if cycle else []
+    counts = {
+        "total": len(rows),
+        "submitted": sum(1 for r in rows if r.evaluation and r.evaluation.submitted_at),
+        "finalised": sum(1 for r in rows if r.evaluation and r.evaluation.is_locked),
+    }
+    groups = list(unit.subject_groups.order_by("name")) if cycle else []
+    context = {
+        "unit": unit,
+        "cycle": cycle,
+        "rows": rows,
+        "counts": counts,
+        "groups": groups,
+        "crumbs": ancestors(unit=unit),
+    }
+    return render(request, "evaluations/school.html", context)
+
+
+def _cycle_for_unit(request: HttpRequest, unit: Unit) -> Any:
+    cycle_id = request.GET.get("cycle", "")
+    if cycle_id.isdigit():
+        return selectors.get_cycle_for_user(actor=request.user, pk=int(cycle_id))
+    prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
+    return (
+        selectors.cycles_visible(actor=request.user)
+        .filter(unit_path__in=prefixes, school_year__is_current=True)
+        .order_by("-unit_path")
+        .first()
+    )
+
+
+@login_required
+def group_opinions(request: HttpRequest) -> HttpResponse:
+    """BM2: give an opinion on each colleague of the subject group; BM3 summary for leaders."""
+    person = getattr(request.user, "person", None)
+    cycle = services.cycle_for_person(person) if person is not None else None
+    if cycle is None:
+        raise Http404
+    if request.method == "POST":
+        evaluation = _colleague_evaluation(request, cycle)
+        try:
+            services.opinion_give(
+                actor=request.user,
+                evaluation=evaluation,
+                level=request.POST.get("level", ""),
+                comment=request.POST.get("comment", ""),
+            )
+            messages.success(request, _("Opinion saved."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+        except DatabaseError:
+            _db_down(request)
+        return redirect("group_opinions")
+    leader = selectors.is_group_leader(request.user)
+    context = {
+        "cycle": cycle,
+        "group": person.subject_group,
+        "colleagues": selectors.group_colleagues(actor=request.user, cycle=cycle),
+        "levels": LEVELS,
+        "summary": selectors.group_summary(
+            actor=request.user, group=person.subject_group, cycle=cycle
+        )
+        if leader and person.subject_group_id
+        else None,
+    }
+    return render(request, "evaluations/group.html", context)
+
+
+def _colleague_evaluation(request: HttpRequest, cycle: Any) -> Evaluation:
+    value = request.POST.get("evaluation", "")
+    evaluation = (
+        Evaluation.objects.filter(pk=value, cycle=cycle).select_related("person", "cycle").first()
+        if value.isdigit()
+        else None
+    )
+    if evaluation is None or not services.can_give_opinion(request.user, evaluation):
+        raise Http404
+    return evaluation
+
+
+@login_required
+def poll(request: HttpRequest, pk: int) -> HttpResponse:
+    """The anonymous poll about a manager, for the school's teachers and staff."""
+    evaluation = (
+        Evaluation.objects.filter(pk=pk).select_related("person", "framework", "cycle").first()
+    )
+    if evaluation is None or not services.can_answer_poll(request.user, evaluation):
+        raise Http404
+    criteria = _criteria(evaluation)
+    if request.method == "POST":
+        levels = {
+            str(c.number): request.POST[f"level_{c.number}"]
+            for c in criteria
+            if request.POST.get(f"level_{c.number}")
+        }
+        try:
+            services.poll_answer(
+                actor=request.user,
+                evaluation=evaluation,
+                levels=levels,
+                overall=request.POST.get("overall", ""),
+            )
+            messages.success(request, _("Thank you. Your answer was recorded anonymously."))
+            return redirect("evaluation_home")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+        except DatabaseError:
+            _db_down(request)
+    context = {"evaluation": evaluation, "criteria": criteria, "levels": LEVELS}
+    return render(request, "evaluations/poll.html", context)
+
+
+# --- cycles and completion ------------------------------------------------------------------
+
+
+@login_required
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    paths = perm_paths(request.user, Perm.MANAGE_CYCLES)
+    if paths == ():
+        raise Http404
+    units = (
+        Unit.objects.filter(path__in=paths)
+        if paths is not None
+        else Unit.objects.filter(depth__lte=2)
+    )
+    year = SchoolYear.objects.filter(is_current=True).first()
+    unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
+    unit = units.filter(pk=unit_id).first() if str(unit_id).isdigit() else units.first()
+    if year is None or unit is None:
+        messages.error(request, _("There is no current school year or unit to open a cycle for."))
+        return redirect("evaluation_home")
+    form = CycleForm(request.POST or None, initial=CycleForm.initial_for(year, unit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_open(
+                actor=request.user, unit=unit, school_year=year, **form.cleaned_data
+            )
+            messages.success(request, _("The cycle is open."))
+            return redirect("cycle_detail", pk=cycle.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise Http404 from None
+    context = {"form": form, "units": units[:50], "unit": unit, "year": year}
+    return render(request, "evaluations/cycle_new.html", context)
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Live completion per child unit, drilling down from the cycle's root."""
+    cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_EVALUATIONS)
+    else:
+        paths = perm_paths(request.user, Perm.VIEW_EVALUATIONS)
+        unit = cycle.unit
+        if paths is not None and not any(unit.path.startswith(p) for p in paths):
+            unit = Unit.objects.filter(path__in=paths).order_by("path").first()
+            if unit is None:
+                raise Http404
+    if not unit.path.startswith(cycle.unit_path) and not cycle.unit_path.startswith(unit.path):
+        raise Http404
+    total, rows = selectors.completion(actor=request.user, cycle=cycle, unit=unit)
+    context = {
+        "cycle": cycle,
+        "unit": unit,
+        "total": total,
+        "rows": rows,
+        "crumbs": [a for a in ancestors(unit=unit) if a.path.startswith(cycle.unit_path)],
+        "can_manage": has_perm_on(request.user, Perm.MANAGE_CYCLES, cycle.unit_path),
+    }
+    return render(request, "evaluations/cycle_detail.html", context)
