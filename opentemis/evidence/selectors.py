@@ -1,0 +1,47 @@
+"""Reads over evidence: only the owner and the people who evaluate them see a library.
+
+Everyone else gets 404 (not 403), a principal of another school included: an item outside the
+actor's reach is not even confirmed to exist. ``Evidence.objects`` is scoped as well (the net).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from opentemis.evaluations.access import can_review_person
+from opentemis.evaluations.models import EvidenceLink
+from opentemis.evidence.models import Evidence
+from opentemis.staff.models import Person
+
+
+def can_open_library(actor: Any, owner: Person) -> bool:
+    """The owner, or someone who evaluates them (``evaluations.access.can_review_person``)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return getattr(actor, "person_id", None) == owner.pk or can_review_person(actor, owner)
+
+
+def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
+    """``owner``'s items, newest first, each with ``in_use`` (cited by an evaluation); 404 if
+    the actor may not open them. One query."""
+    if not can_open_library(actor, owner):
+        raise Http404
+    cited = EvidenceLink.objects.filter(evidence=OuterRef("pk"))
+    return (
+        Evidence.objects.filter(owner=owner)
+        .select_related("stored_file", "school_year")
+        .annotate(in_use=Exists(cited))
+    )
+
+
+def get_evidence_for_user(*, actor: Any, pk: int) -> Evidence:
+    """One item the actor may open (owner or evaluator); 404 for "missing" and "not yours"."""
+    item = (
+        Evidence.objects.select_related("owner", "stored_file", "school_year").filter(pk=pk).first()
+    )
+    if item is None or not can_open_library(actor, item.owner):
+        raise Http404
+    return item
