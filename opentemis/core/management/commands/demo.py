@@ -12,7 +12,7 @@ from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import Role
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import Unit, UnitKind
-from opentemis.staff.models import Person
+from opentemis.staff.models import Person, Position
 from opentemis.standards.services import load_builtin_frameworks
 
 DEMO_PASSWORD = "demo2025"
@@ -31,15 +31,34 @@ class Command(BaseCommand):
                 call_command("synth", size="small", seed=options["seed"], stdout=self.stdout)
             else:
                 self.stdout.write("Demo dataset already present: reusing it.")
+            frameworks = load_builtin_frameworks()
             accounts = self._accounts()
-        for framework in load_builtin_frameworks():
+            cycle = self._cycle(options["seed"])
+        for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
             self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
+        if cycle is not None:
+            self.stdout.write(f"Evaluation cycle in progress: {cycle.name}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<14} {role:<36} {where}")
         self.stdout.write("")
+
+    def _cycle(self, seed: int) -> Any:
+        from opentemis.evaluations.demo import seed_demo_cycle
+
+        officer = User.objects.get(username="so")
+        principal = User.objects.get(username="hieutruong")
+        teacher = User.objects.filter(username="giaovien").first()
+        province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+        return seed_demo_cycle(
+            officer=officer,
+            province=province,
+            demo_school=principal.person.unit,
+            demo_teacher=teacher.person if teacher else None,
+            seed=seed,
+        )
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:
@@ -102,4 +121,28 @@ class Command(BaseCommand):
                 person=teacher,
                 label=f"Giáo viên (teacher) {teacher.staff_code}",
             )
+            leader = self._group_leader(teacher)
+            if leader is not None:
+                ensure(
+                    "totruong",
+                    role=Role.TEACHER,
+                    unit=school,
+                    person=leader,
+                    label=f"Tổ trưởng chuyên môn (group leader) {leader.staff_code}",
+                )
         return rows
+
+    def _group_leader(self, teacher: Person) -> Person | None:
+        """A leader (TTCM) of the demo teacher's subject group: an existing one, or a colleague
+        designated for the demo (subject groups need one to see the BM3 summary)."""
+        if teacher.subject_group_id is None:
+            return None
+        members = Person.objects.filter(subject_group_id=teacher.subject_group_id).exclude(
+            pk=teacher.pk
+        )
+        leader = members.filter(positions__code="TTCM").order_by("pk").first()
+        if leader is None:
+            leader = members.filter(positions__code="GV").order_by("pk").first()
+            if leader is not None:
+                leader.positions.add(Position.objects.get(code="TTCM"))
+        return leader

@@ -1,0 +1,197 @@
+"""A cycle in progress for the demo: realistic completion, every step reachable by the accounts.
+
+Written in bulk (it is generated data, like ``synth``), with ratings computed by the same
+engine as the services. The demo accounts' own school is arranged so that a new user can click
+through every step: the teacher ``giaovien`` has not started (start, fill BM1, submit), their
+subject-group colleagues have submitted (give opinions, BM2), the principal ``hieutruong`` has
+submitted evaluations to review and finalise, and the officer ``so`` sees completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from opentemis.evaluations import services
+from opentemis.evaluations.models import (
+    Cycle,
+    Evaluation,
+    EvaluationKind,
+    PeerOpinion,
+    Status,
+    TrainingNeed,
+)
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.models import Framework
+from opentemis.standards.services import framework_apply_defaults, load_builtin_frameworks
+
+# Observed shape of results: mostly Khá and Tốt, some Đạt, rare Chưa đạt.
+TARGETS = {"Tot": 0.36, "Kha": 0.49, "Dat": 0.14, "ChuaDat": 0.01}
+ORDER = ["ChuaDat", "Dat", "Kha", "Tot"]
+
+
+def _levels(rng: random.Random, n: int, keys: set[int]) -> dict[str, str]:
+    """A plausible set of criterion levels around a target overall level."""
+    target = rng.choices(list(TARGETS), list(TARGETS.values()))[0]
+    base = max(1, ORDER.index(target))  # a Chưa đạt result is Đạt with one criterion failed
+    levels = {i: base for i in range(1, n + 1)}
+    others = [i for i in levels if i not in keys]
+    for i in rng.sample(others, k=rng.randint(0, 4)):
+        levels[i] = min(3, max(1, base + rng.choice((-1, 1))))
+    if target == "ChuaDat":
+        levels[rng.choice(others)] = 0
+    return {str(i): ORDER[lvl] for i, lvl in levels.items()}
+
+
+def _review(rng: random.Random, levels: dict[str, str]) -> dict[str, str]:
+    """The principal mostly agrees with the person, sometimes one level lower."""
+    order = ["ChuaDat", "Dat", "Kha", "Tot"]
+    result = {}
+    for key, code in levels.items():
+        index = order.index(code)
+        if index > 1 and rng.random() < 0.04:
+            index -= 1
+        result[key] = order[index]
+    return result
+
+
+@transaction.atomic
+def seed_demo_cycle(
+    *, officer: Any, province: Unit, demo_school: Unit, demo_teacher: Person | None, seed: int
+) -> Cycle | None:
+    """Open the demo cycle over ``province`` and fill it (once; later runs keep it)."""
+    year = SchoolYear.objects.filter(is_current=True).first()
+    if year is None or Cycle.objects.filter(school_year=year, unit=province).exists():
+        return None
+    load_builtin_frameworks()
+    framework_apply_defaults(school_year=year)
+    today = timezone.localdate()
+    cycle = services.cycle_open(
+        actor=officer,
+        unit=province,
+        school_year=year,
+        name=f"Đánh giá chuẩn nghề nghiệp năm học {year.code}",
+        self_due=today + dt.timedelta(days=10),
+        opinions_due=today + dt.timedelta(days=17),
+        review_due=today + dt.timedelta(days=28),
+    )
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    frameworks = {
+        EvaluationKind.TEACHER: Framework.objects.filter(code="TT20_2018_GVPT").latest("version"),
+        EvaluationKind.MANAGER: Framework.objects.filter(code="TT14_2018_HTPT").latest("version"),
+    }
+    keys = {
+        kind: set(services.rule_set_for(fw).rules[0].key_at_least[1])  # the Tốt row's keys
+        for kind, fw in frameworks.items()
+    }
+    people = list(
+        Person.objects.filter(
+            unit_path__startswith=province.path,
+            employment_status=EmploymentStatus.WORKING,
+            positions__code__in=["GV", "TTCM", "TPCM", "HT", "PHT"],
+        )
+        .distinct()
+        .prefetch_related("positions")
+        .order_by("id")
+    )
+    now = timezone.now()
+    evaluations: list[Evaluation] = []
+    for person in people:
+        if demo_teacher is not None and person.pk == demo_teacher.pk:
+            continue  # the demo teacher starts from scratch
+        in_demo_school = person.unit_id == demo_school.pk
+        is_manager = any(p.is_manager for p in person.positions.all())
+        kind = EvaluationKind.MANAGER if is_manager else EvaluationKind.TEACHER
+        framework = frameworks[kind]
+        n = 18 if is_manager else 15
+        roll = rng.random()
+        # Province-wide: ~78 % started, ~64 % submitted, ~35 % finalised. The demo school: all
+        # teachers submitted and waiting for the principal (so the review can be tried).
+        if in_demo_school:
+            status = Status.SUBMITTED
+        elif roll < 0.22:
+            continue
+        elif roll < 0.36:
+            status = Status.DRAFT
+        elif roll < 0.38:
+            status = Status.RETURNED
+        elif roll < 0.65:
+            status = Status.SUBMITTED
+        elif roll < 0.9:
+            status = Status.FINALISED
+        else:
+            status = Status.ACKNOWLEDGED
+        self_levels = _levels(rng, n, keys[kind])
+        evaluation = Evaluation(
+            cycle=cycle,
+            person=person,
+            framework=framework,
+            kind=kind,
+            unit_id=person.unit_id,
+            unit_path=person.unit_path,
+            status=status,
+            self_levels=self_levels,
+            strengths="Nhiệt tình, có trách nhiệm; tích cực đổi mới phương pháp dạy học.",
+            improvements="Ứng dụng công nghệ thông tin và chuyển đổi số trong dạy học.",
+            plan_goals="Nâng cao năng lực ứng dụng CNTT và kiểm tra, đánh giá theo năng lực.",
+            plan_content="Mô đun 3 và mô đun 9 (BDTX).",
+            plan_timing="Tháng 6 - tháng 12",
+            plan_conditions="Được nhà trường tạo điều kiện tham gia bồi dưỡng.",
+            priority_criteria=[15] if not is_manager else [18],
+        )
+        if status == Status.DRAFT:
+            # Part-filled drafts.
+            keep = rng.randint(3, n - 1)
+            evaluation.self_levels = {k: v for k, v in self_levels.items() if int(k) <= keep}
+        else:
+            evaluation.self_rating = services.rate_levels(framework, self_levels).level.code
+            evaluation.submitted_at = now - dt.timedelta(hours=rng.randint(1, 200))
+        if status == Status.RETURNED:
+            evaluation.returned_reason = "Bổ sung minh chứng cho tiêu chí 5 và 6."
+        if status in (Status.FINALISED, Status.ACKNOWLEDGED):
+            evaluation.review_levels = _review(rng, self_levels)
+            evaluation.final_rating = services.rate_levels(
+                framework, evaluation.review_levels
+            ).level.code
+            evaluation.finalised_at = now - dt.timedelta(hours=rng.randint(1, 48))
+            if status == Status.ACKNOWLEDGED:
+                evaluation.acknowledged_at = now
+        evaluations.append(evaluation)
+    Evaluation.objects.bulk_create(evaluations, batch_size=500)
+    saved = list(Evaluation.objects.filter(cycle=cycle).select_related("framework", "person"))
+    needs = [
+        TrainingNeed(evaluation=e, criterion=c, reason=reason, modules=modules)
+        for e in saved
+        if e.status in (Status.FINALISED, Status.ACKNOWLEDGED)
+        for c, reason, modules in services.training_needs_of(e)
+    ]
+    TrainingNeed.objects.bulk_create(needs, batch_size=1000)
+    _opinions(rng, saved, demo_teacher)
+    return cycle
+
+
+def _opinions(rng: random.Random, evaluations: list[Evaluation], demo_teacher: Any) -> None:
+    """Colleagues' opinions for submitted teachers, except the demo teacher's own (to try)."""
+    by_group: dict[int, list[Person]] = {}
+    for person in Person.objects.filter(
+        subject_group_id__in={e.person.subject_group_id for e in evaluations}
+    ).only("id", "subject_group_id"):
+        by_group.setdefault(person.subject_group_id, []).append(person)
+    rows = []
+    for e in evaluations:
+        if e.kind != EvaluationKind.TEACHER or e.status == Status.DRAFT:
+            continue
+        peers = [
+            p
+            for p in by_group.get(e.person.subject_group_id, [])
+            if p.pk != e.person_id and (demo_teacher is None or p.pk != demo_teacher.pk)
+        ]
+        for peer in rng.sample(peers, k=min(len(peers), rng.randint(0, 4))):
+            level = e.self_rating if rng.random() < 0.8 else "Kha"
+            rows.append(PeerOpinion(evaluation=e, author=peer, level=level or "Kha"))
+    PeerOpinion.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
