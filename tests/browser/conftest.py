@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from opentemis.evaluations.tests.conftest import ev  # noqa: F401 - evaluation journeys
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body (fixtures) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

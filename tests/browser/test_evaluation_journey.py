@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Evaluation
-from opentemis.evaluations.tests.conftest import ev  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 
