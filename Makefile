@@ -28,9 +28,14 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py demo
+	@# The background worker (print-all forms, exports) runs beside the web server, and stops with it.
+	$(BIN)/python manage.py db_worker --no-reload -v0 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 serve: install
+	$(BIN)/python manage.py db_worker --no-reload -v0 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4
 
 test: install
