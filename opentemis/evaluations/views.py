@@ -51,6 +51,11 @@ def _criteria(evaluation: Evaluation) -> list[Any]:
     return list(evaluation.framework.criteria.select_related("standard").order_by("number"))
 
 
+def _numbers(evaluation: Evaluation) -> list[int]:
+    """Criterion numbers from the cached rule set: no query on the write paths."""
+    return list(services.rule_set_for(evaluation.framework).criteria)
+
+
 def _rating(framework: Any, levels: dict[str, str]) -> dict[str, Any] | None:
     """The computed overall rating with its explanation, or None while levels are missing."""
     if not services.is_complete(framework, levels):
@@ -178,7 +183,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         state = SelfState.from_evaluation(evaluation)
         return render(request, "evaluations/self.html", _self_context(request, evaluation, state))
-    numbers = [c.number for c in _criteria(evaluation)]
+    numbers = _numbers(evaluation)
     state = SelfState.from_post(request.POST, numbers)
     submit = request.POST.get("action") == "submit"
     service = services.evaluation_submit if submit else services.evaluation_save_draft
@@ -212,7 +217,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX autosave of the BM1 draft; answers a small status partial (always 200 for HTMX)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    numbers = [c.number for c in _criteria(evaluation)]
+    numbers = _numbers(evaluation)
     state = SelfState.from_post(request.POST, numbers)
     context: dict[str, Any] = {"evaluation": evaluation}
     try:
@@ -418,7 +423,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         state = ReviewState.from_evaluation(evaluation)
         return render(request, "evaluations/review.html", _review_context(evaluation, state))
-    numbers = [c.number for c in _criteria(evaluation)]
+    numbers = _numbers(evaluation)
     state = ReviewState.from_post(request.POST, numbers)
     action = request.POST.get("action", "save")
     version = version_of(request.POST)
@@ -463,7 +468,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
 def rating_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX: the overall rating the chosen levels give, with the reasons, before saving."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    numbers = [c.number for c in _criteria(evaluation)]
+    numbers = _numbers(evaluation)
     levels = {str(n): request.POST[f"level_{n}"] for n in numbers if request.POST.get(f"level_{n}")}
     try:
         levels = services.clean_levels(evaluation.framework, levels)
