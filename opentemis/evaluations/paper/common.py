@@ -1,0 +1,53 @@
+"""Who may use the paper fallback, and whom a file may be about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import Http404
+
+from opentemis.evaluations import access
+from opentemis.evaluations.models import Cycle, EvaluationKind
+from opentemis.evaluations.selectors import EVALUATED_POSITIONS
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
+
+
+def require_importer(actor: Any, unit: Unit, cycle: Cycle) -> None:
+    """404 unless ``actor`` evaluates the teachers of ``unit`` (its principal, or a superuser)
+    and ``cycle`` covers ``unit``: a foreign school is not even confirmed to exist."""
+    if not access.can_review_path(actor, kind=EvaluationKind.TEACHER, unit_path=unit.path):
+        raise Http404
+    if not unit.path.startswith(cycle.unit_path):
+        raise Http404
+
+
+def school_people(unit: Unit) -> list[Person]:
+    """Everyone recorded at ``unit`` itself (any status), positions prefetched, by name.
+
+    All of them, not only the working ones, so that a row about someone who left gets a precise
+    error rather than "unknown code". A school has hundreds of people at most.
+    """
+    prefetch_related_objects([unit], "levels")
+    people = list(
+        Person.objects.within((unit.path,))
+        .filter(unit=unit)
+        .prefetch_related("positions")
+        .order_by("search_text", "id")
+    )
+    for person in people:
+        person.unit = unit  # one unit object, its levels fetched once
+    return people
+
+
+def is_evaluated(person: Person) -> bool:
+    return any(p.code in EVALUATED_POSITIONS for p in person.positions.all())
+
+
+def may_evaluate(actor: Any, person: Person, kind: str) -> bool:
+    """May ``actor`` give ``person`` their result (the online rule of ``access.can_review``)?"""
+    if getattr(actor, "person_id", None) == person.pk:
+        return False
+    rule = access.evaluator_rule_for(person, person.unit) if kind == "manager" else None
+    return access.can_review_path(actor, kind=kind, unit_path=person.unit_path, rule=rule)

@@ -1,0 +1,811 @@
+"""Importing a paper evaluation: check every row, then save all of it or nothing.
+
+The upload goes through the staff import's hardened reader (``opentemis.staff.excel.reader``):
+the container is checked before any XML is parsed (size, magic bytes, zip structure, declared
+sizes and ratios, encryption), then each sheet is streamed. Rows are matched to the school's
+people by staff code and validated; the overall rating is recomputed with :func:`rate_levels`
+(TT 20/2018 Khoản 2 Điều 10, TT 14/2018 Điều 10): the law decides, the written rating is only
+compared with it.
+
+A result already final (finalised or acknowledged) is never changed by a file: a row with the
+same levels and rating is "unchanged" (so importing the same file twice is a no-op), any other
+row about it is an error; changing a final result goes through an officer's reopen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+
+from opentemis.accounts.services import audit
+from opentemis.core.scoping import actor_scope
+from opentemis.core.text import fold
+from opentemis.evaluations import services
+from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation, Status
+from opentemis.evaluations.paper.common import may_evaluate, require_importer, school_people
+from opentemis.evaluations.paper.sheets import (
+    CODE_HEADER,
+    HEADER_SEARCH_ROWS,
+    HELP_SHEET,
+    LEVEL_LABELS,
+    MAX_CELL_CHARS,
+    MAX_DATA_ROWS,
+    NAME_HEADER,
+    OVERALL_HEADER,
+    FrameworkResolver,
+    PaperSheet,
+    cell_text,
+    criterion_header,
+    header_key,
+    parse_level,
+    sheets_for,
+)
+from opentemis.orgs.models import Unit
+from opentemis.staff.excel.reader import (
+    _check_container,
+    _damaged_message,
+    _not_xlsx_message,
+    _sheet_rows,
+    _Source,
+)
+from opentemis.staff.excel.results import _FileRejected
+from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.models import Framework
+from opentemis.standards.rules import Level, RatingResult
+
+logger = logging.getLogger(__name__)
+
+ERROR_CAP = 300
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperIssue:
+    """One problem: where it is (sheet, spreadsheet row, column header) and how to fix it."""
+
+    problem: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    @property
+    def message(self) -> str:
+        where = {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "problem": self.problem,
+        }
+        if not self.sheet:
+            return self.problem
+        if self.row is None and not self.column:
+            return _("Sheet «%(sheet)s»: %(problem)s") % where
+        if self.row is None:
+            return _("Sheet «%(sheet)s», column «%(column)s»: %(problem)s") % where
+        if not self.column:
+            return _("Sheet «%(sheet)s», row %(row)s: %(problem)s") % where
+        return _("Sheet «%(sheet)s», row %(row)s, column «%(column)s»: %(problem)s") % where
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class PaperRow:
+    """A valid row: whom it is about, the levels read and the rating the law gives them."""
+
+    sheet: str
+    row: int
+    person: Person
+    framework: Framework
+    kind: str
+    levels: dict[str, str]
+    written: str | None  # the overall rating written in the file (a level code), if any
+    computed: str
+    explanation: list[str]
+    evaluation: Evaluation | None
+    unchanged: bool = False
+
+    @property
+    def disagrees(self) -> bool:
+        return self.written is not None and self.written != self.computed
+
+    @property
+    def written_label(self) -> str:
+        return LEVEL_LABELS.get(self.written or "", "")
+
+    @property
+    def computed_label(self) -> str:
+        return LEVEL_LABELS[self.computed]
+
+
+@dataclass
+class PaperCheck:
+    """What a file would do: valid rows, errors, and rows left empty (skipped)."""
+
+    rows: list[PaperRow] = field(default_factory=list)
+    errors: list[PaperIssue] = field(default_factory=list)
+    errors_truncated: bool = False
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)  # sheet, row, name
+    file_name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def disagreements(self) -> list[PaperRow]:
+        return [r for r in self.rows if r.disagrees]
+
+    @property
+    def to_save(self) -> list[PaperRow]:
+        return [r for r in self.rows if not r.unchanged]
+
+    @property
+    def unchanged(self) -> list[PaperRow]:
+        return [r for r in self.rows if r.unchanged]
+
+
+@dataclass
+class PaperResult:
+    """What a confirmed import did. ``written`` is False when anything was wrong."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    check: PaperCheck = field(default_factory=PaperCheck)
+
+    @property
+    def errors(self) -> list[PaperIssue]:
+        return self.check.errors
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+class _Issues:
+    def __init__(self) -> None:
+        self.items: list[PaperIssue] = []
+        self.truncated = False
+
+    def add(self, problem: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
+        if len(self.items) >= ERROR_CAP:
+            self.truncated = True
+            raise _TooManyErrors
+        self.items.append(PaperIssue(problem=problem, sheet=sheet, row=row, column=column))
+
+
+# ---------------------------------------------------------------------------------------------
+# Services
+# ---------------------------------------------------------------------------------------------
+
+
+def paper_import_check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> PaperCheck:
+    """Validate a filled-in template and recompute each rating; nothing is saved.
+
+    ``file`` is a path, bytes or a binary file object. 404 unless the actor evaluates the
+    teachers of ``unit`` and ``cycle`` covers it.
+    """
+    require_importer(actor, unit, cycle)
+    with actor_scope(actor):
+        return _check(actor=actor, unit=unit, cycle=cycle, file=file, lock=False)
+
+
+def paper_import_apply(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> PaperResult:
+    """Check the file again and, if every row is valid, save every row in one transaction.
+
+    Each person's evaluation in ``cycle`` is created or updated as finalised: the paper levels
+    become the reviewer's levels (and the self-evaluation's, unless the person submitted one
+    online), the overall rating is the computed one, the actor is the reviewer, training needs
+    are recorded and each change is audited ("evaluation.paper_import", before and after).
+    """
+    require_importer(actor, unit, cycle)
+    result = PaperResult()
+    try:
+        with actor_scope(actor), transaction.atomic():
+            result.check = _check(actor=actor, unit=unit, cycle=cycle, file=file, lock=True)
+            if not result.check.ok:
+                return result
+            for row in result.check.rows:
+                if row.unchanged:
+                    result.unchanged += 1
+                    continue
+                _save_row(actor=actor, cycle=cycle, row=row, file_name=result.check.file_name)
+                if row.evaluation is None:
+                    result.created += 1
+                else:
+                    result.updated += 1
+            result.written = bool(result.created or result.updated)
+    except (IntegrityError, services.ConflictError):
+        # Someone started or changed one of these evaluations online between the checks and
+        # the writes; the transaction was rolled back as a whole.
+        logger.info("Paper import collided with a concurrent write", exc_info=True)
+        result.created = result.updated = result.unchanged = 0
+        result.written = False
+        result.check.errors = [
+            PaperIssue(
+                _(
+                    "Some of these evaluations were changed online while the file was being "
+                    "saved, so nothing was saved. Upload the file again to see the current state."
+                )
+            )
+        ]
+    return result
+
+
+def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> None:
+    now = timezone.now()
+    evaluation = row.evaluation
+    fields: dict[str, Any] = {
+        "review_levels": row.levels,
+        "final_rating": row.computed,
+        "status": Status.FINALISED,
+        "finalised_at": now,
+        "reviewer": actor,
+        "returned_reason": "",
+    }
+    # A self-evaluation the person submitted online is theirs and stays as it is; otherwise the
+    # paper form is the only record of it, and its levels are the ones the school decided on.
+    keeps_self = (
+        evaluation is not None
+        and evaluation.status == Status.SUBMITTED
+        and services.is_complete(row.framework, evaluation.self_levels)
+    )
+    if not keeps_self:
+        submitted_at = evaluation.submitted_at if evaluation is not None else None
+        fields.update(self_levels=row.levels, self_rating=row.computed)
+        fields["submitted_at"] = submitted_at or now
+    if evaluation is None:
+        evaluation = Evaluation.objects.create(
+            cycle=cycle,
+            person=row.person,
+            framework=row.framework,
+            kind=row.kind,
+            unit_id=row.person.unit_id,
+            unit_path=row.person.unit_path,
+            updated_by=actor,
+            **fields,
+        )
+        changes: dict[str, Any] = {"before": {}, "after": dict(fields)}
+    else:
+        changes = services._changes(evaluation, fields)
+        services._guarded_update(
+            evaluation, version=evaluation.version, actor=actor, submitted=fields, **fields
+        )
+    services._record_training_needs(evaluation)
+    changes["paper"] = {
+        "file": Path(file_name).name[-200:],
+        "sheet": row.sheet,
+        "row": row.row,
+        "written_rating": row.written or "",
+    }
+    audit(
+        actor=actor,
+        action="evaluation.paper_import",
+        unit_id=evaluation.unit_id,
+        obj=evaluation,
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _RawRow:
+    """A non-empty data row as read: cell texts by role, before any lookup."""
+
+    sheet: PaperSheet
+    number: int
+    code: str
+    name: str
+    levels: dict[int, str]  # criterion -> text ("" when the cell is empty)
+    overall: str
+    formulas: set[Any] = field(default_factory=set)  # keys of cells already reported
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.formulas)
+
+    @property
+    def has_results(self) -> bool:
+        return bool(self.overall) or any(self.levels.values())
+
+
+def _check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, lock: bool) -> PaperCheck:
+    issues = _Issues()
+    source = _Source(file)
+    check = PaperCheck(file_name=source.name)
+    try:
+        if not cycle.is_open:
+            raise _FileRejected(
+                _("This cycle is closed: paper results can no longer be imported into it.")
+            )
+        _check_file(source)
+        people = school_people(unit)
+        evaluations = _evaluations(cycle, people, lock=lock)
+        sheets = sheets_for(
+            unit=unit,
+            cycle=cycle,
+            extra=[(e.framework, e.kind) for e in evaluations.values()],
+        )
+        raw = _read_workbook(source, sheets, issues)
+        if not any(r.has_results for r in raw) and not issues.items:
+            raise _FileRejected(
+                _(
+                    "The file has no results: fill in the levels of at least one person and "
+                    "upload it again."
+                )
+            )
+        check.rows = _check_rows(
+            actor=actor,
+            unit=unit,
+            cycle=cycle,
+            raw=raw,
+            sheets=sheets,
+            people=people,
+            evaluations=evaluations,
+            issues=issues,
+            skipped=check.skipped,
+        )
+    except _FileRejected as exc:
+        issues.items.append(PaperIssue(problem=exc.problem))
+    except _TooManyErrors:
+        pass
+    finally:
+        source.close()
+    check.errors = issues.items
+    check.errors_truncated = issues.truncated
+    return check
+
+
+def _check_file(source: _Source) -> None:
+    """The staff import's container checks, with the two commonest refusals reworded: they
+    name the staff list, and this file is the paper results."""
+    try:
+        _check_container(source)
+    except _FileRejected as exc:
+        if exc.problem == _not_xlsx_message():
+            raise _FileRejected(
+                _(
+                    "The file is not an Excel workbook (.xlsx), whatever its name says: it may "
+                    "be a PDF, a Word or CSV file, or a renamed file. Download the template on "
+                    "this page, copy the results into it and upload that file."
+                )
+            ) from None
+        if source.size() == 0:
+            raise _FileRejected(
+                _("The file is empty. Choose the filled-in template (.xlsx) and upload it again.")
+            ) from None
+        raise
+
+
+def _evaluations(cycle: Cycle, people: list[Person], *, lock: bool) -> dict[int, Evaluation]:
+    qs = Evaluation.objects.filter(cycle=cycle, person__in=[p.pk for p in people])
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    found = {e.person_id: e for e in qs.select_related("framework")}
+    by_id = {p.pk: p for p in people}
+    for evaluation in found.values():
+        evaluation.person = by_id[evaluation.person_id]
+        evaluation.cycle = cycle
+    return found
+
+
+def _read_workbook(source: _Source, sheets: list[PaperSheet], issues: _Issues) -> list[_RawRow]:
+    """Stream every sheet of the workbook; rows of the template's data sheets are returned.
+
+    The workbook parts are read by openpyxl (defusedxml), each sheet streamed by the staff
+    reader's ``_sheet_rows``, as in ``opentemis.staff.excel.reader._read_rows``.
+    """
+    try:
+        reader = ExcelReader(source.stream, read_only=True, data_only=False, keep_links=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+    except Exception:  # openpyxl raises many kinds on hostile input; all mean "unreadable"
+        logger.info("Unreadable paper workbook uploaded", exc_info=True)
+        raise _FileRejected(_damaged_message()) from None
+    known = {fold(s.name): s for s in sheets}
+    names = ", ".join(f"«{s.name}»" for s in sheets)
+    rows: list[_RawRow] = []
+    seen = 0
+    try:
+        members = set(reader.archive.namelist())
+        for meta, rel in reader.parser.find_sheets():
+            if rel.target not in members or "chartsheet" in rel.Type:
+                continue
+            if fold(meta.name) == fold(HELP_SHEET):
+                continue
+            with reader.archive.open(rel.target) as xml:
+                cells = _sheet_rows(
+                    xml, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
+                )
+                sheet = known.get(fold(meta.name))
+                if sheet is None:
+                    if next(cells, None) is not None:
+                        issues.add(
+                            _(
+                                "this sheet is not one of the template's sheets (%(sheets)s), "
+                                "so it was not read; move its rows to the sheet of their "
+                                "standard, or delete it."
+                            )
+                            % {"sheets": names},
+                            sheet=meta.name,
+                        )
+                    continue
+                seen += 1
+                rows.extend(_read_sheet(sheet, cells, issues))
+    except (_FileRejected, _TooManyErrors):
+        raise
+    except Exception:
+        logger.info("Paper workbook failed while streaming", exc_info=True)
+        raise _FileRejected(_damaged_message()) from None
+    finally:
+        reader.archive.close()
+    if not seen:
+        raise _FileRejected(
+            _(
+                "The workbook has none of the template's sheets (%(sheets)s). Download the "
+                "template for this school and copy the results into it."
+            )
+            % {"sheets": names or "—"}
+        )
+    return rows
+
+
+def _read_sheet(
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
+) -> list[_RawRow]:
+    columns = _find_header(sheet, cells, issues)
+    if columns is None:
+        return []
+    rows: list[_RawRow] = []
+    headers = {index: _column_name(key) for key, index in columns.items()}
+    for number, row_cells in cells:
+        values: dict[Any, str] = {}
+        formulas: set[Any] = set()
+        for key, index in columns.items():
+            cell = row_cells.get(index)
+            if cell is None:
+                continue
+            if cell.formula:
+                issues.add(
+                    _("the cell contains a formula; type the value itself."),
+                    sheet=sheet.name,
+                    row=number,
+                    column=headers[index],
+                )
+                formulas.add(key)
+                continue
+            values[key] = cell_text(cell.value)[:MAX_CELL_CHARS]
+        if not any(values.values()) and not formulas:
+            continue
+        if len(rows) >= MAX_DATA_ROWS:
+            raise _FileRejected(
+                _(
+                    "The sheet «%(sheet)s» has more than %(limit)s rows: this is not the "
+                    "results of one school. Upload one school's file at a time."
+                )
+                % {"sheet": sheet.name, "limit": MAX_DATA_ROWS}
+            )
+        rows.append(
+            _RawRow(
+                sheet=sheet,
+                number=number,
+                code=values.get("code", ""),
+                name=values.get("name", ""),
+                levels={n: values.get(n, "") for n in sheet.criteria},
+                overall=values.get("overall", ""),
+                formulas=formulas,
+            )
+        )
+    return rows
+
+
+def _column_name(key: Any) -> str:
+    if isinstance(key, int):
+        return criterion_header(key)
+    return {"code": CODE_HEADER, "name": NAME_HEADER, "overall": OVERALL_HEADER}[key]
+
+
+def _find_header(
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
+) -> dict[Any, int] | None:
+    """{"code"|"name"|"overall"|criterion: column number} from the header row, or None after
+    reporting why the sheet cannot be read."""
+    for _i, (_number, row_cells) in zip(range(HEADER_SEARCH_ROWS), cells, strict=False):
+        keys = {index: header_key(cell.value) for index, cell in row_cells.items()}
+        if "code" not in keys.values():
+            continue
+        columns: dict[Any, int] = {}
+        for index, key in sorted(keys.items()):
+            if key is None:
+                continue
+            if key in columns:
+                issues.add(
+                    _("the column appears twice in the header row; keep only one."),
+                    sheet=sheet.name,
+                    column=_column_name(key),
+                )
+                return None
+            if isinstance(key, int) and key not in sheet.criteria:
+                issues.add(
+                    _("this standard has no criterion %(n)s; delete the column.") % {"n": key},
+                    sheet=sheet.name,
+                    column=_column_name(key),
+                )
+                return None
+            columns[key] = index
+        missing = [criterion_header(n) for n in sheet.criteria if n not in columns]
+        if missing:
+            issues.add(
+                _(
+                    "the columns %(columns)s are missing, so the sheet cannot be read; "
+                    "download the template again and copy the results into it."
+                )
+                % {"columns": ", ".join(f"«{m}»" for m in missing)},
+                sheet=sheet.name,
+            )
+            return None
+        return columns
+    issues.add(
+        _(
+            "no header row with the column «%(column)s» was found in the first %(n)s rows; "
+            "download the template again and copy the results into it."
+        )
+        % {"column": CODE_HEADER, "n": HEADER_SEARCH_ROWS},
+        sheet=sheet.name,
+    )
+    return None
+
+
+def _check_rows(
+    *,
+    actor: Any,
+    unit: Unit,
+    cycle: Cycle,
+    raw: list[_RawRow],
+    sheets: list[PaperSheet],
+    people: list[Person],
+    evaluations: dict[int, Evaluation],
+    issues: _Issues,
+    skipped: list[tuple[str, int, str]],
+) -> list[PaperRow]:
+    by_code = {p.staff_code.upper(): p for p in people}
+    sheet_of = {s.framework.pk: s for s in sheets}
+    resolve = FrameworkResolver(cycle)
+    first_row: dict[int, tuple[str, int]] = {}
+    valid: list[PaperRow] = []
+    for row in raw:
+        where = {"sheet": row.sheet.name, "row": row.number}
+        if not row.has_results and not row.bad:
+            skipped.append((row.sheet.name, row.number, row.name or row.code))
+            continue
+        if not row.code:
+            issues.add(
+                _(
+                    "the staff code is missing; the levels cannot be matched to a person "
+                    "without it. Copy the code from the staff list."
+                ),
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        person = by_code.get(row.code.upper())
+        if person is None:
+            issues.add(
+                _(
+                    "no one with the staff code «%(code)s» is recorded at %(school)s; check "
+                    "the code (the template lists the school's staff)."
+                )
+                % {"code": row.code, "school": unit.name},
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        first = first_row.setdefault(person.pk, (row.sheet.name, row.number))
+        if first != (row.sheet.name, row.number):
+            issues.add(
+                _(
+                    "%(name)s (code «%(code)s») is already on sheet «%(sheet)s», row %(row)s; "
+                    "keep one row per person."
+                )
+                % {
+                    "name": person.full_name,
+                    "code": person.staff_code,
+                    "sheet": first[0],
+                    "row": first[1],
+                },
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        if row.name and fold(row.name) != fold(person.full_name):
+            issues.add(
+                _(
+                    "the staff code «%(code)s» belongs to %(recorded)s, not to «%(written)s»; "
+                    "check the code and the name."
+                )
+                % {"code": person.staff_code, "recorded": person.full_name, "written": row.name},
+                column=NAME_HEADER,
+                **where,
+            )
+            continue
+        if person.employment_status != EmploymentStatus.WORKING:
+            issues.add(
+                _(
+                    "%(name)s is recorded as “%(status)s”, not working at the school; only "
+                    "working staff are evaluated. Delete the row or correct the staff record."
+                )
+                % {"name": person.full_name, "status": person.get_employment_status_display()},
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        if getattr(actor, "person_id", None) == person.pk:
+            issues.add(
+                _(
+                    "this is your own evaluation: it is given by your evaluator, not by you. "
+                    "Delete the row."
+                ),
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        evaluation = evaluations.get(person.pk)
+        if evaluation is not None:
+            framework, kind = evaluation.framework, evaluation.kind
+        else:
+            try:
+                framework, kind = resolve(person)
+            except ValidationError as exc:
+                issues.add(" ".join(exc.messages), column=CODE_HEADER, **where)
+                continue
+        if framework.pk != row.sheet.framework.pk:
+            target = sheet_of.get(framework.pk)
+            issues.add(
+                _(
+                    "%(name)s is evaluated against %(standard)s, not against the standard of "
+                    "this sheet; move the row to the sheet «%(sheet)s»."
+                )
+                % {
+                    "name": person.full_name,
+                    "standard": framework.legal_ref or framework.code,
+                    "sheet": target.name if target else "—",
+                },
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        if not may_evaluate(actor, person, kind):
+            issues.add(
+                _(
+                    "you are not the evaluator of %(name)s (a principal is evaluated by the "
+                    "superior unit); delete the row."
+                )
+                % {"name": person.full_name},
+                column=CODE_HEADER,
+                **where,
+            )
+            continue
+        levels = _levels(row, issues)
+        written = _written(row, issues)
+        if levels is None or written is False or row.bad:
+            continue
+        rating = services.rate_levels(framework, levels)
+        computed = rating.level.code
+        unchanged = False
+        if evaluation is not None and evaluation.status in LOCKED_STATUSES:
+            if evaluation.review_levels == levels and evaluation.final_rating == computed:
+                unchanged = True
+            else:
+                issues.add(
+                    _(
+                        "the evaluation of %(name)s is already final (%(status)s) with other "
+                        "levels; a file never overwrites it. To change it, an officer must "
+                        "reopen it first; otherwise delete the row."
+                    )
+                    % {"name": person.full_name, "status": evaluation.get_status_display()},
+                    column=CODE_HEADER,
+                    **where,
+                )
+                continue
+        valid.append(
+            PaperRow(
+                sheet=row.sheet.name,
+                row=row.number,
+                person=person,
+                framework=framework,
+                kind=kind,
+                levels=levels,
+                written=written or None,
+                computed=computed,
+                explanation=_why(rating, written or None),
+                evaluation=evaluation,
+                unchanged=unchanged,
+            )
+        )
+    return valid
+
+
+def _levels(row: _RawRow, issues: _Issues) -> dict[str, str] | None:
+    levels: dict[str, str] = {}
+    ok = True
+    for number in row.sheet.criteria:
+        text = row.levels.get(number, "")
+        column = criterion_header(number)
+        where = {"sheet": row.sheet.name, "row": row.number, "column": column}
+        if number in row.formulas:
+            ok = False
+            continue
+        if not text:
+            issues.add(_("the level is missing; write Chưa đạt, Đạt, Khá or Tốt."), **where)
+            ok = False
+            continue
+        code = parse_level(text)
+        if code is None:
+            issues.add(_not_a_level(text), **where)
+            ok = False
+            continue
+        levels[str(number)] = code
+    return levels if ok else None
+
+
+def _written(row: _RawRow, issues: _Issues) -> str | bool:
+    """The written overall rating's code, "" when empty, False after reporting a bad value."""
+    if not row.overall:
+        return ""
+    code = parse_level(row.overall)
+    if code is None:
+        issues.add(
+            _not_a_level(row.overall), sheet=row.sheet.name, row=row.number, column=OVERALL_HEADER
+        )
+        return False
+    return code
+
+
+def _not_a_level(text: str) -> str:
+    return _("«%(value)s» is not a level; write Chưa đạt, Đạt, Khá or Tốt (or CĐ, Đ, K, T).") % {
+        "value": text
+    }
+
+
+def _why(rating: RatingResult, written: str | None) -> list[str]:
+    """Why the law gives ``rating`` rather than the ``written`` rating (empty if they agree)."""
+    if written is None or written == rating.level.code:
+        return []
+    wanted = Level.from_code(written)
+    if wanted > rating.level:
+        shortfalls = {lvl: r for lvl, r in rating.shortfalls.items() if lvl <= wanted}
+        return RatingResult(level=rating.level, shortfalls=shortfalls).explanation()
+    return [
+        _(
+            "The levels meet every condition of level %(level)s, so the overall rating is "
+            "%(level)s, not %(written)s."
+        )
+        % {"level": rating.level.label, "written": wanted.label}
+    ]
