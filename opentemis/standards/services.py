@@ -29,10 +29,115 @@ def _criteria_of(data: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[s
     return result
 
 
+LEVEL_CODES = ("ChuaDat", "Dat", "Kha", "Tot")
+RULE_KEYS = {
+    "order",
+    "result",
+    "all_at_least",
+    "none_below",
+    "min_fraction_at_least",
+    "key_criteria_at_least",
+    "max_fraction_below",
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _shape_problems(data: Any) -> list[str]:
+    """What makes ``data`` unreadable as a framework (uploaded files may hold anything).
+
+    Unknown parts are allowed where the research data has them: ``standards`` or a standard's
+    ``criteria`` may be a note (e.g. ``UNVERIFIED``) instead of a list; the framework then loads
+    as incomplete. Extra keys (forms, process, notes) are kept in the hash and ignored.
+    """
+    if not isinstance(data, dict):
+        return [_("A framework must be a mapping of fields (code, title_vi, standards ...).")]
+    try:
+        json.dumps(data, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return [
+            _(
+                "A framework may hold only texts, numbers, lists and mappings with text keys "
+                "(put dates in quotes)."
+            )
+        ]
+    problems: list[str] = []
+    code = data.get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 40:
+        problems.append(_("A framework needs a code of at most 40 characters."))
+    if not isinstance(data.get("title_vi"), str) or not data["title_vi"].strip():
+        problems.append(_("A framework needs a code and a Vietnamese title."))
+    for key, limit in (("title_vi", 255), ("title_en", 255), ("legal_ref", 255), ("subject", 40)):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            problems.append(
+                _("The field %(field)s must be a text of at most %(limit)s characters.")
+                % {"field": key, "limit": limit}
+            )
+    standards = data.get("standards")
+    if isinstance(standards, list):
+        for standard in standards:
+            if not isinstance(standard, dict) or not _is_number(standard.get("number")):
+                problems.append(_("Every standard needs a whole number (number: 1, 2 ...)."))
+                continue
+            criteria = standard.get("criteria")
+            for criterion in criteria if isinstance(criteria, list) else []:
+                problems.extend(_criterion_problems(criterion, standard["number"]))
+    rules = data.get("rating_rules")
+    if rules is not None and not isinstance(rules, dict):
+        problems.append(_("rating_rules must be a mapping (see the documentation)."))
+    elif rules and rules.get("rules") is not None:
+        if not isinstance(rules["rules"], list) or not all(
+            isinstance(r, dict) for r in rules["rules"]
+        ):
+            problems.append(_("rating_rules.rules must be a list of rules."))
+        else:
+            for rule in rules["rules"]:
+                unknown = set(rule) - RULE_KEYS
+                if unknown:
+                    problems.append(
+                        _("A rating rule has unknown conditions: %(names)s")
+                        % {"names": ", ".join(sorted(str(k) for k in unknown))}
+                    )
+    return problems
+
+
+def _criterion_problems(criterion: Any, standard: int) -> list[str]:
+    if not isinstance(criterion, dict) or not _is_number(criterion.get("number")):
+        return [
+            _("Every criterion of standard %(standard)s needs a whole number.")
+            % {"standard": standard}
+        ]
+    number = criterion["number"]
+    problems = []
+    name = criterion.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 500:
+        problems.append(
+            _("Criterion %(number)s needs a name of at most 500 characters.") % {"number": number}
+        )
+    descriptors = criterion.get("descriptors")
+    if descriptors is not None and (
+        not isinstance(descriptors, dict)
+        or not set(descriptors) <= set(LEVEL_CODES)
+        or not all(v is None or isinstance(v, str) for v in descriptors.values())
+    ):
+        problems.append(
+            _(
+                "The descriptors of criterion %(number)s must map the level codes "
+                "Dat, Kha, Tot to texts."
+            )
+            % {"number": number}
+        )
+    return problems
+
+
 def validate_framework_data(data: dict[str, Any]) -> None:
     """Refuse data that could not be rated consistently; messages say what to fix."""
-    if not data.get("code") or not data.get("title_vi"):
-        raise ValidationError(_("A framework needs a code and a Vietnamese title."))
+    problems = _shape_problems(data)
+    if problems:
+        raise ValidationError(problems)
     numbers = [c["number"] for _s, criteria in _criteria_of(data) for c in criteria]
     if len(numbers) != len(set(numbers)):
         raise ValidationError(_("Criterion numbers must be unique within a framework."))
@@ -40,7 +145,7 @@ def validate_framework_data(data: dict[str, Any]) -> None:
     if rules.get("rules"):
         try:
             RuleSet.from_data(numbers, rules)
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, ZeroDivisionError) as exc:
             raise ValidationError(
                 _("The rating rules cannot be read: %(error)s") % {"error": exc}
             ) from exc
@@ -60,6 +165,13 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def framework_is_complete(data: dict[str, Any]) -> bool:
+    """Every standard's criteria and the rating rules are known: it can rate evaluations."""
+    rules = data.get("rating_rules") or {}
+    criteria = _criteria_of(data)
+    return bool(rules.get("rules")) and bool(criteria) and all(c for _s, c in criteria)
+
+
 @transaction.atomic
 def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framework:
     """Store ``data`` as the newest version of its framework; unchanged data changes nothing."""
@@ -71,7 +183,7 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
     rules = data.get("rating_rules") or {}
     criteria = _criteria_of(data)
     key_numbers = set(rules.get("key_criteria") or [])
-    complete = bool(rules.get("rules")) and bool(criteria) and all(c for _s, c in criteria)
+    complete = framework_is_complete(data)
     framework = Framework.objects.create(
         code=data["code"],
         version=(latest.version + 1) if latest else 1,
@@ -106,6 +218,25 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
             for c in criteria_data
         )
     return framework
+
+
+@transaction.atomic
+def framework_upload(*, actor: Any, frameworks: list[dict[str, Any]]) -> list[Framework]:
+    """Load frameworks from an administrator's file: each becomes a new version if changed.
+
+    A locked version is never touched: changed data always becomes a new version (and the
+    latest version is the one compared, so unchanged data loads nothing).
+    """
+    if not getattr(actor, "is_superuser", False):
+        raise ValidationError(_("Only a system administrator can load frameworks."))
+    loaded = []
+    for data in frameworks:
+        before = Framework.objects.filter(code=data.get("code")).count()
+        framework = framework_load(data=data, source="upload")
+        if Framework.objects.filter(code=framework.code).count() != before:
+            config_audit(actor, "standards.load", framework, {"version": framework.version})
+        loaded.append(framework)
+    return loaded
 
 
 def framework_lock(*, framework: Framework) -> None:
@@ -156,6 +287,12 @@ def framework_apply(
     )
     application.positions.add(*position_objs)
     application.levels.add(*level_objs)
+    config_audit(
+        actor,
+        "standards.apply",
+        application,
+        {"year": school_year.code, "positions": sorted(positions), "levels": sorted(levels)},
+    )
     return application
 
 
@@ -205,6 +342,48 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
         application.levels.add(*_levels(levels))
         applied.append(application)
     return applied
+
+
+def framework_application_in_use(application: Any) -> bool:
+    """Whether an evaluation of the application's year already uses its framework."""
+    from opentemis.core.scoping import system_scope
+
+    # Evaluations are org-scoped; the question is about the whole country's year, asked by a
+    # system administrator, so it is answered in the system scope.
+    with system_scope():
+        return bool(
+            application.framework.evaluations.filter(
+                cycle__school_year_id=application.school_year_id
+            ).exists()
+        )
+
+
+@transaction.atomic
+def framework_application_remove(*, actor: Any, application: Any) -> None:
+    """Undo an application, only while no evaluation of that year uses the framework."""
+    if not getattr(actor, "is_superuser", False):
+        raise ValidationError(_("Only a system administrator can choose the frameworks of a year."))
+    if framework_application_in_use(application):
+        raise ValidationError(
+            _(
+                "%(code)s is already used by evaluations in %(year)s; its application can no "
+                "longer be removed."
+            )
+            % {"code": application.framework.code, "year": application.school_year.code}
+        )
+    config_audit(
+        actor, "standards.application_remove", application, {"year": application.school_year.code}
+    )
+    application.delete()
+
+
+def config_audit(actor: Any, action: str, obj: Any, changes: dict[str, Any]) -> None:
+    """Record a change of national configuration in the audit log (no unit: it is global)."""
+    from opentemis.accounts.services import audit
+    from opentemis.core.scoping import actor_scope
+
+    with actor_scope(actor):
+        audit(actor=actor, action=action, obj=obj, changes=changes)
 
 
 def _positions(codes: list[str]) -> list[Any]:

@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import actor_perms
 from opentemis.accounts.roles import Perm
-from opentemis.standards.models import Framework
+from opentemis.standards import config, selectors, services
+from opentemis.standards.files import FrameworkFileError, read_framework_file
+from opentemis.standards.forms import EvaluatorRuleForm, FrameworkApplyForm, FrameworkUploadForm
+from opentemis.standards.models import Framework, FrameworkApplication
+from opentemis.standards.xlsx import framework_template_xlsx, framework_to_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The previewed frameworks travel to the confirmation signed, so nothing is stored until the
+# administrator confirms, and what is loaded is exactly what was previewed.
+UPLOAD_SALT = "opentemis.standards.upload"
+UPLOAD_MAX_AGE = 3600
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -15,21 +33,233 @@ def _is_admin(request: HttpRequest) -> bool:
     return request.user.is_superuser or Perm.MOVE_UNITS in actor_perms(request.user)
 
 
+def _require_superuser(request: HttpRequest) -> None:
+    """The configuration pages exist only for system administrators (404 for anyone else)."""
+    if not request.user.is_superuser:
+        raise Http404
+
+
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
-    latest = Framework.objects.values("code").annotate(v=Max("version"))
-    wanted = {(row["code"], row["v"]) for row in latest}
-    frameworks = [fw for fw in Framework.objects.all() if (fw.code, fw.version) in wanted]
-    return render(
-        request,
-        "standards/list.html",
-        {"frameworks": frameworks, "show_verify": _is_admin(request)},
-    )
+    context = {
+        "frameworks": selectors.latest_frameworks(),
+        "show_verify": _is_admin(request),
+        "is_superuser": request.user.is_superuser,
+    }
+    return render(request, "standards/list.html", context)
 
 
 @login_required
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_object_or_404(Framework, pk=pk)
-    standards = framework.standards.prefetch_related("criteria")
-    context = {"framework": framework, "standards": standards, "show_verify": _is_admin(request)}
+    context = {
+        "framework": framework,
+        "standards": framework.standards.prefetch_related("criteria"),
+        "show_verify": _is_admin(request),
+        "is_superuser": request.user.is_superuser,
+        "versions": Framework.objects.filter(code=framework.code).order_by("-version"),
+    }
     return render(request, "standards/detail.html", context)
+
+
+@login_required
+def framework_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored version in the upload format, to edit it into a new version."""
+    _require_superuser(request)
+    framework = get_object_or_404(Framework, pk=pk)
+    content = framework_to_xlsx(selectors.framework_as_data(framework))
+    return _download(content, f"{framework.code}_v{framework.version}.xlsx")
+
+
+@login_required
+def framework_template(request: HttpRequest) -> HttpResponse:
+    _require_superuser(request)
+    return _download(framework_template_xlsx(), "khung_chuan_mau.xlsx")
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def framework_format(request: HttpRequest) -> HttpResponse:
+    """The documentation of the file formats (docs/frameworks.md), shown as it is written."""
+    _require_superuser(request)
+    path = Path(settings.BASE_DIR) / "docs" / "frameworks.md"
+    if not path.is_file():
+        raise Http404
+    return render(request, "standards/format.html", {"text": path.read_text(encoding="utf-8")})
+
+
+@login_required
+def framework_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a YAML or xlsx file, preview what it would load, then confirm."""
+    _require_superuser(request)
+    form = FrameworkUploadForm()
+    context: dict[str, Any] = {}
+    if request.method == "POST" and "payload" in request.POST:
+        return _upload_confirm(request)
+    if request.method == "POST":
+        form = FrameworkUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                frameworks = read_framework_file(upload, upload.name)
+            except FrameworkFileError as exc:
+                context["file_errors"] = exc.messages
+            else:
+                previews = selectors.framework_preview(frameworks=frameworks)
+                context["previews"] = previews
+                if all(p.ok for p in previews) and not all(p.unchanged for p in previews):
+                    context["payload"] = signing.dumps(
+                        [p.data for p in previews], salt=UPLOAD_SALT, compress=True
+                    )
+    context["form"] = form
+    return render(request, "standards/upload.html", context)
+
+
+def _upload_confirm(request: HttpRequest) -> HttpResponse:
+    try:
+        frameworks = signing.loads(
+            request.POST["payload"], salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE
+        )
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired. Upload the file again."))
+        return redirect("framework_upload")
+    try:
+        loaded = services.framework_upload(actor=request.user, frameworks=frameworks)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("framework_upload")
+    for framework in loaded:
+        messages.success(
+            request,
+            _("%(code)s version %(version)s is loaded.")
+            % {"code": framework.code, "version": framework.version},
+        )
+    if len(loaded) == 1:
+        return redirect("framework_detail", loaded[0].pk)
+    return redirect("framework_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# A school year: which framework applies to whom
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    from opentemis.orgs.models import SchoolYear
+
+    _require_superuser(request)
+    return render(request, "standards/years.html", {"years": SchoolYear.objects.all()})
+
+
+def _year(code: str) -> Any:
+    from opentemis.orgs.models import SchoolYear
+
+    return get_object_or_404(SchoolYear, code=code)
+
+
+@login_required
+def year_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require_superuser(request)
+    year = _year(code)
+    form = FrameworkApplyForm()
+    if request.method == "POST":
+        form = FrameworkApplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.framework_apply(
+                    actor=request.user,
+                    school_year=year,
+                    framework=form.cleaned_data["framework"],
+                    positions=form.cleaned_data["positions"],
+                    levels=form.cleaned_data["levels"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The framework is applied."))
+                return redirect("framework_year", year.code)
+    context = {"year": year, "grid": selectors.year_grid(school_year=year), "form": form}
+    return render(request, "standards/year.html", context, status=200)
+
+
+@login_required
+@require_POST
+def year_defaults(request: HttpRequest, code: str) -> HttpResponse:
+    _require_superuser(request)
+    year = _year(code)
+    if services.framework_apply_defaults(school_year=year):
+        messages.success(request, _("The default frameworks are applied."))
+    else:
+        messages.info(
+            request,
+            _("Nothing changed: this year is already configured (or the defaults are not loaded)."),
+        )
+    return redirect("framework_year", year.code)
+
+
+@login_required
+@require_POST
+def application_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    _require_superuser(request)
+    year = _year(code)
+    application = get_object_or_404(FrameworkApplication, pk=pk, school_year=year)
+    try:
+        services.framework_application_remove(actor=request.user, application=application)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The application is removed."))
+    return redirect("framework_year", year.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who evaluates managers
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def evaluator_rules(request: HttpRequest) -> HttpResponse:
+    _require_superuser(request)
+    form = EvaluatorRuleForm()
+    if request.method == "POST":
+        form = EvaluatorRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                config.evaluator_rule_save(
+                    actor=request.user,
+                    position=form.cleaned_data["position"],
+                    level=form.cleaned_data["level"] or None,
+                    evaluator=form.cleaned_data["evaluator"],
+                    superior_kind=form.cleaned_data["superior_kind"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The rule is saved."))
+                return redirect("evaluator_rules")
+    context = {
+        "rules": selectors.evaluator_rules(),
+        "uncovered": selectors.managers_without_rule(),
+        "form": form,
+    }
+    return render(request, "standards/evaluators.html", context)
+
+
+@login_required
+@require_POST
+def evaluator_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    from opentemis.evaluations.models import EvaluatorRule
+
+    _require_superuser(request)
+    rule = get_object_or_404(EvaluatorRule, pk=pk)
+    config.evaluator_rule_remove(actor=request.user, rule=rule)
+    messages.success(request, _("The rule is removed."))
+    return redirect("evaluator_rules")

@@ -1,0 +1,85 @@
+"""Who evaluates managers (HT, PHT): writes to :class:`EvaluatorRule`, plain configuration.
+
+The rule model lives in ``evaluations`` (its access checks read it); the page to edit it sits
+with the other national configuration (which framework applies to whom) in ``standards``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from opentemis.standards.services import config_audit
+
+
+def _require_superuser(actor: Any) -> None:
+    if not getattr(actor, "is_superuser", False):
+        raise ValidationError(_("Only a system administrator can change who evaluates managers."))
+
+
+@transaction.atomic
+def evaluator_rule_save(
+    *, actor: Any, position: str, level: str | None, evaluator: str, superior_kind: str = ""
+) -> Any:
+    """Set who evaluates ``position`` at school ``level`` (None: any level); replaces the
+    rule for the same position and level if there is one."""
+    from opentemis.evaluations.models import EvaluatorKind, EvaluatorRule
+    from opentemis.orgs.models import SchoolLevel, UnitKind
+    from opentemis.staff.models import Position
+
+    _require_superuser(actor)
+    position_obj = Position.objects.filter(code=position).first()
+    if position_obj is None:
+        raise ValidationError(_("Unknown position or school level code."))
+    if not position_obj.is_manager:
+        raise ValidationError(
+            _(
+                "%(position)s is not a management position: its holders are evaluated by "
+                "the head of their school."
+            )
+            % {"position": position_obj.name}
+        )
+    level_obj = None
+    if level:
+        level_obj = SchoolLevel.objects.filter(code=level).first()
+        if level_obj is None:
+            raise ValidationError(_("Unknown position or school level code."))
+    if evaluator not in EvaluatorKind.values:
+        raise ValidationError(_("Choose who evaluates: the head of the school or a superior unit."))
+    if evaluator == EvaluatorKind.SCHOOL_HEAD:
+        superior_kind = ""
+    elif superior_kind and superior_kind not in UnitKind.values:
+        raise ValidationError(_("Unknown unit kind."))
+    # The unique constraint does not cover level=NULL on every database: look it up by hand.
+    rule = (
+        EvaluatorRule.objects.select_for_update()
+        .filter(position=position_obj, level=level_obj)
+        .first()
+    )
+    if rule is None:
+        rule = EvaluatorRule(position=position_obj, level=level_obj)
+    rule.evaluator = evaluator
+    rule.superior_kind = superior_kind
+    rule.save()
+    config_audit(
+        actor,
+        "standards.evaluator_rule_save",
+        rule,
+        {
+            "position": position,
+            "level": level or "*",
+            "evaluator": evaluator,
+            "kind": superior_kind,
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def evaluator_rule_remove(*, actor: Any, rule: Any) -> None:
+    _require_superuser(actor)
+    config_audit(actor, "standards.evaluator_rule_remove", rule, {})
+    rule.delete()

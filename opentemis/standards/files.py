@@ -1,0 +1,161 @@
+"""Reading a framework file uploaded by an administrator: YAML or Excel, into framework dicts.
+
+Both formats (documented in ``docs/frameworks.md``) give the dict that
+:func:`opentemis.standards.services.framework_load` takes. The format is told by the content,
+not the name: a zip or an OLE file goes through the Excel checks (which refuse .xls, encrypted
+and oversized workbooks), anything else must be UTF-8 YAML.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from django.utils.translation import gettext as _
+
+# A framework is a few hundred rows; anything this large is not one.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_ZIP, _CFB = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    """One problem in an uploaded file, located as precisely as the format allows."""
+
+    problem: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        params = {"sheet": self.sheet, "row": self.row, "column": self.column}
+        if self.sheet and self.row and self.column:
+            where = _("Sheet «%(sheet)s», row %(row)s, column «%(column)s»") % params
+        elif self.sheet and self.row:
+            where = _("Sheet «%(sheet)s», row %(row)s") % params
+        elif self.sheet:
+            where = _("Sheet «%(sheet)s»") % params
+        elif self.row:
+            where = _("Line %(row)s") % params
+        else:
+            return self.problem
+        return f"{where}: {self.problem}"
+
+
+class FrameworkFileError(Exception):
+    """The file cannot be read as frameworks; ``issues`` says where and why."""
+
+    def __init__(self, issues: list[FileIssue]) -> None:
+        super().__init__("; ".join(str(i) for i in issues))
+        self.issues = issues
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(issue) for issue in self.issues]
+
+
+def read_framework_file(file: Any, name: str = "") -> list[dict[str, Any]]:
+    """The frameworks held by an uploaded file (path, bytes or file object), not yet validated.
+
+    A YAML file holds one framework (a mapping with ``code``) or a ``frameworks:`` list; an
+    Excel workbook holds one framework. Raises :class:`FrameworkFileError`.
+    """
+    content = _read_bounded(file)
+    head = content[:8]
+    if head.startswith(_ZIP) or head == _CFB or name.lower().endswith((".xlsx", ".xls")):
+        from opentemis.standards.xlsx import framework_from_xlsx
+
+        return [framework_from_xlsx(io.BytesIO(content))]
+    return frameworks_from_yaml(content)
+
+
+def _read_bounded(file: Any) -> bytes:
+    if isinstance(file, bytes | bytearray):
+        content = bytes(file)
+    elif hasattr(file, "read"):
+        if hasattr(file, "seek"):
+            file.seek(0)
+        content = file.read(MAX_FILE_BYTES + 1)
+    else:
+        with open(file, "rb") as fh:
+            content = fh.read(MAX_FILE_BYTES + 1)
+    if not content:
+        raise FrameworkFileError([FileIssue(_("The file is empty."))])
+    if len(content) > MAX_FILE_BYTES:
+        raise FrameworkFileError(
+            [
+                FileIssue(
+                    _("The file is larger than %(limit)s MB: a framework file is much smaller.")
+                    % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+                )
+            ]
+        )
+    return content
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load without anchors and aliases: a few aliases can expand to billions of nodes
+    once the data is walked (hashing, validation), and framework files never need them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, _("aliases (*name) are not allowed"), event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
+    """The frameworks of a YAML document (one framework, or a ``frameworks:`` list)."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FrameworkFileError(
+                [
+                    FileIssue(
+                        _(
+                            "The file is neither an Excel workbook (.xlsx) nor a UTF-8 text "
+                            "(YAML) file."
+                        )
+                    )
+                ]
+            ) from None
+    try:
+        raw = yaml.load(content, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError:
+        raise FrameworkFileError([FileIssue(_("The YAML is nested too deeply."))]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkFileError(
+            [
+                FileIssue(
+                    _("The YAML cannot be read: %(error)s") % {"error": problem},
+                    row=mark.line + 1 if mark is not None else None,
+                )
+            ]
+        ) from None
+    if isinstance(raw, dict) and isinstance(raw.get("frameworks"), list):
+        frameworks = raw["frameworks"]
+    elif isinstance(raw, dict) and "code" in raw:
+        frameworks = [raw]
+    else:
+        raise FrameworkFileError(
+            [
+                FileIssue(
+                    _(
+                        "The YAML must hold one framework (with code, title_vi, standards ...) "
+                        "or a list under frameworks:."
+                    )
+                )
+            ]
+        )
+    if not frameworks or not all(isinstance(fw, dict) for fw in frameworks):
+        raise FrameworkFileError(
+            [FileIssue(_("Every entry under frameworks: must be a framework (a mapping)."))]
+        )
+    return frameworks
