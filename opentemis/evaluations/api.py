@@ -103,6 +103,15 @@ class EvaluationErrorsMixin(ServiceErrorsMixin):
             response["Retry-After"] = "30"
         return response
 
+    def _sent_version(self) -> Any:
+        """The version the caller based the step on: the one sent, else the one loaded (steps
+        without a body, such as acknowledging, act on the record as the request read it)."""
+        request = self.request  # type: ignore[attr-defined]
+        data = request.data
+        if isinstance(data, Mapping) and data.get("version") is not None:
+            return data["version"]
+        return getattr(request, "_evaluation_version", "?")
+
     def conflict_exception(self, exc: Exception) -> Conflict:
         assert isinstance(exc, services.ConflictError)
         current = exc.current
@@ -110,7 +119,7 @@ class EvaluationErrorsMixin(ServiceErrorsMixin):
             "Somebody else saved this record after you read it (you sent version %(sent)s, it is "
             "now at version %(current)s). Fetch it again, re-apply your changes and send the "
             "new version."
-        ) % {"sent": self.request.data.get("version"), "current": current.version}  # type: ignore[attr-defined]
+        ) % {"sent": self._sent_version(), "current": current.version}
         differences = [
             {"field": row["field"], "theirs": _plain(row["theirs"]), "yours": _plain(row["yours"])}
             for row in exc.differences
@@ -282,11 +291,14 @@ def _evaluation(request: Request, pk: int, also: Iterable[Check] = ()) -> Evalua
     404 for missing and for not visible alike; anything the caller then may not do is a 403.
     """
     try:
-        return selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+        found = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     except Http404:
         checks = list(also)
         if not checks:
             raise
+    else:
+        request._evaluation_version = found.version  # type: ignore[attr-defined]
+        return found
     evaluation = (
         Evaluation.objects.select_related(
             "person", "person__subject_group", "framework", "cycle", "unit"
@@ -296,6 +308,7 @@ def _evaluation(request: Request, pk: int, also: Iterable[Check] = ()) -> Evalua
     )
     if evaluation is None or not any(check(request.user, evaluation) for check in checks):
         raise Http404
+    request._evaluation_version = evaluation.version  # type: ignore[attr-defined]
     return evaluation
 
 

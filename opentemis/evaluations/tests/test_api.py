@@ -495,3 +495,27 @@ def test_openapi_schema_lists_every_endpoint(db):
     assert "requestBody" in self_save
     detail = paths["/api/v1/evaluations/{id}/"]["get"]["responses"]["200"]
     assert detail["content"]["application/json"]["schema"]["$ref"].endswith("/EvaluationDetail")
+
+
+def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
+    evaluation = ev.submitted()
+    with system_scope():
+        services.evaluation_finalise(
+            actor=ev.w.principal_a1,
+            evaluation=evaluation,
+            version=evaluation.version,
+            levels=ev.levels("Tot"),
+        )
+    read = evaluation.version
+    moved = fresh(evaluation)
+    moved.version = read + 1
+    race = mock.patch.object(
+        services, "evaluation_acknowledge", side_effect=services.ConflictError(moved)
+    )
+    with race:
+        response = api(ev.w.teacher_a1).post(
+            url(evaluation, "acknowledge"), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 409
+    assert f"you sent version {read}, it is now at version {read + 1}" in response.json()["detail"]
+    assert response.json()["differences"] == []
