@@ -24,12 +24,12 @@ from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.paper import (
     PaperCheck,
+    PaperIssue,
     paper_import_apply,
     paper_import_check,
     paper_template_xlsx,
 )
 from opentemis.evaluations.paper.common import require_importer
-from opentemis.evaluations.paper.importer import PaperIssue
 from opentemis.evaluations.paper.uploads import (
     StoredUpload,
     upload_discard,

@@ -1,11 +1,9 @@
 """Importing a paper evaluation: check every row, then save all of it or nothing.
 
-The upload goes through the staff import's hardened reader (``opentemis.staff.excel.reader``):
-the container is checked before any XML is parsed (size, magic bytes, zip structure, declared
-sizes and ratios, encryption), then each sheet is streamed. Rows are matched to the school's
-people by staff code and validated; the overall rating is recomputed with :func:`rate_levels`
-(TT 20/2018 Khoản 2 Điều 10, TT 14/2018 Điều 10): the law decides, the written rating is only
-compared with it.
+The file is read by :mod:`.reading` (through the staff import's hardened reader). Rows are
+matched to the school's people by staff code and validated; the overall rating is recomputed
+with :func:`rate_levels` (TT 20/2018 Khoản 2 Điều 10, TT 14/2018 Điều 10): the law decides,
+the written rating is only compared with it.
 
 A result already final (finalised or acknowledged) is never changed by a file: a row with the
 same levels and rating is "unchanged" (so importing the same file twice is a no-op), any other
@@ -15,8 +13,6 @@ row about it is an error; changing a final result goes through an officer's reop
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +20,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
 
 from opentemis.accounts.services import audit
 from opentemis.core.scoping import actor_scope
@@ -33,166 +27,34 @@ from opentemis.core.text import fold
 from opentemis.evaluations import services
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation, Status
 from opentemis.evaluations.paper.common import may_evaluate, require_importer, school_people
+from opentemis.evaluations.paper.reading import _check_file, _RawRow, _read_workbook
+from opentemis.evaluations.paper.results import (
+    PaperCheck,
+    PaperIssue,
+    PaperResult,
+    PaperRow,
+    _Issues,
+    _TooManyErrors,
+)
 from opentemis.evaluations.paper.sheets import (
     CODE_HEADER,
-    HEADER_SEARCH_ROWS,
-    HELP_SHEET,
-    LEVEL_LABELS,
-    MAX_CELL_CHARS,
-    MAX_DATA_ROWS,
     NAME_HEADER,
     OVERALL_HEADER,
     FrameworkResolver,
     PaperSheet,
-    cell_text,
     criterion_header,
-    header_key,
     parse_level,
     sheets_for,
 )
 from opentemis.orgs.models import Unit
-from opentemis.staff.excel.reader import (
-    _check_container,
-    _damaged_message,
-    _not_xlsx_message,
-    _sheet_rows,
-    _Source,
-)
+from opentemis.staff.excel.reader import _Source
 from opentemis.staff.excel.results import _FileRejected
 from opentemis.staff.models import EmploymentStatus, Person
-from opentemis.standards.models import Framework
 from opentemis.standards.rules import Level, RatingResult
 
 logger = logging.getLogger(__name__)
 
-ERROR_CAP = 300
-
-
-# ---------------------------------------------------------------------------------------------
-# Results
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PaperIssue:
-    """One problem: where it is (sheet, spreadsheet row, column header) and how to fix it."""
-
-    problem: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-
-    @property
-    def message(self) -> str:
-        where = {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "problem": self.problem,
-        }
-        if not self.sheet:
-            return self.problem
-        if self.row is None and not self.column:
-            return _("Sheet «%(sheet)s»: %(problem)s") % where
-        if self.row is None:
-            return _("Sheet «%(sheet)s», column «%(column)s»: %(problem)s") % where
-        if not self.column:
-            return _("Sheet «%(sheet)s», row %(row)s: %(problem)s") % where
-        return _("Sheet «%(sheet)s», row %(row)s, column «%(column)s»: %(problem)s") % where
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class PaperRow:
-    """A valid row: whom it is about, the levels read and the rating the law gives them."""
-
-    sheet: str
-    row: int
-    person: Person
-    framework: Framework
-    kind: str
-    levels: dict[str, str]
-    written: str | None  # the overall rating written in the file (a level code), if any
-    computed: str
-    explanation: list[str]
-    evaluation: Evaluation | None
-    unchanged: bool = False
-
-    @property
-    def disagrees(self) -> bool:
-        return self.written is not None and self.written != self.computed
-
-    @property
-    def written_label(self) -> str:
-        return LEVEL_LABELS.get(self.written or "", "")
-
-    @property
-    def computed_label(self) -> str:
-        return LEVEL_LABELS[self.computed]
-
-
-@dataclass
-class PaperCheck:
-    """What a file would do: valid rows, errors, and rows left empty (skipped)."""
-
-    rows: list[PaperRow] = field(default_factory=list)
-    errors: list[PaperIssue] = field(default_factory=list)
-    errors_truncated: bool = False
-    skipped: list[tuple[str, int, str]] = field(default_factory=list)  # sheet, row, name
-    file_name: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def disagreements(self) -> list[PaperRow]:
-        return [r for r in self.rows if r.disagrees]
-
-    @property
-    def to_save(self) -> list[PaperRow]:
-        return [r for r in self.rows if not r.unchanged]
-
-    @property
-    def unchanged(self) -> list[PaperRow]:
-        return [r for r in self.rows if r.unchanged]
-
-
-@dataclass
-class PaperResult:
-    """What a confirmed import did. ``written`` is False when anything was wrong."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    written: bool = False
-    check: PaperCheck = field(default_factory=PaperCheck)
-
-    @property
-    def errors(self) -> list[PaperIssue]:
-        return self.check.errors
-
-    @property
-    def ok(self) -> bool:
-        return self.check.ok
-
-
-class _TooManyErrors(Exception):
-    pass
-
-
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[PaperIssue] = []
-        self.truncated = False
-
-    def add(self, problem: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
-        if len(self.items) >= ERROR_CAP:
-            self.truncated = True
-            raise _TooManyErrors
-        self.items.append(PaperIssue(problem=problem, sheet=sheet, row=row, column=column))
+__all__ = ["PaperCheck", "PaperIssue", "PaperResult", "PaperRow"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,27 +175,6 @@ def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> Non
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _RawRow:
-    """A non-empty data row as read: cell texts by role, before any lookup."""
-
-    sheet: PaperSheet
-    number: int
-    code: str
-    name: str
-    levels: dict[int, str]  # criterion -> text ("" when the cell is empty)
-    overall: str
-    formulas: set[Any] = field(default_factory=set)  # keys of cells already reported
-
-    @property
-    def bad(self) -> bool:
-        return bool(self.formulas)
-
-    @property
-    def has_results(self) -> bool:
-        return bool(self.overall) or any(self.levels.values())
-
-
 def _check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, lock: bool) -> PaperCheck:
     issues = _Issues()
     source = _Source(file)
@@ -381,27 +222,6 @@ def _check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, lock: bool) -> Pa
     return check
 
 
-def _check_file(source: _Source) -> None:
-    """The staff import's container checks, with the two commonest refusals reworded: they
-    name the staff list, and this file is the paper results."""
-    try:
-        _check_container(source)
-    except _FileRejected as exc:
-        if exc.problem == _not_xlsx_message():
-            raise _FileRejected(
-                _(
-                    "The file is not an Excel workbook (.xlsx), whatever its name says: it may "
-                    "be a PDF, a Word or CSV file, or a renamed file. Download the template on "
-                    "this page, copy the results into it and upload that file."
-                )
-            ) from None
-        if source.size() == 0:
-            raise _FileRejected(
-                _("The file is empty. Choose the filled-in template (.xlsx) and upload it again.")
-            ) from None
-        raise
-
-
 def _evaluations(cycle: Cycle, people: list[Person], *, lock: bool) -> dict[int, Evaluation]:
     qs = Evaluation.objects.filter(cycle=cycle, person__in=[p.pk for p in people])
     if lock:
@@ -412,175 +232,6 @@ def _evaluations(cycle: Cycle, people: list[Person], *, lock: bool) -> dict[int,
         evaluation.person = by_id[evaluation.person_id]
         evaluation.cycle = cycle
     return found
-
-
-def _read_workbook(source: _Source, sheets: list[PaperSheet], issues: _Issues) -> list[_RawRow]:
-    """Stream every sheet of the workbook; rows of the template's data sheets are returned.
-
-    The workbook parts are read by openpyxl (defusedxml), each sheet streamed by the staff
-    reader's ``_sheet_rows``, as in ``opentemis.staff.excel.reader._read_rows``.
-    """
-    try:
-        reader = ExcelReader(source.stream, read_only=True, data_only=False, keep_links=False)
-        reader.read_manifest()
-        reader.read_strings()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-    except Exception:  # openpyxl raises many kinds on hostile input; all mean "unreadable"
-        logger.info("Unreadable paper workbook uploaded", exc_info=True)
-        raise _FileRejected(_damaged_message()) from None
-    known = {fold(s.name): s for s in sheets}
-    names = ", ".join(f"«{s.name}»" for s in sheets)
-    rows: list[_RawRow] = []
-    seen = 0
-    try:
-        members = set(reader.archive.namelist())
-        for meta, rel in reader.parser.find_sheets():
-            if rel.target not in members or "chartsheet" in rel.Type:
-                continue
-            if fold(meta.name) == fold(HELP_SHEET):
-                continue
-            with reader.archive.open(rel.target) as xml:
-                cells = _sheet_rows(
-                    xml, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
-                )
-                sheet = known.get(fold(meta.name))
-                if sheet is None:
-                    if next(cells, None) is not None:
-                        issues.add(
-                            _(
-                                "this sheet is not one of the template's sheets (%(sheets)s), "
-                                "so it was not read; move its rows to the sheet of their "
-                                "standard, or delete it."
-                            )
-                            % {"sheets": names},
-                            sheet=meta.name,
-                        )
-                    continue
-                seen += 1
-                rows.extend(_read_sheet(sheet, cells, issues))
-    except (_FileRejected, _TooManyErrors):
-        raise
-    except Exception:
-        logger.info("Paper workbook failed while streaming", exc_info=True)
-        raise _FileRejected(_damaged_message()) from None
-    finally:
-        reader.archive.close()
-    if not seen:
-        raise _FileRejected(
-            _(
-                "The workbook has none of the template's sheets (%(sheets)s). Download the "
-                "template for this school and copy the results into it."
-            )
-            % {"sheets": names or "—"}
-        )
-    return rows
-
-
-def _read_sheet(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
-) -> list[_RawRow]:
-    columns = _find_header(sheet, cells, issues)
-    if columns is None:
-        return []
-    rows: list[_RawRow] = []
-    headers = {index: _column_name(key) for key, index in columns.items()}
-    for number, row_cells in cells:
-        values: dict[Any, str] = {}
-        formulas: set[Any] = set()
-        for key, index in columns.items():
-            cell = row_cells.get(index)
-            if cell is None:
-                continue
-            if cell.formula:
-                issues.add(
-                    _("the cell contains a formula; type the value itself."),
-                    sheet=sheet.name,
-                    row=number,
-                    column=headers[index],
-                )
-                formulas.add(key)
-                continue
-            values[key] = cell_text(cell.value)[:MAX_CELL_CHARS]
-        if not any(values.values()) and not formulas:
-            continue
-        if len(rows) >= MAX_DATA_ROWS:
-            raise _FileRejected(
-                _(
-                    "The sheet «%(sheet)s» has more than %(limit)s rows: this is not the "
-                    "results of one school. Upload one school's file at a time."
-                )
-                % {"sheet": sheet.name, "limit": MAX_DATA_ROWS}
-            )
-        rows.append(
-            _RawRow(
-                sheet=sheet,
-                number=number,
-                code=values.get("code", ""),
-                name=values.get("name", ""),
-                levels={n: values.get(n, "") for n in sheet.criteria},
-                overall=values.get("overall", ""),
-                formulas=formulas,
-            )
-        )
-    return rows
-
-
-def _column_name(key: Any) -> str:
-    if isinstance(key, int):
-        return criterion_header(key)
-    return {"code": CODE_HEADER, "name": NAME_HEADER, "overall": OVERALL_HEADER}[key]
-
-
-def _find_header(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
-) -> dict[Any, int] | None:
-    """{"code"|"name"|"overall"|criterion: column number} from the header row, or None after
-    reporting why the sheet cannot be read."""
-    for _i, (_number, row_cells) in zip(range(HEADER_SEARCH_ROWS), cells, strict=False):
-        keys = {index: header_key(cell.value) for index, cell in row_cells.items()}
-        if "code" not in keys.values():
-            continue
-        columns: dict[Any, int] = {}
-        for index, key in sorted(keys.items()):
-            if key is None:
-                continue
-            if key in columns:
-                issues.add(
-                    _("the column appears twice in the header row; keep only one."),
-                    sheet=sheet.name,
-                    column=_column_name(key),
-                )
-                return None
-            if isinstance(key, int) and key not in sheet.criteria:
-                issues.add(
-                    _("this standard has no criterion %(n)s; delete the column.") % {"n": key},
-                    sheet=sheet.name,
-                    column=_column_name(key),
-                )
-                return None
-            columns[key] = index
-        missing = [criterion_header(n) for n in sheet.criteria if n not in columns]
-        if missing:
-            issues.add(
-                _(
-                    "the columns %(columns)s are missing, so the sheet cannot be read; "
-                    "download the template again and copy the results into it."
-                )
-                % {"columns": ", ".join(f"«{m}»" for m in missing)},
-                sheet=sheet.name,
-            )
-            return None
-        return columns
-    issues.add(
-        _(
-            "no header row with the column «%(column)s» was found in the first %(n)s rows; "
-            "download the template again and copy the results into it."
-        )
-        % {"column": CODE_HEADER, "n": HEADER_SEARCH_ROWS},
-        sheet=sheet.name,
-    )
-    return None
 
 
 def _check_rows(

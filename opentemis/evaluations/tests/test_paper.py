@@ -52,6 +52,13 @@ def vietnamese(tmp_path: Path) -> Iterator[None]:
             catalog._catalogs[:], catalog._plurals[:] = saved
 
 
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Uploads waiting for confirmation go to a temporary storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def template(ev: Any, actor: Any = None) -> bytes:
     return paper_template_xlsx(
         actor=actor or ev.w.principal_a1, unit=ev.w.school_a1, cycle=ev.cycle
@@ -431,7 +438,7 @@ def _upload(content: bytes, name: str = "ket-qua.xlsx") -> Any:
     return SimpleUploadedFile(name, content)
 
 
-def test_pages_preview_then_confirm(ev):
+def test_pages_preview_then_confirm(ev, media):
     client = ev.w.client_for(ev.w.principal_a1)
     pk = ev.w.school_a1.pk
     home = client.get(reverse("paper_home", args=[pk]))
@@ -468,6 +475,7 @@ def test_pages_preview_then_confirm(ev):
     assert event.changes["paper"]["file"] == "ket-qua.xlsx"
 
     # The stored file is gone once saved: confirming twice saves nothing more.
+    assert not list((media / "paper-imports").iterdir())
     again = client.post(
         reverse("paper_confirm", args=[pk]), {"cycle": ev.cycle.pk, "token": stored["sha256"]}
     )
@@ -497,3 +505,37 @@ def test_a_superuser_may_import(ev):
     )
     assert result.ok, [e.message for e in result.errors]
     assert evaluation_of(ev, "HTA1").reviewer == admin
+
+
+def _queries(ev: Any, content: bytes) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert check(ev, content).ok
+    return len(queries)
+
+
+def test_checking_a_file_takes_a_fixed_number_of_queries(ev):
+    few = _queries(ev, fill(template(ev), {"GVA1": (ev.levels("Tot"), "Tot")}))
+    for n in range(40):
+        PersonFactory(unit=ev.w.school_a1, staff_code=f"GVX{n:03d}")
+    rows = {f"GVX{n:03d}": (ev.levels("Kha"), "Kha") for n in range(40)}
+    many = _queries(ev, fill(template(ev), {"GVA1": (ev.levels("Tot"), "Tot"), **rows}))
+    assert many == few
+
+
+def test_unconfirmed_uploads_are_swept_after_a_day(media):
+    import os
+    import time
+
+    from opentemis.evaluations.paper.uploads import upload_read, upload_store
+
+    old = upload_store(io.BytesIO(b"old"))
+    stale = time.time() - 25 * 3600
+    os.utime(media / old.name, (stale, stale))
+    new = upload_store(io.BytesIO(b"new"))
+    assert upload_read(old) is None
+    assert upload_read(new) == b"new"
+    (media / new.name).write_bytes(b"tampered")
+    assert upload_read(new) is None
