@@ -9,12 +9,9 @@ class CriterionInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
-    """Read-only: frameworks change by loading a new version (`opentemis load_frameworks FILE`)."""
-
-    list_display = ["code", "version", "title_vi", "is_complete", "rules_verified", "is_locked"]
-    inlines = [CriterionInline]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Frameworks change only by loading a new version (the upload page, or
+    `opentemis load_frameworks FILE`): a stored version, locked or not, is never edited here."""
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
@@ -23,4 +20,22 @@ class FrameworkAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(Standard)
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyAdmin):
+    list_display = ["code", "version", "title_vi", "is_complete", "rules_verified", "is_locked"]
+    inlines = [CriterionInline]
+    actions = None  # no bulk delete: it would not ask about each version's lock
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A locked version backs finished evaluations: it stays, whatever the database allows.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Standard)
+class StandardAdmin(ReadOnlyAdmin):
+    list_display = ["framework", "number", "name"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
