@@ -217,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Units and staff of Vietnam's education sector, scoped to the caller's units.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` or `kind`: name each enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "EvaluationStatusEnum": "opentemis.evaluations.models.Status",
+        "CycleStatusEnum": "opentemis.evaluations.models.CycleStatus",
+        "EvaluationKindEnum": "opentemis.evaluations.models.EvaluationKind",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

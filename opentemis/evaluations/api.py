@@ -33,7 +33,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from opentemis.accounts.permissions import path_filter, perm_paths
+from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.core.api import (
     API_PERMISSIONS,
@@ -334,22 +334,6 @@ def _scoped_unit(pk: int) -> Unit:
     return unit
 
 
-def _completion_unit(actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
-    if unit_id is not None:
-        unit = get_unit_for_user(actor=actor, pk=unit_id, perm=Perm.VIEW_EVALUATIONS)
-    else:
-        paths = perm_paths(actor, Perm.VIEW_EVALUATIONS)
-        unit = cycle.unit
-        if paths is not None and not any(unit.path.startswith(p) for p in paths):
-            found = Unit.objects.filter(path__in=paths).order_by("path").first()
-            if found is None:
-                raise Http404
-            unit = found
-    if not unit.path.startswith(cycle.unit_path) and not cycle.unit_path.startswith(unit.path):
-        raise Http404
-    return unit
-
-
 # --- schema helpers -------------------------------------------------------------------------
 
 _R400 = OpenApiResponse(description=gettext_lazy("Invalid request or a step not allowed now."))
@@ -440,7 +424,9 @@ class CycleViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         params = s.CompletionQuerySerializer(data=query_params(request))
         params.is_valid(raise_exception=True)
         cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
-        unit = _completion_unit(request.user, cycle, params.validated_data.get("unit"))
+        unit = selectors.completion_unit(
+            actor=request.user, cycle=cycle, unit_id=params.validated_data.get("unit")
+        )
         total, rows = selectors.completion(actor=request.user, cycle=cycle, unit=unit)
         body = {
             "cycle": cycle.pk,

@@ -121,6 +121,26 @@ class CompletionRow:
         return self.rate(self.finalised)
 
 
+def completion_unit(*, actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
+    """The unit whose completion to show: the one asked for, else the cycle's root, else the
+    actor's own highest unit inside it; 404 outside the actor's reach or the cycle."""
+    from opentemis.orgs.selectors import get_unit_for_user
+
+    if unit_id is not None:
+        unit = get_unit_for_user(actor=actor, pk=unit_id, perm=Perm.VIEW_EVALUATIONS)
+    else:
+        paths = perm_paths(actor, Perm.VIEW_EVALUATIONS)
+        unit = cycle.unit
+        if paths is not None and not any(unit.path.startswith(p) for p in paths):
+            found = Unit.objects.filter(path__in=paths).order_by("path").first()
+            if found is None:
+                raise Http404
+            unit = found
+    if not unit.path.startswith(cycle.unit_path) and not cycle.unit_path.startswith(unit.path):
+        raise Http404
+    return unit
+
+
 def completion(
     *, actor: Any, cycle: Cycle, unit: Unit
 ) -> tuple[CompletionRow, list[CompletionRow]]:

@@ -312,7 +312,7 @@ def evaluation_start(*, actor: Any, cycle: Cycle, person: Any) -> Evaluation:
     return evaluation
 
 
-def _guarded_update(
+def guarded_update(
     evaluation: Evaluation, *, version: int, actor: Any, submitted: Mapping[str, Any], **fields: Any
 ) -> Evaluation:
     """UPDATE ... WHERE version = <what the actor saw>; raise ConflictError if someone saved."""
@@ -330,7 +330,7 @@ def _guarded_update(
     return evaluation
 
 
-def _changes(evaluation: Evaluation, fields: Mapping[str, Any]) -> dict[str, Any]:
+def field_changes(evaluation: Evaluation, fields: Mapping[str, Any]) -> dict[str, Any]:
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for name, value in fields.items():
@@ -394,8 +394,8 @@ def evaluation_save_draft(
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
-    changes = _changes(evaluation, fields)
-    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    changes = field_changes(evaluation, fields)
+    guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
     if changes["after"]:
         audit(
             actor=actor,
@@ -423,6 +423,7 @@ def evaluation_submit(
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
+    typed = dict(fields)
     final_levels = fields.get("self_levels", evaluation.self_levels)
     if not is_complete(evaluation.framework, final_levels):
         missing = [
@@ -437,8 +438,8 @@ def evaluation_submit(
     fields["self_rating"] = rate_levels(evaluation.framework, final_levels).level.code
     fields["status"] = Status.SUBMITTED
     fields["submitted_at"] = timezone.now()
-    changes = _changes(evaluation, fields)
-    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    changes = field_changes(evaluation, fields)
+    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
     audit(
         actor=actor,
         action="evaluation.submit",
@@ -555,8 +556,9 @@ def poll_answer(
     """Record one anonymous answer; the participation row only says that the person answered."""
     if not can_answer_poll(actor, evaluation):
         raise PermissionDenied
-    if evaluation.is_locked or not evaluation.cycle.is_open:
-        raise ValidationError(_("The poll about this manager is closed."))
+    # Step 2 of TT 14 Điều 10 follows the self-evaluation and precedes the superior's review.
+    if evaluation.status != Status.SUBMITTED or not evaluation.cycle.is_open:
+        raise ValidationError(_("The poll about this manager is not open."))
     cleaned = clean_levels(evaluation.framework, levels)
     if overall not in LEVEL_CODES:
         raise ValidationError(_("Choose an overall level."))
@@ -636,9 +638,10 @@ def evaluation_review_save(
 ) -> Evaluation:
     _require_reviewer(actor, evaluation)
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
+    typed = dict(fields)
     fields["reviewer"] = actor
-    changes = _changes(evaluation, fields)
-    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
+    changes = field_changes(evaluation, fields)
+    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
     audit(
         actor=actor,
         action="evaluation.review",
@@ -659,8 +662,8 @@ def evaluation_return(
     if not reason:
         raise ValidationError(_("Say what should be revised."))
     fields = {"status": Status.RETURNED, "returned_reason": reason[:2000]}
-    changes = _changes(evaluation, fields)
-    _guarded_update(evaluation, version=version, actor=actor, submitted={}, **fields)
+    changes = field_changes(evaluation, fields)
+    guarded_update(evaluation, version=version, actor=actor, submitted={}, **fields)
     audit(
         actor=actor,
         action="evaluation.return",
@@ -684,6 +687,7 @@ def evaluation_finalise(
     """The reviewer decides the level of every criterion and the overall rating; record locked."""
     _require_reviewer(actor, evaluation)
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
+    typed = dict(fields)
     final_levels = fields.get("review_levels", evaluation.review_levels)
     if not is_complete(evaluation.framework, final_levels):
         raise ValidationError(_("Set a level for every criterion before finalising."))
@@ -694,9 +698,9 @@ def evaluation_finalise(
         finalised_at=timezone.now(),
         returned_reason="",
     )
-    changes = _changes(evaluation, fields)
-    _guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
-    _record_training_needs(evaluation)
+    changes = field_changes(evaluation, fields)
+    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
+    record_training_needs(evaluation)
     audit(
         actor=actor,
         action="evaluation.finalise",
@@ -719,7 +723,7 @@ def training_needs_of(evaluation: Evaluation) -> list[tuple[int, str, list[str]]
     return rows
 
 
-def _record_training_needs(evaluation: Evaluation) -> None:
+def record_training_needs(evaluation: Evaluation) -> None:
     TrainingNeed.objects.filter(evaluation=evaluation).delete()
     TrainingNeed.objects.bulk_create(
         TrainingNeed(evaluation=evaluation, criterion=c, reason=reason, modules=modules)
@@ -735,7 +739,7 @@ def evaluation_acknowledge(*, actor: Any, evaluation: Evaluation) -> Evaluation:
     if evaluation.status != Status.FINALISED:
         raise ValidationError(_("There is no finalised result to acknowledge."))
     fields = {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}
-    _guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
+    guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
     audit(actor=actor, action="evaluation.acknowledge", unit_id=evaluation.unit_id, obj=evaluation)
     return evaluation
 
@@ -758,9 +762,9 @@ def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Eva
         "finalised_at": None,
         "acknowledged_at": None,
     }
-    changes = _changes(evaluation, fields)
+    changes = field_changes(evaluation, fields)
     changes["reason"] = reason
-    _guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
+    guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
     TrainingNeed.objects.filter(evaluation=evaluation).delete()
     audit(
         actor=actor,

@@ -645,17 +645,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Live completion per child unit, drilling down from the cycle's root."""
     cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_EVALUATIONS)
-    else:
-        paths = perm_paths(request.user, Perm.VIEW_EVALUATIONS)
-        unit = cycle.unit
-        if paths is not None and not any(unit.path.startswith(p) for p in paths):
-            unit = Unit.objects.filter(path__in=paths).order_by("path").first()
-            if unit is None:
-                raise Http404
-    if not unit.path.startswith(cycle.unit_path) and not cycle.unit_path.startswith(unit.path):
-        raise Http404
+    unit = selectors.completion_unit(
+        actor=request.user, cycle=cycle, unit_id=int(unit_id) if unit_id.isdigit() else None
+    )
     total, rows = selectors.completion(actor=request.user, cycle=cycle, unit=unit)
     context = {
         "cycle": cycle,

@@ -150,11 +150,11 @@ def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> Non
         )
         changes: dict[str, Any] = {"before": {}, "after": dict(fields)}
     else:
-        changes = services._changes(evaluation, fields)
-        services._guarded_update(
+        changes = services.field_changes(evaluation, fields)
+        services.guarded_update(
             evaluation, version=evaluation.version, actor=actor, submitted=fields, **fields
         )
-    services._record_training_needs(evaluation)
+    services.record_training_needs(evaluation)
     changes["paper"] = {
         "file": Path(file_name).name[-200:],
         "sheet": row.sheet,
