@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from opentemis.jobs import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<int:pk>/", views.job_detail, name="job_detail"),
+    path("<int:pk>/download/", views.job_download, name="job_download"),
+]

@@ -179,7 +179,7 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
         subjects = ", ".join(s.name for s in person.subjects.all())
         values = [person.full_name, unit.name, subjects, "", district, province]
         fields = [list(zip(labels[i : i + 2], values[i : i + 2], strict=True)) for i in (0, 2, 4)]
-        code, title = "BM1", meta["vi"]
+        code, title, prefix = "BM1", meta["vi"], "BM1"
     else:
         fields = [
             [("Họ và tên", person.full_name), ("Chức vụ", _position_name(person))],
@@ -187,7 +187,7 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
             [("Quận/Huyện/Tp,Tx", district), ("Tỉnh/Thành phố", province)],
         ]
         # UNVERIFIED code and name (CV 4529 annex not seen).
-        code, title = "Mẫu 01 (TT 14)", PRINCIPAL_SELF_TITLE
+        code, title, prefix = "Mẫu 01 (TT 14)", PRINCIPAL_SELF_TITLE, "HT_tu_danh_gia"
     columns = [
         Column("TT", 10, "C"),
         Column("Tiêu chí", 72),
@@ -224,7 +224,7 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
     return Form(
         code=code,
         title=title,
-        filename=f"{code.split()[0]}_{person.staff_code}_{ascii_name(person.full_name)}",
+        filename=f"{prefix}_{person.staff_code}_{ascii_name(person.full_name)}",
         subtitle=[_school_year(evaluation.cycle)],
         fields=fields,
         intro=[Paragraph(SELF_GUIDANCE, italic=True)],

@@ -1,0 +1,112 @@
+"""Downloads of the official forms (PDF or xlsx) and the "print all forms of my school" job.
+
+Every view resolves the object inside the request's scope, checks the printing rule of
+:mod:`opentemis.evaluations.printing.access`, and answers 404 to anyone else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from opentemis.core.http import xlsx_response
+from opentemis.evaluations import selectors
+from opentemis.evaluations.models import Cycle
+from opentemis.evaluations.printing import access, forms, pdf, xlsx
+from opentemis.evaluations.printing.layout import Form
+from opentemis.evaluations.tasks import print_school_start
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person, SubjectGroup
+
+
+def _respond(form: Form, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        return xlsx_response(xlsx.render(form), f"{form.filename}.xlsx")
+    response = HttpResponse(pdf.render(form), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{form.filename}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
+    """The cycle named by ``?cycle=`` (or the current one) covering ``unit_path``; else 404."""
+    cycle_id = request.GET.get("cycle") or request.POST.get("cycle") or ""
+    if cycle_id.isdigit():
+        cycle = selectors.get_cycle_for_user(actor=request.user, pk=int(cycle_id))
+    else:
+        prefixes = [unit_path[:i] for i in range(4, len(unit_path) + 1, 4)]
+        cycle = (
+            selectors.cycles_visible(actor=request.user)
+            .filter(unit_path__in=prefixes, school_year__is_current=True)
+            .order_by("-unit_path")
+            .first()
+        )
+    if cycle is None or not unit_path.startswith(cycle.unit_path):
+        raise Http404
+    return cycle
+
+
+def _school(request: HttpRequest, unit_pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_pk).first()
+    if unit is None or not unit.is_school or not access.may_print_school(request.user, unit.path):
+        raise Http404
+    return unit
+
+
+@login_required
+def bm1(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """BM1 of a teacher, or the principal's self-evaluation form (TT 14)."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    return _respond(forms.self_evaluation(evaluation), fmt)
+
+
+@login_required
+def poll_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    if not access.may_print_poll(request.user, evaluation):
+        raise Http404
+    return _respond(forms.poll_summary(evaluation), fmt)
+
+
+@login_required
+def superior_result(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    if not access.may_print_result(request.user, evaluation):
+        raise Http404
+    return _respond(forms.superior_result(evaluation), fmt)
+
+
+@login_required
+def bm2(request: HttpRequest, person_pk: int, fmt: str) -> HttpResponse:
+    author = Person.objects.select_related("subject_group", "unit").filter(pk=person_pk).first()
+    if author is None or not access.may_print_bm2(request.user, author):
+        raise Http404
+    return _respond(forms.bm2(author, _cycle(request, author.unit_path)), fmt)
+
+
+@login_required
+def bm3(request: HttpRequest, group_pk: int, fmt: str) -> HttpResponse:
+    group = SubjectGroup.objects.select_related("unit").filter(pk=group_pk).first()
+    if group is None or not access.may_print_bm3(request.user, group):
+        raise Http404
+    cycle = _cycle(request, group.unit.path)
+    return _respond(forms.bm3(group, cycle, request.user), fmt)
+
+
+@login_required
+def bm4(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
+    unit = _school(request, unit_pk)
+    return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt)
+
+
+@login_required
+@require_POST
+def print_all(request: HttpRequest, unit_pk: int) -> Any:
+    """Start the job that prints every form of the school; its page shows the progress."""
+    unit = _school(request, unit_pk)
+    job = print_school_start(actor=request.user, unit=unit, cycle=_cycle(request, unit.path))
+    return redirect("job_detail", pk=job.pk)
