@@ -14,6 +14,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opentemis.jobs.models import Job, JobStatus
 
@@ -33,7 +34,7 @@ def job_enqueue(*, job: Job, enqueue: Callable[[], Any]) -> None:
             result = enqueue()
         except Exception:
             logger.exception("could not enqueue job %s", job.pk)
-            job_fail(job=job, message="The job could not be queued.")
+            job_fail(job=job, message=_("The job could not be queued. Try again later."))
             return
         task_id = str(getattr(result, "id", "") or "")
         Job.objects.filter(pk=job.pk, task_id="").update(task_id=task_id[:64])

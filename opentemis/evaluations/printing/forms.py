@@ -45,6 +45,7 @@ from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import ancestors
 from opentemis.staff.models import Person
 from opentemis.standards.frameworks import framework_data
+from opentemis.standards.models import Framework
 
 TT20 = "TT20_2018_GVPT"
 
@@ -211,15 +212,15 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
     ]
     after = [
         Paragraph("1. Nhận xét (ghi rõ):", bold=True),
-        Paragraph(f"- Điểm mạnh: {evaluation.strengths}", indent=True),
-        Paragraph(f"- Những vấn đề cần cải thiện: {evaluation.improvements}", indent=True),
+        Paragraph(f"- Điểm mạnh: {evaluation.strengths or DOTS}", indent=True),
+        Paragraph(f"- Những vấn đề cần cải thiện: {evaluation.improvements or DOTS}", indent=True),
         Paragraph(
             "2. Kế hoạch học tập, bồi dưỡng phát triển năng lực nghề nghiệp trong năm học "
             "tiếp theo",
             bold=True,
         ),
-        *[Paragraph(f"- {label}: {value}", indent=True) for label, value in plan],
-        Paragraph(f"3. Xếp loại kết quả đánh giá: {full_level(rating) or DOTS}", bold=True),
+        *[Paragraph(f"- {label}: {value or DOTS}", indent=True) for label, value in plan],
+        Paragraph(f"Xếp loại kết quả đánh giá: {full_level(rating) or DOTS}", bold=True),
     ]
     return Form(
         code=code,
@@ -352,8 +353,6 @@ def bm4(unit: Unit, cycle: Cycle, cache: Cache | None = None) -> Form:
     )
     numbers = [c.number for c in cache.criteria_of(evaluations[0].framework)] if evaluations else []
     if not numbers:
-        from opentemis.standards.models import Framework
-
         framework = Framework.objects.filter(code=TT20).order_by("-version").first()
         numbers = [c.number for c in cache.criteria_of(framework)] if framework else []
     columns = [
@@ -492,7 +491,7 @@ def superior_result(evaluation: Evaluation, cache: Cache | None = None) -> Form:
         ],
         table=Table(columns, rows),
         after=[
-            Paragraph(f"Nhận xét chung: {evaluation.review_note}"),
+            Paragraph(f"Nhận xét chung: {evaluation.review_note or DOTS}"),
             Paragraph(f"Xếp loại kết quả đánh giá: {full_level(rating) or DOTS}", bold=True),
         ],
         place_date=_date_line(evaluation.finalised_at),
