@@ -351,3 +351,21 @@ def test_print_all_refuses_another_provinces_school(ev, django_capture_on_commit
 
 def test_ascii_file_names_fold_vietnamese():
     assert forms.ascii_name("Đặng Thị Ỷ / Tổ 1-2") == "Dang_Thi_Y_To_1_2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_print_all_through_the_database_queue_and_worker(ev):
+    """The production path: the view queues a row, ``db_worker --batch`` runs it."""
+    from django.core.management import call_command
+
+    _finalised(ev)
+    backend = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    url = reverse("print_school_all", args=[ev.w.school_a1.pk]) + f"?cycle={ev.cycle.pk}"
+    with override_settings(TASKS=backend):
+        ev.w.client_for(ev.w.principal_a1).post(url)
+        job = Job.objects.get()
+        assert job.status == JobStatus.QUEUED and job.task_id
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.message
+    assert job.result_name.endswith(".zip")
