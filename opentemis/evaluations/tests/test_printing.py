@@ -369,3 +369,39 @@ def test_print_all_through_the_database_queue_and_worker(ev):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.message
     assert job.result_name.endswith(".zip")
+
+
+def test_superior_result_shows_the_levels_comments_and_reviewer(ev):
+    from opentemis.evaluations.models import EvaluatorRule
+    from opentemis.staff.models import Position
+
+    with system_scope():
+        EvaluatorRule.objects.create(
+            position=Position.objects.get(code="HT"), evaluator="superior", superior_kind=""
+        )
+    evaluation = ev.submitted(user=ev.w.principal_a1, levels=ev.levels("Tot", n=18))
+    with system_scope():
+        services.evaluation_finalise(
+            actor=ev.w.officer_a,
+            evaluation=evaluation,
+            version=evaluation.version,
+            levels=ev.levels("Tot", n=18, c3="Kha"),
+            comments={"3": "Cần tự học thêm"},
+            note="Hoàn thành tốt nhiệm vụ",
+        )
+    client = ev.w.client_for(ev.w.principal_a1)  # the person, now that it is final
+    response = client.get(reverse("print_result_xlsx", args=[evaluation.pk]))
+    assert response.status_code == 200
+    ws = _sheet(response.content)
+    row = _find(ws, lambda v: v.startswith("Tiêu chí 3.")).row
+    assert [ws.cell(row, c).value or "" for c in range(3, 8)] == [
+        "",
+        "",
+        "X",
+        "",
+        "Cần tự học thêm",
+    ]
+    text = _text(client.get(reverse("print_result_pdf", args=[evaluation.pk])).content)
+    assert "Nhận xét chung: Hoàn thành tốt nhiệm vụ" in text
+    assert "Xếp loại kết quả đánh giá: Tốt" in text
+    assert "THỦ TRƯỞNG CƠ QUAN QUẢN LÝ CẤP TRÊN" in text
