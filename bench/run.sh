@@ -24,6 +24,7 @@ if ! "$PY" bench/has_national.py; then
   /usr/bin/time -f "synth national: %e s wall, %M KB max RSS" "$PY" manage.py synth --size national --reset
 fi
 "$PY" bench/staff_bench.py --write docs/benchmarks.md
+"$PY" bench/evaluation_bench.py --write docs/benchmarks.md
 if [ "${BENCH_IMPORT:-1}" = "1" ]; then
   # Imports go to throwaway databases, never into the national dataset.
   env -u DATABASE_URL "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
