@@ -255,9 +255,11 @@ def test_binary_files_are_not_read_as_yaml():
 
 
 def test_yaml_aliases_and_syntax_errors_are_refused_with_the_line():
-    with pytest.raises(FrameworkFileError, match="(Line|Dòng) 3"):
+    with pytest.raises(FrameworkFileError, match=r"(Line|Dòng) 3"):
         frameworks_from_yaml(b"code: X\ntitle_vi: &t Y\nsubject: *t\n")
-    with pytest.raises(FrameworkFileError, match="Line 3: The YAML"):
+    with pytest.raises(
+        FrameworkFileError, match=r"(Line 3: The YAML|Dòng 3: Không đọc được tệp YAML)"
+    ):
         frameworks_from_yaml(b"code: X\ntitle_vi: [unclosed\n")
 
 
