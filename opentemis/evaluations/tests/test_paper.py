@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import gettext
 import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import polib
 import pytest
-from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 from openpyxl import Workbook, load_workbook
 
 from opentemis.accounts.models import AuditEvent
@@ -31,25 +27,14 @@ from tests.factories import PersonFactory, make_user
 
 TEACHERS = "Giáo viên (TT 20-2018)"
 MANAGERS = "Cán bộ quản lý (TT 14-2018)"
-PO_PART = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "vi_paper.po.part"
 LABEL = {"Tot": "Tốt", "Kha": "Khá", "Dat": "Đạt", "ChuaDat": "Chưa đạt"}
 
 
 @pytest.fixture(autouse=True)
-def vietnamese(tmp_path: Path) -> Iterator[None]:
-    """Users read Vietnamese: every test runs in it, with this feature's catalogue merged in
-    (until it is merged into django.po); the shared catalogue is restored afterwards."""
-    mo = tmp_path / "vi_paper.mo"
-    polib.pofile(str(PO_PART)).save_as_mofile(str(mo))
+def vietnamese() -> Iterator[None]:
+    """Users read Vietnamese: every test runs in it, with the main catalogue (django.po/.mo)."""
     with translation.override("vi"):
-        catalog = trans_real.translation("vi")._catalog
-        saved = ([dict(c) for c in catalog._catalogs], list(catalog._plurals))
-        with mo.open("rb") as handle:
-            trans_real.translation("vi").merge(gettext.GNUTranslations(handle))
-        try:
-            yield
-        finally:
-            catalog._catalogs[:], catalog._plurals[:] = saved
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -44,7 +44,8 @@ def test_draft_saves_partially_and_submit_needs_every_level(ev):
             levels={"1": "Tot", "2": "Kha"},
             texts={"strengths": "Soạn giảng tốt"},
         )
-        with pytest.raises(ValidationError, match="missing"):
+        # Users read Vietnamese (LANGUAGE_CODE): the message names the missing criteria.
+        with pytest.raises(ValidationError, match="còn thiếu: 3, 4, 5"):
             services.evaluation_submit(
                 actor=ev.w.teacher_a1, evaluation=evaluation, version=evaluation.version
             )

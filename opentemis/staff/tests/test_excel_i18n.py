@@ -1,8 +1,5 @@
-"""Every message of the staff spreadsheet feature has a Vietnamese translation.
-
-The main catalogue is checked, together with a ``locale/vi_excel.po.part`` of new translations
-not yet merged into it, if one exists.
-"""
+"""Every message of the staff spreadsheet feature has a Vietnamese translation in the main
+catalogue (locale/vi/LC_MESSAGES/django.po), and Django serves it."""
 
 from __future__ import annotations
 
@@ -12,10 +9,10 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation.template import templatize
 
 ROOT = Path(settings.BASE_DIR)
-PART = ROOT / "locale" / "vi_excel.po.part"
 MAIN = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     *sorted((ROOT / "opentemis/staff/excel").glob("*.py")),
@@ -52,11 +49,7 @@ def template_msgids(path: Path) -> set[str]:
 
 
 def po_entries() -> list[polib.POEntry]:
-    entries = []
-    for path in (MAIN, PART):  # the part last: it holds the newest wording
-        if path.exists():
-            entries += [e for e in polib.pofile(path.read_text(encoding="utf-8")) if not e.obsolete]
-    return entries
+    return [e for e in polib.pofile(MAIN.read_text(encoding="utf-8")) if not e.obsolete]
 
 
 def catalogue() -> dict[str, polib.POEntry]:
@@ -70,23 +63,36 @@ def catalogue() -> dict[str, polib.POEntry]:
     return entries
 
 
+def translations(entry: polib.POEntry) -> list[str]:
+    return [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+
+
 def test_every_message_has_a_vietnamese_translation():
     msgids = set().union(*map(python_msgids, SOURCES), *map(template_msgids, TEMPLATES))
     assert len(msgids) > 80  # the extraction itself works
     entries = catalogue()
     missing = sorted(m for m in msgids if m not in entries)
     assert not missing, missing
+    # Empty, or the English text copied as a placeholder, is not a translation.
     untranslated = [
-        m for m in msgids if not (entries[m].msgstr or any(entries[m].msgstr_plural.values()))
+        m for m in msgids if not any(text and text != m for text in translations(entries[m]))
     ]
     assert not untranslated, untranslated
+
+
+def test_django_serves_the_translations():
+    msgids = set().union(*map(python_msgids, SOURCES), *map(template_msgids, TEMPLATES))
+    entries = catalogue()
+    with translation.override("vi"):
+        for m in sorted(msgids):
+            if not entries[m].msgid_plural:
+                assert translation.gettext(m) == entries[m].msgstr, m
 
 
 def test_translations_keep_their_placeholders():
     for entry in catalogue().values():
         wanted = set(_PLACEHOLDER.findall(entry.msgid))
-        translations = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
-        for text in translations:
+        for text in translations(entry):
             if text:
                 assert set(_PLACEHOLDER.findall(text)) == wanted, entry.msgid
 
