@@ -24,3 +24,15 @@ class AccountsConfig(AppConfig):
                 login_failed(username=str(credentials.get("username", "")))
 
         user_login_failed.connect(record_failure, weak=False, dispatch_uid="opentemis_login_failed")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from opentemis.accounts.models import RoleAssignment
+
+        def grant_saved(sender: Any, instance: Any, **kw: Any) -> None:
+            from opentemis.accounts.permissions import grants_changed
+
+            grants_changed(pk=instance.user_id)
+
+        post_save.connect(grant_saved, RoleAssignment, weak=False, dispatch_uid="grants-saved")
+        post_delete.connect(grant_saved, RoleAssignment, weak=False, dispatch_uid="grants-deleted")

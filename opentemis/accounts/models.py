@@ -17,6 +17,12 @@ class User(AbstractUser):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
     )
     must_change_password = models.BooleanField(default=False)
+    # The user's active role grants, kept on the row that authentication reads anyway, so that a
+    # request needs no query on RoleAssignment (accounts.permissions.role_grants). Every change
+    # of a grant, or of the path of a unit holding one, increments ``roles_version`` in the same
+    # transaction; a cache written for another version is ignored.
+    roles_version = models.PositiveIntegerField(default=0, editable=False)
+    grants_cache = models.JSONField(null=True, blank=True, editable=False)
 
 
 class RoleAssignment(models.Model):

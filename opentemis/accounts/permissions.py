@@ -12,18 +12,46 @@ from opentemis.core.scoping import Scope, minimal_prefixes
 
 
 def role_grants(user: Any) -> list[tuple[str, str]]:
-    """(role, unit path) of the user's active roles, read once per user object."""
+    """(role, unit path) of the user's active roles, read once per user object.
+
+    Kept between requests on the user's row (``User.grants_cache``), valid while its version is
+    the row's ``roles_version``; otherwise read from RoleAssignment and stored for that version.
+    Storing only ``WHERE roles_version = <the version read>`` means a change committed meanwhile
+    (which increments it) can never be hidden by a cache computed before it.
+    """
     cached = getattr(user, "_opentemis_grants", None)
-    if cached is None:
-        from opentemis.accounts.models import RoleAssignment
+    if cached is not None:
+        return cached
+    version = getattr(user, "roles_version", None)
+    stored = getattr(user, "grants_cache", None)
+    if version is not None and isinstance(stored, dict) and stored.get("v") == version:
+        cached = [(role, path) for role, path in stored["g"]]
+    else:
+        from opentemis.accounts.models import RoleAssignment, User
 
         cached = list(
             RoleAssignment.objects.filter(user=user, is_active=True).values_list(
                 "role", "unit__path"
             )
         )
-        user._opentemis_grants = cached
+        if version is not None and user.pk is not None:
+            payload = {"v": version, "g": [list(g) for g in cached]}
+            User.objects.filter(pk=user.pk, roles_version=version).update(grants_cache=payload)
+            user.grants_cache = payload
+    user._opentemis_grants = cached
     return cached
+
+
+def grants_changed(**filters: Any) -> int:
+    """Invalidate the stored grants of the users matching ``filters`` (call in the transaction
+    that changes a grant or the path of a unit holding one)."""
+    from django.db.models import F
+
+    from opentemis.accounts.models import User
+
+    return User.objects.filter(**filters).update(
+        roles_version=F("roles_version") + 1, grants_cache=None
+    )
 
 
 def perm_paths(user: Any, perm: str) -> tuple[str, ...] | None:

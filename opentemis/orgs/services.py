@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opentemis.accounts.permissions import require_perm_on
+from opentemis.accounts.permissions import grants_changed, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.scoping import system_scope
@@ -139,6 +139,8 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
             old_path = fresh.path
             Unit.objects.move(fresh, target, pos="last-child")
             fresh.refresh_from_db()
+            # Role grants on the moved subtree now hold other paths: stored grants are stale.
+            grants_changed(roles__unit__path__startswith=fresh.path)
             UnitMove.objects.create(
                 unit=fresh,
                 old_parent=old_parent,
