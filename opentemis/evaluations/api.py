@@ -221,7 +221,7 @@ def _detail(actor: Any, evaluation: Evaluation) -> dict[str, Any]:
         "status": evaluation.status,
         "status_display": evaluation.get_status_display(),
         "version": evaluation.version,
-        "criteria": list(framework.criteria.order_by("number").values("number", "name", "is_key")),
+        "criteria": services.criteria_of(framework),
         "self_evaluation": {
             "levels": evaluation.self_levels,
             "notes": evaluation.self_notes,
@@ -245,7 +245,10 @@ def _detail(actor: Any, evaluation: Evaluation) -> dict[str, Any]:
         "returned_reason": evaluation.returned_reason,
         "acknowledged_at": evaluation.acknowledged_at,
         "evidence": _evidence_links(evaluation),
-        "training_needs": list(evaluation.needs.values("criterion", "reason", "modules"))
+        "training_needs": [
+            {"criterion": n.criterion, "reason": n.reason, "modules": n.modules}
+            for n in evaluation.needs.all()
+        ]
         if evaluation.is_locked
         else [],
         "actions": _actions(actor, evaluation),
@@ -285,13 +288,18 @@ def _leads_group(actor: Any, evaluation: Evaluation) -> bool:
     )
 
 
-def _evaluation(request: Request, pk: int, also: Iterable[Check] = ()) -> Evaluation:
+def _evaluation(
+    request: Request, pk: int, also: Iterable[Check] = (), write: bool = False
+) -> Evaluation:
     """The evaluation if the caller may see it (``access.can_view`` or one of ``also``).
 
     404 for missing and for not visible alike; anything the caller then may not do is a 403.
+    ``write``: the lighter lookup of a workflow step (see ``selectors.get_evaluation_for_user``).
     """
     try:
-        found = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+        found = selectors.get_evaluation_for_user(
+            actor=request.user, pk=pk, for_write=write, related=("person", "unit")
+        )
     except Http404:
         checks = list(also)
         if not checks:
@@ -477,6 +485,15 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         """The record as it is after a step, seen by the caller (who may no longer see it all)."""
         return self._respond(_evaluation(self.request, evaluation.pk))
 
+    def _stepped(self, evaluation: Evaluation) -> Response:
+        """The record after a step, from the object the service updated (no second lookup).
+
+        The service set every field it wrote on ``evaluation`` and raised on a conflict, so this
+        is the stored record. Who may view a record does not depend on its status, so the
+        caller still sees it as before the step.
+        """
+        return self._respond(evaluation)
+
     @extend_schema(
         parameters=[s.EvaluationQuerySerializer],
         description=gettext_lazy(
@@ -562,13 +579,13 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def save_self(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.SelfWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_save_draft(
             actor=request.user, evaluation=evaluation, **body.service_kwargs()
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=s.SelfWriteSerializer,
@@ -579,13 +596,13 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def submit(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.SelfWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_submit(
             actor=request.user, evaluation=evaluation, **body.service_kwargs()
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=s.EvidenceWriteSerializer,
@@ -650,13 +667,13 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def review(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.ReviewWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_review_save(
             actor=request.user, evaluation=evaluation, **body.service_kwargs()
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=s.ReturnSerializer,
@@ -666,7 +683,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def return_(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_return(
@@ -675,7 +692,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
             version=body.validated_data["version"],
             reason=body.validated_data["reason"],
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=s.ReviewWriteSerializer,
@@ -686,13 +703,13 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def finalise(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.ReviewWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_finalise(
             actor=request.user, evaluation=evaluation, **body.service_kwargs()
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=None,
@@ -700,9 +717,9 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         description=gettext_lazy("Acknowledge the finalised result of your own evaluation."),
     )
     def acknowledge(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     @extend_schema(
         request=s.ReasonSerializer,
@@ -713,13 +730,13 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def reopen(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk)
+        evaluation = _evaluation(request, pk, write=True)
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_reopen(
             actor=request.user, evaluation=evaluation, reason=body.validated_data["reason"]
         )
-        return self._reload(evaluation)
+        return self._stepped(evaluation)
 
     # --- colleagues' opinions (BM2, BM3) ---
 

@@ -97,7 +97,20 @@ def _num(key: Any) -> tuple[int, str]:
 
 # --- rating ---------------------------------------------------------------------------------
 
+# A framework version's content (criteria, rules) never changes once stored: new content becomes
+# a new version (standards.services). Its rules and its row are therefore cached per process, and
+# the workflow's writes need no join to standards_framework. The caches are cleared whenever a
+# framework or a criterion is saved or deleted (signals in apps.py), e.g. when an administrator
+# locks a version or a test database reuses a primary key.
 _RULES: dict[int, RuleSet] = {}
+_FRAMEWORKS: dict[int, Framework] = {}
+_CRITERIA: dict[int, list[dict[str, Any]]] = {}
+
+
+def clear_framework_caches(**_: Any) -> None:
+    _RULES.clear()
+    _FRAMEWORKS.clear()
+    _CRITERIA.clear()
 
 
 def rule_set_for(framework: Framework) -> RuleSet:
@@ -105,6 +118,24 @@ def rule_set_for(framework: Framework) -> RuleSet:
     cached = _RULES.get(framework.pk)
     if cached is None:
         cached = _RULES[framework.pk] = framework.rule_set()
+    return cached
+
+
+def criteria_of(framework: Framework) -> list[dict[str, Any]]:
+    """The framework's criteria (number, name, is_key) in order, cached per process."""
+    cached = _CRITERIA.get(framework.pk)
+    if cached is None:
+        cached = _CRITERIA[framework.pk] = list(
+            framework.criteria.order_by("number").values("number", "name", "is_key")
+        )
+    return cached
+
+
+def framework_cached(pk: int) -> Framework:
+    """The framework row by primary key, cached per process (for rules and criteria only)."""
+    cached = _FRAMEWORKS.get(pk)
+    if cached is None:
+        cached = _FRAMEWORKS[pk] = Framework.objects.get(pk=pk)
     return cached
 
 
@@ -327,6 +358,7 @@ def guarded_update(
         setattr(evaluation, name, value)
     evaluation.version = version + 1
     evaluation.updated_at = now
+    evaluation.updated_by = actor
     return evaluation
 
 
@@ -495,11 +527,13 @@ def evidence_detach(*, actor: Any, evaluation: Evaluation, criterion: int, evide
 
 def can_give_opinion(actor: Any, evaluation: Evaluation) -> bool:
     """A colleague of the same subject group (TT 20 Điều 10 khoản 1 điểm b), not oneself."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None or person_id == evaluation.person_id:
+        return False  # decided without loading the actor's staff record
     person = getattr(actor, "person", None)
     return (
         person is not None
         and evaluation.kind == EvaluationKind.TEACHER
-        and person.pk != evaluation.person_id
         and person.subject_group_id is not None
         and person.subject_group_id == evaluation.person.subject_group_id
     )
@@ -540,11 +574,13 @@ def opinion_give(
 
 def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
     """Teachers and staff of the manager's school, not the manager."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None or person_id == evaluation.person_id:
+        return False
     person = getattr(actor, "person", None)
     return (
         person is not None
         and evaluation.kind == EvaluationKind.MANAGER
-        and person.pk != evaluation.person_id
         and person.unit_id == evaluation.unit_id
     )
 
@@ -700,7 +736,9 @@ def evaluation_finalise(
     )
     changes = field_changes(evaluation, fields)
     guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
-    record_training_needs(evaluation)
+    # A record reaches finalisation only from "submitted": a first finalisation, or one after
+    # an officer's reopening, which deleted the previous needs. Nothing to replace.
+    record_training_needs(evaluation, replace=False)
     audit(
         actor=actor,
         action="evaluation.finalise",
@@ -723,12 +761,17 @@ def training_needs_of(evaluation: Evaluation) -> list[tuple[int, str, list[str]]
     return rows
 
 
-def record_training_needs(evaluation: Evaluation) -> None:
-    TrainingNeed.objects.filter(evaluation=evaluation).delete()
-    TrainingNeed.objects.bulk_create(
+def record_training_needs(evaluation: Evaluation, *, replace: bool = True) -> None:
+    """Store the evaluation's training needs; ``replace`` deletes those recorded before."""
+    if replace:
+        TrainingNeed.objects.filter(evaluation=evaluation).delete()
+    needs = TrainingNeed.objects.bulk_create(
         TrainingNeed(evaluation=evaluation, criterion=c, reason=reason, modules=modules)
         for c, reason, modules in training_needs_of(evaluation)
     )
+    # What was just stored is what ``evaluation.needs.all()`` would read back (in order).
+    cache = evaluation.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache["needs"] = sorted(needs, key=lambda n: n.criterion)
 
 
 @transaction.atomic
@@ -766,6 +809,7 @@ def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Eva
     changes["reason"] = reason
     guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
     TrainingNeed.objects.filter(evaluation=evaluation).delete()
+    evaluation.__dict__.get("_prefetched_objects_cache", {}).pop("needs", None)
     audit(
         actor=actor,
         action="evaluation.reopen",
