@@ -26,6 +26,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
+from opentemis.evaluations.printing import access as print_access
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
 from opentemis.standards.rules import Level
@@ -175,7 +176,9 @@ def _text_fields() -> list[tuple[str, str]]:
 @login_required
 def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
     """BM1: the self-evaluation form. POST with ``action=submit`` submits, else saves."""
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(
+        actor=request.user, pk=pk, for_write=request.method == "POST"
+    )
     if evaluation.person_id != getattr(request.user, "person_id", None):
         raise Http404
     if not evaluation.self_editable:
@@ -216,7 +219,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX autosave of the BM1 draft; answers a small status partial (always 200 for HTMX)."""
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     numbers = _numbers(evaluation)
     state = SelfState.from_post(request.POST, numbers)
     context: dict[str, Any] = {"evaluation": evaluation}
@@ -245,7 +248,7 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach evidence to a criterion: a new upload, a link, or an item of the library."""
     from opentemis.evidence import services as evidence_services
 
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     criterion = int(request.POST.get("criterion", "0") or 0)
     try:
         if request.POST.get("remove"):
@@ -321,6 +324,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": access.can_review(request.user, evaluation)
         and evaluation.status == Status.SUBMITTED,
         "can_reopen": access.can_reopen(request.user, evaluation) and evaluation.is_locked,
+        "may_print_result": print_access.may_print_result(request.user, evaluation),
         "needs": list(evaluation.needs.all()) if evaluation.is_locked else [],
         "poll": services.poll_results(evaluation)
         if evaluation.kind == "manager" and not is_self
@@ -366,7 +370,7 @@ def _opinion_counts(evaluation: Evaluation) -> dict[str, Any]:
 @login_required
 @require_POST
 def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     try:
         services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
         messages.success(request, _("You have acknowledged the result."))
@@ -380,7 +384,7 @@ def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     try:
         services.evaluation_reopen(
             actor=request.user, evaluation=evaluation, reason=request.POST.get("reason", "")
@@ -415,7 +419,9 @@ def _review_context(
 @login_required
 def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The reviewer's page: levels and comments per criterion; save, return or finalise."""
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(
+        actor=request.user, pk=pk, for_write=request.method == "POST"
+    )
     if not access.can_review(request.user, evaluation):
         raise Http404
     if evaluation.status != Status.SUBMITTED:
@@ -467,7 +473,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rating_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX: the overall rating the chosen levels give, with the reasons, before saving."""
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     numbers = _numbers(evaluation)
     levels = {str(n): request.POST[f"level_{n}"] for n in numbers if request.POST.get(f"level_{n}")}
     try:

@@ -405,3 +405,36 @@ def test_superior_result_shows_the_levels_comments_and_reviewer(ev):
     assert "Nhận xét chung: Hoàn thành tốt nhiệm vụ" in text
     assert "Xếp loại kết quả đánh giá: Tốt" in text
     assert "THỦ TRƯỞNG CƠ QUAN QUẢN LÝ CẤP TRÊN" in text
+
+
+# --- links to the forms on the pages ---------------------------------------------------------
+
+
+def test_detail_page_links_the_poll_and_result_forms_to_whoever_may_print_them(ev):
+    evaluation = ev.submitted(user=ev.w.principal_a1, levels=ev.levels("Tot", n=18))
+    detail = reverse("evaluation_detail", args=[evaluation.pk])
+    poll = reverse("print_poll_pdf", args=[evaluation.pk])
+    result = reverse("print_result_pdf", args=[evaluation.pk])
+    officer_page = ev.w.client_for(ev.w.officer_a).get(detail).content.decode()
+    assert poll in officer_page
+    assert result in officer_page
+    own_page = ev.w.client_for(ev.w.principal_a1).get(detail).content.decode()
+    assert poll not in own_page  # nobody prints the poll about themself
+    assert result not in own_page  # not final yet
+    teachers = ev.submitted()
+    teacher = reverse("evaluation_detail", args=[teachers.pk])
+    teacher_page = ev.w.client_for(ev.w.principal_a1).get(teacher).content.decode()
+    assert reverse("print_bm1_pdf", args=[teachers.pk]) in teacher_page
+    assert "/poll." not in teacher_page  # a teacher's evaluation has no poll
+
+
+def test_group_page_links_bm2_and_bm3_for_the_leader_only(ev):
+    _with_opinion(ev)
+    bm2 = reverse("print_bm2_pdf", args=[ev.colleague.person.pk])
+    bm3 = reverse("print_bm3_pdf", args=[ev.group.pk])
+    page = ev.w.client_for(ev.colleague).get(reverse("group_opinions")).content.decode()
+    assert bm2 in page
+    assert bm3 not in page
+    leader_page = ev.w.client_for(ev.leader).get(reverse("group_opinions")).content.decode()
+    assert bm3 in leader_page
+    assert ev.w.client_for(ev.leader).get(bm3 + f"?cycle={ev.cycle.pk}").status_code == 200
