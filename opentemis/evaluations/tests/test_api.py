@@ -519,3 +519,46 @@ def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
     assert response.status_code == 409
     assert f"you sent version {read}, it is now at version {read + 1}" in response.json()["detail"]
     assert response.json()["differences"] == []
+
+
+def test_step_answers_equal_a_fresh_read_and_the_documented_schema(ev):
+    """A step answers from the record the service updated (no second lookup) and builds the
+    JSON directly: it must equal what a GET returns, and what the documented serializer makes
+    of it (so the OpenAPI schema describes the real answer)."""
+    from opentemis.evaluations.api import _detail
+    from opentemis.evaluations.serializers import EvaluationDetailSerializer
+
+    teacher = api(ev.w.teacher_a1)
+    pk = ok(teacher.post(ME), 201)["id"]
+    with system_scope():
+        item = Evidence.objects.create(
+            owner=ev.w.person_a1, kind="link", title="Giáo án", url="https://example.edu.vn/a"
+        )
+    ok(teacher.post(url(pk, "evidence"), {"criterion": 2, "evidence": item.pk}), 201)
+    submitted = ok(
+        teacher.post(url(pk, "submit"), {"version": 1, "levels": ev.levels("Kha")}, format="json")
+    )
+    assert submitted == ok(teacher.get(url(pk)))
+    assert submitted["evidence"] == [
+        {"criterion": 2, "evidence": item.pk, "title": "Giáo án", "kind": "link"}
+    ]
+    principal = api(ev.w.principal_a1)
+    finalised = ok(
+        principal.post(
+            url(pk, "finalise"),
+            {"version": submitted["version"], "levels": ev.levels("Tot", c6="Dat")},
+            format="json",
+        )
+    )
+    assert finalised == ok(principal.get(url(pk)))
+    assert finalised["review"]["finalised_at"]
+    assert [n["criterion"] for n in finalised["training_needs"]] == [6]
+    with system_scope():
+        record = Evaluation.objects.select_related("person", "unit", "framework", "cycle").get(
+            pk=pk
+        )
+        built = json.loads(json.dumps(_detail(ev.w.principal_a1, record), default=str))
+        documented = json.loads(
+            json.dumps(EvaluationDetailSerializer(_detail(ev.w.principal_a1, record)).data)
+        )
+    assert built == documented
