@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "opentemis.evidence",
     "opentemis.evaluations",
     "opentemis.jobs",
+    "opentemis.reports",
 ]
 
 MIDDLEWARE = [
@@ -252,3 +253,11 @@ TASKS = {
 
 # Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# TEMIS report (reports app). Sub-columns (women, DTTS, women DTTS, disadvantaged area) that
+# would expose fewer people than this are suppressed (docs/decisions/0009-reports.md).
+REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "5"))
+# Completion groups of child units: (name, minimum percent finalised), highest first.
+REPORT_GROUPS = [("A", 80.0), ("B", 50.0), ("C", 0.0)]
+# Summaries older than this are brought up to date before a report is shown (seconds).
+REPORT_MAX_STALENESS = int(os.environ.get("REPORT_MAX_STALENESS", "30"))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("evaluations/", include("opentemis.evaluations.urls")),
     path("evidence/", include("opentemis.evidence.urls")),
     path("jobs/", include("opentemis.jobs.urls")),
+    path("reports/", include("opentemis.reports.urls")),
+    path("reports/export/", include("opentemis.reports.urls_export")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,167 @@
+"""The TEMIS report's figures for one unit and school year: the shape every output reads.
+
+``reports.selectors.report_for(actor=..., unit=..., school_year=...)`` builds a
+:class:`ReportData` from the summary tables; the page, the dashboards, the PDF and xlsx exports,
+the CLI (``opentemis report``) and the API all render this one structure, so they always agree.
+
+Layout (domain guide §4, the ministry's TEMIS report):
+
+* **A.1.1** completion of the evaluation, per school level (all levels first, then MN, TH, THCS,
+  THPT, GDTX as present): people to evaluate, self-evaluated, opinions collected, finalised;
+* **A.1.2** distribution of the overall (final) rating, per school level;
+* per-criterion level distributions; training needs by criterion and by BDTX module;
+* the same for managers (CBQL, TT 14/2018) in :attr:`ReportData.managers` (section A.2);
+* staff counts by school level, position, age band and qualification;
+* completion of each child unit, ranked and grouped (Group A ≥ 80 % by default);
+* a comparison with the previous school year.
+
+Every figure about people is a :class:`Breakdown`: the total and the ministry's four sub-columns
+(women, ethnic minority DTTS, women DTTS, disadvantaged area). A sub-column that would expose
+fewer than ``min_cell`` people is ``None`` (suppressed; shown "<k" or "*"), see
+``reports.protection``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RATINGS = ("ChuaDat", "Dat", "Kha", "Tot")  # Level codes, lowest first
+BREAKDOWN_KEYS = ("total", "women", "dtts", "women_dtts", "disadvantaged")
+
+
+@dataclass
+class Breakdown:
+    """A count of people with the ministry's sub-columns; ``None`` = suppressed."""
+
+    total: int | None = 0
+    women: int | None = 0
+    dtts: int | None = 0
+    women_dtts: int | None = 0
+    disadvantaged: int | None = 0
+
+    def values(self) -> list[int | None]:
+        return [getattr(self, k) for k in BREAKDOWN_KEYS]
+
+
+def percent(part: int | None, whole: int | None) -> float | None:
+    """``part`` of ``whole`` in percent, one decimal; None when either is unknown or zero."""
+    if part is None or not whole:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+@dataclass
+class CompletionRow:
+    """A.1.1 for one school level (``level`` "" = all levels)."""
+
+    level: str
+    label: str
+    to_evaluate: Breakdown
+    self_evaluated: Breakdown
+    opinions: Breakdown
+    finalised: Breakdown
+
+
+@dataclass
+class RatingRow:
+    """A.1.2 for one school level: finalised evaluations by overall rating."""
+
+    level: str
+    label: str
+    finalised: Breakdown
+    by_rating: dict[str, Breakdown]  # RATINGS -> Breakdown
+
+
+@dataclass
+class CriterionRow:
+    """Final levels of one criterion over the finalised evaluations (totals only)."""
+
+    number: int
+    name: str
+    counts: dict[str, int]  # RATINGS -> number of people
+
+
+@dataclass
+class NeedRow:
+    key: str  # criterion number as text, or BDTX module code
+    label: str
+    count: int
+
+
+@dataclass
+class Section:
+    """The evaluation figures for one population: teachers (GV, TT 20) or managers (CBQL)."""
+
+    population: str  # "GV" or "CBQL"
+    title: str
+    completion: list[CompletionRow] = field(default_factory=list)
+    ratings: list[RatingRow] = field(default_factory=list)
+    criteria: list[CriterionRow] = field(default_factory=list)
+    needs_by_criterion: list[NeedRow] = field(default_factory=list)
+    needs_by_module: list[NeedRow] = field(default_factory=list)
+
+
+@dataclass
+class StaffRow:
+    key: str
+    label: str
+    counts: Breakdown
+
+
+@dataclass
+class StaffTable:
+    """Working staff in evaluated positions by one dimension."""
+
+    dimension: str  # "level", "position", "age_band", "qualification"
+    title: str
+    rows: list[StaffRow] = field(default_factory=list)
+
+
+@dataclass
+class ChildRow:
+    """One child unit in the ranking: completion of the teachers' and managers' evaluation."""
+
+    unit_id: int
+    code: str
+    name: str
+    kind: str
+    to_evaluate: int
+    self_evaluated: int
+    finalised: int
+    rate: float | None  # finalised / to_evaluate, percent
+    rank: int | None
+    group: str  # "A", "B", "C" (thresholds in settings), "" when nothing to evaluate
+
+
+@dataclass
+class YearFigures:
+    """Headline figures of a school year, for the year-over-year comparison."""
+
+    school_year: str
+    to_evaluate: int
+    finalised: int
+    rate: float | None
+    by_rating: dict[str, int]
+
+
+@dataclass
+class ReportData:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_kind: str
+    school_year: str
+    as_of: dt.datetime | None  # when the summaries were last brought up to date
+    min_cell: int  # sub-columns under this many people are suppressed
+    teachers: Section
+    managers: Section
+    staff: list[StaffTable] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)
+    years: list[YearFigures] = field(default_factory=list)  # this year and the previous one
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return data

@@ -1,0 +1,5 @@
+"""Report pages and dashboards, mounted at /reports/."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
