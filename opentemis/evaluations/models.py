@@ -149,6 +149,8 @@ class Evaluation(models.Model):
         ]
         indexes = [
             models.Index(fields=["cycle", "unit_path", "status"], name="evaluation_cycle_path"),
+            # The report refresh looks for records changed since its last run.
+            models.Index(fields=["updated_at"], name="evaluation_updated"),
         ]
 
     def __str__(self) -> str:

@@ -145,6 +145,8 @@ class Person(models.Model):
                 condition=models.Q(is_dtts=True),
                 name="person_dtts_path",
             ),
+            # The report refresh looks for records changed since its last run.
+            models.Index(fields=["updated_at"], name="person_updated"),
         ]
 
     def __str__(self) -> str:

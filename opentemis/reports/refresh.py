@@ -1,0 +1,521 @@
+"""Keeping the report summaries (EvalCell, StaffCell) equal to a recount of the raw rows.
+
+Two operations, both for one school year:
+
+* :func:`rebuild` recounts every unit: one grouped query over the working staff, one pass over
+  the year's evaluations and training needs, then a bottom-up sum over the unit tree.
+* :func:`refresh` is incremental: it finds the units whose staff or evaluations changed since the
+  last run (``Evaluation.updated_at``, ``Person.updated_at``, ``PeerOpinion.updated_at`` and the
+  audit log, which every service writes in the same transaction, so transfers and imports are
+  seen on both sides), recounts only those units' own rows, and re-adds their ancestors from
+  their children's stored rows (a commune from its ~15 schools, a province from its communes,
+  the nation from 34 provinces). A read of a report calls it when the summaries are older than
+  ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation is in every report that covers it
+  at the latest that long after (docs/decisions/0009-reports.md).
+
+Changes are looked for from ``watermark - OVERLAP``: a write that started before the previous
+refresh but committed after it still has an ``updated_at`` inside the overlap. Workflow writes
+are single short transactions; a nightly :func:`rebuild` corrects anything else.
+
+A test (tests/test_refresh.py) checks that after any sequence of changes and refreshes the
+summaries equal a full recount, unit by unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+
+from opentemis.core.scoping import system_scope
+from opentemis.evaluations.models import (
+    LOCKED_STATUSES,
+    Evaluation,
+    EvaluationKind,
+    PeerOpinion,
+    PollParticipation,
+    TrainingNeed,
+)
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.reports.models import EvalCell, ReportState, StaffCell
+from opentemis.staff.models import EmploymentStatus, Person
+
+EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
+OVERLAP = dt.timedelta(seconds=10)
+RATING_FIELDS = {
+    "ChuaDat": "rating_chuadat",
+    "Dat": "rating_dat",
+    "Kha": "rating_kha",
+    "Tot": "rating_tot",
+}
+LEVEL_INDEX = {"ChuaDat": 0, "Dat": 1, "Kha": 2, "Tot": 3}
+COUNT_FIELDS = ("to_evaluate", "started", "self_evaluated", "opinions", "finalised")
+AGE_BANDS = ("<30", "30-39", "40-49", "50-54", "55+")
+# Audit actions after which a whole subtree may have changed (not only the event's unit).
+SUBTREE_ACTIONS = ("staff.import", "unit.move", "unit.update")
+
+EvalKey = tuple[str, str, bool, bool, bool]  # population, level, woman, dtts, disadvantaged
+StaffKey = tuple[str, str, bool, bool, bool, str, str, str]  # + position, age band, qualification
+
+
+@dataclass
+class EvalFigures:
+    """The additive figures of one cell (see EvalCell)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    ratings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RATING_FIELDS, 0))
+    criteria: dict[str, list[int]] = field(default_factory=dict)
+    needs: dict[str, int] = field(default_factory=dict)
+    modules: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: EvalFigures) -> None:
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        for k, v in other.ratings.items():
+            self.ratings[k] += v
+        for number, levels in other.criteria.items():
+            mine = self.criteria.setdefault(number, [0, 0, 0, 0])
+            for i, n in enumerate(levels):
+                mine[i] += n
+        for k, v in other.needs.items():
+            self.needs[k] = self.needs.get(k, 0) + v
+        for k, v in other.modules.items():
+            self.modules[k] = self.modules.get(k, 0) + v
+
+    @classmethod
+    def from_cell(cls, cell: EvalCell) -> EvalFigures:
+        return cls(
+            counts={k: getattr(cell, k) for k in COUNT_FIELDS},
+            ratings={code: getattr(cell, name) for code, name in RATING_FIELDS.items()},
+            criteria={k: list(v) for k, v in cell.criteria.items()},
+            needs=dict(cell.needs),
+            modules=dict(cell.modules),
+        )
+
+    def is_empty(self) -> bool:
+        return not any(self.counts.values()) and not any(self.ratings.values())
+
+
+@dataclass
+class UnitFigures:
+    eval: dict[EvalKey, EvalFigures] = field(default_factory=lambda: defaultdict(EvalFigures))
+    staff: dict[StaffKey, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: UnitFigures) -> None:
+        for key, figures in other.eval.items():
+            self.eval[key].add(figures)
+        for skey, n in other.staff.items():
+            self.staff[skey] += n
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    pk: int
+    path: str
+    level: str
+    disadvantaged: bool
+
+
+# --- own figures: the people and evaluations attached to the units themselves ---------------
+
+
+def _unit_info(unit_ids: Iterable[int] | None) -> dict[int, UnitInfo]:
+    """Path, school level (the lowest of the unit's levels) and disadvantaged flag."""
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
+    levels: dict[int, tuple[int, str]] = {}
+    through = Unit.levels.through.objects.all()
+    if unit_ids is not None:
+        through = through.filter(unit_id__in=list(unit_ids))
+    for unit_id, code, order in through.values_list(
+        "unit_id", "schoollevel__code", "schoollevel__order"
+    ):
+        if unit_id not in levels or order < levels[unit_id][0]:
+            levels[unit_id] = (order, code)
+    return {
+        pk: UnitInfo(pk, path, levels.get(pk, (0, ""))[1], disadvantaged)
+        for pk, path, disadvantaged in units.values_list("pk", "path", "disadvantaged_area")
+    }
+
+
+def _age_band(school_year: SchoolYear) -> Case:
+    """The age on the school year's first day, as a band ("" when the birth date is unknown)."""
+    start = school_year.start_date
+
+    def born_after(years: int) -> dt.date:
+        return start.replace(year=start.year - years)
+
+    return Case(
+        When(date_of_birth__isnull=True, then=Value("")),
+        When(date_of_birth__gt=born_after(30), then=Value("<30")),
+        When(date_of_birth__gt=born_after(40), then=Value("30-39")),
+        When(date_of_birth__gt=born_after(50), then=Value("40-49")),
+        When(date_of_birth__gt=born_after(55), then=Value("50-54")),
+        default=Value("55+"),
+        output_field=CharField(),
+    )
+
+
+def _own(
+    school_year: SchoolYear, units: dict[int, UnitInfo], everything: bool
+) -> dict[int, UnitFigures]:
+    """The figures of the staff and evaluations attached to each of ``units`` directly."""
+    result: dict[int, UnitFigures] = defaultdict(UnitFigures)
+    through = Person.positions.through.objects
+    people = Person.objects.filter(employment_status=EmploymentStatus.WORKING).filter(
+        Exists(through.filter(person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS))
+    )
+    evaluations = Evaluation.objects.filter(cycle__school_year=school_year)
+    needs = TrainingNeed.objects.filter(evaluation__cycle__school_year=school_year)
+    if not everything:
+        ids = list(units)
+        people = people.filter(unit_id__in=ids)
+        evaluations = evaluations.filter(unit_id__in=ids)
+        needs = needs.filter(evaluation__unit_id__in=ids)
+    manager = Exists(
+        through.filter(person_id=OuterRef("pk"), position__is_manager=True).filter(
+            position__code__in=EVALUATED_POSITIONS
+        )
+    )
+    position = Subquery(
+        through.filter(person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS)
+        .order_by("-position__is_manager", "position__order")
+        .values("position__code")[:1]
+    )
+    rows = (
+        people.annotate(mgr=manager, pos=position, band=_age_band(school_year))
+        .values("unit_id", "gender", "is_dtts", "qualification", "mgr", "pos", "band")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        info = units.get(row["unit_id"])
+        if info is None:
+            continue
+        population = "CBQL" if row["mgr"] else "GV"
+        woman = row["gender"] == "F"
+        key: EvalKey = (population, info.level, woman, row["is_dtts"], info.disadvantaged)
+        figures = result[info.pk]
+        figures.eval[key].counts["to_evaluate"] += row["n"]
+        skey: StaffKey = (*key, row["pos"] or "", row["band"], row["qualification"] or "")
+        figures.staff[skey] += row["n"]
+
+    opinion = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk"))) | Exists(
+        PollParticipation.objects.filter(evaluation_id=OuterRef("pk"))
+    )
+    latest: dict[int, tuple[Any, ...]] = {}
+    for row in (
+        evaluations.annotate(has_opinion=opinion)
+        .order_by("id")
+        .values_list(
+            "id",
+            "person_id",
+            "unit_id",
+            "kind",
+            "status",
+            "submitted_at",
+            "final_rating",
+            "review_levels",
+            "person__gender",
+            "person__is_dtts",
+            "has_opinion",
+        )
+    ):
+        latest[row[1]] = row  # one evaluation per person and year: the latest cycle's
+    counted: dict[int, tuple[int, EvalKey]] = {}
+    for (
+        pk,
+        _person,
+        unit_id,
+        kind,
+        status,
+        submitted_at,
+        final,
+        levels,
+        gender,
+        dtts,
+        has,
+    ) in latest.values():
+        info = units.get(unit_id)
+        if info is None:
+            continue
+        population = "CBQL" if kind == EvaluationKind.MANAGER else "GV"
+        key = (population, info.level, gender == "F", dtts, info.disadvantaged)
+        cell = result[unit_id].eval[key]
+        cell.counts["started"] += 1
+        if submitted_at is not None:
+            cell.counts["self_evaluated"] += 1
+        if has:
+            cell.counts["opinions"] += 1
+        if status in LOCKED_STATUSES:
+            cell.counts["finalised"] += 1
+            if final in cell.ratings:
+                cell.ratings[final] += 1
+            for number, level in (levels or {}).items():
+                if level in LEVEL_INDEX:
+                    cell.criteria.setdefault(str(number), [0, 0, 0, 0])[LEVEL_INDEX[level]] += 1
+            counted[pk] = (unit_id, key)
+    for evaluation_id, criterion, modules in needs.values_list(
+        "evaluation_id", "criterion", "modules"
+    ):
+        where = counted.get(evaluation_id)
+        if where is None:
+            continue
+        cell = result[where[0]].eval[where[1]]
+        cell.needs[str(criterion)] = cell.needs.get(str(criterion), 0) + 1
+        for module in modules or []:
+            cell.modules[module] = cell.modules.get(module, 0) + 1
+    return result
+
+
+# --- roll-up and storage ----------------------------------------------------------------------
+
+
+def _parent(path: str) -> str:
+    return path[: -Unit.steplen]
+
+
+def _stored(
+    school_year: SchoolYear, parent_paths: set[str], skip: set[int]
+) -> dict[int, tuple[str, UnitFigures]]:
+    """Stored subtree figures of the children of ``parent_paths`` (except ``skip``), with the
+    parent's path: {unit id: (parent path, figures)}."""
+    result: dict[int, tuple[str, UnitFigures]] = {}
+
+    def slot(unit_id: int, parent_path: str) -> UnitFigures:
+        if unit_id not in result:
+            result[unit_id] = (parent_path, UnitFigures())
+        return result[unit_id][1]
+
+    for cell in EvalCell.objects.filter(
+        school_year=school_year, parent_path__in=parent_paths
+    ).exclude(unit_id__in=skip):
+        key = (cell.population, cell.level, cell.woman, cell.dtts, cell.disadvantaged)
+        slot(cell.unit_id, cell.parent_path).eval[key].add(EvalFigures.from_cell(cell))
+    for scell in StaffCell.objects.filter(
+        school_year=school_year, parent_path__in=parent_paths
+    ).exclude(unit_id__in=skip):
+        skey = (
+            scell.population,
+            scell.level,
+            scell.woman,
+            scell.dtts,
+            scell.disadvantaged,
+            scell.position,
+            scell.age_band,
+            scell.qualification,
+        )
+        slot(scell.unit_id, scell.parent_path).staff[skey] += scell.count
+    return result
+
+
+def _rows(
+    school_year: SchoolYear, unit: UnitInfo, figures: UnitFigures
+) -> tuple[list[EvalCell], list[StaffCell]]:
+    base = {
+        "school_year": school_year,
+        "unit_id": unit.pk,
+        "unit_path": unit.path,
+        "parent_path": _parent(unit.path),
+    }
+    cells = []
+    for (population, level, woman, dtts, disadvantaged), f in figures.eval.items():
+        if f.is_empty():
+            continue
+        cells.append(
+            EvalCell(
+                **base,
+                population=population,
+                level=level,
+                woman=woman,
+                dtts=dtts,
+                disadvantaged=disadvantaged,
+                **f.counts,
+                **{RATING_FIELDS[code]: n for code, n in f.ratings.items()},
+                criteria=f.criteria,
+                needs=f.needs,
+                modules=f.modules,
+            )
+        )
+    staff = [
+        StaffCell(
+            **base,
+            population=k[0],
+            level=k[1],
+            woman=k[2],
+            dtts=k[3],
+            disadvantaged=k[4],
+            position=k[5],
+            age_band=k[6],
+            qualification=k[7],
+            count=n,
+        )
+        for k, n in figures.staff.items()
+        if n
+    ]
+    return cells, staff
+
+
+def _roll_up(
+    school_year: SchoolYear, affected: dict[int, UnitInfo], own: dict[int, UnitFigures], full: bool
+) -> int:
+    """Subtree figures of every affected unit, stored in place of the old ones.
+
+    ``affected`` holds every ancestor of each of its units. The subtree of an affected unit is
+    its own figures, those of its affected descendants, and the stored subtree figures of its
+    descendants' unaffected children (nothing inside those changed, or they would be affected).
+    """
+    by_path = {info.path: info for info in affected.values()}
+    subtree = {pk: UnitFigures() for pk in affected}
+
+    def add_up(path: str, figures: UnitFigures) -> None:
+        """Add ``figures`` to the unit at ``path`` and every affected ancestor."""
+        while path:
+            unit = by_path.get(path)
+            if unit is not None:
+                subtree[unit.pk].add(figures)
+            path = _parent(path)
+
+    for pk, figures in own.items():
+        if pk in affected:
+            add_up(affected[pk].path, figures)
+    if not full:
+        for parent_path, figures in _stored(school_year, set(by_path), set(affected)).values():
+            add_up(parent_path, figures)
+    eval_rows: list[EvalCell] = []
+    staff_rows: list[StaffCell] = []
+    for info in affected.values():
+        cells, staff = _rows(school_year, info, subtree[info.pk])
+        eval_rows += cells
+        staff_rows += staff
+    ids = list(affected)
+    if full:
+        EvalCell.objects.filter(school_year=school_year).delete()
+        StaffCell.objects.filter(school_year=school_year).delete()
+    else:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            EvalCell.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
+            StaffCell.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
+    EvalCell.objects.bulk_create(eval_rows, batch_size=2000)
+    StaffCell.objects.bulk_create(staff_rows, batch_size=2000)
+    return len(ids)
+
+
+def _with_ancestors(units: dict[int, UnitInfo]) -> dict[int, UnitInfo]:
+    prefixes: set[str] = set()
+    for info in units.values():
+        path = _parent(info.path)
+        while path:
+            prefixes.add(path)
+            path = _parent(path)
+    missing = prefixes - {i.path for i in units.values()}
+    if not missing:
+        return units
+    ids = list(Unit.objects.filter(path__in=missing).values_list("pk", flat=True))
+    return {**units, **_unit_info(ids)}
+
+
+# --- the two operations -----------------------------------------------------------------------
+
+
+def _state(school_year: SchoolYear, lock: bool) -> ReportState | None:
+    ReportState.objects.get_or_create(school_year=school_year)
+    qs = ReportState.objects.filter(school_year=school_year)
+    if lock:
+        qs = qs.select_for_update(skip_locked=True)
+    return qs.first()
+
+
+def rebuild(school_year: SchoolYear) -> int:
+    """Recount every unit of ``school_year``; returns the number of units with figures."""
+    with system_scope(), transaction.atomic():
+        started = timezone.now()
+        state = _state(school_year, lock=True)
+        if state is None:
+            return 0  # another rebuild or refresh holds the year; it will be as fresh
+        units = _unit_info(None)
+        own = _own(school_year, units, everything=True)
+        affected = _with_ancestors({pk: units[pk] for pk in own})
+        count = _roll_up(school_year, affected, own, full=True)
+        state.refreshed_at = state.rebuilt_at = state.watermark = started
+        state.save()
+        return count
+
+
+def _changed_units(school_year: SchoolYear, since: dt.datetime) -> set[int]:
+    from opentemis.accounts.models import AuditEvent
+
+    changed: set[int] = set(
+        Evaluation.objects.filter(cycle__school_year=school_year, updated_at__gte=since)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    changed |= set(
+        PeerOpinion.objects.filter(
+            evaluation__cycle__school_year=school_year, updated_at__gte=since
+        )
+        .values_list("evaluation__unit_id", flat=True)
+        .distinct()
+    )
+    changed |= set(
+        Person.objects.filter(updated_at__gte=since).values_list("unit_id", flat=True).distinct()
+    )
+    events = AuditEvent.objects.filter(at__gte=since, unit_id__isnull=False)
+    changed |= set(events.values_list("unit_id", flat=True).distinct())
+    subtree_roots = list(
+        events.filter(action__in=SUBTREE_ACTIONS).values_list("unit__path", flat=True).distinct()
+    )
+    if subtree_roots:
+        query = Q()
+        for path in subtree_roots:
+            query |= Q(path__startswith=path)
+        changed |= set(Unit.objects.filter(query).values_list("pk", flat=True))
+    return changed
+
+
+def refresh(school_year: SchoolYear) -> int | None:
+    """Bring ``school_year``'s summaries up to date; the number of units rewritten.
+
+    None when another process is refreshing the same year right now (its result will be as
+    fresh). A year never built is rebuilt.
+    """
+    with system_scope():
+        state = ReportState.objects.filter(school_year=school_year).first()
+        if state is None or state.watermark is None:
+            return rebuild(school_year)
+        with transaction.atomic():
+            started = timezone.now()
+            locked = _state(school_year, lock=True)
+            if locked is None:
+                return None
+            since = (locked.watermark or started) - OVERLAP
+            changed = _changed_units(school_year, since)
+            count = 0
+            if changed:
+                units = _unit_info(changed)
+                affected = _with_ancestors(units)
+                own = _own(school_year, affected, everything=False)
+                count = _roll_up(school_year, affected, own, full=False)
+            locked.refreshed_at = locked.watermark = started
+            locked.save(update_fields=["refreshed_at", "watermark"])
+            return count
+
+
+def ensure_fresh(school_year: SchoolYear, max_age: float) -> ReportState | None:
+    """Refresh when the summaries are older than ``max_age`` seconds; the state after."""
+    state = ReportState.objects.filter(school_year=school_year).first()
+    now = timezone.now()
+    if (
+        state is None
+        or state.refreshed_at is None
+        or (now - state.refreshed_at).total_seconds() > max_age
+    ):
+        refresh(school_year)
+        state = ReportState.objects.filter(school_year=school_year).first()
+    return state

@@ -1,0 +1,338 @@
+"""The TEMIS report of a unit, read from the summary tables (reports.refresh keeps them fresh).
+
+``report_for`` is what the pages, the API and the export jobs call (the actor must follow
+evaluations of the unit: ``Perm.VIEW_EVALUATIONS`` on it or above, else 404);
+``report_for_system`` serves the command line. Both return a protected :class:`ReportData`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from opentemis.accounts.permissions import require_perm_on
+from opentemis.accounts.roles import Perm
+from opentemis.core.scoping import system_scope
+from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit
+from opentemis.reports import protection
+from opentemis.reports.data import (
+    RATINGS,
+    Breakdown,
+    ChildRow,
+    CompletionRow,
+    CriterionRow,
+    NeedRow,
+    RatingRow,
+    ReportData,
+    Section,
+    StaffRow,
+    StaffTable,
+    YearFigures,
+    percent,
+)
+from opentemis.reports.models import EvalCell, ReportState, StaffCell
+from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
+
+FRAMEWORKS = {"GV": "TT20_2018_GVPT", "CBQL": "TT14_2018_HTPT"}
+
+
+def breakdown(cells: Iterable[Any], value: Callable[[Any], int]) -> Breakdown:
+    """The five sub-columns of ``value`` summed over summary rows."""
+    b = Breakdown()
+    for cell in cells:
+        n = value(cell)
+        if not n:
+            continue
+        b.total += n  # type: ignore[operator]
+        if cell.woman:
+            b.women += n  # type: ignore[operator]
+        if cell.dtts:
+            b.dtts += n  # type: ignore[operator]
+            if cell.woman:
+                b.women_dtts += n  # type: ignore[operator]
+        if cell.disadvantaged:
+            b.disadvantaged += n  # type: ignore[operator]
+    return b
+
+
+def _attr(name: str) -> Callable[[Any], int]:
+    return lambda cell: getattr(cell, name)
+
+
+class _Labels:
+    """Names shown in the report, read once per report."""
+
+    def __init__(self) -> None:
+        from opentemis.staff.models import Position, Qualification
+        from opentemis.standards.models import Criterion
+
+        self.levels = {lvl.code: (lvl.order, lvl.name) for lvl in SchoolLevel.objects.all()}
+        self.positions = {p.code: (p.order, p.name) for p in Position.objects.all()}
+        self.qualifications = dict(Qualification.choices)
+        self.criteria: dict[str, dict[int, str]] = defaultdict(dict)
+        for code, number, name in (
+            Criterion.objects.filter(framework__code__in=FRAMEWORKS.values())
+            .order_by("framework__code", "framework__version")
+            .values_list("framework__code", "number", "name")
+        ):
+            self.criteria[code][number] = name  # the latest version's name wins
+
+    def level(self, code: str) -> str:
+        return self.levels.get(code, (99, code or _("Other")))[1]
+
+    def level_order(self, code: str) -> int:
+        return self.levels.get(code, (99, ""))[0]
+
+
+def _section(population: str, title: str, cells: list[EvalCell], labels: _Labels) -> Section:
+    from opentemis.standards.frameworks import module_name
+
+    mine = [c for c in cells if c.population == population]
+    section = Section(population=population, title=title)
+    levels = sorted({c.level for c in mine}, key=labels.level_order)
+    groups: list[tuple[str, str, list[EvalCell]]] = [("", _("All levels"), mine)]
+    groups += [(lvl, labels.level(lvl), [c for c in mine if c.level == lvl]) for lvl in levels]
+    for level, label, group in groups:
+        section.completion.append(
+            CompletionRow(
+                level,
+                label,
+                breakdown(group, _attr("to_evaluate")),
+                breakdown(group, _attr("self_evaluated")),
+                breakdown(group, _attr("opinions")),
+                breakdown(group, _attr("finalised")),
+            )
+        )
+        section.ratings.append(
+            RatingRow(
+                level,
+                label,
+                breakdown(group, _attr("finalised")),
+                {code: breakdown(group, _attr(RATING_FIELDS[code])) for code in RATINGS},
+            )
+        )
+    criteria: dict[int, list[int]] = {}
+    needs: dict[str, int] = defaultdict(int)
+    modules: dict[str, int] = defaultdict(int)
+    for cell in mine:
+        for number, counts in cell.criteria.items():
+            mine_counts = criteria.setdefault(int(number), [0, 0, 0, 0])
+            for i, n in enumerate(counts):
+                mine_counts[i] += n
+        for number, n in cell.needs.items():
+            needs[number] += n
+        for code, n in cell.modules.items():
+            modules[code] += n
+    names = labels.criteria.get(FRAMEWORKS[population], {})
+    section.criteria = [
+        CriterionRow(
+            n, names.get(n, _("Criterion %(n)s") % {"n": n}), dict(zip(RATINGS, c, strict=True))
+        )
+        for n, c in sorted(criteria.items())
+    ]
+    section.needs_by_criterion = [
+        NeedRow(k, names.get(int(k), _("Criterion %(n)s") % {"n": k}), n)
+        for k, n in sorted(needs.items(), key=lambda kv: (-kv[1], int(kv[0])))
+    ]
+    section.needs_by_module = [
+        NeedRow(k, module_name(k), n) for k, n in sorted(modules.items(), key=lambda kv: -kv[1])
+    ]
+    return section
+
+
+def _staff_tables(cells: list[StaffCell], labels: _Labels) -> list[StaffTable]:
+    dimensions: list[tuple[str, str, Callable[[StaffCell], str], Callable[[str], Any]]] = [
+        ("level", _("By school level"), lambda c: c.level, labels.level_order),
+        (
+            "position",
+            _("By position"),
+            lambda c: c.position,
+            lambda k: labels.positions.get(k, (99, k))[0],
+        ),
+        (
+            "age_band",
+            _("By age"),
+            lambda c: c.age_band,
+            lambda k: AGE_BANDS.index(k) if k in AGE_BANDS else 99,
+        ),
+        (
+            "qualification",
+            _("By qualification"),
+            lambda c: c.qualification,
+            lambda k: list(labels.qualifications).index(k) if k in labels.qualifications else 99,
+        ),
+    ]
+    label_of: dict[str, Callable[[str], str]] = {
+        "level": labels.level,
+        "position": lambda k: labels.positions.get(k, (0, k or _("Other")))[1],
+        "age_band": lambda k: k or _("Unknown"),
+        "qualification": lambda k: str(labels.qualifications.get(k, k or _("Unknown"))),
+    }
+    tables = []
+    for dimension, title, key, order in dimensions:
+        grouped: dict[str, list[StaffCell]] = defaultdict(list)
+        for cell in cells:
+            grouped[key(cell)].append(cell)
+        rows = [
+            StaffRow(k, label_of[dimension](k), breakdown(group, _attr("count")))
+            for k, group in sorted(grouped.items(), key=lambda kv: order(kv[0]))
+        ]
+        tables.append(StaffTable(dimension, title, rows))
+    return tables
+
+
+def groups_for(rate: float | None) -> str:
+    if rate is None:
+        return ""
+    for name, minimum in settings.REPORT_GROUPS:
+        if rate >= minimum:
+            return str(name)
+    return str(settings.REPORT_GROUPS[-1][0])
+
+
+def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for unit_id, to_evaluate, self_evaluated, finalised in EvalCell.objects.filter(
+        school_year=school_year, parent_path=unit.path
+    ).values_list("unit_id", "to_evaluate", "self_evaluated", "finalised"):
+        row = totals[unit_id]
+        row[0] += to_evaluate
+        row[1] += self_evaluated
+        row[2] += finalised
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(totals))}
+    rows = [
+        ChildRow(
+            unit_id=pk,
+            code=units[pk].code,
+            name=units[pk].name,
+            kind=units[pk].kind,
+            to_evaluate=t[0],
+            self_evaluated=t[1],
+            finalised=t[2],
+            rate=percent(t[2], t[0]),
+            rank=None,
+            group="",
+        )
+        for pk, t in totals.items()
+        if pk in units
+    ]
+    rows.sort(key=lambda r: (-(r.rate if r.rate is not None else -1), r.name))
+    rank, previous = 0, object()
+    for i, row in enumerate(rows, start=1):
+        if row.rate is None:
+            continue
+        if row.rate != previous:
+            rank, previous = i, row.rate
+        row.rank = rank
+        row.group = groups_for(row.rate)
+    return rows
+
+
+def _year_figures(unit: Unit, school_year: SchoolYear) -> YearFigures | None:
+    if not ReportState.objects.filter(school_year=school_year).exists():
+        return None
+    cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
+    to_evaluate = sum(c.to_evaluate for c in cells)
+    finalised = sum(c.finalised for c in cells)
+    return YearFigures(
+        school_year=school_year.code,
+        to_evaluate=to_evaluate,
+        finalised=finalised,
+        rate=percent(finalised, to_evaluate),
+        by_rating={code: sum(getattr(c, RATING_FIELDS[code]) for c in cells) for code in RATINGS},
+    )
+
+
+def build(
+    unit: Unit,
+    school_year: SchoolYear,
+    *,
+    eval_cells: list[EvalCell] | None = None,
+    staff_cells: list[StaffCell] | None = None,
+    labels: _Labels | None = None,
+    extras: bool = True,
+) -> ReportData:
+    """The unprotected report of ``unit`` (``extras``: children ranking and previous year)."""
+    labels = labels or _Labels()
+    if eval_cells is None:
+        eval_cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
+    if staff_cells is None:
+        staff_cells = list(StaffCell.objects.filter(school_year=school_year, unit=unit))
+    state = ReportState.objects.filter(school_year=school_year).first()
+    data = ReportData(
+        unit_id=unit.pk,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_kind=unit.kind,
+        school_year=school_year.code,
+        as_of=state.refreshed_at if state else None,
+        min_cell=settings.REPORT_MIN_CELL,
+        teachers=_section("GV", _("Teachers (TT 20/2018)"), eval_cells, labels),
+        managers=_section("CBQL", _("School managers (TT 14/2018)"), eval_cells, labels),
+        staff=_staff_tables(staff_cells, labels),
+    )
+    if extras:
+        data.children = _children(unit, school_year)
+        previous = (
+            SchoolYear.objects.filter(start_date__lt=school_year.start_date)
+            .order_by("-start_date")
+            .first()
+        )
+        for year in (previous, school_year):
+            figures = _year_figures(unit, year) if year is not None else None
+            if figures is not None:
+                data.years.append(figures)
+    return data
+
+
+def _siblings(unit: Unit, school_year: SchoolYear, labels: _Labels) -> list[ReportData]:
+    """The same report of the unit's siblings, unprotected (for protection rule 3)."""
+    if unit.depth <= 1:
+        return []
+    parent_path = unit.path[: -Unit.steplen]
+    eval_cells: dict[int, list[EvalCell]] = defaultdict(list)
+    for cell in EvalCell.objects.filter(school_year=school_year, parent_path=parent_path).exclude(
+        unit=unit
+    ):
+        eval_cells[cell.unit_id].append(cell)
+    staff_cells: dict[int, list[StaffCell]] = defaultdict(list)
+    for scell in StaffCell.objects.filter(school_year=school_year, parent_path=parent_path).exclude(
+        unit=unit
+    ):
+        staff_cells[scell.unit_id].append(scell)
+    siblings = Unit.objects.filter(pk__in=set(eval_cells) | set(staff_cells))
+    return [
+        build(
+            sibling,
+            school_year,
+            eval_cells=eval_cells.get(sibling.pk, []),
+            staff_cells=staff_cells.get(sibling.pk, []),
+            labels=labels,
+            extras=False,
+        )
+        for sibling in siblings
+    ]
+
+
+def _report(unit: Unit, school_year: SchoolYear) -> ReportData:
+    ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
+    labels = _Labels()
+    data = build(unit, school_year, labels=labels)
+    return protection.protect(data, _siblings(unit, school_year, labels))
+
+
+def report_for(*, actor: Any, unit: Unit, school_year: SchoolYear) -> ReportData:
+    """The report of ``unit`` if the actor follows evaluations there (404 otherwise)."""
+    require_perm_on(actor, Perm.VIEW_EVALUATIONS, unit.path)
+    with system_scope():  # the summaries above the actor's units are read to protect cells
+        return _report(unit, school_year)
+
+
+def report_for_system(*, unit: Unit, school_year: SchoolYear) -> ReportData:
+    """The report for the command line (whoever runs it administers the server)."""
+    with system_scope():
+        return _report(unit, school_year)
