@@ -1,6 +1,12 @@
-"""The job page (progress bar polled by HTMX) and the download of its result."""
+"""The job page (progress bar polled by HTMX) and the download of its result.
+
+A result deleted by the clean-up (``core.cleanup``) answers 410 with the job page, which says
+the file has expired.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -8,6 +14,8 @@ from django.shortcuts import render
 
 from opentemis.jobs.models import JobStatus
 from opentemis.jobs.selectors import get_job_for_user
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -20,13 +28,21 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(actor=request.user, pk=pk)
-    if job.status != JobStatus.DONE or not job.result:
+    if job.status != JobStatus.DONE or not (job.result or job.result_name):
         raise Http404
-    response = FileResponse(
-        job.result.open("rb"), as_attachment=True, filename=job.result_name or None
-    )
+    try:
+        stream = job.result.open("rb") if job.result else None
+    except OSError:  # FileNotFoundError included: deleted since the row was read
+        logger.warning("job %s: result file %s is missing", job.pk, job.result.name)
+        stream = None
+    if stream is None:
+        # The clean-up deleted the result (``core.cleanup``): the job page says so.
+        job.result = ""  # type: ignore[assignment]
+        response = render(request, "jobs/detail.html", {"job": job}, status=410)
+    else:
+        response = FileResponse(stream, as_attachment=True, filename=job.result_name or None)
+        response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -20,12 +20,14 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from opentemis.core.text import fold, nfc, normalize_text
+from opentemis.core.xlsx_reader import FileRejected, Source, check_container, damaged_message
 from opentemis.standards.files import FileIssue, FrameworkFileError
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,10 @@ FRAMEWORK_SHEET = "Khung"
 CRITERIA_SHEET = "Tiêu chí"
 RULES_SHEET = "Quy tắc"
 HELP_SHEET = "Hướng dẫn"
+
+# Translators: what the framework import expects, named in the messages about a file that cannot
+# be read ("Choose the filled-in framework (.xlsx) and upload it again.").
+FRAMEWORK = gettext_lazy("framework")
 
 # A framework has tens of criteria and a few rules; a sheet this long is not a framework.
 MAX_ROWS = 2000
@@ -290,42 +296,26 @@ def framework_from_xlsx(file: Any) -> dict[str, Any]:
     """The framework dict held by a workbook in the template's format.
 
     ``file`` is a path, bytes or a binary file object. The container is checked first (size,
-    zip bombs, encryption, legacy .xls) by the staff importer's checks, then the workbook is
-    read with openpyxl in read-only mode. Every problem found is reported, each with its sheet,
-    row and column, in one :class:`FrameworkFileError`.
+    zip bombs, encryption, legacy .xls) by :func:`opentemis.core.xlsx_reader.check_container`,
+    then the workbook is read with openpyxl in read-only mode. Every problem found is reported,
+    each with its sheet, row and column, in one :class:`FrameworkFileError`.
     """
-    from opentemis.staff.excel.reader import (
-        _check_container,
-        _damaged_message,
-        _not_xlsx_message,
-        _Source,
-    )
-    from opentemis.staff.excel.results import _FileRejected
-
-    source = _Source(file)
-    try:
-        _check_container(source)
+    with Source(file) as source:
         try:
-            workbook = load_workbook(
-                source.stream, read_only=True, data_only=True, keep_links=False
-            )
-        except Exception:  # openpyxl raises many kinds on hostile input; all mean "unreadable"
-            logger.info("Unreadable framework workbook uploaded", exc_info=True)
-            raise _FileRejected(_damaged_message()) from None
-        try:
-            return _read_workbook(workbook)
-        finally:
-            workbook.close()
-    except _FileRejected as exc:
-        problem = exc.problem
-        if problem == _not_xlsx_message():  # the staff importer's wording names a staff list
-            problem = _(
-                "The file is not an Excel workbook (.xlsx), whatever its name says. Save the "
-                "framework as “Excel Workbook (.xlsx)” from the template, or upload a YAML file."
-            )
-        raise FrameworkFileError([FileIssue(problem)]) from None
-    finally:
-        source.close()
+            check_container(source, FRAMEWORK)
+            try:
+                workbook = load_workbook(
+                    source.stream, read_only=True, data_only=True, keep_links=False
+                )
+            except Exception:  # openpyxl raises many kinds on hostile input: "unreadable"
+                logger.info("Unreadable framework workbook uploaded", exc_info=True)
+                raise FileRejected(damaged_message()) from None
+            try:
+                return _read_workbook(workbook)
+            finally:
+                workbook.close()
+        except FileRejected as exc:
+            raise FrameworkFileError([FileIssue(exc.problem)]) from None
 
 
 def _read_workbook(workbook: Any) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """Importing a paper evaluation: check every row, then save all of it or nothing.
 
-The file is read by :mod:`.reading` (through the staff import's hardened reader). Rows are
-matched to the school's people by staff code and validated; the overall rating is recomputed
-with :func:`rate_levels` (TT 20/2018 Khoản 2 Điều 10, TT 14/2018 Điều 10): the law decides,
-the written rating is only compared with it.
+The file is read by :mod:`.reading`, through the shared safe reader
+(:mod:`opentemis.core.xlsx_reader`). Rows are matched to the school's people by staff code and
+validated; the overall rating is recomputed with :func:`rate_levels` (TT 20/2018 Khoản 2
+Điều 10, TT 14/2018 Điều 10): the law decides, the written rating is only compared with it.
 
 A result already final (finalised or acknowledged) is never changed by a file: a row with the
 same levels and rating is "unchanged" (so importing the same file twice is a no-op), any other
@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from opentemis.accounts.services import audit
 from opentemis.core.scoping import actor_scope
 from opentemis.core.text import fold
+from opentemis.core.xlsx_reader import FileRejected, Source, check_container
 from opentemis.evaluations import services
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation, Status
 from opentemis.evaluations.paper.common import may_evaluate, require_importer, school_people
-from opentemis.evaluations.paper.reading import _check_file, _RawRow, _read_workbook
+from opentemis.evaluations.paper.reading import PAPER_FORM, _RawRow, _read_workbook
 from opentemis.evaluations.paper.results import (
     PaperCheck,
     PaperIssue,
@@ -47,8 +48,6 @@ from opentemis.evaluations.paper.sheets import (
     sheets_for,
 )
 from opentemis.orgs.models import Unit
-from opentemis.staff.excel.reader import _Source
-from opentemis.staff.excel.results import _FileRejected
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.rules import Level, RatingResult
 
@@ -177,46 +176,44 @@ def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> Non
 
 def _check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, lock: bool) -> PaperCheck:
     issues = _Issues()
-    source = _Source(file)
-    check = PaperCheck(file_name=source.name)
-    try:
-        if not cycle.is_open:
-            raise _FileRejected(
-                _("This cycle is closed: paper results can no longer be imported into it.")
-            )
-        _check_file(source)
-        people = school_people(unit)
-        evaluations = _evaluations(cycle, people, lock=lock)
-        sheets = sheets_for(
-            unit=unit,
-            cycle=cycle,
-            extra=[(e.framework, e.kind) for e in evaluations.values()],
-        )
-        raw = _read_workbook(source, sheets, issues)
-        if not any(r.has_results for r in raw) and not issues.items:
-            raise _FileRejected(
-                _(
-                    "The file has no results: fill in the levels of at least one person and "
-                    "upload it again."
+    with Source(file) as source:
+        check = PaperCheck(file_name=source.name)
+        try:
+            if not cycle.is_open:
+                raise FileRejected(
+                    _("This cycle is closed: paper results can no longer be imported into it.")
                 )
+            check_container(source, PAPER_FORM)
+            people = school_people(unit)
+            evaluations = _evaluations(cycle, people, lock=lock)
+            sheets = sheets_for(
+                unit=unit,
+                cycle=cycle,
+                extra=[(e.framework, e.kind) for e in evaluations.values()],
             )
-        check.rows = _check_rows(
-            actor=actor,
-            unit=unit,
-            cycle=cycle,
-            raw=raw,
-            sheets=sheets,
-            people=people,
-            evaluations=evaluations,
-            issues=issues,
-            skipped=check.skipped,
-        )
-    except _FileRejected as exc:
-        issues.items.append(PaperIssue(problem=exc.problem))
-    except _TooManyErrors:
-        pass
-    finally:
-        source.close()
+            raw = _read_workbook(source, sheets, issues)
+            if not any(r.has_results for r in raw) and not issues.items:
+                raise FileRejected(
+                    _(
+                        "The file has no results: fill in the levels of at least one person "
+                        "and upload it again."
+                    )
+                )
+            check.rows = _check_rows(
+                actor=actor,
+                unit=unit,
+                cycle=cycle,
+                raw=raw,
+                sheets=sheets,
+                people=people,
+                evaluations=evaluations,
+                issues=issues,
+                skipped=check.skipped,
+            )
+        except FileRejected as exc:
+            issues.items.append(PaperIssue(problem=exc.problem))
+        except _TooManyErrors:
+            pass
     check.errors = issues.items
     check.errors_truncated = issues.truncated
     return check

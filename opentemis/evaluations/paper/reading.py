@@ -1,22 +1,21 @@
-"""Reading the uploaded workbook: the staff reader's container checks, then each sheet streamed.
+"""Reading the uploaded workbook: the shared safe reader's container checks, then each sheet.
 
-The upload goes through the staff import's hardened reader (``opentemis.staff.excel.reader``):
-the container is checked before any XML is parsed (size, magic bytes, zip structure, declared
-sizes and ratios, encryption), then each sheet is streamed by its ``_sheet_rows``.
+The upload goes through :mod:`opentemis.core.xlsx_reader`: the container is checked before any
+XML is parsed (size, magic bytes, zip structure, declared sizes and ratios, encryption), then
+each sheet is streamed by :meth:`~opentemis.core.xlsx_reader.Workbook.rows`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
+from django.utils.translation import gettext_lazy
 
 from opentemis.core.text import fold
+from opentemis.core.xlsx_reader import FileRejected, Source, open_workbook
 from opentemis.evaluations.paper.results import _Issues, _TooManyErrors
 from opentemis.evaluations.paper.sheets import (
     CODE_HEADER,
@@ -31,16 +30,10 @@ from opentemis.evaluations.paper.sheets import (
     criterion_header,
     header_key,
 )
-from opentemis.staff.excel.reader import (
-    _check_container,
-    _damaged_message,
-    _not_xlsx_message,
-    _sheet_rows,
-    _Source,
-)
-from opentemis.staff.excel.results import _FileRejected
 
-logger = logging.getLogger(__name__)
+# Translators: what the paper import expects, named in the messages about a file that cannot
+# be read ("Choose the filled-in paper evaluation form (.xlsx) and upload it again.").
+PAPER_FORM = gettext_lazy("paper evaluation form")
 
 
 @dataclass
@@ -64,81 +57,37 @@ class _RawRow:
         return bool(self.overall) or any(self.levels.values())
 
 
-def _check_file(source: _Source) -> None:
-    """The staff import's container checks, with the two commonest refusals reworded: they
-    name the staff list, and this file is the paper results."""
-    try:
-        _check_container(source)
-    except _FileRejected as exc:
-        if exc.problem == _not_xlsx_message():
-            raise _FileRejected(
-                _(
-                    "The file is not an Excel workbook (.xlsx), whatever its name says: it may "
-                    "be a PDF, a Word or CSV file, or a renamed file. Download the template on "
-                    "this page, copy the results into it and upload that file."
-                )
-            ) from None
-        if source.size() == 0:
-            raise _FileRejected(
-                _("The file is empty. Choose the filled-in template (.xlsx) and upload it again.")
-            ) from None
-        raise
-
-
-def _read_workbook(source: _Source, sheets: list[PaperSheet], issues: _Issues) -> list[_RawRow]:
+def _read_workbook(source: Source, sheets: list[PaperSheet], issues: _Issues) -> list[_RawRow]:
     """Stream every sheet of the workbook; rows of the template's data sheets are returned.
 
-    The workbook parts are read by openpyxl (defusedxml), each sheet streamed by the staff
-    reader's ``_sheet_rows``, as in ``opentemis.staff.excel.reader._read_rows``.
+    ``source`` must have passed :func:`opentemis.core.xlsx_reader.check_container`.
     """
-    try:
-        reader = ExcelReader(source.stream, read_only=True, data_only=False, keep_links=False)
-        reader.read_manifest()
-        reader.read_strings()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-    except Exception:  # openpyxl raises many kinds on hostile input; all mean "unreadable"
-        logger.info("Unreadable paper workbook uploaded", exc_info=True)
-        raise _FileRejected(_damaged_message()) from None
     known = {fold(s.name): s for s in sheets}
     names = ", ".join(f"«{s.name}»" for s in sheets)
     rows: list[_RawRow] = []
     seen = 0
-    try:
-        members = set(reader.archive.namelist())
-        for meta, rel in reader.parser.find_sheets():
-            if rel.target not in members or "chartsheet" in rel.Type:
+    with open_workbook(source, reraise=(_TooManyErrors,)) as workbook:
+        for name in workbook.sheet_names:
+            if fold(name) == fold(HELP_SHEET):
                 continue
-            if fold(meta.name) == fold(HELP_SHEET):
-                continue
-            with reader.archive.open(rel.target) as xml:
-                cells = _sheet_rows(
-                    xml, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
-                )
-                sheet = known.get(fold(meta.name))
-                if sheet is None:
-                    if next(cells, None) is not None:
-                        issues.add(
-                            _(
-                                "this sheet is not one of the template's sheets (%(sheets)s), "
-                                "so it was not read; move its rows to the sheet of their "
-                                "standard, or delete it."
-                            )
-                            % {"sheets": names},
-                            sheet=meta.name,
+            cells = workbook.rows(name)
+            sheet = known.get(fold(name))
+            if sheet is None:
+                if next(cells, None) is not None:
+                    issues.add(
+                        _(
+                            "this sheet is not one of the template's sheets (%(sheets)s), "
+                            "so it was not read; move its rows to the sheet of their "
+                            "standard, or delete it."
                         )
-                    continue
-                seen += 1
-                rows.extend(_read_sheet(sheet, cells, issues))
-    except (_FileRejected, _TooManyErrors):
-        raise
-    except Exception:
-        logger.info("Paper workbook failed while streaming", exc_info=True)
-        raise _FileRejected(_damaged_message()) from None
-    finally:
-        reader.archive.close()
+                        % {"sheets": names},
+                        sheet=name,
+                    )
+                continue
+            seen += 1
+            rows.extend(_read_sheet(sheet, cells, issues))
     if not seen:
-        raise _FileRejected(
+        raise FileRejected(
             _(
                 "The workbook has none of the template's sheets (%(sheets)s). Download the "
                 "template for this school and copy the results into it."
@@ -176,7 +125,7 @@ def _read_sheet(
         if not any(values.values()) and not formulas:
             continue
         if len(rows) >= MAX_DATA_ROWS:
-            raise _FileRejected(
+            raise FileRejected(
                 _(
                     "The sheet «%(sheet)s» has more than %(limit)s rows: this is not the "
                     "results of one school. Upload one school's file at a time."

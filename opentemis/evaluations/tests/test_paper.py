@@ -378,7 +378,7 @@ def test_a_formula_and_a_changed_name_are_refused(ev):
     ("content", "expected"),
     [
         (b"Ma can bo;Tieu chi 1\nGVA1;Tot\n", "File không phải là bảng tính Excel (.xlsx)"),
-        (b"", "File trống. Hãy chọn file mẫu đã điền"),
+        (b"", "File trống. Hãy chọn file phiếu đánh giá đã điền"),
         (b"PK\x03\x04 truncated", "File bị hỏng"),
     ],
 )
@@ -392,6 +392,24 @@ def test_a_malformed_file_gets_a_clear_message(ev, content, expected):
 def test_a_renamed_text_file_is_refused_in_vietnamese(ev):
     [error] = check(ev, b"ma can bo,tieu chi 1\nGVA1,T\n").errors
     assert error.message.startswith("File không phải là bảng tính Excel (.xlsx)")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "Choose the filled-in paper evaluation form (.xlsx)"),
+        (b"%PDF-1.7 renamed to .xlsx", "Open the paper evaluation form in Excel"),
+    ],
+    ids=["empty", "disguised"],
+)
+def test_file_refusals_name_the_paper_evaluation_form_not_a_staff_list(ev, content, expected):
+    with translation.override("en"):
+        [error] = check(ev, content).errors
+    assert expected in error.message
+    assert "staff list" not in error.message
+    [error] = check(ev, content).errors  # and in Vietnamese, the users' language
+    assert "phiếu đánh giá" in error.message
+    assert "danh sách cán bộ" not in error.message
 
 
 def test_a_workbook_without_the_templates_sheets_is_refused(ev):

@@ -17,7 +17,8 @@ The import works in two phases:
    Nothing is written when any row has an error (unless ``partial=True``).
 
 The package is split by responsibility: :mod:`.columns` (the file format), :mod:`.results`
-(issues and results), :mod:`.reader` (container checks and the streaming sheet reader),
+(issues and results), :mod:`.reader` (the staff sheet found and streamed through the shared
+safe reader, :mod:`opentemis.core.xlsx_reader`, which also does the container checks),
 :mod:`.parsing` (cell and row validation), :mod:`.importer` (planning and the writes),
 :mod:`.template` and :mod:`.export`.
 """

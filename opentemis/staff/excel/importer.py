@@ -17,18 +17,13 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.core.text import fold
+from opentemis.core.xlsx_reader import FileRejected, Source, check_container
 from opentemis.orgs.models import Unit
 from opentemis.staff.ethnicities import is_minority
 from opentemis.staff.excel.columns import BATCH, COLUMN_BY_KEY, HELP_SHEET, PERSON_FIELDS
 from opentemis.staff.excel.parsing import _Row
-from opentemis.staff.excel.reader import _check_container, _read_rows, _Source
-from opentemis.staff.excel.results import (
-    ImportIssue,
-    ImportResult,
-    _FileRejected,
-    _Issues,
-    _TooManyErrors,
-)
+from opentemis.staff.excel.reader import STAFF_LIST, read_rows
+from opentemis.staff.excel.results import ImportIssue, ImportResult, _Issues, _TooManyErrors
 from opentemis.staff.models import Assignment, EmploymentStatus, Person, SubjectGroup
 from opentemis.staff.services import search_text_for
 
@@ -148,46 +143,44 @@ def staff_import(
     require_perm_on(actor, Perm.IMPORT_STAFF, unit.path)
     result = ImportResult(dry_run=dry_run)
     issues = _Issues()
-    source = _Source(file)
-    try:
-        with actor_scope(actor):
-            _check_container(source)
-            rows, result.rows = _read_rows(source, issues)
-            if not rows:
-                raise _FileRejected(
-                    _(
-                        "The file has no data rows under the header. Fill in one row per person "
-                        "and upload it again."
+    with Source(file) as source:
+        try:
+            with actor_scope(actor):
+                check_container(source, STAFF_LIST)
+                rows, result.rows = read_rows(source, issues)
+                if not rows:
+                    raise FileRejected(
+                        _(
+                            "The file has no data rows under the header. Fill in one row per "
+                            "person and upload it again."
+                        )
                     )
-                )
-            try:
-                _apply(
-                    actor=actor,
-                    unit=unit,
-                    rows=rows,
-                    issues=issues,
-                    result=result,
-                    dry_run=dry_run,
-                    partial=partial,
-                    file_name=source.name,
-                )
-            except IntegrityError:
-                # Someone saved one of these staff codes between our checks and our inserts;
-                # the transaction was rolled back as a whole.
-                logger.info("Staff import collided with a concurrent write", exc_info=True)
-                result.written = False
-                raise _FileRejected(
-                    _(
-                        "Some of these people were saved by someone else while the file was "
-                        "being imported, so nothing was saved. Import the file again."
+                try:
+                    _apply(
+                        actor=actor,
+                        unit=unit,
+                        rows=rows,
+                        issues=issues,
+                        result=result,
+                        dry_run=dry_run,
+                        partial=partial,
+                        file_name=source.name,
                     )
-                ) from None
-    except _FileRejected as exc:
-        issues.items.append(ImportIssue(row=None, column="", problem=exc.problem))
-    except _TooManyErrors:
-        pass
-    finally:
-        source.close()
+                except IntegrityError:
+                    # Someone saved one of these staff codes between our checks and our
+                    # inserts; the transaction was rolled back as a whole.
+                    logger.info("Staff import collided with a concurrent write", exc_info=True)
+                    result.written = False
+                    raise FileRejected(
+                        _(
+                            "Some of these people were saved by someone else while the file "
+                            "was being imported, so nothing was saved. Import the file again."
+                        )
+                    ) from None
+        except FileRejected as exc:
+            issues.items.append(ImportIssue(row=None, column="", problem=exc.problem))
+        except _TooManyErrors:
+            pass
     result.errors = issues.items
     result.errors_truncated = issues.truncated
     return result

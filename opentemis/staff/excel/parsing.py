@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from opentemis.core.text import fold, nfc
+from opentemis.core.xlsx_reader import Cell, FileRejected
 from opentemis.staff.ethnicities import code_for
 from opentemis.staff.excel.columns import (
     COLUMN_BY_KEY,
@@ -30,12 +31,8 @@ from opentemis.staff.excel.columns import (
     STATUS_LABELS,
     STATUSES,
 )
-from opentemis.staff.excel.results import _CellError, _FileRejected, _Issues
+from opentemis.staff.excel.results import _CellError, _Issues
 from opentemis.staff.models import Position, Subject
-
-if TYPE_CHECKING:
-    from opentemis.staff.excel.reader import _Cell
-
 
 # ---------------------------------------------------------------------------------------------
 # Parsing cells
@@ -348,7 +345,7 @@ _FIELD_PARSERS: dict[str, str] = {
 
 
 def _read_sheet(
-    rows: Iterator[tuple[int, dict[int, _Cell]]], issues: _Issues
+    rows: Iterator[tuple[int, dict[int, Cell]]], issues: _Issues
 ) -> tuple[list[_Row], int]:
     columns = _find_header(rows)
     parsers = _Parsers()
@@ -364,7 +361,7 @@ def _read_sheet(
         if not values:
             continue
         if len(parsed) >= max_rows:
-            raise _FileRejected(
+            raise FileRejected(
                 _(
                     "The file has more than %(limit)s data rows. Split it into several files "
                     "(for example one per school) and import them one by one."
@@ -392,7 +389,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _find_header(rows: Iterator[tuple[int, dict[int, _Cell]]]) -> dict[str, int]:
+def _find_header(rows: Iterator[tuple[int, dict[int, Cell]]]) -> dict[str, int]:
     """Find the header among the first rows; returns {column key: column number}."""
     for _i, (_number, cells) in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
         columns: dict[str, int] = {}
@@ -401,14 +398,14 @@ def _find_header(rows: Iterator[tuple[int, dict[int, _Cell]]]) -> dict[str, int]
             if key is None:
                 continue
             if key in columns:
-                raise _FileRejected(
+                raise FileRejected(
                     _("The column «%(column)s» appears twice in the header row; keep only one.")
                     % {"column": COLUMN_BY_KEY[key].header}
                 )
             columns[key] = index
         if "staff_code" in columns and "full_name" in columns:
             return columns
-    raise _FileRejected(
+    raise FileRejected(
         _(
             "The header row was not found: one of the first rows must contain the columns "
             "«%(code)s» and «%(name)s». Download the template and copy your data into it."
@@ -417,7 +414,7 @@ def _find_header(rows: Iterator[tuple[int, dict[int, _Cell]]]) -> dict[str, int]
     )
 
 
-def _parse_row(number: int, cells: dict[str, _Cell], parsers: _Parsers, issues: _Issues) -> _Row:
+def _parse_row(number: int, cells: dict[str, Cell], parsers: _Parsers, issues: _Issues) -> _Row:
     """Parse the non-empty cells of one row; each bad cell adds an issue."""
     row = _Row(number=number)
     for key, cell in cells.items():

@@ -82,14 +82,6 @@ class ImportResult:
         }
 
 
-class _FileRejected(Exception):
-    """The file as a whole cannot be imported; ``problem`` tells the user why and what to do."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-
-
 class _TooManyErrors(Exception):
     """The error cap was reached: stop reading, the user has enough to fix."""
 

@@ -46,7 +46,8 @@ def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
 
 
 def test_empty_file(world):
-    assert "The file is empty" in only_file_error(world, b"")
+    message = only_file_error(world, b"")
+    assert "The file is empty. Choose the filled-in staff list (.xlsx)" in message
 
 
 def test_truncated_upload(world):

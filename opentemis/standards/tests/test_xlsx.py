@@ -249,6 +249,20 @@ def test_files_that_are_not_workbooks_are_refused(content, needle):
     assert "staff" not in message
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "Choose the filled-in framework (.xlsx)"),
+        (b"%PDF-1.7 not a workbook", "Open the framework in Excel"),
+    ],
+)
+def test_refusals_name_the_framework(content, expected):
+    with translation.override("en"), pytest.raises(FrameworkFileError) as info:
+        framework_from_xlsx(content)
+    [message] = info.value.messages
+    assert expected in message
+
+
 def test_binary_files_are_not_read_as_yaml():
     with translation.override("en"), pytest.raises(FrameworkFileError, match="UTF-8"):
         read_framework_file(b"\xff\xfe\x00garbage", "khung.yaml")
