@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from opentemis.accounts.api import TokenView
 from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
 from opentemis.evidence.api_urls import urlpatterns as evidence_api
+from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
 from opentemis.staff.api import StaffViewSet
 
@@ -36,4 +37,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     *evaluation_api,
     *evidence_api,
+    *notification_api,
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("jobs/", include("opentemis.jobs.urls")),
     path("reports/", include("opentemis.reports.urls")),
     path("reports/export/", include("opentemis.reports.urls_export")),
+    path("notices/", include("opentemis.notifications.urls")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

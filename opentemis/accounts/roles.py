@@ -31,6 +31,8 @@ class Perm:
     MANAGE_CYCLES = "evaluations.cycles"  # open cycles, set deadlines, reopen finalised records
     REVIEW_TEACHERS = "evaluations.review"  # the head of a school evaluates its teachers (BM4)
     REVIEW_MANAGERS = "evaluations.review_managers"  # a superior evaluates principals (TT 14)
+    # Reports and dashboards (issue 4).
+    SEND_REMINDERS = "reports.remind"  # remind lagging units below (notice and email)
 
 
 _ALL = {
@@ -45,6 +47,7 @@ _ALL = {
     Perm.VIEW_EVALUATIONS,
     Perm.MANAGE_CYCLES,
     Perm.REVIEW_MANAGERS,
+    Perm.SEND_REMINDERS,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,

@@ -1,0 +1,59 @@
+"""Reads on notices and reminders.
+
+Notices are personal: every function here filters by the actor as recipient, and a notice of
+someone else is 404 like a missing one. Reminders are unit-scoped (``from_unit``) and filtered
+by the actor's ``Perm.VIEW_EVALUATIONS`` paths as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from opentemis.accounts.permissions import path_filter
+from opentemis.accounts.roles import Perm
+from opentemis.notifications.models import Notice, Reminder, ReminderTarget
+
+
+def notices_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Notice]:
+    """The actor's own notices, newest first (none for an anonymous user)."""
+    if not getattr(actor, "is_authenticated", False):
+        return Notice.objects.none()
+    qs = Notice.objects.filter(recipient_id=actor.pk).select_related("unit")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(*, actor: Any) -> int:
+    """How many of the actor's notices are unread: one COUNT on a partial index."""
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True).count()
+
+
+def get_notice_for_user(*, actor: Any, pk: int) -> Notice:
+    """The actor's own notice; 404 for a missing notice and for someone else's alike."""
+    notice = notices_for(actor=actor).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def reminders_visible(*, actor: Any) -> QuerySet[Reminder]:
+    """Reminders sent from units where the actor may see evaluation progress."""
+    return (
+        Reminder.objects.filter(path_filter(actor, Perm.VIEW_EVALUATIONS, "from_unit__path"))
+        .select_related("sent_by", "from_unit", "school_year")
+        .annotate(target_count=Count("targets"))
+    )
+
+
+def recently_reminded(*, actor: Any, unit_ids: list[int], since: dt.datetime) -> QuerySet[Any]:
+    """Ids of those units the actor reminded at or after ``since`` (for the anti-spam rule)."""
+    return ReminderTarget.objects.filter(
+        unit_id__in=unit_ids, reminder__sent_by_id=actor.pk, reminder__sent_at__gte=since
+    ).values_list("unit_id", flat=True)
