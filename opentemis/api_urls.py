@@ -11,6 +11,7 @@ from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
 from opentemis.evidence.api_urls import urlpatterns as evidence_api
 from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
+from opentemis.reports.api import ReportView
 from opentemis.staff.api import StaffViewSet
 
 app_name = "api"
@@ -35,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         StaffViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="staff-detail",
     ),
+    path("reports/units/<int:pk>/", ReportView.as_view(), name="report-unit"),
     *evaluation_api,
     *evidence_api,
     *notification_api,
