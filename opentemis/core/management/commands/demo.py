@@ -34,6 +34,7 @@ class Command(BaseCommand):
             frameworks = load_builtin_frameworks()
             accounts = self._accounts()
             cycle = self._cycle(options["seed"])
+            self._reports(options["seed"])
         for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
             self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
@@ -59,6 +60,17 @@ class Command(BaseCommand):
             demo_teacher=teacher.person if teacher else None,
             seed=seed,
         )
+
+    def _reports(self, seed: int) -> None:
+        """Last year's finished evaluation (for the comparison) and the report summaries."""
+        from opentemis.reports.demo import build_demo_reports, seed_previous_year
+
+        officer = User.objects.get(username="so")
+        province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+        if seed_previous_year(officer=officer, province=province, seed=seed) is not None:
+            self.stdout.write("Last school year's evaluation: finished, 96 % finalised")
+        build_demo_reports()
+        self.stdout.write("TEMIS report summaries built")
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:
