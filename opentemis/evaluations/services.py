@@ -372,6 +372,37 @@ def field_changes(evaluation: Evaluation, fields: Mapping[str, Any]) -> dict[str
     return {"before": before, "after": after}
 
 
+def _write(
+    evaluation: Evaluation,
+    *,
+    actor: Any,
+    action: str,
+    version: int,
+    fields: Mapping[str, Any],
+    typed: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    only_if_changed: bool = False,
+    before_audit: Any = None,
+) -> Evaluation:
+    """The tail of every workflow step: the guarded UPDATE, then the audit of what changed.
+
+    ``typed``: what the actor typed (shown back in a conflict; default ``fields``); ``extra``:
+    more facts for the audit row (a reason); ``only_if_changed``: no audit row when nothing
+    changed (autosave); ``before_audit``: called between the two (training needs).
+    """
+    changes = field_changes(evaluation, fields)
+    if extra:
+        changes.update(extra)
+    submitted = fields if typed is None else typed
+    guarded_update(evaluation, version=version, actor=actor, submitted=submitted, **fields)
+    if before_audit is not None:
+        before_audit()
+    if only_if_changed and not changes["after"]:
+        return evaluation
+    audit(actor=actor, action=action, unit_id=evaluation.unit_id, obj=evaluation, changes=changes)
+    return evaluation
+
+
 def _self_fields(
     evaluation: Evaluation,
     *,
@@ -426,17 +457,14 @@ def evaluation_save_draft(
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
-    changes = field_changes(evaluation, fields)
-    guarded_update(evaluation, version=version, actor=actor, submitted=fields, **fields)
-    if changes["after"]:
-        audit(
-            actor=actor,
-            action="evaluation.draft",
-            unit_id=evaluation.unit_id,
-            obj=evaluation,
-            changes=changes,
-        )
-    return evaluation
+    return _write(
+        evaluation,
+        actor=actor,
+        action="evaluation.draft",
+        version=version,
+        fields=fields,
+        only_if_changed=True,
+    )
 
 
 @transaction.atomic
@@ -470,16 +498,14 @@ def evaluation_submit(
     fields["self_rating"] = rate_levels(evaluation.framework, final_levels).level.code
     fields["status"] = Status.SUBMITTED
     fields["submitted_at"] = timezone.now()
-    changes = field_changes(evaluation, fields)
-    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
-    audit(
+    return _write(
+        evaluation,
         actor=actor,
         action="evaluation.submit",
-        unit_id=evaluation.unit_id,
-        obj=evaluation,
-        changes=changes,
+        version=version,
+        fields=fields,
+        typed=typed,
     )
-    return evaluation
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -676,16 +702,14 @@ def evaluation_review_save(
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
     typed = dict(fields)
     fields["reviewer"] = actor
-    changes = field_changes(evaluation, fields)
-    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
-    audit(
+    return _write(
+        evaluation,
         actor=actor,
         action="evaluation.review",
-        unit_id=evaluation.unit_id,
-        obj=evaluation,
-        changes=changes,
+        version=version,
+        fields=fields,
+        typed=typed,
     )
-    return evaluation
 
 
 @transaction.atomic
@@ -698,16 +722,14 @@ def evaluation_return(
     if not reason:
         raise ValidationError(_("Say what should be revised."))
     fields = {"status": Status.RETURNED, "returned_reason": reason[:2000]}
-    changes = field_changes(evaluation, fields)
-    guarded_update(evaluation, version=version, actor=actor, submitted={}, **fields)
-    audit(
+    return _write(
+        evaluation,
         actor=actor,
         action="evaluation.return",
-        unit_id=evaluation.unit_id,
-        obj=evaluation,
-        changes=changes,
+        version=version,
+        fields=fields,
+        typed={},
     )
-    return evaluation
 
 
 @transaction.atomic
@@ -734,19 +756,17 @@ def evaluation_finalise(
         finalised_at=timezone.now(),
         returned_reason="",
     )
-    changes = field_changes(evaluation, fields)
-    guarded_update(evaluation, version=version, actor=actor, submitted=typed, **fields)
     # A record reaches finalisation only from "submitted": a first finalisation, or one after
     # an officer's reopening, which deleted the previous needs. Nothing to replace.
-    record_training_needs(evaluation, replace=False)
-    audit(
+    return _write(
+        evaluation,
         actor=actor,
         action="evaluation.finalise",
-        unit_id=evaluation.unit_id,
-        obj=evaluation,
-        changes=changes,
+        version=version,
+        fields=fields,
+        typed=typed,
+        before_audit=lambda: record_training_needs(evaluation, replace=False),
     )
-    return evaluation
 
 
 def training_needs_of(evaluation: Evaluation) -> list[tuple[int, str, list[str]]]:
@@ -805,16 +825,18 @@ def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Eva
         "finalised_at": None,
         "acknowledged_at": None,
     }
-    changes = field_changes(evaluation, fields)
-    changes["reason"] = reason
-    guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
-    TrainingNeed.objects.filter(evaluation=evaluation).delete()
-    evaluation.__dict__.get("_prefetched_objects_cache", {}).pop("needs", None)
-    audit(
+
+    def forget_needs() -> None:
+        TrainingNeed.objects.filter(evaluation=evaluation).delete()
+        evaluation.__dict__.get("_prefetched_objects_cache", {}).pop("needs", None)
+
+    return _write(
+        evaluation,
         actor=actor,
         action="evaluation.reopen",
-        unit_id=evaluation.unit_id,
-        obj=evaluation,
-        changes=changes,
+        version=evaluation.version,
+        fields=fields,
+        typed={},
+        extra={"reason": reason},
+        before_audit=forget_needs,
     )
-    return evaluation
