@@ -25,6 +25,7 @@ FINISHED_STATUSES = (JobStatus.DONE, JobStatus.FAILED)
 # What each kind of job is called on its page; apps starting new kinds add theirs here.
 KIND_LABELS = {
     "evaluations.print_school": _("All evaluation forms of a school"),
+    "reports.export": _("TEMIS report"),
 }
 
 
