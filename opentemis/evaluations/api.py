@@ -479,7 +479,12 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
             qs = Evaluation.objects.within((_scoped_unit(data["unit"]).path,))
         else:
             qs = Evaluation.objects.all()
-        qs = qs.filter(_viewable(actor))
+        if data.get("for") == "opinion":
+            qs = selectors.opinion_candidates(actor=actor, queryset=qs)
+        elif data.get("for") == "poll":
+            qs = selectors.poll_candidates(actor=actor, queryset=qs)
+        else:
+            qs = qs.filter(_viewable(actor))
         if data.get("cycle") is not None:
             qs = qs.filter(cycle=selectors.get_cycle_for_user(actor=actor, pk=data["cycle"]))
         if data.get("status"):

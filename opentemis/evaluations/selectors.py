@@ -233,6 +233,36 @@ def completion(
     return total, result
 
 
+def opinion_candidates(
+    *, actor: Any, queryset: QuerySet[Evaluation] | None = None
+) -> QuerySet[Evaluation]:
+    """Submitted self-evaluations of the actor's subject-group colleagues (BM2 to give)."""
+    person = getattr(actor, "person", None)
+    qs = Evaluation.objects.all() if queryset is None else queryset
+    if person is None or person.subject_group_id is None:
+        return qs.none()
+    return qs.filter(
+        kind=EvaluationKind.TEACHER,
+        person__subject_group_id=person.subject_group_id,
+        status=Status.SUBMITTED,
+    ).exclude(person=person)
+
+
+def poll_candidates(
+    *, actor: Any, queryset: QuerySet[Evaluation] | None = None
+) -> QuerySet[Evaluation]:
+    """Managers of the actor's school whose anonymous poll the actor has not answered yet."""
+    person = getattr(actor, "person", None)
+    qs = Evaluation.objects.all() if queryset is None else queryset
+    if person is None:
+        return qs.none()
+    return (
+        qs.filter(kind=EvaluationKind.MANAGER, unit_id=person.unit_id, status=Status.SUBMITTED)
+        .exclude(person=person)
+        .exclude(participations__person=person)
+    )
+
+
 def group_colleagues(*, actor: Any, cycle: Cycle) -> list[tuple[Evaluation, PeerOpinion | None]]:
     """Submitted evaluations of the actor's subject-group colleagues, with the actor's opinion."""
     person = getattr(actor, "person", None)

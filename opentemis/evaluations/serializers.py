@@ -142,6 +142,22 @@ class EvaluationQuerySerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=EvaluationKind.choices, required=False, allow_blank=True)
+    for_ = serializers.ChoiceField(
+        choices=[("opinion", "opinion"), ("poll", "poll")],
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "opinion: your subject-group colleagues' submitted self-evaluations, to give your "
+            "opinion on (BM2); poll: the managers of your school whose anonymous poll you have "
+            "not answered yet. Instead of the records you may view."
+        ),
+    )
+
+
+# "for" is a Python keyword: the query parameter is named "for" in the API.
+EvaluationQuerySerializer._declared_fields["for"] = EvaluationQuerySerializer._declared_fields.pop(
+    "for_"
+)
 
 
 class MeQuerySerializer(serializers.Serializer):

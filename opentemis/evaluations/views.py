@@ -110,14 +110,7 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 
 def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
     """Managers of the user's school whose poll the user may answer."""
-    person = getattr(user, "person", None)
-    if person is None:
-        return []
-    candidates = Evaluation.objects.filter(
-        cycle=cycle, kind="manager", unit_id=person.unit_id, status=Status.SUBMITTED
-    ).exclude(person=person)
-    answered = set(candidates.filter(participations__person=person).values_list("pk", flat=True))
-    return [e for e in candidates.select_related("person") if e.pk not in answered]
+    return list(selectors.poll_candidates(actor=user).filter(cycle=cycle).select_related("person"))
 
 
 @login_required

@@ -562,3 +562,17 @@ def test_step_answers_equal_a_fresh_read_and_the_documented_schema(ev):
             json.dumps(EvaluationDetailSerializer(_detail(ev.w.principal_a1, record)).data)
         )
     assert built == documented
+
+
+def test_list_for_opinion_and_for_poll(ev):
+    teacher_eval = ev.submitted()  # teacher_a1, in the colleague's subject group
+    principal_eval = ev.submitted(user=ev.w.principal_a1, levels=ev.levels("Tot", n=18))
+    colleague = api(ev.colleague)
+    assert ids(colleague.get(LIST, {"for": "opinion"})) == {teacher_eval.pk}
+    assert ids(colleague.get(LIST)) == set()  # a colleague may not view the records themselves
+    assert ids(colleague.get(LIST, {"for": "poll"})) == {principal_eval.pk}
+    ok(colleague.post(url(principal_eval, "poll"), {"overall": "Kha"}), 204)
+    assert ids(colleague.get(LIST, {"for": "poll"})) == set()  # answered: no longer listed
+    assert ids(api(ev.w.teacher_a1).get(LIST, {"for": "opinion"})) == set()  # not oneself
+    assert ids(api(ev.w.principal_b1).get(LIST, {"for": "poll"})) == set()  # another school
+    assert api(ev.colleague).get(LIST, {"for": "everything"}).status_code == 400
