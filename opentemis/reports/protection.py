@@ -89,19 +89,22 @@ def _groups(data: ReportData) -> Iterator[tuple[Breakdown | None, list[Breakdown
         yield None, [row.counts for row in table.rows]
 
 
-def protect(data: ReportData, siblings: list[ReportData] | None = None) -> ReportData:
-    """Apply the three rules to ``data`` in place; ``siblings``: the same report, unprotected,
-    for the other children of the unit's parent (rule 3)."""
+Figures = dict[tuple[str, ...], tuple[int, int]]  # address -> (DTTS, women DTTS)
+
+
+def protect(data: ReportData, siblings: list[Figures] | None = None) -> ReportData:
+    """Apply the three rules to ``data`` in place; ``siblings``: the unprotected (DTTS, women
+    DTTS) figures of the other children of the unit's parent, by address (rule 3; see
+    ``reports.selectors.sensitive_figures``)."""
     k = data.min_cell
     mine = dict(cells(data))
     if siblings:
-        others = [dict(cells(s)) for s in siblings]
         for address, b in mine.items():
-            for column in SENSITIVE:
+            for index, column in enumerate(SENSITIVE):
                 value = getattr(b, column)
                 if not value or primary(value, k):
                     continue
-                values = [getattr(o[address], column) for o in others if address in o]
+                values = [o[address][index] for o in siblings if address in o]
                 if sum(1 for v in values if primary(v, k)) != 1:
                     continue
                 shown = [v for v in values if v and not primary(v, k)]

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ from opentemis.evaluations.models import (
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.frameworks import modules_for
 
 EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
 OVERLAP = dt.timedelta(seconds=10)
@@ -171,12 +172,10 @@ def _own(
         Exists(through.filter(person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS))
     )
     evaluations = Evaluation.objects.filter(cycle__school_year=school_year)
-    needs = TrainingNeed.objects.filter(evaluation__cycle__school_year=school_year)
     if not everything:
         ids = list(units)
         people = people.filter(unit_id__in=ids)
         evaluations = evaluations.filter(unit_id__in=ids)
-        needs = needs.filter(evaluation__unit_id__in=ids)
     manager = Exists(
         through.filter(person_id=OuterRef("pk"), position__is_manager=True).filter(
             position__code__in=EVALUATED_POSITIONS
@@ -205,72 +204,115 @@ def _own(
         skey: StaffKey = (*key, row["pos"] or "", row["band"], row["qualification"] or "")
         figures.staff[skey] += row["n"]
 
+    _own_evaluations(school_year, units, evaluations, result)
+    return result
+
+
+def _own_evaluations(
+    school_year: SchoolYear,
+    units: dict[int, UnitInfo],
+    evaluations: Any,
+    result: dict[int, UnitFigures],
+) -> None:
+    """Evaluation figures of ``units`` by grouped queries (no row-by-row work in Python).
+
+    One evaluation per person and year counts: the latest (a person evaluated in two cycles of
+    the same year, after a transfer between provinces, counts once, where they were last).
+    """
+    latest = evaluations.exclude(
+        Exists(
+            Evaluation.objects.filter(
+                person_id=OuterRef("person_id"),
+                cycle__school_year=school_year,
+                pk__gt=OuterRef("pk"),
+            )
+        )
+    )
     opinion = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk"))) | Exists(
         PollParticipation.objects.filter(evaluation_id=OuterRef("pk"))
     )
-    latest: dict[int, tuple[Any, ...]] = {}
-    for row in (
-        evaluations.annotate(has_opinion=opinion)
-        .order_by("id")
-        .values_list(
-            "id",
-            "person_id",
-            "unit_id",
-            "kind",
-            "status",
-            "submitted_at",
-            "final_rating",
-            "review_levels",
-            "person__gender",
-            "person__is_dtts",
-            "has_opinion",
+    locked = Q(status__in=list(LOCKED_STATUSES))
+    keys = ("unit_id", "kind", "person__gender", "person__is_dtts")
+    counts = (
+        latest.annotate(has_opinion=opinion)
+        .values(*keys)
+        .annotate(
+            started=Count("id"),
+            self_evaluated=Count("id", filter=Q(submitted_at__isnull=False)),
+            opinions=Count("id", filter=Q(has_opinion=True)),
+            finalised=Count("id", filter=locked),
+            **{code: Count("id", filter=locked & Q(final_rating=code)) for code in RATING_FIELDS},
         )
-    ):
-        latest[row[1]] = row  # one evaluation per person and year: the latest cycle's
-    counted: dict[int, tuple[int, EvalKey]] = {}
-    for (
-        pk,
-        _person,
-        unit_id,
-        kind,
-        status,
-        submitted_at,
-        final,
-        levels,
-        gender,
-        dtts,
-        has,
-    ) in latest.values():
+        .order_by()
+    )
+
+    def cell(unit_id: int, kind: str, gender: str, dtts: bool) -> EvalFigures | None:
         info = units.get(unit_id)
         if info is None:
-            continue
+            return None
         population = "CBQL" if kind == EvaluationKind.MANAGER else "GV"
         key = (population, info.level, gender == "F", dtts, info.disadvantaged)
-        cell = result[unit_id].eval[key]
-        cell.counts["started"] += 1
-        if submitted_at is not None:
-            cell.counts["self_evaluated"] += 1
-        if has:
-            cell.counts["opinions"] += 1
-        if status in LOCKED_STATUSES:
-            cell.counts["finalised"] += 1
-            if final in cell.ratings:
-                cell.ratings[final] += 1
-            for number, level in (levels or {}).items():
-                if level in LEVEL_INDEX:
-                    cell.criteria.setdefault(str(number), [0, 0, 0, 0])[LEVEL_INDEX[level]] += 1
-            counted[pk] = (unit_id, key)
-    for evaluation_id, criterion, modules in needs.values_list(
-        "evaluation_id", "criterion", "modules"
-    ):
-        where = counted.get(evaluation_id)
-        if where is None:
+        return result[unit_id].eval[key]
+
+    for row in counts:
+        target = cell(row["unit_id"], row["kind"], row["person__gender"], row["person__is_dtts"])
+        if target is None:
             continue
-        cell = result[where[0]].eval[where[1]]
-        cell.needs[str(criterion)] = cell.needs.get(str(criterion), 0) + 1
-        for module in modules or []:
-            cell.modules[module] = cell.modules.get(module, 0) + 1
-    return result
+        for name in ("started", "self_evaluated", "opinions", "finalised"):
+            target.counts[name] += row[name]
+        for code in RATING_FIELDS:
+            target.ratings[code] += row[code]
+
+    # Per-criterion levels: the JSON of the reviewer's levels, expanded by the database.
+    finalised_ids = latest.filter(locked).values("pk")
+    inner, params = finalised_ids.query.sql_with_params()
+    expand = (
+        "CROSS JOIN LATERAL jsonb_each_text(e.review_levels) kv"
+        if connection.vendor == "postgresql"
+        else "CROSS JOIN json_each(e.review_levels) kv"
+    )
+    # Table names come from the models and ``inner`` is Django's own compiled SQL (its values
+    # are parameters): nothing from users is formatted into the statement.
+    sql = (
+        "SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, kv.value, COUNT(*) "  # noqa: S608
+        f"FROM {Evaluation._meta.db_table} e "
+        f"JOIN {Person._meta.db_table} p ON p.id = e.person_id {expand} "
+        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, kind, gender, dtts, number, level, n in cursor.fetchall():
+            target = cell(unit_id, kind, gender, bool(dtts))
+            if target is None or level not in LEVEL_INDEX:
+                continue
+            target.criteria.setdefault(str(number), [0, 0, 0, 0])[LEVEL_INDEX[level]] += n
+
+    # Training needs by criterion; the BDTX modules from the criterion -> module table (data).
+    for row in (
+        TrainingNeed.objects.filter(evaluation__in=finalised_ids)
+        .values(
+            "evaluation__unit_id",
+            "evaluation__kind",
+            "evaluation__person__gender",
+            "evaluation__person__is_dtts",
+            "evaluation__framework__code",
+            "criterion",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        target = cell(
+            row["evaluation__unit_id"],
+            row["evaluation__kind"],
+            row["evaluation__person__gender"],
+            row["evaluation__person__is_dtts"],
+        )
+        if target is None:
+            continue
+        number, n = str(row["criterion"]), row["n"]
+        target.needs[number] = target.needs.get(number, 0) + n
+        for module in modules_for(row["evaluation__framework__code"], row["criterion"]):
+            target.modules[module] = target.modules.get(module, 0) + n
 
 
 # --- roll-up and storage ----------------------------------------------------------------------

@@ -289,40 +289,71 @@ def build(
     return data
 
 
-def _siblings(unit: Unit, school_year: SchoolYear, labels: _Labels) -> list[ReportData]:
-    """The same report of the unit's siblings, unprotected (for protection rule 3)."""
+def sensitive_figures(
+    eval_cells: Iterable[Any], staff_cells: Iterable[Any]
+) -> dict[tuple[str, ...], tuple[int, int]]:
+    """(DTTS, women DTTS) at every address of ``protection.cells`` for one unit's rows.
+
+    What rule 3 needs of a sibling, without building its whole report: only rows of DTTS
+    people count, so only those are passed (and read).
+    """
+    sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(address: tuple[str, ...], n: int, woman: bool) -> None:
+        if n:
+            sums[address][0] += n
+            if woman:
+                sums[address][1] += n
+
+    for c in eval_cells:
+        if not c.dtts:
+            continue
+        for level in ("", c.level):
+            for name in ("to_evaluate", "self_evaluated", "opinions", "finalised"):
+                add((c.population, "completion", level, name), getattr(c, name), c.woman)
+            add((c.population, "ratings", level, "finalised"), c.finalised, c.woman)
+            for code in RATINGS:
+                add(
+                    (c.population, "ratings", level, code), getattr(c, RATING_FIELDS[code]), c.woman
+                )
+    for sc in staff_cells:
+        if not sc.dtts:
+            continue
+        for dimension, key in (
+            ("level", sc.level),
+            ("position", sc.position),
+            ("age_band", sc.age_band),
+            ("qualification", sc.qualification),
+        ):
+            add(("staff", dimension, key), sc.count, sc.woman)
+    return {address: (v[0], v[1]) for address, v in sums.items()}
+
+
+def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...], tuple[int, int]]]:
+    """The sensitive figures of the unit's siblings (for protection rule 3)."""
     if unit.depth <= 1:
         return []
     parent_path = unit.path[: -Unit.steplen]
     eval_cells: dict[int, list[EvalCell]] = defaultdict(list)
-    for cell in EvalCell.objects.filter(school_year=school_year, parent_path=parent_path).exclude(
-        unit=unit
-    ):
+    for cell in EvalCell.objects.filter(
+        school_year=school_year, parent_path=parent_path, dtts=True
+    ).exclude(unit=unit):
         eval_cells[cell.unit_id].append(cell)
     staff_cells: dict[int, list[StaffCell]] = defaultdict(list)
-    for scell in StaffCell.objects.filter(school_year=school_year, parent_path=parent_path).exclude(
-        unit=unit
-    ):
+    for scell in StaffCell.objects.filter(
+        school_year=school_year, parent_path=parent_path, dtts=True
+    ).exclude(unit=unit):
         staff_cells[scell.unit_id].append(scell)
-    siblings = Unit.objects.filter(pk__in=set(eval_cells) | set(staff_cells))
     return [
-        build(
-            sibling,
-            school_year,
-            eval_cells=eval_cells.get(sibling.pk, []),
-            staff_cells=staff_cells.get(sibling.pk, []),
-            labels=labels,
-            extras=False,
-        )
-        for sibling in siblings
+        sensitive_figures(eval_cells.get(pk, []), staff_cells.get(pk, []))
+        for pk in set(eval_cells) | set(staff_cells)
     ]
 
 
 def _report(unit: Unit, school_year: SchoolYear) -> ReportData:
     ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
-    labels = _Labels()
-    data = build(unit, school_year, labels=labels)
-    return protection.protect(data, _siblings(unit, school_year, labels))
+    data = build(unit, school_year)
+    return protection.protect(data, _siblings(unit, school_year))
 
 
 def report_for(*, actor: Any, unit: Unit, school_year: SchoolYear) -> ReportData:

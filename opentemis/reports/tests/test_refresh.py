@@ -228,3 +228,27 @@ def test_rule_three_hides_the_sibling_that_would_give_a_suppressed_cell_away(ev,
     assert b2_report.teachers.completion[0].to_evaluate.dtts is None  # primary
     assert province.teachers.completion[0].to_evaluate.dtts == 4
     assert b1.teachers.completion[0].to_evaluate.dtts is None  # rule 3
+
+
+def test_sibling_figures_match_the_report_addresses(ev):
+    """Rule 3 reads siblings' DTTS figures without building their reports: they must be the
+    same numbers, at the same addresses, as a built report's."""
+    from opentemis.reports.models import StaffCell
+    from opentemis.reports.protection import cells
+    from opentemis.reports.selectors import build, sensitive_figures
+
+    with system_scope():
+        PersonFactory(unit=ev.w.school_a1, gender="F", ethnicity="05", staff_code="GVDT9")
+    finalise(ev, ev.w.teacher_a1, ev.levels("Kha"))
+    refresh.rebuild(ev.w.year)
+    with system_scope():
+        for unit in (ev.w.province_a, ev.w.school_a1, ev.w.school_a2):
+            eval_cells = list(EvalCell.objects.filter(school_year=ev.w.year, unit=unit))
+            staff_cells = list(StaffCell.objects.filter(school_year=ev.w.year, unit=unit))
+            built = {
+                address: (b.dtts, b.women_dtts)
+                for address, b in cells(build(unit, ev.w.year, extras=False))
+                if b.dtts
+            }
+            assert built
+            assert sensitive_figures(eval_cells, staff_cells) == built
