@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from opentemis.evaluations.api import CycleViewSet, EvaluationViewSet
+from opentemis.evaluations.api_paper import PaperImportView, PaperTemplateView
 
 
 def _step(suffix: str, actions: dict[str, str], name: str) -> URLPattern:
@@ -19,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="cycle-completion",
     ),
     path("evaluations/", EvaluationViewSet.as_view({"get": "list"}), name="evaluation-list"),
+    path("evaluations/paper/", PaperImportView.as_view(), name="paper-import"),
+    path("evaluations/paper/template/", PaperTemplateView.as_view(), name="paper-template"),
     path(
         "evaluations/me/",
         EvaluationViewSet.as_view({"get": "me", "post": "start"}),

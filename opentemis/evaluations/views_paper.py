@@ -12,15 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opentemis.accounts.roles import Perm
 from opentemis.core.http import XLSX, xlsx_response
-from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.paper import (
     PaperCheck,
@@ -29,7 +27,7 @@ from opentemis.evaluations.paper import (
     paper_import_check,
     paper_template_xlsx,
 )
-from opentemis.evaluations.paper.common import require_importer
+from opentemis.evaluations.paper.common import school_and_cycle
 from opentemis.evaluations.paper.uploads import (
     StoredUpload,
     upload_discard,
@@ -37,7 +35,6 @@ from opentemis.evaluations.paper.uploads import (
     upload_store,
 )
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import get_unit_for_user
 
 SESSION_KEY = "paper_upload"
 
@@ -50,24 +47,10 @@ class PaperUploadForm(forms.Form):
 
 
 def _school_and_cycle(request: HttpRequest, unit_pk: int) -> tuple[Unit, Cycle]:
-    """The school (404 outside the actor's review reach) and the cycle (``?cycle=``, else the
-    current one covering the school; 404 if none)."""
-    unit = get_unit_for_user(actor=request.user, pk=unit_pk, perm=Perm.REVIEW_TEACHERS)
-    cycle_id = request.POST.get("cycle") or request.GET.get("cycle") or ""
-    if cycle_id.isdigit():
-        cycle = selectors.get_cycle_for_user(actor=request.user, pk=int(cycle_id))
-    else:
-        prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
-        cycle = (
-            selectors.cycles_visible(actor=request.user)
-            .filter(unit_path__in=prefixes, school_year__is_current=True)
-            .order_by("-unit_path")
-            .first()
-        )
-        if cycle is None:
-            raise Http404
-    require_importer(request.user, unit, cycle)
-    return unit, cycle
+    """The school and cycle (``?cycle=`` or the posted one, else the current one); 404 outside
+    the actor's reach (:func:`~opentemis.evaluations.paper.common.school_and_cycle`)."""
+    cycle_id = request.POST.get("cycle") or request.GET.get("cycle")
+    return school_and_cycle(actor=request.user, unit_pk=unit_pk, cycle_id=cycle_id)
 
 
 @login_required

@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 
-from opentemis.evaluations import access
+from opentemis.accounts.roles import Perm
+from opentemis.evaluations import access, selectors
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.selectors import EVALUATED_POSITIONS
 from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.staff.models import Person
 
 
@@ -21,6 +23,32 @@ def require_importer(actor: Any, unit: Unit, cycle: Cycle) -> None:
         raise Http404
     if not unit.path.startswith(cycle.unit_path):
         raise Http404
+
+
+def school_and_cycle(*, actor: Any, unit_pk: int, cycle_id: Any = None) -> tuple[Unit, Cycle]:
+    """The school and the cycle a paper import is about, as the pages and the API look them up.
+
+    The school: 404 outside the actor's review reach. The cycle: ``cycle_id`` if it is a number
+    (404 unless the actor sees it), else the current one covering the school (404 if none).
+    Then :func:`require_importer` (404 unless the actor evaluates the school's teachers).
+    """
+    unit = get_unit_for_user(actor=actor, pk=unit_pk, perm=Perm.REVIEW_TEACHERS)
+    cycle_id = str(cycle_id if cycle_id is not None else "")
+    if cycle_id.isdigit():
+        cycle = selectors.get_cycle_for_user(actor=actor, pk=int(cycle_id))
+    else:
+        prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
+        found = (
+            selectors.cycles_visible(actor=actor)
+            .filter(unit_path__in=prefixes, school_year__is_current=True)
+            .order_by("-unit_path")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        cycle = found
+    require_importer(actor, unit, cycle)
+    return unit, cycle
 
 
 def school_people(unit: Unit) -> list[Person]:
