@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
 
 FRAMEWORKS = {"GV": "TT20_2018_GVPT", "CBQL": "TT14_2018_HTPT"}
+STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 
 
 def breakdown(cells: Iterable[Any], value: Callable[[Any], int]) -> Breakdown:
@@ -144,28 +145,47 @@ def _section(population: str, title: str, cells: list[EvalCell], labels: _Labels
     return section
 
 
-def _staff_tables(cells: list[StaffCell], labels: _Labels) -> list[StaffTable]:
-    dimensions: list[tuple[str, str, Callable[[StaffCell], str], Callable[[str], Any]]] = [
-        ("level", _("By school level"), lambda c: c.level, labels.level_order),
-        (
-            "position",
-            _("By position"),
-            lambda c: c.position,
-            lambda k: labels.positions.get(k, (99, k))[0],
+class StaffSum(NamedTuple):
+    """Staff of one key of one dimension, for one combination of the breakdown flags."""
+
+    dimension: str
+    key: str
+    woman: bool
+    dtts: bool
+    disadvantaged: bool
+    count: int
+
+
+def _staff_sums(cells: Any) -> list[StaffSum]:
+    """The unit's staff rows summed per dimension by the database (a province has ~1,000)."""
+    from django.db.models import Sum
+
+    sums = []
+    for dimension in STAFF_DIMENSIONS:
+        for key, woman, dtts, disadvantaged, n in (
+            cells.values_list(dimension, "woman", "dtts", "disadvantaged")
+            .annotate(n=Sum("count"))
+            .order_by()
+        ):
+            sums.append(StaffSum(dimension, key, woman, dtts, disadvantaged, n))
+    return sums
+
+
+def _staff_tables(sums: list[StaffSum], labels: _Labels) -> list[StaffTable]:
+    titles = {
+        "level": _("By school level"),
+        "position": _("By position"),
+        "age_band": _("By age"),
+        "qualification": _("By qualification"),
+    }
+    order: dict[str, Callable[[str], Any]] = {
+        "level": labels.level_order,
+        "position": lambda k: labels.positions.get(k, (99, k))[0],
+        "age_band": lambda k: AGE_BANDS.index(k) if k in AGE_BANDS else 99,
+        "qualification": (
+            lambda k: list(labels.qualifications).index(k) if k in labels.qualifications else 99
         ),
-        (
-            "age_band",
-            _("By age"),
-            lambda c: c.age_band,
-            lambda k: AGE_BANDS.index(k) if k in AGE_BANDS else 99,
-        ),
-        (
-            "qualification",
-            _("By qualification"),
-            lambda c: c.qualification,
-            lambda k: list(labels.qualifications).index(k) if k in labels.qualifications else 99,
-        ),
-    ]
+    }
     label_of: dict[str, Callable[[str], str]] = {
         "level": labels.level,
         "position": lambda k: labels.positions.get(k, (0, k or _("Other")))[1],
@@ -173,15 +193,16 @@ def _staff_tables(cells: list[StaffCell], labels: _Labels) -> list[StaffTable]:
         "qualification": lambda k: str(labels.qualifications.get(k, k or _("Unknown"))),
     }
     tables = []
-    for dimension, title, key, order in dimensions:
-        grouped: dict[str, list[StaffCell]] = defaultdict(list)
-        for cell in cells:
-            grouped[key(cell)].append(cell)
+    for dimension in STAFF_DIMENSIONS:
+        grouped: dict[str, list[StaffSum]] = defaultdict(list)
+        for row in sums:
+            if row.dimension == dimension:
+                grouped[row.key].append(row)
         rows = [
             StaffRow(k, label_of[dimension](k), breakdown(group, _attr("count")))
-            for k, group in sorted(grouped.items(), key=lambda kv: order(kv[0]))
+            for k, group in sorted(grouped.items(), key=lambda kv: order[dimension](kv[0]))
         ]
-        tables.append(StaffTable(dimension, title, rows))
+        tables.append(StaffTable(dimension, titles[dimension], rows))
     return tables
 
 
@@ -261,7 +282,13 @@ def build(
     if eval_cells is None:
         eval_cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
     if staff_cells is None:
-        staff_cells = list(StaffCell.objects.filter(school_year=school_year, unit=unit))
+        sums = _staff_sums(StaffCell.objects.filter(school_year=school_year, unit=unit))
+    else:
+        sums = [
+            StaffSum(d, getattr(c, d), c.woman, c.dtts, c.disadvantaged, c.count)
+            for c in staff_cells
+            for d in STAFF_DIMENSIONS
+        ]
     state = ReportState.objects.filter(school_year=school_year).first()
     data = ReportData(
         unit_id=unit.pk,
@@ -273,7 +300,7 @@ def build(
         min_cell=settings.REPORT_MIN_CELL,
         teachers=_section("GV", _("Teachers (TT 20/2018)"), eval_cells, labels),
         managers=_section("CBQL", _("School managers (TT 14/2018)"), eval_cells, labels),
-        staff=_staff_tables(staff_cells, labels),
+        staff=_staff_tables(sums, labels),
     )
     if extras:
         data.children = _children(unit, school_year)
@@ -290,12 +317,12 @@ def build(
 
 
 def sensitive_figures(
-    eval_cells: Iterable[Any], staff_cells: Iterable[Any]
+    eval_cells: Iterable[Any], staff_rows: Iterable[tuple[str, str, bool, int]]
 ) -> dict[tuple[str, ...], tuple[int, int]]:
-    """(DTTS, women DTTS) at every address of ``protection.cells`` for one unit's rows.
+    """(DTTS, women DTTS) at every address of ``protection.cells`` for one unit.
 
-    What rule 3 needs of a sibling, without building its whole report: only rows of DTTS
-    people count, so only those are passed (and read).
+    What rule 3 needs of a sibling, without building its whole report: ``eval_cells`` are its
+    DTTS summary rows; ``staff_rows`` its DTTS staff counts as (dimension, key, woman, count).
     """
     sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
 
@@ -313,20 +340,24 @@ def sensitive_figures(
                 add((c.population, "completion", level, name), getattr(c, name), c.woman)
             add((c.population, "ratings", level, "finalised"), c.finalised, c.woman)
             for code in RATINGS:
-                add(
-                    (c.population, "ratings", level, code), getattr(c, RATING_FIELDS[code]), c.woman
-                )
-    for sc in staff_cells:
-        if not sc.dtts:
-            continue
-        for dimension, key in (
-            ("level", sc.level),
-            ("position", sc.position),
-            ("age_band", sc.age_band),
-            ("qualification", sc.qualification),
-        ):
-            add(("staff", dimension, key), sc.count, sc.woman)
+                n = getattr(c, RATING_FIELDS[code])
+                add((c.population, "ratings", level, code), n, c.woman)
+    for dimension, key, woman, n in staff_rows:
+        add(("staff", dimension, key), n, woman)
     return {address: (v[0], v[1]) for address, v in sums.items()}
+
+
+def _dtts_staff(cells: Any) -> dict[int, list[tuple[str, str, bool, int]]]:
+    """DTTS staff counts per unit and dimension, summed by the database."""
+    from django.db.models import Sum
+
+    result: dict[int, list[tuple[str, str, bool, int]]] = defaultdict(list)
+    for dimension in STAFF_DIMENSIONS:
+        for unit_id, key, woman, n in (
+            cells.values_list("unit_id", dimension, "woman").annotate(n=Sum("count")).order_by()
+        ):
+            result[unit_id].append((dimension, key, woman, n))
+    return result
 
 
 def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...], tuple[int, int]]]:
@@ -339,14 +370,14 @@ def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...],
         school_year=school_year, parent_path=parent_path, dtts=True
     ).exclude(unit=unit):
         eval_cells[cell.unit_id].append(cell)
-    staff_cells: dict[int, list[StaffCell]] = defaultdict(list)
-    for scell in StaffCell.objects.filter(
-        school_year=school_year, parent_path=parent_path, dtts=True
-    ).exclude(unit=unit):
-        staff_cells[scell.unit_id].append(scell)
+    staff = _dtts_staff(
+        StaffCell.objects.filter(
+            school_year=school_year, parent_path=parent_path, dtts=True
+        ).exclude(unit=unit)
+    )
     return [
-        sensitive_figures(eval_cells.get(pk, []), staff_cells.get(pk, []))
-        for pk in set(eval_cells) | set(staff_cells)
+        sensitive_figures(eval_cells.get(pk, []), staff.get(pk, []))
+        for pk in set(eval_cells) | set(staff)
     ]
 
 

@@ -235,7 +235,12 @@ def test_sibling_figures_match_the_report_addresses(ev):
     same numbers, at the same addresses, as a built report's."""
     from opentemis.reports.models import StaffCell
     from opentemis.reports.protection import cells
-    from opentemis.reports.selectors import build, sensitive_figures
+    from opentemis.reports.selectors import (
+        STAFF_DIMENSIONS,
+        _dtts_staff,
+        build,
+        sensitive_figures,
+    )
 
     with system_scope():
         PersonFactory(unit=ev.w.school_a1, gender="F", ethnicity="05", staff_code="GVDT9")
@@ -251,4 +256,19 @@ def test_sibling_figures_match_the_report_addresses(ev):
                 if b.dtts
             }
             assert built
-            assert sensitive_figures(eval_cells, staff_cells) == built
+            staff_rows = [
+                (dimension, getattr(c, dimension), c.woman, c.count)
+                for c in staff_cells
+                if c.dtts
+                for dimension in STAFF_DIMENSIONS
+            ]
+            assert sensitive_figures(eval_cells, staff_rows) == built
+            assert (
+                sensitive_figures(
+                    eval_cells,
+                    _dtts_staff(
+                        StaffCell.objects.filter(school_year=ev.w.year, unit=unit, dtts=True)
+                    )[unit.pk],
+                )
+                == built
+            )

@@ -243,7 +243,9 @@ def test_page_queries_are_bounded_and_do_not_grow_with_the_children(
     client = ev.w.client_for(ev.w.officer_a)
     url = reverse("report_unit", args=[ev.w.commune_a.pk])
     client.get(url)  # warm the user's stored grants, as earlier page views would
-    with django_assert_max_num_queries(25):
+    # Constant, whatever the size of the unit: the staff tables and the siblings' DTTS figures
+    # are summed by the database, one small grouped query per dimension.
+    with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as two_schools:
         client.get(url)
