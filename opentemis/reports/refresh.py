@@ -413,22 +413,19 @@ def _roll_up(
     descendants' unaffected children (nothing inside those changed, or they would be affected).
     """
     by_path = {info.path: info for info in affected.values()}
-    subtree = {pk: UnitFigures() for pk in affected}
-
-    def add_up(path: str, figures: UnitFigures) -> None:
-        """Add ``figures`` to the unit at ``path`` and every affected ancestor."""
-        while path:
-            unit = by_path.get(path)
-            if unit is not None:
-                subtree[unit.pk].add(figures)
-            path = _parent(path)
-
-    for pk, figures in own.items():
-        if pk in affected:
-            add_up(affected[pk].path, figures)
+    # Own figures first (the objects are not used elsewhere: taken, not copied).
+    subtree = {pk: own.get(pk) or UnitFigures() for pk in affected}
     if not full:
+        # Unchanged children of affected units: their stored subtree figures, to their parent.
         for parent_path, figures in _stored(school_year, set(by_path), set(affected)).values():
-            add_up(parent_path, figures)
+            parent = by_path.get(parent_path)
+            if parent is not None:
+                subtree[parent.pk].add(figures)
+    # Bottom-up: each unit, once complete, is added to its parent (which is affected too).
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        parent = by_path.get(_parent(info.path))
+        if parent is not None:
+            subtree[parent.pk].add(subtree[info.pk])
     eval_rows: list[EvalCell] = []
     staff_rows: list[StaffCell] = []
     for info in affected.values():
