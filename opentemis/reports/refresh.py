@@ -323,10 +323,11 @@ def _parent(path: str) -> str:
 
 
 def _stored(
-    school_year: SchoolYear, parent_paths: set[str], skip: set[int]
+    school_year: SchoolYear, parent_paths: set[str], skip: set[int], parts: tuple[str, ...]
 ) -> dict[int, tuple[str, UnitFigures]]:
     """Stored subtree figures of the children of ``parent_paths`` (except ``skip``), with the
-    parent's path: {unit id: (parent path, figures)}."""
+    parent's path: {unit id: (parent path, figures)}. Read as tuples, not model objects: after
+    a deadline-day burst this is most of the country's school rows."""
     result: dict[int, tuple[str, UnitFigures]] = {}
 
     def slot(unit_id: int, parent_path: str) -> UnitFigures:
@@ -334,25 +335,51 @@ def _stored(
             result[unit_id] = (parent_path, UnitFigures())
         return result[unit_id][1]
 
-    for cell in EvalCell.objects.filter(
-        school_year=school_year, parent_path__in=parent_paths
-    ).exclude(unit_id__in=skip):
-        key = (cell.population, cell.level, cell.woman, cell.dtts, cell.disadvantaged)
-        slot(cell.unit_id, cell.parent_path).eval[key].add(EvalFigures.from_cell(cell))
-    for scell in StaffCell.objects.filter(
-        school_year=school_year, parent_path__in=parent_paths
-    ).exclude(unit_id__in=skip):
-        skey = (
-            scell.population,
-            scell.level,
-            scell.woman,
-            scell.dtts,
-            scell.disadvantaged,
-            scell.position,
-            scell.age_band,
-            scell.qualification,
+    key_fields = ("population", "level", "woman", "dtts", "disadvantaged")
+    if "eval" in parts:
+        fields = (
+            "unit_id",
+            "parent_path",
+            *key_fields,
+            *COUNT_FIELDS,
+            *RATING_FIELDS.values(),
+            "criteria",
+            "needs",
+            "modules",
         )
-        slot(scell.unit_id, scell.parent_path).staff[skey] += scell.count
+        n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
+        for row in (
+            EvalCell.objects.filter(school_year=school_year, parent_path__in=parent_paths)
+            .exclude(unit_id__in=skip)
+            .values_list(*fields)
+        ):
+            key = row[2:7]
+            counts = row[7 : 7 + n_counts]
+            ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
+            criteria, needs, modules = row[7 + n_counts + n_ratings :]
+            figures = EvalFigures(
+                counts=dict(zip(COUNT_FIELDS, counts, strict=True)),
+                ratings=dict(zip(RATING_FIELDS, ratings, strict=True)),
+                criteria=criteria,
+                needs=needs,
+                modules=modules,
+            )
+            slot(row[0], row[1]).eval[key].add(figures)  # type: ignore[index]
+    if "staff" in parts:
+        for row in (
+            StaffCell.objects.filter(school_year=school_year, parent_path__in=parent_paths)
+            .exclude(unit_id__in=skip)
+            .values_list(
+                "unit_id",
+                "parent_path",
+                *key_fields,
+                "position",
+                "age_band",
+                "qualification",
+                "count",
+            )
+        ):
+            slot(row[0], row[1]).staff[row[2:10]] += row[10]  # type: ignore[index]
     return result
 
 
@@ -404,7 +431,11 @@ def _rows(
 
 
 def _roll_up(
-    school_year: SchoolYear, affected: dict[int, UnitInfo], own: dict[int, UnitFigures], full: bool
+    school_year: SchoolYear,
+    affected: dict[int, UnitInfo],
+    own: dict[int, UnitFigures],
+    full: bool,
+    parts: tuple[str, ...] = ("eval", "staff"),
 ) -> int:
     """Subtree figures of every affected unit, stored in place of the old ones.
 
@@ -413,11 +444,15 @@ def _roll_up(
     descendants' unaffected children (nothing inside those changed, or they would be affected).
     """
     by_path = {info.path: info for info in affected.values()}
-    # Own figures first (the objects are not used elsewhere: taken, not copied).
-    subtree = {pk: own.get(pk) or UnitFigures() for pk in affected}
+    # Own figures first, copied: ``own`` serves the evaluation and the staff pass alike.
+    subtree = {pk: UnitFigures() for pk in affected}
+    for pk, figures in own.items():
+        if pk in subtree:
+            subtree[pk].add(figures)
     if not full:
         # Unchanged children of affected units: their stored subtree figures, to their parent.
-        for parent_path, figures in _stored(school_year, set(by_path), set(affected)).values():
+        stored = _stored(school_year, set(by_path), set(affected), parts)
+        for parent_path, figures in stored.values():
             parent = by_path.get(parent_path)
             if parent is not None:
                 subtree[parent.pk].add(figures)
@@ -432,17 +467,19 @@ def _roll_up(
         cells, staff = _rows(school_year, info, subtree[info.pk])
         eval_rows += cells
         staff_rows += staff
+    models = [m for part, m in (("eval", EvalCell), ("staff", StaffCell)) if part in parts]
     ids = list(affected)
-    if full:
-        EvalCell.objects.filter(school_year=school_year).delete()
-        StaffCell.objects.filter(school_year=school_year).delete()
-    else:
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            EvalCell.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
-            StaffCell.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
-    EvalCell.objects.bulk_create(eval_rows, batch_size=2000)
-    StaffCell.objects.bulk_create(staff_rows, batch_size=2000)
+    for model in models:
+        if full:
+            model.objects.filter(school_year=school_year).delete()
+        else:
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start : start + 5000]
+                model.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
+    if "eval" in parts:
+        EvalCell.objects.bulk_create(eval_rows, batch_size=2000)
+    if "staff" in parts:
+        StaffCell.objects.bulk_create(staff_rows, batch_size=2000)
     return len(ids)
 
 
@@ -487,26 +524,34 @@ def rebuild(school_year: SchoolYear) -> int:
         return count
 
 
-def _changed_units(school_year: SchoolYear, since: dt.datetime) -> set[int]:
+EVALUATION_ACTIONS = ("evaluation.", "cycle.")
+
+
+def _changed_units(school_year: SchoolYear, since: dt.datetime) -> tuple[set[int], set[int]]:
+    """Units whose evaluations changed, and units whose staff (or structure) changed."""
     from opentemis.accounts.models import AuditEvent
 
-    changed: set[int] = set(
+    evaluations: set[int] = set(
         Evaluation.objects.filter(cycle__school_year=school_year, updated_at__gte=since)
         .values_list("unit_id", flat=True)
         .distinct()
     )
-    changed |= set(
+    evaluations |= set(
         PeerOpinion.objects.filter(
             evaluation__cycle__school_year=school_year, updated_at__gte=since
         )
         .values_list("evaluation__unit_id", flat=True)
         .distinct()
     )
-    changed |= set(
+    staff: set[int] = set(
         Person.objects.filter(updated_at__gte=since).values_list("unit_id", flat=True).distinct()
     )
     events = AuditEvent.objects.filter(at__gte=since, unit_id__isnull=False)
-    changed |= set(events.values_list("unit_id", flat=True).distinct())
+    for unit_id, action in events.values_list("unit_id", "action").distinct():
+        if action.startswith(EVALUATION_ACTIONS):
+            evaluations.add(unit_id)
+        else:
+            staff.add(unit_id)
     subtree_roots = list(
         events.filter(action__in=SUBTREE_ACTIONS).values_list("unit__path", flat=True).distinct()
     )
@@ -514,8 +559,8 @@ def _changed_units(school_year: SchoolYear, since: dt.datetime) -> set[int]:
         query = Q()
         for path in subtree_roots:
             query |= Q(path__startswith=path)
-        changed |= set(Unit.objects.filter(query).values_list("pk", flat=True))
-    return changed
+        staff |= set(Unit.objects.filter(query).values_list("pk", flat=True))
+    return evaluations, staff
 
 
 def refresh(school_year: SchoolYear) -> int | None:
@@ -534,13 +579,18 @@ def refresh(school_year: SchoolYear) -> int | None:
             if locked is None:
                 return None
             since = (locked.watermark or started) - OVERLAP
-            changed = _changed_units(school_year, since)
+            evaluations, staff = _changed_units(school_year, since)
             count = 0
-            if changed:
-                units = _unit_info(changed)
-                affected = _with_ancestors(units)
-                own = _own(school_year, affected, everything=False)
-                count = _roll_up(school_year, affected, own, full=False)
+            if evaluations or staff:
+                # A staff change moves "to evaluate" too: its units' evaluation rows are redone.
+                # An evaluation change leaves the staff rows as they are (the bulk of a
+                # deadline-day refresh).
+                eval_units = _with_ancestors(_unit_info(evaluations | staff))
+                staff_units = _with_ancestors(_unit_info(staff)) if staff else {}
+                own = _own(school_year, {**eval_units, **staff_units}, everything=False)
+                count = _roll_up(school_year, eval_units, own, full=False, parts=("eval",))
+                if staff_units:
+                    _roll_up(school_year, staff_units, own, full=False, parts=("staff",))
             locked.refreshed_at = locked.watermark = started
             locked.save(update_fields=["refreshed_at", "watermark"])
             return count

@@ -87,6 +87,32 @@ def recount(school_year: Any) -> dict[int, dict[tuple[Any, ...], tuple[int, ...]
     return result
 
 
+def staff_recount() -> dict[int, int]:
+    """Working staff in evaluated positions per unit subtree, straight from the raw rows."""
+    evaluated = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
+    with system_scope():
+        paths = [
+            p.unit_path
+            for p in Person.objects.filter(employment_status=EmploymentStatus.WORKING)
+            if any(pos.code in evaluated for pos in p.positions.all())
+        ]
+        units = list(Unit.objects.all())
+    counts = {u.pk: sum(path.startswith(u.path) for path in paths) for u in units}
+    return {pk: n for pk, n in counts.items() if n}
+
+
+def staff_stored(school_year: Any) -> dict[int, int]:
+    from opentemis.reports.models import StaffCell
+
+    result: dict[int, int] = defaultdict(int)
+    with system_scope():
+        for unit_id, count in StaffCell.objects.filter(school_year=school_year).values_list(
+            "unit_id", "count"
+        ):
+            result[unit_id] += count
+    return dict(result)
+
+
 def stored(school_year: Any) -> dict[int, dict[tuple[Any, ...], tuple[int, ...]]]:
     result: dict[int, dict[tuple[Any, ...], tuple[int, ...]]] = defaultdict(dict)
     with system_scope():
@@ -144,16 +170,21 @@ def test_refresh_equals_a_full_recount_after_every_kind_of_change(ev):
     year = ev.w.year
     refresh.rebuild(year)
     assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
 
     finalise(ev, ev.w.teacher_a1, ev.levels("Tot", c6="Dat"))  # a finalisation
     ev.submitted(user=ev.colleague)  # a submission
     assert refresh.refresh(year) > 0
     assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
 
     with system_scope():  # a new teacher, a DTTS woman, in the other province
         PersonFactory(unit=ev.w.school_b1, gender="F", ethnicity="02", staff_code="GVNEW")
+        # and one attached to a commune itself: a unit with both own staff and children
+        PersonFactory(unit=ev.w.commune_a, gender="F", staff_code="GVXA")
     refresh.refresh(year)
     assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
 
     from opentemis.staff.services import person_transfer
 
@@ -162,12 +193,14 @@ def test_refresh_equals_a_full_recount_after_every_kind_of_change(ev):
         person_transfer(actor=ev.w.officer_a, person=person, to_unit=ev.w.school_a1)
     refresh.refresh(year)
     assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
 
     with system_scope():  # a reopening takes the result back out
         evaluation = Evaluation.objects.get(person=ev.w.person_a1)
         services.evaluation_reopen(actor=ev.w.officer_a, evaluation=evaluation, reason="Nhầm")
     refresh.refresh(year)
     assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
     with system_scope():
         state = ReportState.objects.get(school_year=year)
     assert state.refreshed_at >= state.rebuilt_at
