@@ -77,11 +77,15 @@ class EvalCell(CellKey):
 
 
 class StaffCell(CellKey):
-    """Working staff in evaluated positions of a subtree by position, age band, qualification."""
+    """Working staff in evaluated positions of a subtree, one dimension at a time.
 
-    position = models.CharField(max_length=10)
-    age_band = models.CharField(max_length=8)
-    qualification = models.CharField(max_length=20, blank=True)
+    The report shows each dimension on its own (by school level, position, age band,
+    qualification), so rows are margins: a person is counted once per dimension. A full cross
+    of the four would multiply the rows of a province by about a hundred.
+    """
+
+    dimension = models.CharField(max_length=16)  # level, position, age_band, qualification
+    key = models.CharField(max_length=20, blank=True)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:

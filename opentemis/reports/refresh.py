@@ -62,7 +62,8 @@ AGE_BANDS = ("<30", "30-39", "40-49", "50-54", "55+")
 SUBTREE_ACTIONS = ("staff.import", "unit.move", "unit.update")
 
 EvalKey = tuple[str, str, bool, bool, bool]  # population, level, woman, dtts, disadvantaged
-StaffKey = tuple[str, str, bool, bool, bool, str, str, str]  # + position, age band, qualification
+StaffKey = tuple[str, str, bool, bool, bool, str, str]  # + dimension, key
+STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 
 
 @dataclass
@@ -201,8 +202,13 @@ def _own(
         key: EvalKey = (population, info.level, woman, row["is_dtts"], info.disadvantaged)
         figures = result[info.pk]
         figures.eval[key].counts["to_evaluate"] += row["n"]
-        skey: StaffKey = (*key, row["pos"] or "", row["band"], row["qualification"] or "")
-        figures.staff[skey] += row["n"]
+        for dimension, value in (
+            ("level", info.level),
+            ("position", row["pos"] or ""),
+            ("age_band", row["band"]),
+            ("qualification", row["qualification"] or ""),
+        ):
+            figures.staff[(*key, dimension, value)] += row["n"]
 
     _own_evaluations(school_year, units, evaluations, result)
     return result
@@ -373,13 +379,12 @@ def _stored(
                 "unit_id",
                 "parent_path",
                 *key_fields,
-                "position",
-                "age_band",
-                "qualification",
+                "dimension",
+                "key",
                 "count",
             )
         ):
-            slot(row[0], row[1]).staff[row[2:10]] += row[10]  # type: ignore[index]
+            slot(row[0], row[1]).staff[row[2:9]] += row[9]  # type: ignore[index]
     return result
 
 
@@ -419,9 +424,8 @@ def _rows(
             woman=k[2],
             dtts=k[3],
             disadvantaged=k[4],
-            position=k[5],
-            age_band=k[6],
-            qualification=k[7],
+            dimension=k[5],
+            key=k[6],
             count=n,
         )
         for k, n in figures.staff.items()

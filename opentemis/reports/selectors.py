@@ -7,7 +7,7 @@ evaluations of the unit: ``Perm.VIEW_EVALUATIONS`` on it or above, else 404);
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -157,18 +157,11 @@ class StaffSum(NamedTuple):
 
 
 def _staff_sums(cells: Any) -> list[StaffSum]:
-    """The unit's staff rows summed per dimension by the database (a province has ~1,000)."""
-    from django.db.models import Sum
-
-    sums = []
-    for dimension in STAFF_DIMENSIONS:
-        for key, woman, dtts, disadvantaged, n in (
-            cells.values_list(dimension, "woman", "dtts", "disadvantaged")
-            .annotate(n=Sum("count"))
-            .order_by()
-        ):
-            sums.append(StaffSum(dimension, key, woman, dtts, disadvantaged, n))
-    return sums
+    """The unit's staff margins, per dimension and breakdown flags."""
+    return [
+        StaffSum(*row)
+        for row in cells.values_list("dimension", "key", "woman", "dtts", "disadvantaged", "count")
+    ]
 
 
 def _staff_tables(sums: list[StaffSum], labels: _Labels) -> list[StaffTable]:
@@ -285,9 +278,8 @@ def build(
         sums = _staff_sums(StaffCell.objects.filter(school_year=school_year, unit=unit))
     else:
         sums = [
-            StaffSum(d, getattr(c, d), c.woman, c.dtts, c.disadvantaged, c.count)
+            StaffSum(c.dimension, c.key, c.woman, c.dtts, c.disadvantaged, c.count)
             for c in staff_cells
-            for d in STAFF_DIMENSIONS
         ]
     state = ReportState.objects.filter(school_year=school_year).first()
     data = ReportData(
@@ -348,16 +340,27 @@ def sensitive_figures(
 
 
 def _dtts_staff(cells: Any) -> dict[int, list[tuple[str, str, bool, int]]]:
-    """DTTS staff counts per unit and dimension, summed by the database."""
-    from django.db.models import Sum
-
+    """DTTS staff counts per unit and dimension: (dimension, key, woman, count) rows."""
     result: dict[int, list[tuple[str, str, bool, int]]] = defaultdict(list)
-    for dimension in STAFF_DIMENSIONS:
-        for unit_id, key, woman, n in (
-            cells.values_list("unit_id", dimension, "woman").annotate(n=Sum("count")).order_by()
-        ):
-            result[unit_id].append((dimension, key, woman, n))
+    for unit_id, dimension, key, woman, n in cells.values_list(
+        "unit_id", "dimension", "key", "woman", "count"
+    ):
+        result[unit_id].append((dimension, key, woman, n))
     return result
+
+
+_SENSITIVE_FIELDS = (
+    "population",
+    "level",
+    "woman",
+    "dtts",
+    "to_evaluate",
+    "self_evaluated",
+    "opinions",
+    "finalised",
+    *RATING_FIELDS.values(),
+)
+EvalRow = namedtuple("EvalRow", _SENSITIVE_FIELDS)  # a summary row without its JSON
 
 
 def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...], tuple[int, int]]]:
@@ -365,11 +368,13 @@ def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...],
     if unit.depth <= 1:
         return []
     parent_path = unit.path[: -Unit.steplen]
-    eval_cells: dict[int, list[EvalCell]] = defaultdict(list)
-    for cell in EvalCell.objects.filter(
-        school_year=school_year, parent_path=parent_path, dtts=True
-    ).exclude(unit=unit):
-        eval_cells[cell.unit_id].append(cell)
+    eval_cells: dict[int, list[Any]] = defaultdict(list)
+    for unit_id, *values in (
+        EvalCell.objects.filter(school_year=school_year, parent_path=parent_path, dtts=True)
+        .exclude(unit=unit)
+        .values_list("unit_id", *_SENSITIVE_FIELDS)
+    ):
+        eval_cells[unit_id].append(EvalRow(*values))
     staff = _dtts_staff(
         StaffCell.objects.filter(
             school_year=school_year, parent_path=parent_path, dtts=True
