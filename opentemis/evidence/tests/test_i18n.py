@@ -3,61 +3,30 @@ the same placeholders, and Django serves it."""
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
-import polib
-from django.conf import settings
 from django.utils import translation
-from django.utils.translation.template import templatize
+
+from tests.i18n import PLACEHOLDER, ROOT, catalogue, python_msgids, template_msgids
 
 APP = Path(__file__).resolve().parents[1]
-TEMPLATES = Path(settings.BASE_DIR) / "opentemis" / "templates" / "evidence"
-MAIN = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-GETTEXT = {"_", "gettext", "gettext_lazy"}
-_STRING = r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-_CALL = re.compile(rf"\bn?gettext\({_STRING}(?:, {_STRING})?")
+TEMPLATES = ROOT / "opentemis" / "templates" / "evidence"
 
 
 def _python_msgids() -> set[str]:
-    found = set()
-    for path in APP.rglob("*.py"):
-        if "tests" in path.parts or "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in GETTEXT
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.add(node.args[0].value)
-    return found
+    return python_msgids(APP)
 
 
 def _template_msgids() -> set[str]:
-    found = set()
-    for path in TEMPLATES.glob("*.html"):
-        code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
-        for match in _CALL.finditer(code):
-            found.add(ast.literal_eval(match[1]))
-    return found
+    return template_msgids(TEMPLATES)
+
+
+def _catalogue() -> dict:
+    return catalogue()
 
 
 def _used() -> set[str]:
     return _python_msgids() | _template_msgids()
-
-
-def _catalogue() -> dict[str, polib.POEntry]:
-    return {
-        e.msgid: e
-        for e in polib.pofile(str(MAIN))
-        if not e.obsolete and "fuzzy" not in e.flags and not e.msgid_plural
-    }
 
 
 def test_every_message_of_the_app_is_translated_and_keeps_placeholders():
