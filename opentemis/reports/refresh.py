@@ -24,6 +24,7 @@ summaries equal a full recount, unit by unit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -109,11 +110,13 @@ class UnitFigures:
     eval: dict[EvalKey, EvalFigures] = field(default_factory=lambda: defaultdict(EvalFigures))
     staff: dict[StaffKey, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, other: UnitFigures) -> None:
-        for key, figures in other.eval.items():
-            self.eval[key].add(figures)
-        for skey, n in other.staff.items():
-            self.staff[skey] += n
+    def add(self, other: UnitFigures, parts: tuple[str, ...] = ("eval", "staff")) -> None:
+        if "eval" in parts:
+            for key, figures in other.eval.items():
+                self.eval[key].add(figures)
+        if "staff" in parts:
+            for skey, n in other.staff.items():
+                self.staff[skey] += n
 
 
 @dataclass(frozen=True)
@@ -389,7 +392,7 @@ def _stored(
 
 
 def _rows(
-    school_year: SchoolYear, unit: UnitInfo, figures: UnitFigures
+    school_year: SchoolYear, unit: UnitInfo, figures: UnitFigures, parts: tuple[str, ...]
 ) -> tuple[list[EvalCell], list[StaffCell]]:
     base = {
         "school_year": school_year,
@@ -398,7 +401,8 @@ def _rows(
         "parent_path": _parent(unit.path),
     }
     cells = []
-    for (population, level, woman, dtts, disadvantaged), f in figures.eval.items():
+    eval_figures = figures.eval.items() if "eval" in parts else ()
+    for (population, level, woman, dtts, disadvantaged), f in eval_figures:
         if f.is_empty():
             continue
         cells.append(
@@ -428,7 +432,7 @@ def _rows(
             key=k[6],
             count=n,
         )
-        for k, n in figures.staff.items()
+        for k, n in (figures.staff.items() if "staff" in parts else ())
         if n
     ]
     return cells, staff
@@ -452,23 +456,23 @@ def _roll_up(
     subtree = {pk: UnitFigures() for pk in affected}
     for pk, figures in own.items():
         if pk in subtree:
-            subtree[pk].add(figures)
+            subtree[pk].add(figures, parts)
     if not full:
         # Unchanged children of affected units: their stored subtree figures, to their parent.
         stored = _stored(school_year, set(by_path), set(affected), parts)
         for parent_path, figures in stored.values():
             parent = by_path.get(parent_path)
             if parent is not None:
-                subtree[parent.pk].add(figures)
+                subtree[parent.pk].add(figures, parts)
     # Bottom-up: each unit, once complete, is added to its parent (which is affected too).
     for info in sorted(affected.values(), key=lambda i: -len(i.path)):
         parent = by_path.get(_parent(info.path))
         if parent is not None:
-            subtree[parent.pk].add(subtree[info.pk])
+            subtree[parent.pk].add(subtree[info.pk], parts)
     eval_rows: list[EvalCell] = []
     staff_rows: list[StaffCell] = []
     for info in affected.values():
-        cells, staff = _rows(school_year, info, subtree[info.pk])
+        cells, staff = _rows(school_year, info, subtree[info.pk], parts)
         eval_rows += cells
         staff_rows += staff
     models = [m for part, m in (("eval", EvalCell), ("staff", StaffCell)) if part in parts]
@@ -481,10 +485,35 @@ def _roll_up(
                 chunk = ids[start : start + 5000]
                 model.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
     if "eval" in parts:
-        EvalCell.objects.bulk_create(eval_rows, batch_size=2000)
+        _insert(EvalCell, eval_rows)
     if "staff" in parts:
-        StaffCell.objects.bulk_create(staff_rows, batch_size=2000)
+        _insert(StaffCell, staff_rows)
     return len(ids)
+
+
+def _insert(model: Any, objects: list[Any]) -> None:
+    """Insert summary rows: COPY on PostgreSQL (a deadline-day refresh writes ~100,000),
+    bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row(
+                [
+                    json.dumps(getattr(obj, f.attname))
+                    if f.attname in json_fields
+                    else getattr(obj, f.attname)
+                    for f in fields
+                ]
+            )
 
 
 def _with_ancestors(units: dict[int, UnitInfo]) -> dict[int, UnitInfo]:
