@@ -43,6 +43,19 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: Any) -> None:
+    """Positions, subjects and school levels come from data migrations; a live-server test
+    flushes every table when it ends, so the next one loads them again (as migrate did)."""
+    from django.apps import apps
+
+    from opentemis.staff.models import Position
+    from opentemis.staff.reference import load_reference_data
+
+    if not Position.objects.exists():
+        load_reference_data(apps, None)
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
@@ -50,3 +63,13 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in(page: Any, live_server: Any, username: str, password: str = "Mat-khau-2025!") -> None:
+    """Sign in through the real login form (cookies of a previous user cleared first)."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

@@ -8,19 +8,11 @@ from playwright.sync_api import expect
 
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Evaluation
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _login(page, live_server, username, password="Mat-khau-2025!"):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_teacher_self_evaluates_with_evidence_principal_finalises_teacher_sees_why(
@@ -28,7 +20,7 @@ def test_teacher_self_evaluates_with_evidence_principal_finalises_teacher_sees_w
 ):
     settings.MEDIA_ROOT = tmp_path
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, live_server, "teacher_a1")
+    sign_in(page, live_server, "teacher_a1")
     page.goto(f"{live_server.url}/evaluations/")
     page.click("form[action$='/evaluations/me/'] button")
     page.wait_for_url(re.compile(r"/evaluations/\d+/self/$"))
@@ -53,7 +45,7 @@ def test_teacher_self_evaluates_with_evidence_principal_finalises_teacher_sees_w
     page.click("button[name=action][value=submit]")
     page.wait_for_url(f"{live_server.url}/evaluations/{pk}/")
 
-    _login(page, live_server, "principal_a1")
+    sign_in(page, live_server, "principal_a1")
     page.goto(f"{live_server.url}/evaluations/{pk}/review/")
     expect(page.locator("td", has_text="Giáo án lớp 7")).to_be_visible()
     page.select_option("select[name=level_6]", "Kha")
@@ -62,7 +54,7 @@ def test_teacher_self_evaluates_with_evidence_principal_finalises_teacher_sees_w
     page.click("button[name=action][value=finalise]")
     page.wait_for_url(f"{live_server.url}/evaluations/{pk}/")
 
-    _login(page, live_server, "teacher_a1")
+    sign_in(page, live_server, "teacher_a1")
     page.goto(f"{live_server.url}/evaluations/{pk}/")
     why = page.locator("#rating .why").first
     expect(why).to_contain_text("4")
