@@ -38,6 +38,23 @@ def main() -> None:
         mobile.context.add_cookies(page.context.cookies())
         mobile.goto(f"{BASE}/staff/?q=tran")
         mobile.screenshot(path=str(OUT / "staff-list-mobile.png"))
+        page.goto(f"{BASE}/reports/")  # the province's TEMIS report
+        page.screenshot(path=str(OUT / "report.png"))
+        page.locator("#ranking").scroll_into_view_if_needed()
+        page.screenshot(path=str(OUT / "report-ranking.png"))
+        page.goto(f"{BASE}/login/")  # the principal's review of a teacher
+        page.context.clear_cookies()
+        page.goto(f"{BASE}/login/")
+        page.fill("#id_username", "hieutruong")
+        page.fill("#id_password", "demo2025")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{BASE}/")
+        page.goto(f"{BASE}/evaluations/")
+        link = page.locator("a[href*='/review/']").first
+        if link.count():
+            link.click()
+            page.wait_for_load_state()
+            page.screenshot(path=str(OUT / "evaluation-review.png"))
         browser.close()
 
 
