@@ -43,3 +43,25 @@ def test_refresh_command_rebuilds_and_snapshots(ev):
         assert ReportState.objects.get(school_year=ev.w.year).rebuilt_at is not None
         assert EvalCell.objects.filter(school_year=ev.w.year).exists()
         assert CompletionSnapshot.objects.exists()
+
+
+def test_the_refresh_loop_takes_the_weekly_snapshot_by_itself(ev, monkeypatch):
+    import time as time_module
+
+    from opentemis.reports.management.commands import refresh_reports
+
+    calls = []
+
+    def stop(seconds: float) -> None:
+        calls.append(seconds)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time_module, "sleep", stop)
+    assert refresh_reports.time is time_module
+    with pytest.raises(KeyboardInterrupt):
+        call_command("refresh_reports", "--loop", "5", stdout=StringIO())
+    with system_scope():
+        weeks = set(CompletionSnapshot.objects.values_list("week", flat=True))
+    assert len(weeks) == 1  # taken once, on the first turn of the loop only
+    assert calls == [5.0, 5.0]

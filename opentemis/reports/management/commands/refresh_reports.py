@@ -3,8 +3,9 @@
 Reads refresh the summaries themselves when they are older than REPORT_MAX_STALENESS; this
 command is for operations: a full ``--rebuild`` after a data load (synth, a large import) or
 nightly, ``--loop N`` to keep them fresh every N seconds beside the web server (so that no
-reader waits for a refresh during the deadline rush), and ``--snapshot`` for the weekly
-completion history (cron, Monday morning). See docs/operations.md.
+reader waits for a refresh during the deadline rush; it also takes each week's completion
+snapshot when the week has none), and ``--snapshot`` for the weekly history from cron instead.
+See docs/operations.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import SchoolYear
 from opentemis.reports.refresh import rebuild, refresh
 from opentemis.reports.snapshots import snapshot_week
+
+
+def _has_this_weeks_snapshot(year: SchoolYear) -> bool:
+    from django.utils import timezone
+
+    from opentemis.reports.models import CompletionSnapshot
+    from opentemis.reports.snapshots import monday
+
+    with system_scope():
+        week = monday(timezone.localdate())
+        return CompletionSnapshot.objects.filter(school_year=year, week=week).exists()
 
 
 class Command(BaseCommand):
@@ -47,7 +59,8 @@ class Command(BaseCommand):
             else:
                 units = refresh(year)
                 self.stdout.write(f"refreshed {year.code}: {units} units")
-            if options["snapshot"]:
+            if options["snapshot"] or (options["loop"] and not _has_this_weeks_snapshot(year)):
+                # A loop beside the web server keeps the weekly history by itself.
                 count = snapshot_week(year)
                 options["snapshot"] = False
                 self.stdout.write(f"snapshot: {count} units")
