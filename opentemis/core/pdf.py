@@ -14,6 +14,7 @@ stacked glyphs with misplaced marks and could not be searched or copied back as 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,27 @@ class Document(FPDF):
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def grouped_heading(
+    pdf_table: Any, columns: Sequence[Any], spans: dict[int, tuple[str, int]]
+) -> None:
+    """The heading rows of an fpdf2 table whose columns may sit under a spanning group title.
+
+    ``columns`` have ``title`` and ``group`` (empty: not grouped); ``spans`` maps the index of
+    a group's first column to (group title, number of columns). Ungrouped columns span both
+    heading rows.
+    """
+    head = pdf_table.row()
+    for i, column in enumerate(columns):
+        if column.group:
+            if i in spans:
+                title, span = spans[i]
+                head.cell(title, align="C", colspan=span)
+        else:
+            head.cell(column.title, align="C", rowspan=2 if spans else 1)
+    if spans:
+        sub = pdf_table.row()
+        for column in columns:
+            if column.group:
+                sub.cell(column.title, align="C")

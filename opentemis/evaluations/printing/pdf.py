@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fpdf.fonts import FontFace
 
-from opentemis.core.pdf import Document
+from opentemis.core.pdf import Document, grouped_heading
 from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.printing import forms
 from opentemis.evaluations.printing.layout import DOTS, MOTTO, Form, Paragraph, Table
@@ -112,19 +112,7 @@ def _table(doc: Document, table: Table, width: float) -> None:
         text_align="LEFT",
         padding=(0.8, 1),
     ) as pdf_table:
-        head = pdf_table.row()
-        for i, column in enumerate(columns):
-            if column.group:
-                if i in spans:
-                    title, span = spans[i]
-                    head.cell(title, align="C", colspan=span)
-            else:
-                head.cell(column.title, align="C", rowspan=2 if spans else 1)
-        if spans:
-            sub = pdf_table.row()
-            for column in columns:
-                if column.group:
-                    sub.cell(column.title, align="C")
+        grouped_heading(pdf_table, columns, spans)
         for row in table.rows:
             out = pdf_table.row()
             if row.heading:

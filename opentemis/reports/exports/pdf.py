@@ -24,7 +24,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from fpdf.fonts import FontFace
 
-from opentemis.core.pdf import Document
+from opentemis.core.pdf import Document, grouped_heading
 from opentemis.evaluations.printing.layout import MOTTO
 from opentemis.reports.data import RATINGS, ChildRow, ReportData, Section
 from opentemis.reports.exports import (
@@ -227,19 +227,7 @@ class _Renderer:
             text_align=aligns,
             padding=(0.6, 1),
         ) as pdf_table:
-            head = pdf_table.row()
-            for i, column in enumerate(columns):
-                if column.group:
-                    if i in spans:
-                        title, span = spans[i]
-                        head.cell(title, align="C", colspan=span)
-                else:
-                    head.cell(column.title, align="C", rowspan=2 if spans else 1)
-            if spans:
-                sub = pdf_table.row()
-                for column in columns:
-                    if column.group:
-                        sub.cell(column.title, align="C")
+            grouped_heading(pdf_table, columns, spans)
             for row in table.rows:
                 out = pdf_table.row()
                 if row.heading:
