@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -94,43 +94,28 @@ def recipients_of(units: Iterable[Unit]) -> dict[int, list[Any]]:
 def completion_rates(*, units: list[Unit], school_year: SchoolYear | None) -> dict[int, float]:
     """Percent finalised of each unit's subtree in ``school_year`` (no entry: nobody to evaluate).
 
-    Two queries whatever the number of units: one filtered COUNT per unit over the people to
-    evaluate, and one over the finalised evaluations. Runs in the active (actor's) scope.
+    Read from the TEMIS report's summary rows (brought up to date first, as a report is), so
+    a reminder states the rate the dashboard shows, without recounting the subtrees.
     """
     if school_year is None or not units:
         return {}
-    from opentemis.evaluations.models import LOCKED_STATUSES, Evaluation
-    from opentemis.evaluations.selectors import EVALUATED_POSITIONS
-    from opentemis.staff.models import EmploymentStatus, Person
+    from django.conf import settings
 
-    paths = tuple(u.path for u in units)
-    to_evaluate = (
-        Person.objects.within(paths)
-        .filter(employment_status=EmploymentStatus.WORKING)
-        .filter(
-            Exists(
-                Person.positions.through.objects.filter(
-                    person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS
-                )
-            )
-        )
-        .aggregate(
-            **{f"u{u.pk}": Count("id", filter=Q(unit_path__startswith=u.path)) for u in units}
-        )
-    )
-    finalised = (
-        Evaluation.objects.within(paths)
-        .filter(cycle__school_year=school_year, status__in=list(LOCKED_STATUSES))
-        .aggregate(
-            **{f"u{u.pk}": Count("id", filter=Q(unit_path__startswith=u.path)) for u in units}
-        )
-    )
-    rates = {}
-    for unit in units:
-        whole = to_evaluate.get(f"u{unit.pk}") or 0
-        if whole:
-            rates[unit.pk] = round(100.0 * (finalised.get(f"u{unit.pk}") or 0) / whole, 1)
-    return rates
+    from opentemis.reports.models import EvalCell
+    from opentemis.reports.refresh import ensure_fresh
+
+    ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
+    totals: dict[int, list[int]] = {u.pk: [0, 0] for u in units}
+    for unit_id, to_evaluate, finalised in EvalCell.objects.filter(
+        school_year=school_year, unit__in=units
+    ).values_list("unit_id", "to_evaluate", "finalised"):
+        totals[unit_id][0] += to_evaluate
+        totals[unit_id][1] += finalised
+    return {
+        pk: round(100.0 * finalised / whole, 1)
+        for pk, (whole, finalised) in totals.items()
+        if whole
+    }
 
 
 def review_deadlines(*, units: list[Unit], school_year: SchoolYear | None) -> dict[int, dt.date]:
