@@ -153,11 +153,11 @@ class EvaluationQuerySerializer(serializers.Serializer):
         ),
     )
 
-
-# "for" is a Python keyword: the query parameter is named "for" in the API.
-EvaluationQuerySerializer._declared_fields["for"] = EvaluationQuerySerializer._declared_fields.pop(
-    "for_"
-)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "for" is a Python keyword: declared as for_, named "for" in the API.
+        fields = super().get_fields()
+        fields["for"] = fields.pop("for_")
+        return fields
 
 
 class MeQuerySerializer(serializers.Serializer):
