@@ -19,7 +19,7 @@ from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.data import BREAKDOWN_KEYS, RATINGS
 
 
-class BreakdownSerializer(serializers.Serializer):
+class ReportBreakdownSerializer(serializers.Serializer):
     total = serializers.IntegerField(allow_null=True)
     women = serializers.IntegerField(allow_null=True)
     dtts = serializers.IntegerField(
@@ -29,57 +29,59 @@ class BreakdownSerializer(serializers.Serializer):
     disadvantaged = serializers.IntegerField(allow_null=True)
 
 
-class CompletionRowSerializer(serializers.Serializer):
+class ReportCompletionRowSerializer(serializers.Serializer):
     level = serializers.CharField(help_text=_("School level code; empty for all levels."))
     label = serializers.CharField()
-    to_evaluate = BreakdownSerializer()
-    self_evaluated = BreakdownSerializer()
-    opinions = BreakdownSerializer()
-    finalised = BreakdownSerializer()
+    to_evaluate = ReportBreakdownSerializer()
+    self_evaluated = ReportBreakdownSerializer()
+    opinions = ReportBreakdownSerializer()
+    finalised = ReportBreakdownSerializer()
 
 
-class RatingRowSerializer(serializers.Serializer):
+class ReportRatingRowSerializer(serializers.Serializer):
     level = serializers.CharField()
     label = serializers.CharField()
-    finalised = BreakdownSerializer()
-    by_rating = serializers.DictField(child=BreakdownSerializer(), help_text=", ".join(RATINGS))
+    finalised = ReportBreakdownSerializer()
+    by_rating = serializers.DictField(
+        child=ReportBreakdownSerializer(), help_text=", ".join(RATINGS)
+    )
 
 
-class CriterionRowSerializer(serializers.Serializer):
+class ReportCriterionRowSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
-class NeedRowSerializer(serializers.Serializer):
+class ReportNeedRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class SectionSerializer(serializers.Serializer):
+class ReportSectionSerializer(serializers.Serializer):
     population = serializers.CharField(help_text="GV | CBQL")
     title = serializers.CharField()
-    completion = CompletionRowSerializer(many=True)
-    ratings = RatingRowSerializer(many=True)
-    criteria = CriterionRowSerializer(many=True)
-    needs_by_criterion = NeedRowSerializer(many=True)
-    needs_by_module = NeedRowSerializer(many=True)
+    completion = ReportCompletionRowSerializer(many=True)
+    ratings = ReportRatingRowSerializer(many=True)
+    criteria = ReportCriterionRowSerializer(many=True)
+    needs_by_criterion = ReportNeedRowSerializer(many=True)
+    needs_by_module = ReportNeedRowSerializer(many=True)
 
 
-class StaffRowSerializer(serializers.Serializer):
+class ReportStaffRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    counts = BreakdownSerializer()
+    counts = ReportBreakdownSerializer()
 
 
-class StaffTableSerializer(serializers.Serializer):
+class ReportStaffTableSerializer(serializers.Serializer):
     dimension = serializers.CharField()
     title = serializers.CharField()
-    rows = StaffRowSerializer(many=True)
+    rows = ReportStaffRowSerializer(many=True)
 
 
-class ChildRowSerializer(serializers.Serializer):
+class ReportChildRowSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -92,7 +94,7 @@ class ChildRowSerializer(serializers.Serializer):
     group = serializers.CharField()
 
 
-class YearFiguresSerializer(serializers.Serializer):
+class ReportYearFiguresSerializer(serializers.Serializer):
     school_year = serializers.CharField()
     to_evaluate = serializers.IntegerField()
     finalised = serializers.IntegerField()
@@ -108,14 +110,14 @@ class ReportSerializer(serializers.Serializer):
     school_year = serializers.CharField()
     as_of = serializers.DateTimeField(allow_null=True, help_text=_("Data as of this time."))
     min_cell = serializers.IntegerField()
-    teachers = SectionSerializer()
-    managers = SectionSerializer()
-    staff = StaffTableSerializer(many=True)
-    children = ChildRowSerializer(many=True)
-    years = YearFiguresSerializer(many=True)
+    teachers = ReportSectionSerializer()
+    managers = ReportSectionSerializer()
+    staff = ReportStaffTableSerializer(many=True)
+    children = ReportChildRowSerializer(many=True)
+    years = ReportYearFiguresSerializer(many=True)
 
 
-assert set(BreakdownSerializer().fields) == set(BREAKDOWN_KEYS)
+assert set(ReportBreakdownSerializer().fields) == set(BREAKDOWN_KEYS)
 
 
 class ReportView(APIView):
