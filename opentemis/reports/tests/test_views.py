@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import escape
 
 from opentemis.core.scoping import system_scope
@@ -163,16 +163,7 @@ def test_lagging_units_are_listed_with_a_reminder_form(rated):
     assert 'name="units"' not in school
 
 
-def _remind_units() -> Any:
-    try:
-        from opentemis.notifications.services import remind_units
-    except ImportError:
-        pytest.skip("opentemis.notifications.services.remind_units is not available yet")
-    return remind_units
-
-
 def test_reminder_post_notifies_the_chosen_units(rated):
-    _remind_units()
     from opentemis.notifications.models import Notice
 
     ev = rated
@@ -189,7 +180,6 @@ def test_reminder_post_notifies_the_chosen_units(rated):
 
 
 def test_reminder_errors_are_shown_as_messages(rated):
-    _remind_units()
     ev = rated
     url = reverse("report_remind", args=[ev.w.commune_a.pk])
     nothing = ev.w.client_for(ev.w.officer_a).post(url, {"year": ev.w.year.code}, follow=True)
@@ -228,10 +218,7 @@ def test_progress_history_is_charted_from_weekly_snapshots(rated):
 
 def test_export_buttons_post_to_the_export_url(rated):
     ev = rated
-    try:
-        pdf = reverse("report_export", args=[ev.w.province_a.pk, "pdf"])
-    except NoReverseMatch:
-        pytest.skip("the report_export URL is not there yet")
+    pdf = reverse("report_export", args=[ev.w.province_a.pk, "pdf"])
     html = text(page(ev.w.officer_a, ev.w.province_a, ev))
     assert f'<form method="post" action="{pdf}?year={ev.w.year.code}">' in html
 
