@@ -29,6 +29,7 @@ from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
@@ -559,6 +560,11 @@ def group_opinions(request: HttpRequest) -> HttpResponse:
     context = {
         "cycle": cycle,
         "group": person.subject_group,
+        # Outside any subject group there are no colleagues to give an opinion on: say so, and
+        # whom to ask, rather than "no colleague has submitted yet".
+        "heads": ", ".join(p.full_name for p in heads_of(person.unit))
+        if not person.subject_group_id
+        else "",
         "colleagues": selectors.group_colleagues(actor=request.user, cycle=cycle),
         "levels": LEVELS,
         "summary": selectors.group_summary(
