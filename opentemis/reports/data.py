@@ -29,8 +29,8 @@ fewer than ``min_cell`` people is ``None`` (suppressed; shown "<k" or "*"), see
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RATINGS = ("ChuaDat", "Dat", "Kha", "Tot")  # Level codes, lowest first

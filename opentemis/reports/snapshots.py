@@ -1,7 +1,8 @@
 """Weekly snapshots of completion per unit, for progress and rank-history charts (issue 4).
 
 ``snapshot_week`` copies, for every unit with figures, its subtree's to-evaluate, self-evaluated
-and finalised totals (all populations, as the report's headline: ``reports.data.totals``) from the summary tables into :class:`CompletionSnapshot` for the week
+and finalised totals (all populations, as the report's headline: ``reports.data.totals``) from
+the summary tables into :class:`CompletionSnapshot` for the week
 (Monday), and ranks each unit among its siblings by completion rate (finalised / to evaluate),
 equal rates sharing a rank. Run it weekly (``manage.py refresh_reports --snapshot`` from cron, or
 the ``snapshot_completion`` task); running it again in the same week updates that week's row.

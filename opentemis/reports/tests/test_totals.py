@@ -57,7 +57,7 @@ def test_the_three_show_the_same_figures_on_the_page(report):
     assert headline and headline.group(1) == shown
     years = html.split('id="years"', 1)[1]
     progress = html.split('id="progress"', 1)[1].split('id="years"', 1)[0]
-    year_row = re.search(r"<td>%s</td><td class=\"num\">([^<]+)</td>" % data.school_year, years)
+    year_row = re.search(rf"<td>{data.school_year}</td><td class=\"num\">([^<]+)</td>", years)
     week_row = re.search(r"<td>\d\d/\d\d/\d{4}</td><td class=\"num\">([^<]+)</td>", progress)
     assert year_row and week_row
     assert year_row.group(1) == week_row.group(1) == shown
