@@ -34,6 +34,7 @@ demo: install
 	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 serve: install
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py db_worker --no-reload -v0 & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn opentemis.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4

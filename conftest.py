@@ -22,6 +22,11 @@ def pytest_configure(config: Any) -> None:
 
     # Background tasks run inline in tests (the database queue needs a worker process).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Hashed static names need collectstatic's manifest; tests read the sources as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
     settings.PASSWORD_HASHERS = [
         "tests.hashers.FastPBKDF2PasswordHasher",
         *[h for h in settings.PASSWORD_HASHERS if not h.endswith(".PBKDF2PasswordHasher")],

@@ -19,6 +19,7 @@ with psycopg.connect(url + "/postgres", autocommit=True) as conn:
         print(f"created database {db}")
 PYEOF
 "$PY" manage.py migrate --noinput -v0
+"$PY" manage.py collectstatic --noinput -v0  # the pages name static files by their hashes
 if ! "$PY" bench/has_national.py; then
   echo "Loading the national synthetic dataset (once; several minutes)..."
   /usr/bin/time -f "synth national: %e s wall, %M KB max RSS" "$PY" manage.py synth --size national --reset
@@ -33,3 +34,5 @@ if [ "${BENCH_IMPORT:-1}" = "1" ]; then
   env -u DATABASE_URL "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
   PG_URL="$PG_URL" bash scripts/with-pg-db.sh "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
 fi
+# Page weights (HTML and CSS/JS, raw and compressed) on the SQLite demo, in a throwaway directory.
+env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md

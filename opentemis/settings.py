@@ -68,6 +68,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django's GZipMiddleware for text (pages, HTMX partials, the API); downloads are left as
+    # they are. Static files come precompressed from WhiteNoise, above, which answers them before
+    # this runs. Above everything that reads or writes the body. BREACH: CSRF tokens are masked
+    # afresh for every response and Django pads each gzip response; see docs/operations.md.
+    "opentemis.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,10 +182,16 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = DEBUG
+# Static files are collected under content-hashed names (app.3f2a9c.css): those WhiteNoise sends
+# as cacheable for ten years and "immutable", since a change gives a new name. A file asked for
+# by its plain name (nothing in the pages does) may be cached this many seconds.
+WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Needs `collectstatic` (its manifest maps names to hashed names): `make demo`, `make serve`,
+    # `make bench` and the deployment steps run it. The tests use the plain storage (conftest.py).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if os.environ.get("S3_BUCKET"):
     STORAGES["default"] = {

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,23 @@ class LoginForm(AuthenticationForm):
             "account is locked for a while from this address."
         ),
     }
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's password change, keeping a right initial password on the first-login page.
+
+    Django never re-renders passwords. At first login, though, the old password is the one-time
+    password from the provisioning sheet: retyping it after every refused new password (too
+    short, too common, not matching) is what made people give up. Once it is found right it
+    is given back to the same person, over the same session, on a page that is never cached;
+    a wrong one is still cleared.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        keep = (
+            self.is_bound
+            and getattr(self.user, "must_change_password", False)
+            and "old_password" not in self.errors
+        )
+        self.fields["old_password"].widget.render_value = keep

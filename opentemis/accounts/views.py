@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts import selectors, services
 from opentemis.accounts.exports import provisioned_accounts_xlsx
-from opentemis.accounts.forms import LoginForm
+from opentemis.accounts.forms import LoginForm, PasswordChangeForm
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
@@ -37,8 +39,10 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+@method_decorator(never_cache, name="dispatch")  # the page may hold the initial password
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

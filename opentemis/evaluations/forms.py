@@ -10,6 +10,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.core.widgets import NativeDateInput
 from opentemis.evaluations.services import TEXT_FIELDS
 
 
@@ -82,15 +83,9 @@ def version_of(post: QueryDict) -> int:
 
 class CycleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    self_due = forms.DateField(
-        label=_("Self-evaluation due"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    opinions_due = forms.DateField(
-        label=_("Colleagues' opinions due"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    review_due = forms.DateField(
-        label=_("Review due"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    self_due = forms.DateField(label=_("Self-evaluation due"), widget=NativeDateInput)
+    opinions_due = forms.DateField(label=_("Colleagues' opinions due"), widget=NativeDateInput)
+    review_due = forms.DateField(label=_("Review due"), widget=NativeDateInput)
 
     @classmethod
     def initial_for(cls, school_year: Any, unit: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
@@ -115,17 +116,27 @@ def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
 
 @login_required
 def evaluation_me(request: HttpRequest) -> HttpResponse:
-    """Start (or continue) the person's own evaluation in the cycle that covers them."""
+    """The person's own evaluation in the cycle that covers them: continue it, or start it.
+
+    Only a POST starts one (the "Start my self-evaluation" button); opening the address shows
+    that button, so a link, a prefetch or a crawler never creates an evaluation.
+    """
     person = getattr(request.user, "person", None)
     cycle = services.cycle_for_person(person) if person is not None else None
     if cycle is None:
         messages.info(request, _("No evaluation cycle covers your unit at the moment."))
         return redirect("evaluation_home")
-    try:
-        evaluation = services.evaluation_start(actor=request.user, cycle=cycle, person=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("evaluation_home")
+    if request.method == "POST":
+        try:
+            evaluation = services.evaluation_start(actor=request.user, cycle=cycle, person=person)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("evaluation_home")
+    else:
+        found = selectors.evaluation_of(actor=request.user, cycle=cycle)
+        if found is None:
+            return render(request, "evaluations/start.html", {"cycle": cycle})
+        evaluation = found
     if evaluation.status in (Status.DRAFT, Status.RETURNED):
         return redirect("evaluation_self", pk=evaluation.pk)
     return redirect("evaluation_detail", pk=evaluation.pk)
@@ -549,6 +560,11 @@ def group_opinions(request: HttpRequest) -> HttpResponse:
     context = {
         "cycle": cycle,
         "group": person.subject_group,
+        # Outside any subject group there are no colleagues to give an opinion on: say so, and
+        # whom to ask, rather than "no colleague has submitted yet".
+        "heads": ", ".join(p.full_name for p in heads_of(person.unit))
+        if not person.subject_group_id
+        else "",
         "colleagues": selectors.group_colleagues(actor=request.user, cycle=cycle),
         "levels": LEVELS,
         "summary": selectors.group_summary(

@@ -102,6 +102,13 @@ class ReportYearFiguresSerializer(serializers.Serializer):
     by_rating = serializers.DictField(child=serializers.IntegerField())
 
 
+class ReportTotalsSerializer(serializers.Serializer):
+    to_evaluate = serializers.IntegerField()
+    self_evaluated = serializers.IntegerField()
+    finalised = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
 class ReportSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField()
     unit_code = serializers.CharField()
@@ -115,6 +122,9 @@ class ReportSerializer(serializers.Serializer):
     staff = ReportStaffTableSerializer(many=True)
     children = ReportChildRowSerializer(many=True)
     years = ReportYearFiguresSerializer(many=True)
+    totals = ReportTotalsSerializer(
+        help_text=_("Everyone to evaluate, all populations: the figure the years and weeks show.")
+    )
 
 
 assert set(ReportBreakdownSerializer().fields) == set(BREAKDOWN_KEYS)

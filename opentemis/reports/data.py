@@ -15,6 +15,11 @@ Layout (domain guide §4, the ministry's TEMIS report):
 * completion of each child unit, ranked and grouped (Group A ≥ 80 % by default);
 * a comparison with the previous school year.
 
+The report's headline, the year comparison, the ranking of child units and the weekly progress
+snapshots all count the same people: everyone to evaluate in the subtree, whatever their
+population (teachers, managers, ...), summed by :func:`totals` over the summary rows'
+:data:`TOTAL_FIELDS`. The per-population sections break that total down.
+
 Every figure about people is a :class:`Breakdown`: the total and the ministry's four sub-columns
 (women, ethnic minority DTTS, women DTTS, disadvantaged area). A sub-column that would expose
 fewer than ``min_cell`` people is ``None`` (suppressed; shown "<k" or "*"), see
@@ -24,11 +29,14 @@ fewer than ``min_cell`` people is ``None`` (suppressed; shown "<k" or "*"), see
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RATINGS = ("ChuaDat", "Dat", "Kha", "Tot")  # Level codes, lowest first
 BREAKDOWN_KEYS = ("total", "women", "dtts", "women_dtts", "disadvantaged")
+# The counts every completion figure of a unit is made of (summary rows and snapshots alike).
+TOTAL_FIELDS = ("to_evaluate", "self_evaluated", "finalised")
 
 
 @dataclass
@@ -50,6 +58,34 @@ def percent(part: int | None, whole: int | None) -> float | None:
     if part is None or not whole:
         return None
     return round(100.0 * part / whole, 1)
+
+
+@dataclass
+class Totals:
+    """Completion of everyone to evaluate in a unit, all populations together.
+
+    The one total the headline, the year comparison, the child ranking and the weekly snapshots
+    show, so that they never disagree (issue 9: 1.356 teachers in the headline beside 1519
+    people in the year comparison).
+    """
+
+    to_evaluate: int = 0
+    self_evaluated: int = 0
+    finalised: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Finalised of to evaluate, in percent."""
+        return percent(self.finalised, self.to_evaluate)
+
+
+def totals(rows: Iterable[Any]) -> Totals:
+    """:class:`Totals` summed over summary rows (anything with the :data:`TOTAL_FIELDS`)."""
+    result = Totals()
+    for row in rows:
+        for name in TOTAL_FIELDS:
+            setattr(result, name, getattr(result, name) + getattr(row, name))
+    return result
 
 
 @dataclass
@@ -160,8 +196,10 @@ class ReportData:
     staff: list[StaffTable] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)
     years: list[YearFigures] = field(default_factory=list)  # this year and the previous one
+    totals: Totals = field(default_factory=Totals)  # everyone to evaluate: the headline
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["totals"]["rate"] = self.totals.rate
         data["as_of"] = self.as_of.isoformat() if self.as_of else None
         return data

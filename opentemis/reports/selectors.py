@@ -33,6 +33,7 @@ from opentemis.reports.data import (
     StaffTable,
     YearFigures,
     percent,
+    totals,
 )
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
@@ -250,13 +251,12 @@ def _year_figures(unit: Unit, school_year: SchoolYear) -> YearFigures | None:
     if not ReportState.objects.filter(school_year=school_year).exists():
         return None
     cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
-    to_evaluate = sum(c.to_evaluate for c in cells)
-    finalised = sum(c.finalised for c in cells)
+    total = totals(cells)
     return YearFigures(
         school_year=school_year.code,
-        to_evaluate=to_evaluate,
-        finalised=finalised,
-        rate=percent(finalised, to_evaluate),
+        to_evaluate=total.to_evaluate,
+        finalised=total.finalised,
+        rate=total.rate,
         by_rating={code: sum(getattr(c, RATING_FIELDS[code]) for c in cells) for code in RATINGS},
     )
 
@@ -293,6 +293,7 @@ def build(
         teachers=_section("GV", _("Teachers (TT 20/2018)"), eval_cells, labels),
         managers=_section("CBQL", _("School managers (TT 14/2018)"), eval_cells, labels),
         staff=_staff_tables(sums, labels),
+        totals=totals(eval_cells),
     )
     if extras:
         data.children = _children(unit, school_year)

@@ -1,7 +1,8 @@
 """Weekly snapshots of completion per unit, for progress and rank-history charts (issue 4).
 
 ``snapshot_week`` copies, for every unit with figures, its subtree's to-evaluate, self-evaluated
-and finalised totals from the summary tables into :class:`CompletionSnapshot` for the week
+and finalised totals (all populations, as the report's headline: ``reports.data.totals``) from
+the summary tables into :class:`CompletionSnapshot` for the week
 (Monday), and ranks each unit among its siblings by completion rate (finalised / to evaluate),
 equal rates sharing a rank. Run it weekly (``manage.py refresh_reports --snapshot`` from cron, or
 the ``snapshot_completion`` task); running it again in the same week updates that week's row.
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import SchoolYear
+from opentemis.reports.data import TOTAL_FIELDS
 from opentemis.reports.models import CompletionSnapshot, EvalCell
 from opentemis.reports.refresh import refresh
 
@@ -34,11 +36,8 @@ def snapshot_week(school_year: SchoolYear, day: dt.date | None = None) -> int:
         totals = (
             EvalCell.objects.filter(school_year=school_year)
             .values("unit_id", "unit_path", "parent_path")
-            .annotate(
-                to_evaluate=Sum("to_evaluate"),
-                self_evaluated=Sum("self_evaluated"),
-                finalised=Sum("finalised"),
-            )
+            # The same sum as the report's headline (reports.data.totals), done by the database.
+            .annotate(**{name: Sum(name) for name in TOTAL_FIELDS})
             .order_by()
         )
         rows = list(totals)

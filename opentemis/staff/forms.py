@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.core.widgets import NativeDateInput
 from opentemis.staff.models import EmploymentStatus, Gender, Person, SubjectGroup
 from opentemis.staff.selectors import StaffFilter, reference_choices
 
@@ -74,7 +75,7 @@ class PersonForm(forms.ModelForm):
             "employment_status",
         ]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": NativeDateInput,
             "positions": forms.CheckboxSelectMultiple,
             "subjects": forms.SelectMultiple(attrs={"size": 6}),
         }

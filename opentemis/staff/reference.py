@@ -30,6 +30,9 @@ POSITIONS = [
     ("GVSP", "Giảng viên sư phạm", False),
 ]
 
+# The head of a school (Hiệu trưởng) or of a GDTX centre (Giám đốc): whom staff turn to.
+HEAD_POSITIONS = ("HT", "GD")
+
 SUBJECTS = [
     ("MN", "Giáo dục mầm non"),
     ("TH", "Giáo viên tiểu học (dạy nhiều môn)"),

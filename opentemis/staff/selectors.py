@@ -13,6 +13,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.models import CoreDesignation, Person, Position, Subject
+from opentemis.staff.reference import HEAD_POSITIONS
 
 # Searches matching at most this many people are sorted by name; larger ones by unit and name,
 # and their count stops there ("more than 2,000: narrow the search").
@@ -108,6 +109,15 @@ def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> 
         return person
     require_perm_on(actor, perm, person.unit_path)
     return person
+
+
+def heads_of(unit: Unit) -> list[Person]:
+    """The head(s) of a school or centre (HT, GD), in the active scope: whom its staff ask."""
+    return list(
+        Person.objects.filter(unit=unit, positions__code__in=HEAD_POSITIONS)
+        .distinct()
+        .order_by("search_text")
+    )
 
 
 def current_core_designation(*, person: Person) -> Any:

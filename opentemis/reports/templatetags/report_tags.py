@@ -35,12 +35,20 @@ def _number(value: float, digits: int = 1) -> str:
 
 
 @register.filter
+def number(value: int | None) -> str:
+    """A count as the reader writes it: "1.519" in Vietnamese, "1,519" in English."""
+    if value is None or value == "":
+        return "—"
+    return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
 def cell(value: int | None, k: int) -> str | SafeString:
     """A count, or "<k" with an explanation when small-cell protection suppressed it."""
     if value is None:
         title = _("Fewer than %(k)s people: hidden to protect personal data.") % {"k": k}
         return format_html('<abbr class="supp" title="{}">&lt;{}</abbr>', title, k)
-    return formats.number_format(value, force_grouping=True)
+    return number(value)
 
 
 @register.filter
@@ -87,7 +95,7 @@ def stacked_bar(counts: Mapping[str, int]) -> SafeString:
             continue
         width = 100.0 * n / total
         parts.append(
-            (_f(x), _f(width), RATING_COLOURS[code], f"{Level.from_code(code).label}: {n}")
+            (_f(x), _f(width), RATING_COLOURS[code], f"{Level.from_code(code).label}: {number(n)}")
         )
         x += width
     label = ", ".join(p[3] for p in parts)
