@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts import selectors, services
+from opentemis.accounts.audit_text import describe
 from opentemis.accounts.exports import provisioned_accounts_xlsx
 from opentemis.accounts.forms import LoginForm
 from opentemis.accounts.permissions import perm_paths
@@ -151,6 +152,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         ("accounts.", _("Accounts")),
         ("staff.", _("Staff records")),
         ("unit.", _("Units")),
+        ("cycle.", _("Evaluation cycles")),
+        ("evaluation.", _("Evaluations")),
+        ("reports.", _("Reminders")),
     ]
-    context = {"unit": unit, "page": page, "action": action, "audit_actions": actions}
+    context = {
+        "unit": unit,
+        "page": page,
+        "entries": describe(page.object_list),
+        "action": action,
+        "audit_actions": actions,
+    }
     return render(request, "accounts/audit_list.html", context)
