@@ -17,7 +17,7 @@ should never read are caught too: Python literals (``{'1': 'Kha'}``), ISO dates,
 seconds, UTC offsets. Text in an element marked with another language (``lang="en"``, the
 language switcher's "English") is that language's, on purpose.
 
-A new route needs its arguments in ``route_kwargs`` (the test fails naming it) or a reason in
+A new route needs its arguments in the ``crawl`` fixture (the test fails naming it) or a reason in
 ``SKIP``.
 """
 
@@ -35,7 +35,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope, system_scope
-from opentemis.evaluations.tests.conftest import ev  # noqa: F401  (the evaluation world)
 
 # --- recognising English -------------------------------------------------------------------
 
@@ -54,8 +53,8 @@ ENGLISH_SYLLABLES = {
 # Loanwords written the same in Vietnamese ("file" is as common as "tệp"), names of products,
 # and names of ethnic groups (Ra-glai, Bru-Vân Kiều) written without diacritics.
 ALLOWED = {
-    "OpenTEMIS", "Email", "email", "File", "file", "Excel", "Word", "PowerPoint", "OpenDocument", "Zalo",
-    "Google", "Chrome", "Firefox", "glai", "Bru",
+    "OpenTEMIS", "Email", "email", "File", "file", "Excel", "Word", "PowerPoint",
+    "OpenDocument", "Zalo", "Google", "Chrome", "Firefox", "glai", "Bru",
 }  # fmt: skip
 
 NOT_WORDS = re.compile(
@@ -140,9 +139,7 @@ def visible_text(html: str) -> list[str]:
 
 def english_on_page(html: str, data: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(what, the text it is in) for each English finding of a page."""
-    return [
-        (found, part[:120]) for part in visible_text(html) for found in english_in(part, data)
-    ]
+    return [(found, part[:120]) for part in visible_text(html) for found in english_in(part, data)]
 
 
 # --- the detector itself -------------------------------------------------------------------
@@ -153,7 +150,7 @@ def english_on_page(html: str, data: Iterable[str] = ()) -> list[tuple[str, str]
     [
         "Save",
         "This field is required.",
-        "Your password can’t be too similar to your other personal information.",
+        "Your password can\u2019t be too similar to your other personal information.",
         "evaluation.submit",
         "auth.login_failed",
         "before: {'1': 'Kha'}",
@@ -188,12 +185,13 @@ def test_detector_passes_vietnamese(text: str) -> None:
 def test_visible_text_reads_attributes_and_skips_scripts_and_other_languages() -> None:
     html = (
         '<html lang="vi"><head><title>Trang chủ</title><style>.a{color:red}</style></head>'
-        '<body><input placeholder="Search"><button aria-label="Close">×</button>'
+        '<body><input placeholder="Search"><button aria-label="Close">\u00d7</button>'
         "<script>var x = 'Hello';</script><textarea>typed by a person</textarea>"
         '<button lang="en">English</button><img src="a.png" alt="Logo"><br>'
         '<input type="submit" value="Submit"><p>Xin chào</p></body></html>'
     )
-    assert visible_text(html) == ["Trang chủ", "Search", "Close", "×", "Logo", "Submit", "Xin chào"]
+    seen = ["Trang chủ", "Search", "Close", "\u00d7", "Logo", "Submit", "Xin chào"]
+    assert visible_text(html) == seen
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -359,7 +357,7 @@ def crawl(ev: Any) -> Crawl:
 
 def test_every_page_route_has_arguments_or_a_reason(crawl: Crawl) -> None:
     missing = [name for name, args in page_routes() if args and name not in crawl.kwargs]
-    assert missing == [], f"give these routes arguments in route_kwargs, or a reason in SKIP: {missing}"
+    assert missing == [], f"give these routes arguments in crawl(), or a reason in SKIP: {missing}"
 
 
 def _urls(crawl: Crawl) -> list[str]:
@@ -398,4 +396,3 @@ def test_login_page_is_vietnamese_for_an_english_browser(client: Client, db: Any
     assert response.status_code == 200
     assert '<html lang="vi"' in response.content.decode()
     assert english_on_page(response.content.decode()) == []
-

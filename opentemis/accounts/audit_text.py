@@ -37,8 +37,9 @@ from opentemis.accounts.models import AuditEvent, User
 DATE = "d/m/Y"
 DATE_TIME = "d/m/Y H:i"
 LONG_TEXT = 120
-# Bookkeeping copies that say nothing to a person (the folded search text, lock counters).
-HIDDEN = {"search_name", "search_text", "version", "unit_id"}
+# Bookkeeping copies that say nothing to a person (the folded search text, lock counters), and
+# the reason an evaluation was returned (shown as the entry's reason).
+HIDDEN = {"search_name", "search_text", "version", "unit_id", "returned_reason"}
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
         facts = _Facts(actor=actor, object=obj, changes=changes, model=model, spec=spec)
         if spec is None:
             text = _("%(actor)s made a change (%(object)s).")
-        elif here_key == (event.object_type, event.object_id) and spec.here:
-            text = spec.here
+        elif spec.here and (here_key == (event.object_type, event.object_id) or obj == actor):
+            text = spec.here  # on the object's own page, or the actor acting on their own
         else:
             text = spec.text
         at = timezone.localtime(event.at)
@@ -277,7 +278,9 @@ def _choices(model: Any, key: str) -> dict[Any, Any]:
     return dict(f.flatchoices) if f.choices else {}
 
 
-def _details(changes: Mapping[str, Any], spec: Sentence | None, model: Any) -> list[tuple[str, str]]:
+def _details(
+    changes: Mapping[str, Any], spec: Sentence | None, model: Any
+) -> list[tuple[str, str]]:
     """What the event recorded, as (name, value) rows; changed values read "before → after"."""
 
     def said(key: str, value: Any) -> str:
@@ -292,6 +295,8 @@ def _details(changes: Mapping[str, Any], spec: Sentence | None, model: Any) -> l
             if key in HIDDEN:
                 continue
             if key in before and key in after:
+                if before[key] == after[key]:
+                    continue
                 text = f"{said(key, before[key])} → {said(key, after[key])}"
             else:
                 text = said(key, after[key] if key in after else before[key])

@@ -2,9 +2,12 @@
 
 Django's ``LocaleMiddleware`` follows the browser's ``Accept-Language`` when no language was
 chosen, so a teacher whose phone or browser is set to English got an English OpenTEMIS. Here
-the browser's preference is ignored: the language is the one the person chose with the
+the pages ignore the browser's preference: the language is the one the person chose with the
 switcher (Django's ``set_language`` view, remembered in the language cookie), else
-``LANGUAGE_CODE``. The API follows the same rule.
+``LANGUAGE_CODE`` (Vietnamese).
+
+The API is Vietnamese by default too. A program has no cookie, so an explicit
+``Accept-Language`` sent to ``/api/`` is that program's choice and is honoured.
 """
 
 from __future__ import annotations
@@ -15,24 +18,30 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+API_PREFIX = "/api/"
+
 
 def chosen_language(request: HttpRequest) -> str:
-    """The language the person chose (cookie), if it is one of the site's; else the default."""
+    """The language the person chose (cookie), if it is one of the site's; else the default
+    (for the API: the language the program asks for, else the default)."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     if chosen in dict(settings.LANGUAGES):
         return chosen
+    if request.path.startswith(API_PREFIX) and request.headers.get("Accept-Language"):
+        return translation.get_language_from_request(request)
     return settings.LANGUAGE_CODE
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
-    """``LocaleMiddleware`` without the ``Accept-Language`` fallback (module docstring)."""
+    """``LocaleMiddleware`` without the ``Accept-Language`` fallback on pages (module docstring)."""
 
     def process_request(self, request: HttpRequest) -> None:
         translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        # The answer depends on the language cookie, never on Accept-Language.
-        patch_vary_headers(response, ("Cookie",))
+        # A page depends on the language cookie only; an API answer on Accept-Language too.
+        vary = ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
+        patch_vary_headers(response, vary)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
