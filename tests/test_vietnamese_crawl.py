@@ -199,7 +199,7 @@ def test_visible_text_reads_attributes_and_skips_scripts_and_other_languages() -
 # Routes the crawl does not read, and why.
 SKIP = {
     "logout": "POST only",
-    "set_language": "POST only (a GET redirects)",
+    "set_language": "POST only",
     "healthz": "a machine's answer (JSON)",
     "trivial": "benchmark endpoint",
     "evaluation_autosave": "POST only",
@@ -396,3 +396,30 @@ def test_login_page_is_vietnamese_for_an_english_browser(client: Client, db: Any
     assert response.status_code == 200
     assert '<html lang="vi"' in response.content.decode()
     assert english_on_page(response.content.decode()) == []
+
+
+def test_refusals_of_sign_in_and_password_forms_are_vietnamese(world: Any) -> None:
+    """The crawl reads pages as they are first shown; these are the answers to wrong input."""
+    browser = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    answers = [browser.post(reverse("login"), {"username": "teacher_a1", "password": "sai"})]
+    browser.force_login(world.teacher_a1)
+    for new in ("abc", "12345678", "teacher_a1", "password"):
+        answers.append(
+            browser.post(
+                reverse("password_change"),
+                {"old_password": "Mat-khau-2025!", "new_password1": new, "new_password2": new},
+            )
+        )
+    answers.append(
+        browser.post(
+            reverse("password_change"),
+            {"old_password": "sai", "new_password1": "Ab-12345x", "new_password2": "Ab-12345y"},
+        )
+    )
+    names = ["teacher_a1"]
+    findings = [english_on_page(a.content.decode(), names) for a in answers]
+    assert all(a.status_code == 200 for a in answers)
+    assert all(
+        re.search(r'class="(errorlist|alert alert-error)', a.content.decode()) for a in answers
+    )
+    assert findings == [[]] * len(answers)

@@ -19,6 +19,7 @@ from opentemis.accounts.forms import LoginForm
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
+from opentemis.core.locale import remember_language
 from opentemis.core.scoping import actor_scope
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
@@ -31,6 +32,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
+        remember_language(response, user.language)
         with actor_scope(user):
             services.audit(
                 actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user

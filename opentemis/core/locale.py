@@ -4,7 +4,8 @@ Django's ``LocaleMiddleware`` follows the browser's ``Accept-Language`` when no 
 chosen, so a teacher whose phone or browser is set to English got an English OpenTEMIS. Here
 the pages ignore the browser's preference: the language is the one the person chose with the
 switcher (Django's ``set_language`` view, remembered in the language cookie), else
-``LANGUAGE_CODE`` (Vietnamese).
+``LANGUAGE_CODE`` (Vietnamese). A signed-in person's choice is also kept on their account and
+given back as the cookie when they sign in (accounts.views.LoginView), on any device.
 
 The API is Vietnamese by default too. A program has no cookie, so an explicit
 ``Accept-Language`` sent to ``/api/`` is that program's choice and is honoured.
@@ -17,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views import i18n
+from django.views.decorators.http import require_POST
 
 API_PREFIX = "/api/"
 
@@ -45,3 +48,31 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         patch_vary_headers(response, vary)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (the cookie), and the choice kept on the signed-in account."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
+
+
+def remember_language(response: HttpResponse, language: str) -> None:
+    """Give a signed-in person's chosen language back as the language cookie."""
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )

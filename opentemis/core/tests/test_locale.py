@@ -79,3 +79,30 @@ def test_a_short_password_is_refused_in_vietnamese(world: Any, password: str) ->
     with translation.override("vi"), pytest.raises(ValidationError) as refused:
         validate_password(password)
     assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in refused.value.messages
+
+
+def test_the_choice_follows_the_person_to_another_device(world: Any) -> None:
+    laptop = world.client_for(world.teacher_a1)
+    laptop.post(reverse("set_language"), {"language": "en", "next": "/"})
+    world.teacher_a1.refresh_from_db()
+    assert world.teacher_a1.language == "en"
+
+    phone = Client(headers=ENGLISH_BROWSER)
+    signed_in = phone.post(
+        reverse("login"), {"username": "teacher_a1", "password": "Mat-khau-2025!"}
+    )
+    assert signed_in.status_code == 302
+    assert phone.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in phone.get(reverse("home")).content.decode()
+
+
+def test_without_a_choice_signing_in_leaves_the_interface_vietnamese(world: Any) -> None:
+    phone = Client(headers=ENGLISH_BROWSER)
+    phone.post(reverse("login"), {"username": "teacher_a1", "password": "Mat-khau-2025!"})
+    assert settings.LANGUAGE_COOKIE_NAME not in phone.cookies
+    assert '<html lang="vi">' in phone.get(reverse("home")).content.decode()
+
+
+def test_choosing_a_language_needs_a_post(world: Any) -> None:
+    response = world.client_for(world.teacher_a1).get(reverse("set_language"))
+    assert response.status_code == 405
