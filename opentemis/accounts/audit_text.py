@@ -115,9 +115,10 @@ def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
     sentence's short form."""
     _discover()
     events = list(events)
-    actors = _actor_names(events)
-    objects = _object_names(events)
     here_key = (here._meta.label_lower, str(here.pk)) if here is not None else None
+    actors = _actor_names(events)
+    # The page's own object goes without saying (the short sentences): no need to look it up.
+    objects = _object_names([e for e in events if (e.object_type, e.object_id) != here_key])
     entries = []
     for event in events:
         spec = _ACTIONS.get(event.action)

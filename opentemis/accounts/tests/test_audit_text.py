@@ -176,3 +176,33 @@ def test_people_are_named_by_their_staff_record(world: Any) -> None:
         event = audit(actor=world.teacher_a1, action="auth.login", unit=world.school_a1)
         (entry,) = describe([event])
     assert entry.sentence == "Nguyễn Văn An đã đăng nhập."
+
+
+def test_recorded_values_read_as_people_say_them(world: Any) -> None:
+    with system_scope():
+        submitted = audit(
+            actor=world.teacher_a1,
+            action="evaluation.submit",
+            unit=world.school_a1,
+            changes={
+                "before": {"self_rating": "", "submitted_at": None, "priority_criteria": []},
+                "after": {
+                    "self_rating": "ChuaDat",
+                    "submitted_at": "2026-05-17 07:51:03.123456+00:00",
+                    "priority_criteria": [3, 15],
+                },
+            },
+        )
+        deadlines = audit(
+            actor=world.officer_a,
+            action="cycle.deadlines",
+            unit=world.province_a,
+            changes={"before": ["2026-05-15"], "after": ["2026-05-20"]},
+        )
+        first, second = describe([submitted, deadlines])
+    assert first.details == [
+        ("Xếp loại tự đánh giá", "— → Chưa đạt"),
+        ("Thời điểm nộp", "— → 17/05/2026 14:51"),
+        ("Tiêu chí ưu tiên cải thiện", "— → 3, 15"),
+    ]
+    assert second.details == [("Các hạn", "15/05/2026 → 20/05/2026")]
