@@ -109,7 +109,8 @@ class Entry:
 
 
 def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
-    """The events as entries, with two queries in all (the actors, then each kind of object).
+    """The events as entries: one query for the actors, one per kind of object to name (not per
+    event), and the few lookups some values need (a subject group's name, a reviewer's).
 
     ``here``: the object whose page shows these events (its history); its events use the
     sentence's short form."""
