@@ -74,7 +74,8 @@ MIDDLEWARE = [
     # afresh for every response and Django pads each gzip response; see docs/operations.md.
     "opentemis.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the person chose another language; the browser's is ignored.
+    "opentemis.core.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

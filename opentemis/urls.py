@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from opentemis.core.locale import set_language
+
 urlpatterns = [
     path("", include("opentemis.core.urls")),
     path("", include("opentemis.accounts.urls")),
@@ -14,7 +16,7 @@ urlpatterns = [
     path("reports/export/", include("opentemis.reports.urls_export")),
     path("notices/", include("opentemis.notifications.urls")),
     path("api/v1/", include("opentemis.api_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

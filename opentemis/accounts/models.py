@@ -23,6 +23,9 @@ class User(AbstractUser):
     # transaction; a cache written for another version is ignored.
     roles_version = models.PositiveIntegerField(default=0, editable=False)
     grants_cache = models.JSONField(null=True, blank=True, editable=False)
+    # The interface language the person chose with the switcher ("" = the site's, Vietnamese);
+    # given back as the language cookie at sign-in, so it follows them to another device.
+    language = models.CharField(_("interface language"), max_length=8, blank=True)
 
 
 class RoleAssignment(models.Model):

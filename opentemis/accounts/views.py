@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts import selectors, services
+from opentemis.accounts.audit_text import describe
 from opentemis.accounts.exports import provisioned_accounts_xlsx
 from opentemis.accounts.forms import LoginForm, PasswordChangeForm
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
+from opentemis.core.locale import remember_language
 from opentemis.core.scoping import actor_scope
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
@@ -32,6 +34,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
+        remember_language(response, user.language)
         with actor_scope(user):
             services.audit(
                 actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user
@@ -155,6 +158,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         ("accounts.", _("Accounts")),
         ("staff.", _("Staff records")),
         ("unit.", _("Units")),
+        ("cycle.", _("Evaluation cycles")),
+        ("evaluation.", _("Evaluations")),
+        ("reports.", _("Reminders")),
     ]
-    context = {"unit": unit, "page": page, "action": action, "audit_actions": actions}
+    context = {
+        "unit": unit,
+        "page": page,
+        "entries": describe(page.object_list),
+        "action": action,
+        "audit_actions": actions,
+    }
     return render(request, "accounts/audit_list.html", context)

@@ -1,0 +1,143 @@
+"""What cycle and evaluation events say, in the audit log and in an evaluation's history
+(see accounts/audit_text.py). Levels are named by the rating engine (standards/rules.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.accounts.audit_text import Sentence, person_name, register
+from opentemis.accounts.models import User
+from opentemis.evaluations.models import Evaluation
+from opentemis.standards.rules import Level
+
+
+def level_name(code: Any) -> str:
+    try:
+        return Level.from_code(code).label
+    except KeyError:
+        return str(code)
+
+
+def _by_criterion(say: Any) -> Any:
+    def by_criterion(values: Any) -> str:
+        if not isinstance(values, dict):
+            return say(values)
+        items = sorted(values.items(), key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 0)
+        return "; ".join(
+            gettext("criterion %(n)s: %(value)s") % {"n": k, "value": say(v)} for k, v in items
+        )
+
+    return by_criterion
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _reviewer(username: Any) -> str:
+    user = User.objects.filter(username=username).select_related("person").first()
+    return person_name(user) if user is not None else str(username)
+
+
+def _evaluations(ids: list[str]) -> dict[str, str]:
+    rows = Evaluation.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+    return {str(pk): name for pk, name in rows.values_list("pk", "person__full_name")}
+
+
+register(
+    actions={
+        "cycle.open": Sentence(
+            _("%(actor)s opened the evaluation cycle %(object)s."),
+            labels={"deadlines": _("Deadlines")},
+        ),
+        "cycle.deadlines": Sentence(
+            _("%(actor)s changed the deadlines of %(object)s."), list_label=_("Deadlines")
+        ),
+        "cycle.finish": Sentence(_("%(actor)s closed the evaluation cycle %(object)s.")),
+        "evaluation.start": Sentence(
+            _("%(actor)s started the self-evaluation of %(object)s."),
+            _("%(actor)s started the self-evaluation."),
+        ),
+        "evaluation.draft": Sentence(
+            _("%(actor)s saved the draft self-evaluation of %(object)s."),
+            _("%(actor)s saved the draft."),
+        ),
+        "evaluation.submit": Sentence(
+            _("%(actor)s submitted the self-evaluation of %(object)s."),
+            _("%(actor)s submitted the self-evaluation."),
+        ),
+        "evaluation.evidence_attach": Sentence(
+            _("%(actor)s attached evidence to criterion %(criterion)s of %(object)s."),
+            _("%(actor)s attached evidence to criterion %(criterion)s."),
+        ),
+        "evaluation.evidence_detach": Sentence(
+            _("%(actor)s removed evidence from criterion %(criterion)s of %(object)s."),
+            _("%(actor)s removed evidence from criterion %(criterion)s."),
+        ),
+        "evaluation.opinion": Sentence(
+            _("%(actor)s gave an opinion on the self-evaluation of %(object)s."),
+            _("%(actor)s gave an opinion."),
+        ),
+        "evaluation.review": Sentence(
+            _("%(actor)s saved the review of %(object)s."),
+            _("%(actor)s saved the review."),
+        ),
+        "evaluation.return": Sentence(
+            _("%(actor)s returned the self-evaluation of %(object)s for revision."),
+            _("%(actor)s returned the self-evaluation for revision."),
+        ),
+        "evaluation.finalise": Sentence(
+            _("%(actor)s finalised the evaluation of %(object)s: %(final_rating)s."),
+            _("%(actor)s finalised the evaluation: %(final_rating)s."),
+        ),
+        "evaluation.acknowledge": Sentence(
+            _("%(actor)s acknowledged the result of %(object)s."),
+            _("%(actor)s acknowledged the result."),
+        ),
+        "evaluation.reopen": Sentence(
+            _("%(actor)s reopened the finalised evaluation of %(object)s."),
+            _("%(actor)s reopened the finalised evaluation."),
+        ),
+        "evaluation.paper_import": Sentence(
+            _("%(actor)s entered the paper evaluation of %(object)s from a file."),
+            _("%(actor)s entered the paper evaluation from a file."),
+            labels={"file": _("File"), "sheet": _("Sheet"), "row": _("Row")},
+        ),
+    },
+    labels={
+        "self_levels": _("Self-evaluated levels"),
+        "self_notes": _("Notes per criterion"),
+        "self_rating": _("Self-evaluated rating"),
+        "review_levels": _("Reviewed levels"),
+        "review_comments": _("Reviewer's comments per criterion"),
+        "final_rating": _("Final rating"),
+        "priority_criteria": _("Criteria to improve first"),
+        "submitted_at": _("Submitted at"),
+        "finalised_at": _("Finalised at"),
+        "acknowledged_at": _("Acknowledged at"),
+        "returned_reason": _("Reason for returning"),
+        "reviewer": _("Reviewer"),
+        "level": _("Level"),
+        "status": _("Status"),
+        "criterion": _("Criterion"),
+        "evidence": _("Evidence item"),
+        "paper": _("Paper form"),
+        "written_rating": _("Rating written on paper"),
+    },
+    values={
+        "self_levels": _by_criterion(level_name),
+        "review_levels": _by_criterion(level_name),
+        "self_notes": _by_criterion(_text),
+        "review_comments": _by_criterion(_text),
+        "self_rating": level_name,
+        "final_rating": level_name,
+        "level": level_name,
+        "written_rating": level_name,
+        "reviewer": _reviewer,
+    },
+    objects={"evaluations.evaluation": _evaluations},
+)

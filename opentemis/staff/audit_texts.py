@@ -1,0 +1,64 @@
+"""What staff-record events say in the audit log (see accounts/audit_text.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.accounts.audit_text import Sentence, register
+from opentemis.staff.models import CoreKind, Position, Subject, SubjectGroup
+
+
+def _names(model: Any) -> Any:
+    def names(codes: Any) -> str:
+        codes = codes if isinstance(codes, list) else [codes]
+        found = dict(model.objects.filter(code__in=codes).values_list("code", "name"))
+        return ", ".join(found.get(c, c) for c in codes) or "—"
+
+    return names
+
+
+def _group(pk: Any) -> str:
+    group = SubjectGroup.objects.filter(pk=pk).values_list("name", flat=True).first()
+    return group or "—"
+
+
+_IMPORT_LABELS = {
+    "rows": _("Rows read"),
+    "created": _("Records created"),
+    "updated": _("Records updated"),
+    "unchanged": _("Records unchanged"),
+    "transferred": _("People transferred"),
+    "skipped": _("Rows skipped"),
+    "groups_created": _("Subject groups created"),
+    "file": _("File"),
+}
+
+register(
+    actions={
+        "staff.create": Sentence(_("%(actor)s added %(object)s to the staff records.")),
+        "staff.update": Sentence(_("%(actor)s changed the record of %(object)s."), pairs=True),
+        "staff.transfer": Sentence(
+            _("%(actor)s transferred %(object)s to another unit."),
+            pairs=True,
+            labels={"unit": _("Unit"), "note": _("Note")},
+        ),
+        "staff.core_designate": Sentence(
+            _("%(actor)s designated %(object)s as core staff for %(year)s: %(kind)s."),
+            formats={"kind": lambda v: str(dict(CoreKind.choices).get(v, v))},
+        ),
+        "staff.core_revoke": Sentence(
+            _("%(actor)s withdrew the core-staff designation of %(object)s for %(year)s.")
+        ),
+        "staff.import": Sentence(
+            _("%(actor)s imported staff records from the file %(file)s."), labels=_IMPORT_LABELS
+        ),
+    },
+    labels={"year": _("School year"), "positions": _("Positions"), "subjects": _("Subjects")},
+    values={
+        "positions": _names(Position),
+        "subjects": _names(Subject),
+        "subject_group_id": _group,
+    },
+)
