@@ -161,7 +161,7 @@ def _self_context(
         "text_fields": _text_fields(),
         "required_texts": services.REQUIRED_TEXT_FIELDS,
         "key_numbers": ", ".join(str(c.number) for c in criteria if c.is_key),
-        "missing": missing,
+        "incomplete": missing,  # ("missing" is the rating partial's count of criteria left)
         "missing_labels": _missing_labels(missing),
         "evidence_result": results or {},
         **_upload_context(),
@@ -316,9 +316,13 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         logger.exception("evidence attach failed")
         result = {"level": "error", "text": _("Not saved: the server is unavailable.")}
     number = int(raw) if raw.isdigit() else 0
-    if request.htmx:
-        if not any(c.number == number for c in _criteria(evaluation)):
+    if not any(c.number == number for c in _criteria(evaluation)):
+        # No such card (a forged request): say it on the page, nothing was stored.
+        if request.htmx:
             return HttpResponse(result.get("text", ""), status=400)
+        messages.error(request, result.get("text", ""))
+        return redirect("evaluation_self", pk=pk)
+    if request.htmx:
         context = _evidence_box_context(evaluation, number, result)
         return render(request, "evaluations/_evidence_box.html", context)
     # Without JavaScript: back to the card, whose box shows the result (not the page's top).
