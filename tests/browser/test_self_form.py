@@ -126,6 +126,17 @@ def test_evidence_attached_inside_a_card_lands_on_that_criterion(
     with system_scope():
         assert list(EvidenceLink.objects.values_list("criterion", flat=True)) == [7]
 
+    # The same item, from the library, cited in another card; then removed from the first.
+    phone.reload()
+    phone.click("#ev-box-8 summary")
+    phone.select_option("#ev-item-8", label="Biên bản sinh hoạt tổ")
+    phone.click("#ev-box-8 button.btn")
+    expect(phone.locator("#ev-8")).to_contain_text("Biên bản sinh hoạt tổ")
+    phone.click("#ev-7 button")
+    expect(phone.locator("#ev-7")).to_contain_text("Chưa có minh chứng")
+    with system_scope():
+        assert list(EvidenceLink.objects.values_list("criterion", flat=True)) == [8]
+
 
 def test_an_oversized_file_is_refused_in_the_browser_beside_its_input(
     phone, live_server, ev, tmp_path
