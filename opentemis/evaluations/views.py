@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -278,13 +278,30 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach evidence to the criterion of the card it was chosen in: a new upload, a link, or
     an item of the library; or remove one. The result is shown in that card, beside the file
     input; nothing else of the page is touched (levels chosen meanwhile stay as they are)."""
-    from opentemis.evidence import services as evidence_services
-
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     if evaluation.person_id != getattr(request.user, "person_id", None):
         raise Http404
     raw = request.POST.get("criterion", "")
-    result: dict[str, str] = {}
+    result = _evidence_change(request, evaluation, raw)
+    number = int(raw) if raw.isdigit() else 0
+    if not any(c.number == number for c in _criteria(evaluation)):
+        # No such card (a forged request): say it on the page, nothing was stored.
+        if request.htmx:
+            return HttpResponse(result["text"], status=400)
+        messages.error(request, result["text"])
+        return redirect("evaluation_self", pk=pk)
+    if request.htmx:
+        context = _evidence_box_context(evaluation, number, result)
+        return render(request, "evaluations/_evidence_box.html", context)
+    # Without JavaScript: back to the card, whose box shows the result (not the page's top).
+    request.session[EVIDENCE_RESULT_KEY] = {str(number): result}
+    return redirect(reverse("evaluation_self", args=[pk]) + f"#c{number}")
+
+
+def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> dict[str, str]:
+    """Attach or remove; the outcome as ``{"level": "success" | "error", "text": ...}``."""
+    from opentemis.evidence import services as evidence_services
+
     try:
         # Checked before anything is stored: a file never lands under a foreign criterion.
         criterion = services.criterion_number(evaluation, raw)
@@ -295,39 +312,24 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             services.evidence_detach(
                 actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
             )
-            result = {
-                "level": "success",
-                "text": _("Removed: “%(title)s”.") % {"title": item.title},
-            }
-        else:
+            return {"level": "success", "text": _("Removed: “%(title)s”.") % {"title": item.title}}
+        # One transaction: a file whose citing is refused (the form was submitted meanwhile)
+        # does not stay behind in the library.
+        with transaction.atomic():
             item = _evidence_item(request, evaluation, evidence_services)
             services.evidence_attach(
                 actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
             )
-            result = {
-                "level": "success",
-                "text": _("Attached to criterion %(n)s: “%(title)s”.")
-                % {"n": criterion, "title": item.title},
-            }
+        text = _("Attached to criterion %(n)s: “%(title)s”.") % {
+            "n": criterion,
+            "title": item.title,
+        }
+        return {"level": "success", "text": text}
     except (ValidationError, PermissionDenied) as exc:
-        text = " ".join(getattr(exc, "messages", [_("Not allowed.")]))
-        result = {"level": "error", "text": text}
+        return {"level": "error", "text": " ".join(getattr(exc, "messages", [_("Not allowed.")]))}
     except DatabaseError:
         logger.exception("evidence attach failed")
-        result = {"level": "error", "text": _("Not saved: the server is unavailable.")}
-    number = int(raw) if raw.isdigit() else 0
-    if not any(c.number == number for c in _criteria(evaluation)):
-        # No such card (a forged request): say it on the page, nothing was stored.
-        if request.htmx:
-            return HttpResponse(result.get("text", ""), status=400)
-        messages.error(request, result.get("text", ""))
-        return redirect("evaluation_self", pk=pk)
-    if request.htmx:
-        context = _evidence_box_context(evaluation, number, result)
-        return render(request, "evaluations/_evidence_box.html", context)
-    # Without JavaScript: back to the card, whose box shows the result (not the page's top).
-    request.session[EVIDENCE_RESULT_KEY] = {str(number): result}
-    return redirect(reverse("evaluation_self", args=[pk]) + f"#c{number}")
+        return {"level": "error", "text": _("Not saved: the server is unavailable.")}
 
 
 def _evidence_box_context(

@@ -354,3 +354,17 @@ def test_reopening_an_answered_poll_says_so_at_once(ev):
     client.post(poll, data)
     with system_scope():
         assert services.poll_results(_get(evaluation.pk)).answers == 1
+
+
+def test_a_file_refused_for_a_submitted_form_does_not_stay_in_the_library(ev, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    evaluation = ev.submitted()
+    response = ev.w.client_for(ev.w.teacher_a1).post(
+        reverse("evaluation_evidence", args=[evaluation.pk]),
+        {"criterion": "3", "file": SimpleUploadedFile("g.pdf", PDF)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "đã được nộp" in response.content.decode()
+    with system_scope():
+        assert not Evidence.objects.exists()
+        assert not EvidenceLink.objects.exists()
