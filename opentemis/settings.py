@@ -286,6 +286,12 @@ TASKS = {
 # Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# Evaluations: a reviewer finalising before the colleagues' opinions deadline while no opinion
+# (for a manager, no poll answer) has arrived is warned and must confirm (page and API alike).
+EVALUATION_CONFIRM_FINALISE_WITHOUT_OPINIONS = env_bool(
+    "EVALUATION_CONFIRM_FINALISE_WITHOUT_OPINIONS", True
+)
+
 # TEMIS report (reports app). Sub-columns (women, DTTS, women DTTS, disadvantaged area) that
 # would expose fewer people than this are suppressed (docs/decisions/0009-reports.md).
 REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "5"))

@@ -712,7 +712,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         return self._stepped(evaluation)
 
     @extend_schema(
-        request=s.ReviewWriteSerializer,
+        request=s.FinaliseWriteSerializer,
         responses=_writes(s.EvaluationDetailSerializer, conflict=True),
         description=gettext_lazy(
             "Finalise: the reviewer's level of every criterion (those sent, or saved before) "
@@ -721,7 +721,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
     )
     def finalise(self, request: Request, pk: int) -> Response:
         evaluation = _evaluation(request, pk, write=True)
-        body = s.ReviewWriteSerializer(data=request.data)
+        body = s.FinaliseWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.evaluation_finalise(
             actor=request.user, evaluation=evaluation, **body.service_kwargs()

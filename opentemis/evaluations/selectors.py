@@ -263,6 +263,18 @@ def poll_candidates(
     )
 
 
+def poll_answered(*, actor: Any, evaluation: Evaluation) -> bool:
+    """Whether the actor has answered the poll about ``evaluation``'s manager. Only that is
+    known: ballots carry no author and no time (anonymity), so not what or when."""
+    from opentemis.evaluations.models import PollParticipation
+
+    person_id = getattr(actor, "person_id", None)
+    return (
+        person_id is not None
+        and PollParticipation.objects.filter(evaluation=evaluation, person_id=person_id).exists()
+    )
+
+
 def group_colleagues(*, actor: Any, cycle: Cycle) -> list[tuple[Evaluation, PeerOpinion | None]]:
     """Submitted evaluations of the actor's subject-group colleagues, with the actor's opinion."""
     person = getattr(actor, "person", None)

@@ -342,6 +342,26 @@ class ReviewWriteSerializer(VersionSerializer):
         }
 
 
+class FinaliseWriteSerializer(ReviewWriteSerializer):
+    """The review's last changes, and the reviewer's confirmation where one is needed."""
+
+    acknowledge_no_opinions = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Finalise although no colleague's opinion (for a manager, no poll answer) has "
+            "arrived while their deadline has not passed. Without it such a finalisation "
+            "answers 400 with the warning under this field's name."
+        ),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().service_kwargs(),
+            "acknowledge_no_opinions": self.validated_data["acknowledge_no_opinions"],
+        }
+
+
 class ReturnSerializer(VersionSerializer):
     reason = serializers.CharField(allow_blank=True, help_text=_("What the person should revise."))
 

@@ -17,10 +17,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
@@ -54,6 +56,19 @@ TEXT_FIELDS = (
     "plan_timing",
     "plan_conditions",
 )
+#: The BM1 comments and plan (labels as the form shows them).
+TEXT_FIELD_LABELS = {
+    "strengths": gettext_lazy("Strengths"),
+    "improvements": gettext_lazy("Points to improve"),
+    "plan_goals": gettext_lazy("Development plan: goals"),
+    "plan_content": gettext_lazy("Content to study (competencies to improve first)"),
+    "plan_timing": gettext_lazy("Timing"),
+    "plan_conditions": gettext_lazy("Conditions"),
+}
+#: Needed to submit BM1: the comments and the plan's goals and content are where training needs
+#: come from (TT 20 Điều 10; form BM1). Timing and conditions are the plan's logistics and may
+#: stay empty.
+REQUIRED_TEXT_FIELDS = ("strengths", "improvements", "plan_goals", "plan_content")
 # Below this many answers, a poll's results are not shown at all: with 1 or 2 answers the
 # principal could tell who said what.
 POLL_MIN_BALLOTS = 3
@@ -467,6 +482,46 @@ def evaluation_save_draft(
     )
 
 
+@dataclass
+class SelfMissing:
+    """What a self-evaluation still lacks before it can be submitted."""
+
+    criteria: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.criteria or self.texts)
+
+    def messages(self) -> list[str]:
+        messages = []
+        if self.criteria:
+            messages.append(
+                _("Choose a level for every criterion before submitting (missing: %(numbers)s).")
+                % {"numbers": ", ".join(str(n) for n in self.criteria)}
+            )
+        if self.texts:
+            messages.append(
+                _(
+                    "Fill in the comments and development plan before submitting (missing: "
+                    "%(fields)s). Your training needs are drawn from this plan."
+                )
+                % {"fields": ", ".join(str(TEXT_FIELD_LABELS[name]) for name in self.texts)}
+            )
+        return messages
+
+
+def self_missing(
+    framework: Framework, *, levels: Mapping[str, str], texts: Mapping[str, Any]
+) -> SelfMissing:
+    """The criteria without a level and the required BM1 texts left empty (in form order)."""
+    return SelfMissing(
+        criteria=[
+            n for n in rule_set_for(framework).criteria if levels.get(str(n)) not in LEVEL_CODES
+        ],
+        texts=[name for name in REQUIRED_TEXT_FIELDS if not str(texts.get(name) or "").strip()],
+    )
+
+
 @transaction.atomic
 def evaluation_submit(
     *,
@@ -478,23 +533,18 @@ def evaluation_submit(
     texts: Mapping[str, Any] | None = None,
     priority_criteria: Iterable[Any] | None = None,
 ) -> Evaluation:
-    """Submit the self-evaluation (BM1): every criterion needs a level."""
+    """Submit the self-evaluation (BM1): every criterion needs a level, and the comments and
+    plan their text (:data:`REQUIRED_TEXT_FIELDS`); what is missing is said all at once."""
     _require_self_editable(actor, evaluation)
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
     typed = dict(fields)
     final_levels = fields.get("self_levels", evaluation.self_levels)
-    if not is_complete(evaluation.framework, final_levels):
-        missing = [
-            str(n)
-            for n in rule_set_for(evaluation.framework).criteria
-            if str(n) not in final_levels
-        ]
-        raise ValidationError(
-            _("Choose a level for every criterion before submitting (missing: %(numbers)s).")
-            % {"numbers": ", ".join(missing)}
-        )
+    texts_now = {name: fields.get(name, getattr(evaluation, name)) for name in TEXT_FIELDS}
+    missing = self_missing(evaluation.framework, levels=final_levels, texts=texts_now)
+    if missing:
+        raise ValidationError(missing.messages())
     fields["self_rating"] = rate_levels(evaluation.framework, final_levels).level.code
     fields["status"] = Status.SUBMITTED
     fields["submitted_at"] = timezone.now()
@@ -511,14 +561,23 @@ def evaluation_submit(
 # --- evidence -------------------------------------------------------------------------------
 
 
+def criterion_number(evaluation: Evaluation, criterion: Any) -> int:
+    """``criterion`` as a number of the evaluation's framework, or ``ValidationError``."""
+    number = int(criterion) if str(criterion).strip().isdigit() else None
+    if number is None or number not in rule_set_for(evaluation.framework).criteria:
+        raise ValidationError(
+            _("Criterion %(n)s is not in this standard.") % {"n": criterion}, code="criterion"
+        )
+    return number
+
+
 @transaction.atomic
 def evidence_attach(*, actor: Any, evaluation: Evaluation, criterion: int, evidence: Any) -> None:
     """Cite one of the person's evidence items for a criterion of their self-evaluation."""
     _require_self_editable(actor, evaluation)
     if evidence.owner_id != evaluation.person_id:
         raise PermissionDenied
-    if criterion not in rule_set_for(evaluation.framework).criteria:
-        raise ValidationError(_("Criterion %(n)s is not in this standard.") % {"n": criterion})
+    criterion = criterion_number(evaluation, criterion)
     _link, created = EvidenceLink.objects.get_or_create(
         evaluation=evaluation, criterion=criterion, evidence=evidence
     )
@@ -732,6 +791,35 @@ def evaluation_return(
     )
 
 
+def finalise_warning(evaluation: Evaluation) -> str:
+    """Why finalising now deserves a second thought, or "".
+
+    Colleagues' opinions (for a manager, the staff's poll) come before the review; finalising
+    while none has arrived and their deadline has not passed locks the record without them.
+    Whether to ask is configuration: ``settings.EVALUATION_CONFIRM_FINALISE_WITHOUT_OPINIONS``.
+    """
+    if not getattr(settings, "EVALUATION_CONFIRM_FINALISE_WITHOUT_OPINIONS", True):
+        return ""
+    due = evaluation.cycle.opinions_due
+    if timezone.localdate() > due:
+        return ""
+    if evaluation.kind == EvaluationKind.MANAGER:
+        if PollBallot.objects.filter(evaluation=evaluation).exists():
+            return ""
+        text = _(
+            "Nobody has answered the staff poll about this manager yet, and the poll stays "
+            "open until %(date)s. Finalising now locks the record without their answers."
+        )
+    else:
+        if PeerOpinion.objects.filter(evaluation=evaluation).exists():
+            return ""
+        text = _(
+            "No colleague of the subject group has given an opinion yet, and they may do so "
+            "until %(date)s. Finalising now locks the record without their opinions."
+        )
+    return text % {"date": due.strftime("%d/%m/%Y")}
+
+
 @transaction.atomic
 def evaluation_finalise(
     *,
@@ -741,14 +829,24 @@ def evaluation_finalise(
     levels: Mapping[Any, Any] | None = None,
     comments: Mapping[Any, Any] | None = None,
     note: str | None = None,
+    acknowledge_no_opinions: bool = False,
 ) -> Evaluation:
-    """The reviewer decides the level of every criterion and the overall rating; record locked."""
+    """The reviewer decides the level of every criterion and the overall rating; record locked.
+
+    Before the opinions deadline with no opinion yet (:func:`finalise_warning`), the reviewer
+    must say they finalise knowingly: ``acknowledge_no_opinions=True``.
+    """
     _require_reviewer(actor, evaluation)
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
     typed = dict(fields)
     final_levels = fields.get("review_levels", evaluation.review_levels)
     if not is_complete(evaluation.framework, final_levels):
         raise ValidationError(_("Set a level for every criterion before finalising."))
+    warning = "" if acknowledge_no_opinions else finalise_warning(evaluation)
+    if warning:
+        raise ValidationError(
+            {"acknowledge_no_opinions": [ValidationError(warning, code="no_opinions")]}
+        )
     fields.update(
         reviewer=actor,
         final_rating=rate_levels(evaluation.framework, final_levels).level.code,

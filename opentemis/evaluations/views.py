@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,7 +112,12 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 
 def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
     """Managers of the user's school whose poll the user may answer."""
-    return list(selectors.poll_candidates(actor=user).filter(cycle=cycle).select_related("person"))
+    return list(
+        selectors.poll_candidates(actor=user)
+        .filter(cycle=cycle)
+        .select_related("person")
+        .prefetch_related("person__positions")
+    )
 
 
 @login_required
@@ -143,11 +149,16 @@ def evaluation_me(request: HttpRequest) -> HttpResponse:
 
 
 def _self_context(
-    request: HttpRequest, evaluation: Evaluation, state: SelfState, conflict: Any = None
+    request: HttpRequest,
+    evaluation: Evaluation,
+    state: SelfState,
+    conflict: Any = None,
+    missing: services.SelfMissing | None = None,
 ) -> dict[str, Any]:
     criteria = _criteria(evaluation)
     from opentemis.evidence.examples import examples_for
 
+    results = request.session.pop(EVIDENCE_RESULT_KEY, None) if request.method == "GET" else None
     return {
         "evaluation": evaluation,
         "criteria": criteria,
@@ -156,25 +167,42 @@ def _self_context(
         "rating": _rating(evaluation.framework, state.levels),
         "links": _links_by_criterion(evaluation),
         "examples": {c.number: examples_for(evaluation.framework.code, c.number) for c in criteria},
-        "library": list(
-            evaluation.person.evidence_items.select_related("stored_file").order_by("-created_at")[
-                :200
-            ]
-        ),
+        "library": _library(evaluation),
         "conflict": conflict,
         "text_fields": _text_fields(),
+        "required_texts": services.REQUIRED_TEXT_FIELDS,
+        "key_numbers": ", ".join(str(c.number) for c in criteria if c.is_key),
+        "incomplete": missing,  # ("missing" is the rating partial's count of criteria left)
+        "missing_labels": _missing_labels(missing),
+        "evidence_result": results or {},
+        **_upload_context(),
     }
 
 
+def _library(evaluation: Evaluation) -> list[Any]:
+    return list(
+        evaluation.person.evidence_items.select_related("stored_file").order_by("-created_at")[:200]
+    )
+
+
+def _upload_context() -> dict[str, Any]:
+    """The evidence file inputs' limits, from the evidence app's one source of truth."""
+    from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
+
+    return {"upload_attrs": flatatt(upload_input_attrs()), "upload_limits": upload_limits_text()}
+
+
+def _missing_labels(missing: services.SelfMissing | None) -> list[tuple[str, str]]:
+    """(element id, label) of each missing part, for the summary's links."""
+    if not missing:
+        return []
+    labels = [(f"c{n}", _("Criterion %(n)s") % {"n": n}) for n in missing.criteria]
+    labels += [(name, str(services.TEXT_FIELD_LABELS[name])) for name in missing.texts]
+    return labels
+
+
 def _text_fields() -> list[tuple[str, str]]:
-    return [
-        ("strengths", _("Strengths")),
-        ("improvements", _("Points to improve")),
-        ("plan_goals", _("Development plan: goals")),
-        ("plan_content", _("Content to study (competencies to improve first)")),
-        ("plan_timing", _("Timing")),
-        ("plan_conditions", _("Conditions")),
-    ]
+    return [(name, str(label)) for name, label in services.TEXT_FIELD_LABELS.items()]
 
 
 @login_required
@@ -205,8 +233,14 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
         context = _self_context(request, exc.current, state, conflict=exc)
         return render(request, "evaluations/self.html", context, status=409)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        context = _self_context(request, evaluation, state)
+        missing = (
+            services.self_missing(evaluation.framework, levels=state.levels, texts=state.texts)
+            if submit
+            else None
+        )
+        if not missing:
+            messages.error(request, " ".join(exc.messages))
+        context = _self_context(request, evaluation, state, missing=missing)
         return render(request, "evaluations/self.html", context, status=400)
     except DatabaseError:
         _db_down(request)
@@ -246,15 +280,42 @@ def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/_save_status.html", context)
 
 
+EVIDENCE_RESULT_KEY = "evaluation_evidence_result"
+
+
 @login_required
 @require_POST
 def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attach evidence to a criterion: a new upload, a link, or an item of the library."""
+    """Attach evidence to the criterion of the card it was chosen in: a new upload, a link, or
+    an item of the library; or remove one. The result is shown in that card, beside the file
+    input; nothing else of the page is touched (levels chosen meanwhile stay as they are)."""
+    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
+    if evaluation.person_id != getattr(request.user, "person_id", None):
+        raise Http404
+    raw = request.POST.get("criterion", "")
+    result = _evidence_change(request, evaluation, raw)
+    number = int(raw) if raw.isdigit() else 0
+    if not any(c.number == number for c in _criteria(evaluation)):
+        # No such card (a forged request): say it on the page, nothing was stored.
+        if request.htmx:
+            return HttpResponse(result["text"], status=400)
+        messages.error(request, result["text"])
+        return redirect("evaluation_self", pk=pk)
+    if request.htmx:
+        context = _evidence_box_context(evaluation, number, result)
+        return render(request, "evaluations/_evidence_box.html", context)
+    # Without JavaScript: back to the card, whose box shows the result (not the page's top).
+    request.session[EVIDENCE_RESULT_KEY] = {str(number): result}
+    return redirect(reverse("evaluation_self", args=[pk]) + f"#c{number}")
+
+
+def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> dict[str, str]:
+    """Attach or remove; the outcome as ``{"level": "success" | "error", "text": ...}``."""
     from opentemis.evidence import services as evidence_services
 
-    evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
-    criterion = int(request.POST.get("criterion", "0") or 0)
     try:
+        # Checked before anything is stored: a file never lands under a foreign criterion.
+        criterion = services.criterion_number(evaluation, raw)
         if request.POST.get("remove"):
             item = evaluation.person.evidence_items.filter(pk=request.POST["remove"]).first()
             if item is None:
@@ -262,24 +323,38 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             services.evidence_detach(
                 actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
             )
-        else:
+            return {"level": "success", "text": _("Removed: “%(title)s”.") % {"title": item.title}}
+        # One transaction: a file whose citing is refused (the form was submitted meanwhile)
+        # does not stay behind in the library.
+        with transaction.atomic():
             item = _evidence_item(request, evaluation, evidence_services)
             services.evidence_attach(
                 actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
             )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
-    except DatabaseError:
-        _db_down(request)
-    if request.htmx:
-        context = {
-            "evaluation": evaluation,
-            "c": {"number": criterion},
-            "items": _links_by_criterion(evaluation).get(criterion, []),
-            "editable": True,
+        text = _("Attached to criterion %(n)s: “%(title)s”.") % {
+            "n": criterion,
+            "title": item.title,
         }
-        return render(request, "evaluations/_evidence_list.html", context)
-    return redirect(reverse("evaluation_self", args=[pk]) + f"#c{criterion}")
+        return {"level": "success", "text": text}
+    except (ValidationError, PermissionDenied) as exc:
+        return {"level": "error", "text": " ".join(getattr(exc, "messages", [_("Not allowed.")]))}
+    except DatabaseError:
+        logger.exception("evidence attach failed")
+        return {"level": "error", "text": _("Not saved: the server is unavailable.")}
+
+
+def _evidence_box_context(
+    evaluation: Evaluation, number: int, result: dict[str, str]
+) -> dict[str, Any]:
+    criterion = next(c for c in _criteria(evaluation) if c.number == number)
+    return {
+        "evaluation": evaluation,
+        "c": criterion,
+        "links": _links_by_criterion(evaluation),
+        "library": _library(evaluation),
+        "evidence_result": {str(number): result},
+        **_upload_context(),
+    }
 
 
 def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_services: Any) -> Any:
@@ -405,9 +480,11 @@ def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_context(
-    evaluation: Evaluation, state: ReviewState, conflict: Any = None
+    evaluation: Evaluation, state: ReviewState, conflict: Any = None, warning_refused: bool = False
 ) -> dict[str, Any]:
     return {
+        "finalise_warning": services.finalise_warning(evaluation),
+        "warning_refused": warning_refused,
         "evaluation": evaluation,
         "rows": _rows(evaluation),
         "state": state,
@@ -448,7 +525,11 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Returned to the person for revision."))
         elif action == "finalise":
             services.evaluation_finalise(
-                actor=request.user, evaluation=evaluation, version=version, **state.as_kwargs()
+                actor=request.user,
+                evaluation=evaluation,
+                version=version,
+                acknowledge_no_opinions=request.POST.get("acknowledge_no_opinions") == "1",
+                **state.as_kwargs(),
             )
             messages.success(request, _("The evaluation is finalised."))
         else:
@@ -461,10 +542,12 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
         context = _review_context(exc.current, state, conflict=exc)
         return render(request, "evaluations/review.html", context, status=409)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return render(
-            request, "evaluations/review.html", _review_context(evaluation, state), status=400
-        )
+        # Not confirmed: the warning beside the button says it (not a message at the top).
+        refused = "acknowledge_no_opinions" in getattr(exc, "error_dict", {})
+        if not refused:
+            messages.error(request, " ".join(exc.messages))
+        context = _review_context(evaluation, state, warning_refused=refused)
+        return render(request, "evaluations/review.html", context, status=400)
     except DatabaseError:
         _db_down(request)
         return render(
@@ -597,7 +680,9 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
     if evaluation is None or not services.can_answer_poll(request.user, evaluation):
         raise Http404
     criteria = _criteria(evaluation)
-    if request.method == "POST":
+    answered = selectors.poll_answered(actor=request.user, evaluation=evaluation)
+    levels: dict[str, str] = {}
+    if request.method == "POST" and not answered:
         levels = {
             str(c.number): request.POST[f"level_{c.number}"]
             for c in criteria
@@ -616,7 +701,15 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
         except DatabaseError:
             _db_down(request)
-    context = {"evaluation": evaluation, "criteria": criteria, "levels": LEVELS}
+    context = {
+        "evaluation": evaluation,
+        "criteria": criteria,
+        "levels": LEVELS,
+        "answered": answered,
+        # What was ticked before a refusal, ticked again.
+        "chosen": levels,
+        "chosen_overall": request.POST.get("overall", ""),
+    }
     return render(request, "evaluations/poll.html", context)
 
 

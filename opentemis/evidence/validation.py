@@ -95,17 +95,27 @@ def max_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 
+def too_large_message(size: str) -> str:
+    """The refusal of a file of ``size`` (already formatted: the browser passes a placeholder)."""
+    return _("The file is %(size)s; evidence files may be at most %(max)s.") % {
+        "size": size,
+        "max": filesizeformat(max_bytes()),
+    }
+
+
+def unsupported_message() -> str:
+    return _(
+        "This type of file is not accepted as evidence. Upload a PDF, an image (JPG, PNG) "
+        "or an office document (Word, Excel, PowerPoint, OpenDocument)."
+    )
+
+
 def check_size(size: int | None) -> None:
     """Refuse an empty file or one over ``settings.EVIDENCE_MAX_BYTES``."""
     if not size:
         raise ValidationError(_("The file is empty."), code="empty")
-    limit = max_bytes()
-    if size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; evidence files may be at most %(max)s.")
-            % {"size": filesizeformat(size), "max": filesizeformat(limit)},
-            code="too_large",
-        )
+    if size > max_bytes():
+        raise ValidationError(too_large_message(filesizeformat(size)), code="too_large")
 
 
 def sniff(fileobj: IO[bytes] | Any, name: str = "") -> FileKind:
@@ -139,13 +149,7 @@ def _refusal(name: str) -> ValidationError:
             % {"name": PurePath(name).name, "type": claimed.label},
             code="disguised",
         )
-    return ValidationError(
-        _(
-            "This type of file is not accepted as evidence. Upload a PDF, an image (JPG, PNG) "
-            "or an office document (Word, Excel, PowerPoint, OpenDocument)."
-        ),
-        code="unsupported",
-    )
+    return ValidationError(unsupported_message(), code="unsupported")
 
 
 def _macro_refusal() -> ValidationError:

@@ -53,6 +53,9 @@ class EvidenceLibrary:
     examples: list[str] = field(default_factory=list)
     notice: str = ""
     notice_level: str = "success"
+    # Where the notice is shown: "" above the list, "upload" / "link" in that form (beside
+    # what the person acted on).
+    notice_at: str = ""
     next_url: str = ""
     max_bytes: int = 0
     accept: str = validation.ACCEPT
@@ -72,6 +75,7 @@ def library_context(
     link_form: EvidenceLinkForm | None = None,
     notice: str = "",
     notice_level: str = "success",
+    notice_at: str = "",
 ) -> dict[str, Any]:
     """``{"library": EvidenceLibrary}`` for ``owner``; 404 unless the user is the owner or
     evaluates them. Editing (upload, link, delete) is for the owner only."""
@@ -99,6 +103,7 @@ def library_context(
             examples=list(examples or []),
             notice=notice,
             notice_level=notice_level,
+            notice_at=notice_at,
             next_url=next_url,
             max_bytes=validation.max_bytes(),
         )
@@ -144,6 +149,7 @@ def _reply(
     *,
     notice: str = "",
     level: str = "success",
+    notice_at: str = "",
     upload_form: EvidenceUploadForm | None = None,
     link_form: EvidenceLinkForm | None = None,
 ) -> HttpResponse:
@@ -156,6 +162,7 @@ def _reply(
             owner=owner,
             notice=notice,
             notice_level=level,
+            notice_at=notice_at,
             upload_form=upload_form,
             link_form=link_form,
             **options,
@@ -213,7 +220,7 @@ def evidence_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            return _reply(request, options, notice=_saved_notice(item))
+            return _reply(request, options, notice=_saved_notice(item), notice_at="upload")
     return _reply(request, options, upload_form=form)
 
 
@@ -236,7 +243,7 @@ def evidence_add_link(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _reply(request, options, notice=_saved_notice(item))
+            return _reply(request, options, notice=_saved_notice(item), notice_at="link")
     return _reply(request, options, link_form=form)
 
 

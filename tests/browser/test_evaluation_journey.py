@@ -26,20 +26,23 @@ def test_teacher_self_evaluates_with_evidence_principal_finalises_teacher_sees_w
     page.wait_for_url(re.compile(r"/evaluations/\d+/self/$"))
     pk = int(re.search(r"/evaluations/(\d+)/self/", page.url).group(1))
 
-    # An evidence file for criterion 5 (a lesson plan), checked by content on the server.
+    # An evidence file for criterion 5 (a lesson plan), attached in its card, checked by
+    # content on the server.
     evidence = tmp_path / "giao-an.pdf"
     evidence.write_bytes(PDF)
-    page.select_option("#ev-criterion", "5")
-    page.fill("#ev-title", "Giáo án lớp 7")
-    page.set_input_files("#ev-file", str(evidence))
-    page.click("form[enctype='multipart/form-data'] button")
-    page.wait_for_url(re.compile(r"/evaluations/\d+/self/"))
+    page.click("#ev-box-5 summary")
+    page.fill("#ev-title-5", "Giáo án lớp 7")
+    page.set_input_files("#ev-file-5", str(evidence))
+    page.click("#ev-box-5 button.btn")
     expect(page.locator("#ev-5")).to_contain_text("Giáo án lớp 7")
 
     # Levels: Tốt everywhere but criterion 4 (a key criterion) at Khá. Autosave runs on change.
     for n in range(1, 16):
         page.check(f"input[name=level_{n}][value={'Kha' if n == 4 else 'Tot'}]")
     page.fill("#strengths", "Tâm huyết, sáng tạo")
+    page.fill("#improvements", "Đổi mới kiểm tra, đánh giá")
+    page.fill("#plan_goals", "Dạy học phát triển năng lực")
+    page.fill("#plan_content", "Mô đun 3")
     expect(page.locator("#save-status .badge-ok")).to_be_visible()
     expect(page.locator("#rating .why")).to_contain_text("4")
     page.click("button[name=action][value=submit]")

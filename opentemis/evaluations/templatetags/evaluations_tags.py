@@ -39,3 +39,12 @@ def level_short(code: str) -> str:
 @register.filter
 def contains(values: Any, item: Any) -> bool:
     return item in (values or ())
+
+
+@register.filter
+def roles(person: Any) -> str:
+    """The person's positions, managers' first ("Hiệu trưởng"), from ``person.positions``
+    (prefetch it for lists)."""
+    positions = sorted(person.positions.all(), key=lambda p: (not p.is_manager, p.order))
+    managing = [p.name for p in positions if p.is_manager]
+    return ", ".join(managing or [p.name for p in positions])

@@ -19,6 +19,14 @@ from opentemis.staff.models import SubjectGroup
 from opentemis.standards.services import load_builtin_frameworks
 from tests.factories import PersonFactory, make_user
 
+#: A filled BM1 comments and plan section: required to submit.
+PLAN = {
+    "strengths": "Nhiệt tình",
+    "improvements": "CNTT",
+    "plan_goals": "Ứng dụng CNTT trong dạy học",
+    "plan_content": "Mô đun 9",
+}
+
 
 @dataclass
 class EvalWorld:
@@ -48,7 +56,7 @@ class EvalWorld:
                 evaluation=evaluation,
                 version=evaluation.version,
                 levels=levels or self.levels("Kha", n=n),
-                texts={"strengths": "Nhiệt tình", "improvements": "CNTT"},
+                texts=PLAN,
                 priority_criteria=[15],
             )
 

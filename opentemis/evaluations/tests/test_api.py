@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Evaluation, PollBallot, Status
+from opentemis.evaluations.tests.conftest import PLAN
 from opentemis.evidence.models import Evidence
 from opentemis.orgs.models import SchoolYear
 from tests.factories import PersonFactory, make_user
@@ -83,7 +84,13 @@ def test_teacher_workflow_through_the_api(ev):
     submitted = ok(
         teacher.post(
             url(pk, "submit"),
-            {"version": 2, "levels": ev.levels("Kha"), "priority_criteria": [15]},
+            {
+                "version": 2,
+                "levels": ev.levels("Kha"),
+                "priority_criteria": [15],
+                # The strengths were saved with the draft; the rest of the plan comes now.
+                **{k: v for k, v in PLAN.items() if k != "strengths"},
+            },
             format="json",
         )
     )
@@ -210,7 +217,7 @@ def test_service_validation_is_400_with_the_message_in_the_request_language(ev):
     evaluation = ev.start()
     teacher = api(ev.w.teacher_a1)
     response = teacher.post(
-        url(evaluation, "submit"), {"version": 1, "levels": {"1": "Tot", "2": "Tot"}}
+        url(evaluation, "submit"), {"version": 1, "levels": {"1": "Tot", "2": "Tot"}, **PLAN}
     )
     assert response.status_code == 400
     missing = ", ".join(str(n) for n in range(3, 16))
@@ -536,7 +543,9 @@ def test_step_answers_equal_a_fresh_read_and_the_documented_schema(ev):
         )
     ok(teacher.post(url(pk, "evidence"), {"criterion": 2, "evidence": item.pk}), 201)
     submitted = ok(
-        teacher.post(url(pk, "submit"), {"version": 1, "levels": ev.levels("Kha")}, format="json")
+        teacher.post(
+            url(pk, "submit"), {"version": 1, "levels": ev.levels("Kha"), **PLAN}, format="json"
+        )
     )
     assert submitted == ok(teacher.get(url(pk)))
     assert submitted["evidence"] == [

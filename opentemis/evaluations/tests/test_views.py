@@ -11,6 +11,7 @@ from django.urls import reverse
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Evaluation, Status
+from opentemis.evaluations.tests.conftest import PLAN
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_teacher_starts_fills_and_submits_bm1(ev):
     levels = ev.levels("Tot", c4="Kha")
     submitted = client.post(
         reverse("evaluation_self", args=[evaluation.pk]),
-        _levels_post(levels, version="2", action="submit", strengths="Yêu nghề"),
+        _levels_post(levels, version="2", action="submit", **{**PLAN, "strengths": "Yêu nghề"}),
     )
     assert submitted.status_code == 302
     stored = _get(evaluation.pk)
