@@ -57,3 +57,13 @@ def recently_reminded(*, actor: Any, unit_ids: list[int], since: dt.datetime) ->
     return ReminderTarget.objects.filter(
         unit_id__in=unit_ids, reminder__sent_by_id=actor.pk, reminder__sent_at__gte=since
     ).values_list("unit_id", flat=True)
+
+
+def preference_of(*, actor: Any) -> str:
+    """How the actor wants the email copy of their notices (default: at once)."""
+    from opentemis.notifications.models import EmailChoice, NoticePreference
+
+    stored = (
+        NoticePreference.objects.filter(user_id=actor.pk).values_list("email", flat=True).first()
+    )
+    return stored or EmailChoice.IMMEDIATE

@@ -444,3 +444,17 @@ def notices_mark_all_read(*, actor: Any) -> int:
     return Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notice_preference_set(*, actor: Any, email: str) -> Any:
+    """Record how the actor wants the email copy of their notices (their own choice only)."""
+    from opentemis.notifications.models import EmailChoice, NoticePreference
+
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    if email not in EmailChoice.values:
+        raise ValidationError(_("Choose how you want to receive emails."))
+    preference, _created = NoticePreference.objects.update_or_create(
+        user_id=actor.pk, defaults={"email": email}
+    )
+    return preference
