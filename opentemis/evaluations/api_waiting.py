@@ -41,6 +41,7 @@ class ReviewQueueQuerySerializer(serializers.Serializer):
 class ReviewQueueView(generics.ListAPIView):
     serializer_class = EvaluationListSerializer
     permission_classes = API_PERMISSIONS
+    filter_backends = ()  # filters are parsed by ReviewQueueQuerySerializer
 
     def get_queryset(self) -> QuerySet[Evaluation]:
         if getattr(self, "swagger_fake_view", False):

@@ -507,7 +507,8 @@ def remind_deadlines(*, today: dt.date | None = None) -> int:
                     kind=NoticeKind.DEADLINE,
                     key=f"deadline:{cycle.pk}:{step}:{due.isoformat()}:{days}",
                     title=_deadline_title(step, due, days),
-                    body=_("%(cycle)s, %(unit)s.") % {"cycle": cycle.name, "unit": cycle.unit.name},
+                    body=_("Cycle: %(cycle)s (%(unit)s).")
+                    % {"cycle": cycle.name, "unit": cycle.unit.name},
                     url=_deadline_url(step),
                     unit_id=cycle.unit_id,
                 )

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opentemis.core.scoping import scoped_manager
 
@@ -83,7 +84,7 @@ class ReminderTarget(models.Model):
 
 
 class NoticeKind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder")
+    REMINDER = "reminder", pgettext_lazy("notice kind", "Reminder")
     SUBMITTED = "submitted", _("Self-evaluation to review")
     RETURNED = "returned", _("Evaluation returned")
     FINALISED = "finalised", _("Evaluation finalised")
@@ -94,10 +95,10 @@ class NoticeKind(models.TextChoices):
 
 
 class EmailState(models.TextChoices):
-    NONE = "", _("No email")
+    NONE = "", pgettext_lazy("email state", "No email")
     PENDING = "pending", _("To send now")
     DIGEST = "digest", _("Waiting for the daily digest")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("email state", "Sent")
     FAILED = "failed", _("Failed")
 
 
