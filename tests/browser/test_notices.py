@@ -78,6 +78,9 @@ def test_the_reminder_outcome_shows_beside_the_form_on_a_phone(phone, live_serve
     expect(lagging.locator(f"input[value='{ev.w.school_a1.pk}']")).to_be_checked()
     expect(lagging.locator(f"input[value='{ev.w.school_a2.pk}']")).not_to_be_checked()
     expect(lagging.get_by_role("button", name="Vẫn gửi")).to_be_visible()
+    lagging.get_by_role("button", name="Vẫn gửi").click()  # the officer confirms
+    expect(page.locator("#remind-result .alert-success")).to_contain_text("Trần Thị Hiệu")
+    lagging = page.locator("#lagging")
 
     # Only school A2 now: nobody there has an account, a warning (not a success).
     lagging.locator(f"input[value='{ev.w.school_a1.pk}']").uncheck()
