@@ -36,7 +36,7 @@ QUEUE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.DRAFT, Status.FINALI
 NOTHING = Q(pk__in=[])
 
 
-def _ordered_rules() -> list[EvaluatorRule]:
+def ordered_rules() -> list[EvaluatorRule]:
     """The evaluator rules of manager positions in :func:`access.evaluator_rule_for`'s order:
     the head's position (HT, GD) first, a level-specific rule before a general one."""
     rules = sorted(
@@ -76,6 +76,13 @@ def resolves_to(rules: list[EvaluatorRule], wanted: Any) -> Q:
     return q
 
 
+def reviewed_by_head_q(rules: list[EvaluatorRule]) -> Q:
+    """Evaluations the head of the school reviews: teachers, and managers whose evaluator
+    rule names the school head (deputies, by default)."""
+    by_head = resolves_to(rules, lambda r: r.evaluator == EvaluatorKind.SCHOOL_HEAD)
+    return Q(kind=EvaluationKind.TEACHER) | (Q(kind=EvaluationKind.MANAGER) & by_head)
+
+
 def _superior_of_kind(kind: str) -> Any:
     """A rule naming an officer of a superior unit of ``kind`` (or of any kind)."""
     return lambda r: r.evaluator == EvaluatorKind.SUPERIOR and r.superior_kind in ("", kind)
@@ -90,7 +97,7 @@ def reviewable_q(actor: Any) -> Q:
     mine = Q(person_id=person_id) if person_id is not None else NOTHING
     if actor.is_superuser:
         return ~mine
-    rules = _ordered_rules()
+    rules = ordered_rules()
     q = NOTHING
     if perm_paths(actor, Perm.REVIEW_TEACHERS) != ():
         at_school = path_filter(actor, Perm.REVIEW_TEACHERS, "unit_path")

@@ -419,20 +419,22 @@ def opinions_pending(cycle: Cycle) -> list[Recipient]:
 def reviews_pending(cycle: Cycle) -> list[Recipient]:
     """Reviewers with submitted self-evaluations waiting in ``cycle``.
 
-    Principals (one query: a submitted evaluation in their school); officers, who are few,
-    each through the review queue (the evaluator rules).
+    Principals (one query: a submitted evaluation they review in their school, the evaluator
+    rules applied as in the review queue); officers, who are few, each through the review
+    queue.
     """
-    from opentemis.evaluations.waiting import review_queue
+    from opentemis.evaluations.waiting import ordered_rules, review_queue, reviewed_by_head_q
 
     head_roles = [r for r, perms in ROLE_PERMS.items() if Perm.REVIEW_TEACHERS in perms]
-    # Teachers only: a deputy's evaluator is configuration (the officers' loop below covers
-    # the Sở; a deputy reviewed by the head is not counted here, a known simplification).
-    waiting = Evaluation.objects.filter(
-        cycle=cycle,
-        kind=EvaluationKind.TEACHER,
-        status=Status.SUBMITTED,
-        unit_path__startswith=OuterRef("unit__path"),
-    ).exclude(person_id=OuterRef("user__person_id"))
+    waiting = (
+        Evaluation.objects.filter(
+            cycle=cycle,
+            status=Status.SUBMITTED,
+            unit_path__startswith=OuterRef("unit__path"),
+        )
+        .filter(reviewed_by_head_q(ordered_rules()))
+        .exclude(person_id=OuterRef("user__person_id"))
+    )
     heads = RoleAssignment.objects.filter(
         role__in=head_roles,
         is_active=True,

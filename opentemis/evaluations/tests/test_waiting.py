@@ -183,3 +183,15 @@ def test_home_pages_show_what_is_waiting(queue):
     other = w.client_for(queue.officer_b).get(reverse("home")).content.decode()
     assert "<b>1</b> hiệu trưởng, phó hiệu trưởng chờ bạn đánh giá" in other
     assert "Chờ bạn xử lý" not in w.client_for(w.principal_b1).get(reverse("home")).content.decode()
+
+
+def test_the_home_counts_cost_the_same_queries_for_more_waiting(queue):
+    w = queue.w
+    client = w.client_for(w.officer_a)
+    client.get(reverse("home"))  # warm the session and the grants cache
+    with CaptureQueriesContext(connection) as few:
+        assert "<b>1</b> hiệu trưởng" in client.get(reverse("home")).content.decode()
+    _principals(4, w.commune_a, 20, queue)
+    with CaptureQueriesContext(connection) as more:
+        assert "<b>5</b> hiệu trưởng" in client.get(reverse("home")).content.decode()
+    assert len(more) == len(few)

@@ -259,3 +259,19 @@ def test_the_daily_command_runs_deadlines_emails_and_digests(ev, settings, mailo
     assert [m.to for m in mailoutbox] == [["an@example.edu.vn"]]
     with actor_scope(ev.w.teacher_a1):
         assert Cycle.objects.filter(pk=ev.cycle.pk).exists()
+
+
+def test_the_review_deadline_counts_a_deputy_waiting_for_the_head(ev, settings):
+    from tests.factories import PersonFactory, make_user
+
+    settings.NOTICE_DEADLINE_DAYS = (7,)
+    with system_scope():
+        deputy_person = PersonFactory(unit=ev.w.school_a1, staff_code="PHTA1", positions=["PHT"])
+    deputy = make_user("deputy_a1", role="teacher", unit=ev.w.school_a1, person=deputy_person)
+    ev.submitted(ev.w.principal_a1, levels=ev.levels("Kha", n=18))  # the head: by the Sở
+    run_deadlines(dt.date(2026, 5, 29))  # review due 05/06/2026
+    assert told(NoticeKind.DEADLINE) == {"officer_a"}  # not the head for their own record
+    Notice.objects.all().delete()
+    ev.submitted(deputy, levels=ev.levels("Kha", n=18))  # the deputy: reviewed by the head
+    run_deadlines(dt.date(2026, 5, 29))
+    assert told(NoticeKind.DEADLINE) == {"principal_a1", "officer_a"}
