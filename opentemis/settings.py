@@ -299,3 +299,9 @@ REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "5"))
 REPORT_GROUPS = [("A", 80.0), ("B", 50.0), ("C", 0.0)]
 # Summaries older than this are brought up to date before a report is shown (seconds).
 REPORT_MAX_STALENESS = int(os.environ.get("REPORT_MAX_STALENESS", "30"))
+
+# Notices (notifications app): people with pending work are told when a cycle's deadline is
+# this many days away (`manage.py send_notices`, daily); e.g. NOTICE_DEADLINE_DAYS=7,1.
+NOTICE_DEADLINE_DAYS = tuple(
+    int(d) for d in os.environ.get("NOTICE_DEADLINE_DAYS", "7,1").split(",") if d.strip()
+)

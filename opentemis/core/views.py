@@ -13,7 +13,14 @@ from opentemis.orgs import selectors as org_selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"overview": org_selectors.home_overview(actor=request.user)}
+    # The home page composes the apps' own reads (the page layer, above the apps it shows):
+    # what waits for the person (reviews, opinions, polls) comes from the evaluations app.
+    from opentemis.evaluations.waiting import waiting_for
+
+    context = {
+        "overview": org_selectors.home_overview(actor=request.user),
+        "waiting": waiting_for(actor=request.user),
+    }
     return render(request, "core/home.html", context)
 
 

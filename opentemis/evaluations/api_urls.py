@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from opentemis.evaluations.api import CycleViewSet, EvaluationViewSet
 from opentemis.evaluations.api_paper import PaperImportView, PaperTemplateView
+from opentemis.evaluations.api_waiting import ReviewQueueView
 
 
 def _step(suffix: str, actions: dict[str, str], name: str) -> URLPattern:
@@ -21,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("evaluations/", EvaluationViewSet.as_view({"get": "list"}), name="evaluation-list"),
     path("evaluations/paper/", PaperImportView.as_view(), name="paper-import"),
+    path("evaluations/queue/", ReviewQueueView.as_view(), name="evaluation-queue"),
     path("evaluations/paper/template/", PaperTemplateView.as_view(), name="paper-template"),
     path(
         "evaluations/me/",

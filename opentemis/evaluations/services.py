@@ -28,7 +28,7 @@ from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.text import normalize_text
-from opentemis.evaluations import access
+from opentemis.evaluations import access, signals
 from opentemis.evaluations.models import (
     LOCKED_STATUSES,
     Cycle,
@@ -415,6 +415,7 @@ def _write(
     if only_if_changed and not changes["after"]:
         return evaluation
     audit(actor=actor, action=action, unit_id=evaluation.unit_id, obj=evaluation, changes=changes)
+    signals.emit_after_commit(evaluation=evaluation, action=action, actor=actor, details=extra)
     return evaluation
 
 

@@ -1,11 +1,12 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from opentemis.evaluations import views
+from opentemis.evaluations import views, views_waiting
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.evaluation_home, name="evaluation_home"),
     path("me/", views.evaluation_me, name="evaluation_me"),
     path("group/", views.group_opinions, name="group_opinions"),
+    path("queue/", views_waiting.review_queue_page, name="review_queue"),
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("school/<int:unit_pk>/", views.school_roster, name="evaluation_school"),

@@ -25,7 +25,17 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "title", "body", "url", "unit", "unit_name", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "url",
+            "unit",
+            "unit_name",
+            "created_at",
+            "read_at",
+        ]
         read_only_fields = fields
 
 

@@ -8,6 +8,13 @@ org-owned models (``core/scoping.py``).
 A :class:`Notice` is one message in one person's in-app inbox. Notices are personal, like
 ``jobs.Job``: the table is **not unit-scoped**; every read filters by ``recipient`` (see
 ``notifications/selectors.py``), and nobody else's notice is ever listed or opened (404).
+Besides reminders, notices tell people what happened to them or what waits for them (issue 9
+item 3: an evaluation returned, finalised or reopened; a self-evaluation to review; an opinion
+or a poll wanted; a deadline approaching). Each such notice carries a ``key`` naming the event
+(unique per recipient), so the same event never gives the same person two notices.
+
+A :class:`NoticePreference` says how a person wants the email copy: at once, in one daily
+digest, or not at all.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opentemis.core.scoping import scoped_manager
 
@@ -75,6 +83,25 @@ class ReminderTarget(models.Model):
         return self.recipient_count > 0
 
 
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", pgettext_lazy("notice kind", "Reminder")
+    SUBMITTED = "submitted", _("Self-evaluation to review")
+    RETURNED = "returned", _("Evaluation returned")
+    FINALISED = "finalised", _("Evaluation finalised")
+    REOPENED = "reopened", _("Evaluation reopened")
+    OPINION = "opinion", _("Opinion wanted")
+    POLL = "poll", _("Poll open")
+    DEADLINE = "deadline", _("Deadline approaching")
+
+
+class EmailState(models.TextChoices):
+    NONE = "", pgettext_lazy("email state", "No email")
+    PENDING = "pending", _("To send now")
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SENT = "sent", pgettext_lazy("email state", "Sent")
+    FAILED = "failed", _("Failed")
+
+
 class Notice(models.Model):
     """One message in one user's inbox. Personal: every read filters by ``recipient``."""
 
@@ -93,6 +120,14 @@ class Notice(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices, default=NoticeKind.REMINDER)
+    # The event ("returned:<evaluation>:<version>"): one notice per recipient and event.
+    # Empty for reminders (each reminder is its own event).
+    key = models.CharField(max_length=120, blank=True)
+    # The email copy of an event notice (reminders count their emails on the Reminder).
+    email_state = models.CharField(
+        max_length=8, choices=EmailState.choices, default=EmailState.NONE, blank=True
+    )
 
     # Unscoped on purpose: notices are personal (module docstring); reads filter by recipient.
     objects = models.Manager()
@@ -107,6 +142,19 @@ class Notice(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notice_unread",
             ),
+            # The daily digest and the immediate sender look for these only.
+            models.Index(
+                fields=["email_state", "recipient"],
+                condition=models.Q(email_state__in=["pending", "digest"]),
+                name="notice_email_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="one_notice_per_event",
+            )
         ]
 
     def __str__(self) -> str:
@@ -115,3 +163,30 @@ class Notice(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one email per notice")
+    DIGEST = "digest", _("Once a day, all notices in one email")
+    OFF = "off", _("No email (notices in OpenTEMIS only)")
+
+
+class NoticePreference(models.Model):
+    """How a person wants the email copy of their notices (no row: at once). Personal."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notice_preference",
+    )
+    email = models.CharField(
+        _("email"), max_length=10, choices=EmailChoice.choices, default=EmailChoice.IMMEDIATE
+    )
+    # The local date of the last digest sent: at most one digest per person per day.
+    last_digest_on = models.DateField(null=True, blank=True)
+
+    objects = models.Manager()
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"

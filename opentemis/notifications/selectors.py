@@ -8,9 +8,10 @@ by the actor's ``Perm.VIEW_EVALUATIONS`` paths as well.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from opentemis.accounts.permissions import path_filter
@@ -57,3 +58,58 @@ def recently_reminded(*, actor: Any, unit_ids: list[int], since: dt.datetime) ->
     return ReminderTarget.objects.filter(
         unit_id__in=unit_ids, reminder__sent_by_id=actor.pk, reminder__sent_at__gte=since
     ).values_list("unit_id", flat=True)
+
+
+def preference_of(*, actor: Any) -> str:
+    """How the actor wants the email copy of their notices (default: at once)."""
+    from opentemis.notifications.models import EmailChoice, NoticePreference
+
+    stored = (
+        NoticePreference.objects.filter(user_id=actor.pk).values_list("email", flat=True).first()
+    )
+    return stored or EmailChoice.IMMEDIATE
+
+
+@dataclass
+class ReminderOutcome:
+    """Who a reminder reached (names, with the unit each was told about) and which chosen
+    units reached nobody: what the sender is shown next to the form."""
+
+    reminder: Reminder
+    reached: list[tuple[str, str]] = field(default_factory=list)  # (person, unit)
+    people: int = 0
+    nobody: list[str] = field(default_factory=list)  # names of targets nobody was told about
+
+    @property
+    def units(self) -> int:
+        return len(self.reminder.targets.all())
+
+
+def reminder_outcome(*, actor: Any, pk: int) -> ReminderOutcome | None:
+    """The outcome of a reminder the actor sent (None: not theirs, or not visible)."""
+    reminder = (
+        reminders_visible(actor=actor)
+        .filter(pk=pk, sent_by_id=actor.pk)
+        .prefetch_related(
+            Prefetch("targets", queryset=ReminderTarget.objects.select_related("unit")),
+        )
+        .first()
+    )
+    if reminder is None:
+        return None
+    notices = (
+        Notice.objects.filter(reminder=reminder)
+        .select_related("recipient__person", "unit")
+        .order_by("unit__path", "recipient_id")
+    )
+    outcome = ReminderOutcome(reminder=reminder)
+    people = set()
+    for notice in notices:
+        user = notice.recipient
+        person = getattr(user, "person", None)
+        name = getattr(person, "full_name", "") or user.get_full_name() or user.get_username()
+        outcome.reached.append((name, notice.unit.name if notice.unit else ""))
+        people.add(user.pk)
+    outcome.people = len(people)
+    outcome.nobody = [t.unit.name for t in reminder.targets.all() if not t.recipient_count]
+    return outcome

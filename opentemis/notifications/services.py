@@ -1,11 +1,16 @@
 """Writes: remind lagging units (in-app notices and emails, recorded), mark notices read.
 
 :func:`remind_units` is the one action behind the dashboard's "remind" button (issue 4 item 4).
-For each target unit it finds the people who manage the unit (a school's principal and school
-administrators; a commune's or department's unit officers), leaves each a :class:`Notice`, and
-queues one email per recipient with an address. Emails leave after the commit, from a task
-(``send_reminder_emails``): a mail server that is down never fails the request; failures are
-logged and counted on the :class:`Reminder`.
+For each target unit it finds the people responsible for the lagging work: a school's principal
+and school administrators; for a commune or a department, its own unit officers **and the
+principals (and school administrators) of its lagging schools beneath it** (completion below
+group A, read from the report's summary rows), since a commune usually has no account of its own
+and the work waits in its schools (issue 9 item 4). Teachers are not reminded one by one: their
+principal answers for the school's progress, and the daily deadline notices already tell each
+teacher with a pending self-evaluation (``events.remind_deadlines``). Each person reached gets
+a :class:`Notice` about the school concerned, and one email if they have an address.
+Emails leave after the commit, from a task (``send_reminder_emails``): a mail server that is
+down never fails the request; failures are logged and counted on the :class:`Reminder`.
 
 Notices and emails are written in the site language (Vietnamese) whatever the sender's page
 language: they are stored text, read later by someone else.
@@ -138,6 +143,48 @@ def review_deadlines(*, units: list[Unit], school_year: SchoolYear | None) -> di
     return result
 
 
+def lagging_schools(
+    *, units: list[Unit], school_year: SchoolYear | None
+) -> dict[int, list[tuple[Unit, float]]]:
+    """For each non-school unit, its schools beneath below group A's completion, with their
+    rate (percent finalised), from the report's summary rows: one grouped query, one for the
+    schools. Schools with nobody to evaluate are not lagging."""
+    offices = [u for u in units if not u.is_school]
+    if school_year is None or not offices:
+        return {}
+    from django.db.models import Q, Sum
+
+    from opentemis.orgs.models import UnitKind
+    from opentemis.reports.models import EvalCell
+    from opentemis.reports.refresh import ensure_fresh
+
+    ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
+    threshold = settings.REPORT_GROUPS[0][1]
+    under = Q()
+    for office in offices:
+        under |= Q(unit_path__startswith=office.path)
+    rows = (
+        EvalCell.objects.filter(under, school_year=school_year)
+        .filter(unit__kind__in=[UnitKind.SCHOOL, UnitKind.GDTX_CENTRE])
+        .values("unit_id")
+        .annotate(whole=Sum("to_evaluate"), done=Sum("finalised"))
+    )
+    rates = {
+        r["unit_id"]: round(100.0 * r["done"] / r["whole"], 1)
+        for r in rows
+        if r["whole"] and 100.0 * r["done"] / r["whole"] < threshold
+    }
+    schools = Unit.objects.filter(pk__in=list(rates)).order_by("path")
+    result: dict[int, list[tuple[Unit, float]]] = {o.pk: [] for o in offices}
+    for school in schools:
+        # The nearest target above the school (targets are usually siblings).
+        owner = max(
+            (o for o in offices if school.path.startswith(o.path)), key=lambda o: len(o.path)
+        )
+        result[owner.pk].append((school, rates[school.pk]))
+    return result
+
+
 def _from_unit(actor: Any, targets: list[Unit], given: Unit | None) -> Unit:
     """The unit the sender acts from: ``given`` (checked: the actor sees it and it holds every
     target), else the actor's own unit granting ``Perm.SEND_REMINDERS`` over all targets (the
@@ -256,7 +303,9 @@ def remind_units(
     missing = [u for u in targets if u.pk not in known]
     known.update(completion_rates(units=missing, school_year=school_year))
     deadlines = review_deadlines(units=targets, school_year=school_year)
-    recipients = recipients_of(targets)
+    beneath = lagging_schools(units=targets, school_year=school_year)
+    schools = [school for rows in beneath.values() for school, _rate in rows]
+    recipients = recipients_of([*targets, *schools])
     actor_person = getattr(actor, "person", None)
     sender = getattr(actor_person, "full_name", "") or actor.get_full_name() or actor.get_username()
 
@@ -277,42 +326,53 @@ def remind_units(
         )
         rows: list[ReminderTarget] = []
         notices: list[Notice] = []
-        for unit in targets:
-            people = [p for p in recipients[unit.pk] if p.pk != actor.pk]
-            rate = known.get(unit.pk)
+        told: set[tuple[int, int]] = set()  # (person, unit): one notice each
+        for target in targets:
+            deadline = deadlines.get(target.pk)
+            # The target's own managers about the target, then each lagging school's.
+            concerned = [(target, known.get(target.pk)), *beneath.get(target.pk, [])]
+            reached: set[int] = set()
+            for unit, rate in concerned:
+                people = [
+                    p
+                    for p in recipients[unit.pk]
+                    if p.pk != actor.pk and (p.pk, unit.pk) not in told
+                ]
+                if not people:
+                    continue
+                body = _notice_body(
+                    unit=unit,
+                    message=message,
+                    sender=sender,
+                    from_unit=origin,
+                    rate=rate,
+                    deadline=deadline,
+                    school_year=school_year,
+                )
+                url = _safe_url(url_for_unit(unit)) if url_for_unit is not None else ""
+                for person in people:
+                    told.add((person.pk, unit.pk))
+                    reached.add(person.pk)
+                    notices.append(
+                        Notice(
+                            recipient=person,
+                            reminder=reminder,
+                            unit=unit,
+                            title=f"{title} · {unit.name}"[:200],
+                            body=body,
+                            url=url,
+                            created_at=now,
+                        )
+                    )
             rows.append(
                 ReminderTarget(
                     reminder=reminder,
-                    unit=unit,
-                    rate=rate,
-                    deadline=deadlines.get(unit.pk),
-                    recipient_count=len(people),
+                    unit=target,
+                    rate=known.get(target.pk),
+                    deadline=deadline,
+                    recipient_count=len(reached),
                 )
             )
-            if not people:
-                continue
-            body = _notice_body(
-                unit=unit,
-                message=message,
-                sender=sender,
-                from_unit=origin,
-                rate=rate,
-                deadline=deadlines.get(unit.pk),
-                school_year=school_year,
-            )
-            url = _safe_url(url_for_unit(unit)) if url_for_unit is not None else ""
-            notices += [
-                Notice(
-                    recipient=person,
-                    reminder=reminder,
-                    unit=unit,
-                    title=f"{title} · {unit.name}"[:200],
-                    body=body,
-                    url=url,
-                    created_at=now,
-                )
-                for person in people
-            ]
     ReminderTarget.objects.bulk_create(rows)
     Notice.objects.bulk_create(notices)
     reminder.notice_count = len(notices)
@@ -326,6 +386,8 @@ def remind_units(
         changes={
             "units": [u.code for u in targets],
             "no_recipient": [r.unit.code for r in rows if not r.recipient_count],
+            "schools_beneath": [u.code for u in schools],
+            "people": len({n.recipient_id for n in notices}),
             "rates": {r.unit.code: r.rate for r in rows},
             "notices": reminder.notice_count,
             "emails": reminder.email_count,
@@ -444,3 +506,17 @@ def notices_mark_all_read(*, actor: Any) -> int:
     return Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notice_preference_set(*, actor: Any, email: str) -> Any:
+    """Record how the actor wants the email copy of their notices (their own choice only)."""
+    from opentemis.notifications.models import EmailChoice, NoticePreference
+
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    if email not in EmailChoice.values:
+        raise ValidationError(_("Choose how you want to receive emails."))
+    preference, _created = NoticePreference.objects.update_or_create(
+        user_id=actor.pk, defaults={"email": email}
+    )
+    return preference

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,3 +41,23 @@ def notice_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("Notices marked as read: %(n)d.") % {"n": count})
     return redirect("notice_list")
+
+
+@login_required
+def notice_preferences(request: HttpRequest) -> HttpResponse:
+    """The person's own choice: emails at once, one daily digest, or none."""
+    from opentemis.notifications.models import EmailChoice
+
+    choice = selectors.preference_of(actor=request.user)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.notice_preference_set(actor=request.user, email=request.POST.get("email", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            messages.success(request, _("Your choice is saved."))
+            return redirect("notice_preferences")
+    context = {"choice": choice, "choices": EmailChoice.choices}
+    return render(request, "notifications/preferences.html", context, status=status)

@@ -10,15 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
@@ -120,6 +118,7 @@ def _context(
         "group_a": threshold,
         "groups": settings.REPORT_GROUPS,
         "can_remind": has_perm_on(user, Perm.SEND_REMINDERS, unit.path),
+        "chosen": None,  # the lagging units ticked (None: all, as first shown)
         "is_school": unit.kind in SCHOOL_KINDS,
         "school_kinds": SCHOOL_KINDS,
         "history": _history(unit, year),
@@ -141,46 +140,72 @@ def report_unit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = _school_year(request)
     data = report_for(actor=request.user, unit=unit, school_year=year)
-    return render(request, "reports/unit.html", _context(request, unit, year, data))
+    context = _context(request, unit, year, data)
+    reminded = request.GET.get("reminded", "")
+    if reminded.isdigit():  # the outcome of the sender's own reminder, beside the form
+        from opentemis.notifications.selectors import reminder_outcome
+
+        context["remind_outcome"] = reminder_outcome(actor=request.user, pk=int(reminded))
+    return render(request, "reports/unit.html", context)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _remind_page(
+    request: HttpRequest,
+    unit: Unit,
+    year: SchoolYear,
+    extra: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """The report page, or only its lagging section for HTMX, with the reminder's outcome or
+    refusal beside the form (issue 9 item 5) and the sender's choices as they left them."""
+    data = report_for(actor=request.user, unit=unit, school_year=year)
+    context = {**_context(request, unit, year, data), **extra}
+    if _is_htmx(request):
+        # HTMX swaps only 2xx answers: a refusal is shown in place, with a 200.
+        return render(request, "reports/_lagging.html", context)
+    return render(request, "reports/unit.html", context, status=status)
 
 
 @login_required
 @require_POST
 def report_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remind the chosen children of ``pk`` (the lagging list's checkboxes)."""
+    """Remind the chosen children of ``pk`` (the lagging list's checkboxes).
+
+    The outcome (who was reached, which units reached nobody) is shown next to the form: in
+    place for HTMX; otherwise on the report page reloaded at the result (``?reminded=``).
+    A refused send re-renders the form with the ticks and the message kept.
+    """
+    from opentemis.notifications.selectors import reminder_outcome
+    from opentemis.notifications.services import RecentlyReminded, remind_units
+
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = _school_year(request)
-    back = report_url(unit.pk, year) + "#lagging"
     ids = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+    message = request.POST.get("message", "")
+    kept = {"chosen": set(ids), "remind_message": message}
     targets = list(
         Unit.objects.filter(pk__in=ids, path__startswith=unit.path, depth=unit.depth + 1)
     )
-    try:
-        from opentemis.notifications.services import remind_units
-    except ImportError:
-        messages.error(request, _("Reminders are not available yet."))
-        return redirect(back)
     try:
         reminder = remind_units(
             actor=request.user,
             units=targets,
             school_year=year,
-            message=request.POST.get("message", ""),
+            message=message,
             url_for_unit=lambda u: report_url(u.pk, year),
+            force=request.POST.get("force") == "1",
         )
+    except RecentlyReminded as exc:
+        refused = {**kept, "remind_error": " ".join(exc.messages), "recent_units": exc.units}
+        return _remind_page(request, unit, year, refused, status=400)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        messages.error(request, _("You may not send reminders to these units."))
-    else:
-        n = reminder.notice_count
-        messages.success(
-            request,
-            ngettext(
-                "Reminder sent: %(n)d notice to %(units)d unit(s).",
-                "Reminder sent: %(n)d notices to %(units)d unit(s).",
-                n,
-            )
-            % {"n": n, "units": len(targets)},
-        )
-    return redirect(back)
+        refused = {**kept, "remind_error": " ".join(exc.messages)}
+        return _remind_page(request, unit, year, refused, status=400)
+    if _is_htmx(request):
+        outcome = reminder_outcome(actor=request.user, pk=reminder.pk)
+        return _remind_page(request, unit, year, {**kept, "remind_outcome": outcome})
+    return redirect(report_url(unit.pk, year, reminded=str(reminder.pk)) + "#remind-result")

@@ -52,7 +52,7 @@ def test_officer_drills_down_reminds_a_lagging_unit_and_downloads_the_pdf(
     lagging.locator("button").click()
     expect(page.locator(".messages, [role=status], .alert").first).to_be_visible()
     with system_scope():
-        notice = Notice.objects.get(unit=ev.w.school_a1)
+        notice = Notice.objects.get(unit=ev.w.school_a1, kind="reminder")
     assert notice.recipient_id == ev.w.principal_a1.pk
     sign_in(page, live_server, "principal_a1")  # the principal sees it in the inbox
     page.goto(f"{live_server.url}/notices/")

@@ -137,11 +137,67 @@ def test_a_commune_is_reminded_through_its_officer_and_rates_can_be_given(rw):
     reminder = remind(
         rw.officer_a, [rw.commune_a], rates={rw.commune_a.pk: 12.5}, message="Xin nhắc."
     )
-    notice = Notice.objects.get(reminder=reminder)
-    assert notice.recipient == commune_officer
+    notice = Notice.objects.get(reminder=reminder, recipient=commune_officer)
     assert notice.body.startswith("Xin nhắc.") and "12,5%" in notice.body
     with system_scope():
         assert reminder.targets.get().rate == 12.5
+
+
+def test_a_commune_reminder_reaches_the_principals_of_its_lagging_schools(rw):
+    # School A1 is at 50 %, school A2 at 0 %: both below group A (80 %). The commune itself
+    # has no account: before issue 9 this reached nobody ("0 notices to 1 unit").
+    reminder = remind(rw.officer_a, [rw.commune_a])
+    notices = {n.recipient_id: n for n in Notice.objects.filter(reminder=reminder)}
+    assert set(notices) == {rw.principal_a1.pk, rw.principal_a2.pk}
+    a1 = notices[rw.principal_a1.pk]
+    assert a1.unit == rw.school_a1 and "Kính gửi Trường Tiểu học Hòa An" in a1.body
+    assert "50,0%" in a1.body and "05/06/2026" in a1.body
+    assert notices[rw.principal_a2.pk].unit == rw.school_a2
+    with system_scope():
+        target = reminder.targets.get()
+    assert target.unit == rw.commune_a and target.recipient_count == 2
+    with actor_scope(rw.officer_a):
+        outcome = selectors.reminder_outcome(actor=rw.officer_a, pk=reminder.pk)
+    assert outcome is not None and outcome.people == 2 and outcome.nobody == []
+    assert ("Trần Thị Hiệu", "Trường Tiểu học Hòa An") in outcome.reached
+    assert ("Đỗ Thị Hai", "Trường THCS Hòa An") in outcome.reached
+    # Someone else's reminder outcome is not shown.
+    with actor_scope(rw.officer_b):
+        assert selectors.reminder_outcome(actor=rw.officer_b, pk=reminder.pk) is None
+
+
+def test_schools_on_track_are_not_reminded_through_their_commune(rw):
+    with system_scope():
+        Evaluation.objects.create(
+            cycle=rw.cycle,
+            person=rw.person_a2,
+            framework=Framework.objects.first(),
+            kind="teacher",
+            unit=rw.school_a2,
+            unit_path=rw.school_a2.path,
+            status="finalised",
+        )  # school A2: 1 of 2 people (with its principal): 50 %
+        Evaluation.objects.create(
+            cycle=rw.cycle,
+            person=rw.principal_a1.person,
+            framework=Framework.objects.first(),
+            kind="manager",
+            unit=rw.school_a1,
+            unit_path=rw.school_a1.path,
+            status="finalised",
+        )  # school A1: 2 of 2: 100 %, on track
+    reminder = remind(rw.officer_a, [rw.commune_a])
+    assert set(Notice.objects.filter(reminder=reminder).values_list("recipient", flat=True)) == {
+        rw.principal_a2.pk
+    }
+
+
+def test_a_reminder_that_reaches_nobody_says_so(rw):
+    school = make_unit("Trường Mầm non Sen", parent=rw.commune_a, code="SA-MN1")
+    reminder = remind(rw.officer_a, [school])
+    with actor_scope(rw.officer_a):
+        outcome = selectors.reminder_outcome(actor=rw.officer_a, pk=reminder.pk)
+    assert outcome.people == 0 and outcome.nobody == ["Trường Mầm non Sen"]
 
 
 def test_another_provinces_officer_gets_404(rw):

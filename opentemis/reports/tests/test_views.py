@@ -163,7 +163,13 @@ def test_lagging_units_are_listed_with_a_reminder_form(rated):
     assert 'name="units"' not in school
 
 
-def test_reminder_post_notifies_the_chosen_units(rated):
+def remind_result(html: str) -> str:
+    """The block beside the reminder form (issue 9 item 5), where the outcome is shown."""
+    start = html.index('id="remind-result"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_reminder_post_shows_who_was_reached_beside_the_form(rated):
     from opentemis.notifications.models import Notice
 
     ev = rated
@@ -171,24 +177,75 @@ def test_reminder_post_notifies_the_chosen_units(rated):
     url = reverse("report_remind", args=[ev.w.commune_a.pk])
     response = client.post(url, {"year": ev.w.year.code, "units": [ev.w.school_a1.pk]}, follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0].endswith("#lagging")
-    sent = [str(m) for m in response.context["messages"]]
-    assert sent and "1" in sent[0]
+    # Back on the report at the outcome, which sits next to the form, not in the page's top
+    # messages far above the anchor.
+    assert response.redirect_chain[-1][0].endswith("#remind-result")
+    assert list(response.context["messages"]) == []
+    result = remind_result(text(response))
+    assert "Đã gửi nhắc nhở tới 1 người" in result and "Trần Thị Hiệu" in result
+    assert "alert-warning" not in result
     with system_scope():
         notice = Notice.objects.get(recipient=ev.w.principal_a1)
     assert notice.url == unit_url(ev.w.school_a1, ev)
 
 
-def test_reminder_errors_are_shown_as_messages(rated):
+def test_an_htmx_reminder_answers_the_lagging_section_in_place(rated):
+    ev = rated
+    client = ev.w.client_for(ev.w.officer_a)
+    url = reverse("report_remind", args=[ev.w.commune_a.pk])
+    response = client.post(
+        url, {"year": ev.w.year.code, "units": [ev.w.school_a1.pk]}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = text(response)
+    assert html.lstrip().startswith('<section id="lagging"') and "<html" not in html
+    assert "Trần Thị Hiệu" in remind_result(html)
+    # the ticks as sent: school A1 ticked, A2 not
+    assert f'value="{ev.w.school_a1.pk}" id="remind-{ev.w.school_a1.pk}" checked' in html
+    assert f'value="{ev.w.school_a2.pk}" id="remind-{ev.w.school_a2.pk}">' in html
+
+
+def test_a_reminder_that_reaches_nobody_is_a_warning(rated):
+    ev = rated  # school A2 has no principal with an account
+    client = ev.w.client_for(ev.w.officer_a)
+    url = reverse("report_remind", args=[ev.w.commune_a.pk])
+    response = client.post(url, {"year": ev.w.year.code, "units": [ev.w.school_a2.pk]}, follow=True)
+    result = remind_result(text(response))
+    assert "alert-warning" in result and "Chưa ai nhận được nhắc nhở" in result
+    assert escape(ev.w.school_a2.name) in result
+    assert "alert-success" not in result and "Đã gửi nhắc nhở" not in result
+
+
+def test_a_refused_reminder_keeps_the_ticks_and_the_message(rated):
+    ev = rated
+    client = ev.w.client_for(ev.w.officer_a)
+    url = reverse("report_remind", args=[ev.w.commune_a.pk])
+    chosen = {"year": ev.w.year.code, "units": [ev.w.school_a1.pk], "message": "Hạn cuối 30/5"}
+    assert client.post(url, chosen).status_code == 302
+    again = client.post(url, chosen)  # within the hour: refused
+    assert again.status_code == 400
+    html = text(again)
+    assert f'value="{ev.w.school_a1.pk}" id="remind-{ev.w.school_a1.pk}" checked' in html
+    assert f'value="{ev.w.school_a2.pk}" id="remind-{ev.w.school_a2.pk}">' in html
+    assert "Hạn cuối 30/5</textarea>" in html
+    result = remind_result(html)
+    assert "alert-error" in result and "chưa đến một giờ" in result
+    assert 'name="force" value="1"' in html
+    forced = client.post(url, {**chosen, "force": "1"})
+    assert forced.status_code == 302
+
+
+def test_reminder_errors_are_shown_beside_the_form(rated):
     ev = rated
     url = reverse("report_remind", args=[ev.w.commune_a.pk])
-    nothing = ev.w.client_for(ev.w.officer_a).post(url, {"year": ev.w.year.code}, follow=True)
-    assert [m.level_tag for m in nothing.context["messages"]] == ["error"]
+    nothing = ev.w.client_for(ev.w.officer_a).post(url, {"year": ev.w.year.code})
+    assert nothing.status_code == 400
+    assert "alert-error" in remind_result(text(nothing))
     viewer = make_user("viewer_a", role="viewer", unit=ev.w.province_a)  # no SEND_REMINDERS
     denied = ev.w.client_for(viewer).post(
-        url, {"year": ev.w.year.code, "units": [ev.w.school_a1.pk]}, follow=True
+        url, {"year": ev.w.year.code, "units": [ev.w.school_a1.pk]}
     )
-    assert [m.level_tag for m in denied.context["messages"]] == ["error"]
+    assert denied.status_code == 403
     outsider = ev.w.client_for(ev.w.principal_b1).post(url, {"units": [ev.w.school_a1.pk]})
     assert outsider.status_code == 404
     assert ev.w.client_for(ev.w.officer_a).get(url).status_code == 405
