@@ -15,6 +15,7 @@ from django.urls import reverse
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.evaluations import access, services
 from opentemis.evaluations.models import Evaluation
+from opentemis.evaluations.tests.conftest import PLAN
 from opentemis.evaluations.waiting import review_queue
 from tests.factories import PersonFactory, make_unit, make_user
 
@@ -53,7 +54,7 @@ def queue(ev: Any) -> Any:
             evaluation=evaluation,
             version=evaluation.version,
             levels=ev.levels("Kha", n=18),
-            texts={"strengths": "Tốt", "improvements": "CNTT"},
+            texts=PLAN,
         )
     return ev
 
