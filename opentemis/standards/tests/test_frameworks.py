@@ -45,13 +45,6 @@ def test_tt14_is_built_in_and_flagged_to_verify(builtins):
     assert not builtins["TT20_2018_GVPT"].needs_verification
 
 
-def test_incomplete_preschool_frameworks_load_but_cannot_rate(builtins):
-    tt26 = builtins["TT26_2018_GVMN"]
-    assert not tt26.is_complete
-    with pytest.raises(LookupError):
-        tt26.rule_set()
-
-
 def test_loading_again_is_idempotent(builtins):
     again = load_builtin_frameworks()
     assert {fw.pk for fw in again} == {fw.pk for fw in builtins.values()}
@@ -121,14 +114,11 @@ def test_apply_frameworks_to_positions_and_levels(builtins, django_user_model):
         framework_apply(
             actor=admin, school_year=year, framework=tt14, positions=["GV"], levels=["TH"]
         )
-    with pytest.raises(ValidationError):  # incomplete frameworks cannot be applied
+    with pytest.raises(ValidationError):  # TT 20 is not for preschool teachers (TT 26 is)
         framework_apply(
-            actor=admin,
-            school_year=year,
-            framework=builtins["TT26_2018_GVMN"],
-            positions=["GV"],
-            levels=["MN"],
+            actor=admin, school_year=year, framework=tt20, positions=["GV"], levels=["MN"]
         )
+    assert framework_for(school_year=year, position="GV", level="MN") is None
 
 
 def test_only_system_admin_applies_frameworks(builtins, world):
