@@ -287,8 +287,13 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
                 descriptors_en={k: v for k, v in (c.get("descriptors_en") or {}).items() if v},
                 suspended=_stored_suspended(c.get("suspended")),
                 is_key=c["number"] in key_numbers,
+                # Everything shown of the criterion: its name, its level texts, a suspension.
                 verified=_verified(c.get("verification"))
-                and _verified(c.get("descriptors_verification")),
+                and _verified(c.get("descriptors_verification"))
+                and all(
+                    _verified(part.get("verification", "UNVERIFIED"))
+                    for part in (c.get("suspended") or {}).values()
+                ),
             )
             for c in criteria_data
         )

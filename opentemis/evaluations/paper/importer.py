@@ -327,6 +327,12 @@ def _check_rows(
         evaluation = evaluations.get(person.pk)
         if evaluation is not None:
             framework, kind = evaluation.framework, evaluation.kind
+            if not evaluation.is_locked:
+                try:  # started against a standard that does not apply to them: refused
+                    services.require_framework_applies(evaluation=evaluation)
+                except ValidationError as exc:
+                    issues.add(" ".join(exc.messages), column=CODE_HEADER, **where)
+                    continue
         else:
             try:
                 framework, kind = resolve(person)
