@@ -76,6 +76,7 @@ def population_of(*, manager: bool, level: str) -> str:
         return "CBMN" if manager else "GVMN"
     return "CBQL" if manager else "GV"
 
+
 StaffKey = tuple[str, str, bool, bool, bool, str, str]  # + dimension, key
 STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 

@@ -14,16 +14,16 @@ the result, :func:`rate` says, in the user's language, which conditions kept the
 each higher level (e.g. "Not at level Tốt: criterion 4 is at Khá (a key criterion, must be Tốt);
 needs at least 10/15 criteria at Tốt, has 9").
 
-**Suspended requirements** (docs/decisions/0010-suspended-requirements.md). A legal act can
-suspend part of what a level of a criterion requires: Thông tư 29/2021/TT-BGDĐT suspended the
-training-qualification requirement of criterion 3's Đạt level (certainly in TT 26/2018, possibly
-in TT 20/2018; scope to verify). Nobody may be failed on a suspended requirement, but the
-engine cannot know why a person put a criterion below that level. So a level below a
-suspended requirement counts as given, **only if a reason is written for that criterion** (the
-note of the self-evaluation, the reviewer's comment): :func:`unjustified_below_suspended`
-names the criteria without one and the services refuse to submit or finalise them; and
-:func:`rate` adds to the explanation that the criterion is below that level for another
-requirement, not the suspended one.
+**Suspended requirements** (docs/decisions/0010-framework-scope-and-suspended-requirements.md).
+A legal act can suspend part of what a level of a criterion requires: Thông tư
+29/2021/TT-BGDĐT suspended the training-qualification requirement of criterion 3's Đạt level
+(certainly in TT 26/2018, possibly in TT 20/2018; scope to verify). Nobody may be failed on a
+suspended requirement, but the engine cannot know why a person put a criterion below that
+level. So a level below a suspended requirement counts as given **only if a reason is written
+for that criterion** (the note of the self-evaluation, the reviewer's comment):
+:func:`unjustified_below_suspended` names the criteria without one and the services refuse to
+submit or finalise them; and :func:`rate` adds to the explanation that the criterion is below
+that level for another requirement, not the suspended one. The computed rating is unchanged.
 """
 
 from __future__ import annotations
