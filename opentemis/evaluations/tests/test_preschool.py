@@ -281,3 +281,50 @@ def test_demo_evaluates_no_preschool_person_against_tt20_or_tt14(world):
         assert len(levels) <= (18 if code in (TT14, TT25) else 15)
         seen.add(code)
     assert {TT26, TT25} <= seen
+
+
+# --- printed forms and other pages ------------------------------------------------------------
+
+
+def test_printed_forms_are_the_preschool_ones(ev, mn, settings, tmp_path):
+    from opentemis.core.scoping import actor_scope
+    from opentemis.evaluations.printing import pdf
+    from opentemis.evaluations.tests.test_printing import _text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with system_scope():
+        teacher = services.evaluation_start(
+            actor=mn.teacher, cycle=ev.cycle, person=mn.teacher.person
+        )
+        teacher = services.evaluation_submit(
+            actor=mn.teacher, evaluation=teacher, version=teacher.version, levels=_levels()
+        )
+    principal = ev.submitted(user=mn.principal, levels=ev.levels("Tot", n=18))
+    with actor_scope(mn.teacher):
+        text = _text(pdf.bm1_pdf(teacher))
+    assert "PHIẾU TỰ ĐÁNH GIÁ CỦA GIÁO VIÊN MẦM NON" in text
+    assert "Nhóm, lớp chủ nhiệm" in text and "Môn dạy" not in text
+    assert "Tiêu chí 5. Nuôi dưỡng và chăm sóc sức khỏe trẻ em" in text
+    with actor_scope(mn.principal):
+        text = _text(pdf.principal_self_pdf(principal))
+    assert "CƠ SỞ GIÁO DỤC MẦM NON" in text and "TT 25" in text
+    assert "Tiêu chí 18." in text
+
+
+def test_review_and_framework_pages_show_the_suspension(ev, mn):
+    with system_scope():
+        evaluation = services.evaluation_start(
+            actor=mn.teacher, cycle=ev.cycle, person=mn.teacher.person
+        )
+        services.evaluation_submit(
+            actor=mn.teacher, evaluation=evaluation, version=evaluation.version, levels=_levels()
+        )
+    review = ev.w.client_for(mn.principal).get(reverse("evaluation_review", args=[evaluation.pk]))
+    assert review.status_code == 200
+    assert "ngưng hiệu lực" in review.content.decode()
+    detail = ev.w.client_for(mn.teacher).get(
+        reverse("framework_detail", args=[evaluation.framework_id])
+    )
+    body = detail.content.decode()
+    assert "ngưng hiệu lực" in body and "<s>Đạt chuẩn trình độ đào tạo</s>" in body
+    assert "cần kiểm chứng" not in body.lower()  # to-verify notes are for administrators

@@ -197,3 +197,16 @@ def test_a_hand_made_application_outside_the_scope_applies_to_nobody(builtins, w
     application.levels.add(*SchoolLevel.objects.filter(code__in=["MN", "TH"]))
     assert framework_for(school_year=world.year, position="GV", level="TH") == builtins[TT20]
     assert framework_for(school_year=world.year, position="GV", level="MN") is None
+
+
+def test_administrators_read_the_caveats_and_marks(builtins, root):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(root)
+    body = client.get(reverse("framework_detail", args=[builtins[TT25].pk])).content.decode()
+    assert "có thể là 19" in body  # the criteria count is an estimate
+    assert body.count("cần kiểm chứng") >= 18  # every criterion of TT 25 is to verify
+    tt26 = client.get(reverse("framework_detail", args=[builtins[TT26].pk])).content.decode()
+    assert "phạm vi ngưng hiệu lực còn cần kiểm chứng" in tt26
