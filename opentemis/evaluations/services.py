@@ -531,6 +531,7 @@ def evaluation_submit(
             _("Choose a level for every criterion before submitting (missing: %(numbers)s).")
             % {"numbers": ", ".join(missing)}
         )
+    require_framework_applies(evaluation=evaluation)
     require_reason_below_suspended(
         evaluation.framework, final_levels, fields.get("self_notes", evaluation.self_notes)
     )
@@ -788,6 +789,7 @@ def evaluation_finalise(
     final_levels = fields.get("review_levels", evaluation.review_levels)
     if not is_complete(evaluation.framework, final_levels):
         raise ValidationError(_("Set a level for every criterion before finalising."))
+    require_framework_applies(evaluation=evaluation)
     require_reason_below_suspended(
         evaluation.framework,
         final_levels,

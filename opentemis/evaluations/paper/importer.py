@@ -49,6 +49,7 @@ from opentemis.evaluations.paper.sheets import (
 )
 from opentemis.orgs.models import Unit
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.applicability import require_applies
 from opentemis.standards.rules import Level, RatingResult
 
 logger = logging.getLogger(__name__)
@@ -329,7 +330,12 @@ def _check_rows(
             framework, kind = evaluation.framework, evaluation.kind
             if not evaluation.is_locked:
                 try:  # started against a standard that does not apply to them: refused
-                    services.require_framework_applies(evaluation=evaluation)
+                    require_applies(
+                        framework=framework,
+                        school_year=cycle.school_year,
+                        person=person,
+                        table=resolve.table,
+                    )
                 except ValidationError as exc:
                     issues.add(" ".join(exc.messages), column=CODE_HEADER, **where)
                     continue

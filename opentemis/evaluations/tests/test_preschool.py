@@ -328,3 +328,22 @@ def test_review_and_framework_pages_show_the_suspension(ev, mn):
     body = detail.content.decode()
     assert "ngưng hiệu lực" in body and "<s>Đạt chuẩn trình độ đào tạo</s>" in body
     assert "cần kiểm chứng" not in body.lower()  # to-verify notes are for administrators
+
+
+def test_a_wrong_framework_can_be_neither_submitted_nor_finalised(ev, mn):
+    evaluation = wrong_draft(ev, mn.teacher)
+    levels = {str(n): "Kha" for n in range(1, 16)}
+    with system_scope(), pytest.raises(ValidationError):
+        services.evaluation_submit(
+            actor=mn.teacher, evaluation=evaluation, version=evaluation.version, levels=levels
+        )
+    with system_scope():  # submitted past the services (as the old demo did)
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            status=Status.SUBMITTED, self_levels=levels
+        )
+        evaluation.refresh_from_db()
+        with pytest.raises(ValidationError):
+            services.evaluation_finalise(
+                actor=mn.principal, evaluation=evaluation, version=evaluation.version, levels=levels
+            )
+        assert Evaluation.objects.get(pk=evaluation.pk).status == Status.SUBMITTED
