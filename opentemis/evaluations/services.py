@@ -167,8 +167,8 @@ def require_reason_below_suspended(
             _(
                 "Criterion %(number)s is at %(actual)s, but the requirement “%(requirement)s” "
                 "of level %(level)s is suspended (%(by)s): nobody may be rated below %(level)s "
-                "for it. Write in the note of criterion %(number)s which other requirement is "
-                "not met, or choose another level."
+                "for it. Write for criterion %(number)s (its note or comment) which other "
+                "requirement is not met, or choose another level."
             )
             % {
                 "number": s.criterion,

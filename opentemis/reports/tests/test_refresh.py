@@ -219,7 +219,7 @@ def test_preschool_people_have_their_own_sections(ev):
     assert [r.level for r in data.teachers.completion] == ["", "TH", "THCS"]
     assert data.managers.completion[0].to_evaluate.total == 1
     teachers = data.preschool_teachers
-    assert teachers.title == "Giáo viên mầm non (TT 26/2018)"
+    assert teachers.title == "Giáo viên mầm non (Thông tư 26/2018)"
     assert [r.level for r in teachers.completion] == ["", "MN"]
     assert teachers.completion[0].to_evaluate.values() == [2, 2, 1, 1, 0]
     assert teachers.completion[0].self_evaluated.values() == [1, 1, 1, 1, 0]
