@@ -28,6 +28,7 @@ from opentemis.evaluations.models import (
 )
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
 from opentemis.standards.services import framework_apply_defaults, load_builtin_frameworks
 
@@ -42,8 +43,6 @@ class DemoFrameworks:
     key criteria. A preschool teacher gets TT 26/2018, a preschool principal TT 25/2018."""
 
     def __init__(self, cycle: Cycle) -> None:
-        from opentemis.standards.applicability import YearFrameworks
-
         self.cycle = cycle
         self.table = YearFrameworks(cycle.school_year)
         self._rules: dict[int, tuple[int, set[int]]] = {}

@@ -41,6 +41,7 @@ from opentemis.evaluations.models import (
     Status,
     TrainingNeed,
 )
+from opentemis.standards.applicability import YearFrameworks, applicable_to_person, require_applies
 from opentemis.standards.frameworks import modules_for
 from opentemis.standards.models import Framework
 from opentemis.standards.rules import (
@@ -324,12 +325,12 @@ def cycle_for_person(person: Any, school_year: Any = None) -> Cycle | None:
 # --- starting and saving a self-evaluation --------------------------------------------------
 
 
-def framework_for_person(*, cycle: Cycle, person: Any, table: Any = None) -> tuple[Framework, str]:
+def framework_for_person(
+    *, cycle: Cycle, person: Any, table: YearFrameworks | None = None
+) -> tuple[Framework, str]:
     """The framework and evaluation kind that apply to ``person`` in ``cycle``'s year (one
     answer for every path: standards.applicability); ValidationError when none applies.
     ``table``: the year's :class:`YearFrameworks`, when asking for many people."""
-    from opentemis.standards.applicability import applicable_to_person
-
     found = applicable_to_person(school_year=cycle.school_year, person=person, table=table)
     kind = EvaluationKind.MANAGER if found.is_manager else EvaluationKind.TEACHER
     return found.framework, kind
@@ -338,8 +339,6 @@ def framework_for_person(*, cycle: Cycle, person: Any, table: Any = None) -> tup
 def require_framework_applies(*, evaluation: Evaluation) -> None:
     """Refuse to go on with an evaluation whose framework does not apply to its person (one
     started against TT 20 for a preschool teacher before TT 26 was configured)."""
-    from opentemis.standards.applicability import require_applies
-
     require_applies(
         framework=evaluation.framework,
         school_year=evaluation.cycle.school_year,

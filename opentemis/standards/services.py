@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.standards.applicability import YearFrameworks, in_scope, scope_text
 from opentemis.standards.models import Criterion, Framework, Standard
 from opentemis.standards.rules import RuleSet
 
@@ -353,8 +354,6 @@ def framework_apply(
     level_objs = list(SchoolLevel.objects.filter(code__in=levels))
     if len(position_objs) != len(set(positions)) or len(level_objs) != len(set(levels)):
         raise ValidationError(_("Unknown position or school level code."))
-    from opentemis.standards.applicability import in_scope, scope_text
-
     outside = [
         f"{p} · {lvl}"
         for p in positions
@@ -399,8 +398,6 @@ def framework_apply(
 def framework_for(*, school_year: Any, position: str, level: str) -> Framework | None:
     """The framework that applies to a ``position`` at a school ``level`` in ``school_year``
     (the year's configuration, within the framework's own scope: standards.applicability)."""
-    from opentemis.standards.applicability import YearFrameworks
-
     return YearFrameworks(school_year).get(position, level)
 
 
@@ -428,7 +425,6 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
     criteria were known) gets it now: preschool teachers and principals are no longer left
     without a standard.
     """
-    from opentemis.standards.applicability import YearFrameworks
     from opentemis.standards.models import FrameworkApplication
 
     year = YearFrameworks(school_year)

@@ -18,6 +18,7 @@ from opentemis.core.text import fold, nfc
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.services import framework_for_person, rule_set_for
 from opentemis.orgs.models import Unit
+from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
 from opentemis.standards.rules import Level
 
@@ -111,8 +112,6 @@ class FrameworkResolver:
     """``framework_for_person`` memoised by position set (a school's people share a few)."""
 
     def __init__(self, cycle: Cycle) -> None:
-        from opentemis.standards.applicability import YearFrameworks
-
         self.cycle = cycle
         self._cache: dict[tuple[Any, ...], tuple[Framework, str] | ValidationError] = {}
         self.table = YearFrameworks(cycle.school_year)  # the year's configuration, read once
@@ -137,8 +136,6 @@ def sheets_for(
     """The data sheets for a school: the frameworks its teachers and managers are evaluated
     against this year (from the year's configuration), plus any ``extra`` ones (frameworks of
     evaluations already started); teachers first."""
-    from opentemis.standards.applicability import YearFrameworks
-
     found: dict[int, tuple[Framework, str]] = {}
     levels = [level.code for level in unit.levels.all()] or [""]
     year = YearFrameworks(cycle.school_year)
