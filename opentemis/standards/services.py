@@ -437,7 +437,9 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
         if any(year.get(p, lvl) is not None for p in positions for lvl in levels):
             continue  # another framework covers some of these people this year
         framework = Framework.objects.filter(code=code).order_by("-version").first()
-        if framework is None:
+        if framework is None or not framework.is_complete:
+            # Missing, or stored before its data was complete (TT 26 and TT 25 before this
+            # release): the built-in data may have it now (loading is idempotent).
             load_builtin_frameworks()
             framework = Framework.objects.filter(code=code).order_by("-version").first()
         if framework is None or not framework.is_complete:

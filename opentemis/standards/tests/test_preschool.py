@@ -210,3 +210,22 @@ def test_administrators_read_the_caveats_and_marks(builtins, root):
     assert body.count("cần kiểm chứng") >= 18  # every criterion of TT 25 is to verify
     tt26 = client.get(reverse("framework_detail", args=[builtins[TT26].pk])).content.decode()
     assert "phạm vi ngưng hiệu lực còn cần kiểm chứng" in tt26
+
+
+def test_an_upgraded_deployment_gets_the_completed_preschool_frameworks(db, world):
+    """TT 26 stored incomplete (as before this release), year configured with TT 20/14 only:
+    the defaults load the completed data and apply it to preschool people."""
+    import copy
+
+    from opentemis.standards.services import framework_apply_defaults
+
+    old = copy.deepcopy(framework_data()[TT26])
+    for standard in old["standards"][1:]:
+        standard["criteria"] = "UNVERIFIED"
+    old["rating_rules"]["rules"] = None
+    assert not framework_load(data=old).is_complete
+    for code in (TT20, TT14, TT25):
+        framework_load(data=framework_data()[code])
+    framework_apply_defaults(school_year=world.year)
+    tt26 = framework_for(school_year=world.year, position="GV", level="MN")
+    assert tt26 is not None and tt26.code == TT26 and tt26.version == 2 and tt26.is_complete
