@@ -372,14 +372,19 @@ def framework_apply(
                 "outside": ", ".join(outside),
             }
         )
-    clash = FrameworkApplication.objects.filter(
-        school_year=school_year, positions__in=position_objs, levels__in=level_objs
-    ).exclude(framework=framework)
-    if clash.exists():
-        other = clash.select_related("framework").first()
+    # Cells another framework covers within its own scope (a framework applied outside its
+    # scope by hand, e.g. TT 20 at MN before TT 26 was complete, covers nobody there).
+    year = YearFrameworks(school_year)
+    taken = [
+        other
+        for p in positions
+        for lvl in levels
+        if (other := year.get(p, lvl)) is not None and other.pk != framework.pk
+    ]
+    if taken:
         raise ValidationError(
             _("Some of these positions and levels already fall under %(code)s this year.")
-            % {"code": other.framework.code if other else ""}
+            % {"code": taken[0].code}
         )
     application, _created = FrameworkApplication.objects.get_or_create(
         school_year=school_year, framework=framework

@@ -229,3 +229,42 @@ def test_an_upgraded_deployment_gets_the_completed_preschool_frameworks(db, worl
     framework_apply_defaults(school_year=world.year)
     tt26 = framework_for(school_year=world.year, position="GV", level="MN")
     assert tt26 is not None and tt26.code == TT26 and tt26.version == 2 and tt26.is_complete
+
+
+def test_tt26_can_replace_tt20_applied_to_preschools_by_hand(builtins, world, root):
+    """A year where TT 20 was applied to preschools by hand (written past the services, as a
+    workaround before TT 26 was complete): TT 26 can still be applied there."""
+    from opentemis.orgs.models import SchoolLevel
+    from opentemis.staff.models import Position
+    from opentemis.standards.services import framework_apply
+
+    application = FrameworkApplication.objects.create(
+        school_year=world.year, framework=builtins[TT20]
+    )
+    application.positions.add(Position.objects.get(code="GV"))
+    application.levels.add(*SchoolLevel.objects.filter(code__in=["MN", "TH"]))
+    framework_apply(
+        actor=root,
+        school_year=world.year,
+        framework=builtins[TT26],
+        positions=["GV"],
+        levels=["MN"],
+    )
+    assert framework_for(school_year=world.year, position="GV", level="MN") == builtins[TT26]
+    with pytest.raises(ValidationError):  # TH is TT 20's
+        framework_apply(
+            actor=root,
+            school_year=world.year,
+            framework=_unscoped(builtins),
+            positions=["GV"],
+            levels=["TH"],
+        )
+
+
+def _unscoped(builtins):
+    import copy
+
+    data = copy.deepcopy(framework_data()[TT20])
+    data["code"] = "VD_UNSCOPED"
+    data.pop("applies_to")
+    return framework_load(data=data, source="upload")
