@@ -564,7 +564,9 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         responses={**_writes(s.EvaluationDetailSerializer, 201), 200: s.EvaluationDetailSerializer},
         description=gettext_lazy(
             "Start your own evaluation in the cycle (201), or get it if already started (200). "
-            "The standard (TT 20 or TT 14) follows your position and school level."
+            "The standard follows your position and school level (TT 20 or TT 14; TT 26 or "
+            "TT 25 in a preschool); an evaluation against one that does not apply is refused "
+            "(400)."
         ),
     )
     def start(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,12 +28,38 @@ from opentemis.evaluations.models import (
 )
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
 from opentemis.standards.services import framework_apply_defaults, load_builtin_frameworks
 
 # Observed shape of results: mostly Khá and Tốt, some Đạt, rare Chưa đạt.
 TARGETS = {"Tot": 0.36, "Kha": 0.49, "Dat": 0.14, "ChuaDat": 0.01}
 ORDER = ["ChuaDat", "Dat", "Kha", "Tot"]
+
+
+class DemoFrameworks:
+    """The framework each demo person is evaluated against: the one the services would give
+    (standards.applicability, the year's configuration read once), with its criteria count and
+    key criteria. A preschool teacher gets TT 26/2018, a preschool principal TT 25/2018."""
+
+    def __init__(self, cycle: Cycle) -> None:
+        self.cycle = cycle
+        self.table = YearFrameworks(cycle.school_year)
+        self._rules: dict[int, tuple[int, set[int]]] = {}
+
+    def of(self, person: Person) -> tuple[Framework, str, int, set[int]] | None:
+        try:
+            framework, kind = services.framework_for_person(
+                cycle=self.cycle, person=person, table=self.table
+            )
+        except ValidationError:
+            return None
+        if framework.pk not in self._rules:
+            rules = services.rule_set_for(framework)
+            keys = set(rules.rules[0].key_at_least[1]) if rules.rules[0].key_at_least else set()
+            self._rules[framework.pk] = (len(rules.criteria), keys)  # the Tốt row's keys
+        n, keys = self._rules[framework.pk]
+        return framework, kind, n, keys
 
 
 def _levels(rng: random.Random, n: int, keys: set[int]) -> dict[str, str]:
@@ -81,14 +108,6 @@ def seed_demo_cycle(
         review_due=today + dt.timedelta(days=28),
     )
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    frameworks = {
-        EvaluationKind.TEACHER: Framework.objects.filter(code="TT20_2018_GVPT").latest("version"),
-        EvaluationKind.MANAGER: Framework.objects.filter(code="TT14_2018_HTPT").latest("version"),
-    }
-    keys = {
-        kind: set(services.rule_set_for(fw).rules[0].key_at_least[1])  # the Tốt row's keys
-        for kind, fw in frameworks.items()
-    }
     people = list(
         Person.objects.filter(
             unit_path__startswith=province.path,
@@ -96,19 +115,21 @@ def seed_demo_cycle(
             positions__code__in=["GV", "TTCM", "TPCM", "HT", "PHT"],
         )
         .distinct()
-        .prefetch_related("positions")
+        .select_related("unit")
+        .prefetch_related("positions", "unit__levels")
         .order_by("id")
     )
     now = timezone.now()
     evaluations: list[Evaluation] = []
+    frameworks = DemoFrameworks(cycle)
     for person in people:
         if demo_teacher is not None and person.pk == demo_teacher.pk:
             continue  # the demo teacher starts from scratch
         in_demo_school = person.unit_id == demo_school.pk
-        is_manager = any(p.is_manager for p in person.positions.all())
-        kind = EvaluationKind.MANAGER if is_manager else EvaluationKind.TEACHER
-        framework = frameworks[kind]
-        n = 18 if is_manager else 15
+        found = frameworks.of(person)
+        if found is None:
+            continue  # no standard applies (e.g. a level nobody configured): not evaluated
+        framework, kind, n, keys = found
         roll = rng.random()
         # Province-wide: ~78 % started, ~64 % submitted, ~35 % finalised. The demo school: all
         # teachers submitted and waiting for the principal (so the review can be tried).
@@ -126,7 +147,7 @@ def seed_demo_cycle(
             status = Status.FINALISED
         else:
             status = Status.ACKNOWLEDGED
-        self_levels = _levels(rng, n, keys[kind])
+        self_levels = _levels(rng, n, keys)
         evaluation = Evaluation(
             cycle=cycle,
             person=person,
@@ -142,7 +163,7 @@ def seed_demo_cycle(
             plan_content="Mô đun 3 và mô đun 9 (BDTX).",
             plan_timing="Tháng 6 - tháng 12",
             plan_conditions="Được nhà trường tạo điều kiện tham gia bồi dưỡng.",
-            priority_criteria=[15] if not is_manager else [18],
+            priority_criteria=[n],
         )
         if status == Status.DRAFT:
             # Part-filled drafts.

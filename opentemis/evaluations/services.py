@@ -43,9 +43,16 @@ from opentemis.evaluations.models import (
     Status,
     TrainingNeed,
 )
+from opentemis.standards.applicability import YearFrameworks, applicable_to_person, require_applies
 from opentemis.standards.frameworks import modules_for
 from opentemis.standards.models import Framework
-from opentemis.standards.rules import Level, RatingResult, RuleSet, rate
+from opentemis.standards.rules import (
+    Level,
+    RatingResult,
+    RuleSet,
+    rate,
+    unjustified_below_suspended,
+)
 
 LEVEL_CODES = {level.code for level in Level}
 TEXT_FIELDS = (
@@ -158,6 +165,35 @@ def rate_levels(framework: Framework, levels: Mapping[str, str]) -> RatingResult
     """The overall rating and its explanation for ``levels`` ({"1": "Tot", ...})."""
     rules = rule_set_for(framework)
     return rate(rules, {int(k): Level.from_code(v) for k, v in levels.items()})
+
+
+def require_reason_below_suspended(
+    framework: Framework, levels: Mapping[str, str], reasons: Mapping[str, str]
+) -> None:
+    """Nobody is failed on a suspended requirement (TT 29/2021 on criterion 3's training
+    qualification, decision 0013): a level below one whose requirement is partly suspended
+    needs a written reason for that criterion (``reasons``: its notes or comments)."""
+    rules = rule_set_for(framework)
+    given = {int(k): Level.from_code(v) for k, v in levels.items() if v in LEVEL_CODES}
+    written = {int(k) for k, v in reasons.items() if str(v or "").strip()}
+    missing = unjustified_below_suspended(rules, given, written)
+    if missing:
+        s = missing[0]
+        raise ValidationError(
+            _(
+                "Criterion %(number)s is at %(actual)s, but the requirement “%(requirement)s” "
+                "of level %(level)s is suspended (%(by)s): nobody may be rated below %(level)s "
+                "for it. Write for criterion %(number)s (its note or comment) which other "
+                "requirement is not met, or choose another level."
+            )
+            % {
+                "number": s.criterion,
+                "actual": given[s.criterion].label,
+                "requirement": s.requirement,
+                "level": s.level.label,
+                "by": s.by,
+            }
+        )
 
 
 def is_complete(framework: Framework, levels: Mapping[str, str]) -> bool:
@@ -304,27 +340,24 @@ def cycle_for_person(person: Any, school_year: Any = None) -> Cycle | None:
 # --- starting and saving a self-evaluation --------------------------------------------------
 
 
-def framework_for_person(*, cycle: Cycle, person: Any) -> tuple[Framework, str]:
-    """The framework and evaluation kind that apply to ``person`` in ``cycle``'s year."""
-    from opentemis.standards.services import framework_for
+def framework_for_person(
+    *, cycle: Cycle, person: Any, table: YearFrameworks | None = None
+) -> tuple[Framework, str]:
+    """The framework and evaluation kind that apply to ``person`` in ``cycle``'s year (one
+    answer for every path: standards.applicability); ValidationError when none applies.
+    ``table``: the year's :class:`YearFrameworks`, when asking for many people."""
+    found = applicable_to_person(school_year=cycle.school_year, person=person, table=table)
+    kind = EvaluationKind.MANAGER if found.is_manager else EvaluationKind.TEACHER
+    return found.framework, kind
 
-    unit = person.unit
-    levels = [lvl.code for lvl in unit.levels.all()] or [""]
-    positions = sorted(person.positions.all(), key=lambda p: (not p.is_manager, p.order))
-    for position in positions:
-        for level in levels:
-            framework = framework_for(
-                school_year=cycle.school_year, position=position.code, level=level
-            )
-            if framework is not None:
-                kind = EvaluationKind.MANAGER if position.is_manager else EvaluationKind.TEACHER
-                return framework, kind
-    raise ValidationError(
-        _(
-            "No professional standard applies to this person's position and school level in "
-            "%(year)s. Ask the system administrator to configure the year's frameworks."
-        )
-        % {"year": cycle.school_year}
+
+def require_framework_applies(*, evaluation: Evaluation) -> None:
+    """Refuse to go on with an evaluation whose framework does not apply to its person (one
+    started against TT 20 for a preschool teacher before TT 26 was configured)."""
+    require_applies(
+        framework=evaluation.framework,
+        school_year=evaluation.cycle.school_year,
+        person=evaluation.person,
     )
 
 
@@ -337,6 +370,8 @@ def evaluation_start(*, actor: Any, cycle: Cycle, person: Any) -> Evaluation:
         raise ValidationError(_("This cycle does not cover your unit."))
     existing = Evaluation.objects.filter(cycle=cycle, person=person).first()
     if existing is not None:
+        if not existing.is_locked:
+            require_framework_applies(evaluation=existing)
         return existing
     if not cycle.is_open:
         raise ValidationError(_("This cycle is closed."))
@@ -546,6 +581,10 @@ def evaluation_submit(
     missing = self_missing(evaluation.framework, levels=final_levels, texts=texts_now)
     if missing:
         raise ValidationError(missing.messages())
+    require_framework_applies(evaluation=evaluation)
+    require_reason_below_suspended(
+        evaluation.framework, final_levels, fields.get("self_notes", evaluation.self_notes)
+    )
     fields["self_rating"] = rate_levels(evaluation.framework, final_levels).level.code
     fields["status"] = Status.SUBMITTED
     fields["submitted_at"] = timezone.now()
@@ -843,6 +882,12 @@ def evaluation_finalise(
     final_levels = fields.get("review_levels", evaluation.review_levels)
     if not is_complete(evaluation.framework, final_levels):
         raise ValidationError(_("Set a level for every criterion before finalising."))
+    require_framework_applies(evaluation=evaluation)
+    require_reason_below_suspended(
+        evaluation.framework,
+        final_levels,
+        fields.get("review_comments", evaluation.review_comments),
+    )
     warning = "" if acknowledge_no_opinions else finalise_warning(evaluation)
     if warning:
         raise ValidationError(

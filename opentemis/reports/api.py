@@ -119,6 +119,8 @@ class ReportSerializer(serializers.Serializer):
     min_cell = serializers.IntegerField()
     teachers = ReportSectionSerializer()
     managers = ReportSectionSerializer()
+    preschool_teachers = ReportSectionSerializer(help_text="Preschool teachers (TT 26/2018)")
+    preschool_managers = ReportSectionSerializer(help_text="Preschool managers (TT 25/2018)")
     staff = ReportStaffTableSerializer(many=True)
     children = ReportChildRowSerializer(many=True)
     years = ReportYearFiguresSerializer(many=True)

@@ -11,6 +11,9 @@ Layout (domain guide §4, the ministry's TEMIS report):
 * **A.1.2** distribution of the overall (final) rating, per school level;
 * per-criterion level distributions; training needs by criterion and by BDTX module;
 * the same for managers (CBQL, TT 14/2018) in :attr:`ReportData.managers` (section A.2);
+* the same for preschool teachers (GVMN, TT 26/2018) and preschool managers (CBMN, TT 25/2018)
+  in :attr:`ReportData.preschool_teachers` and :attr:`ReportData.preschool_managers` (A.3, A.4):
+  people of preschools are evaluated against their own standards and never counted with TT 20;
 * staff counts by school level, position, age band and qualification;
 * completion of each child unit, ranked and grouped (Group A ≥ 80 % by default);
 * a comparison with the previous school year.
@@ -128,9 +131,10 @@ class NeedRow:
 
 @dataclass
 class Section:
-    """The evaluation figures for one population: teachers (GV, TT 20) or managers (CBQL)."""
+    """The evaluation figures for one population: teachers (GV, TT 20), managers (CBQL, TT 14),
+    preschool teachers (GVMN, TT 26) or preschool managers (CBMN, TT 25)."""
 
-    population: str  # "GV" or "CBQL"
+    population: str  # "GV", "CBQL", "GVMN" or "CBMN"
     title: str
     completion: list[CompletionRow] = field(default_factory=list)
     ratings: list[RatingRow] = field(default_factory=list)
@@ -197,6 +201,13 @@ class ReportData:
     children: list[ChildRow] = field(default_factory=list)
     years: list[YearFigures] = field(default_factory=list)  # this year and the previous one
     totals: Totals = field(default_factory=Totals)  # everyone to evaluate: the headline
+    preschool_teachers: Section = field(default_factory=lambda: Section("GVMN", ""))
+    preschool_managers: Section = field(default_factory=lambda: Section("CBMN", ""))
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every population's section, in the order of the report (A.1 to A.4)."""
+        return [self.teachers, self.managers, self.preschool_teachers, self.preschool_managers]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

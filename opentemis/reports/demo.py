@@ -13,12 +13,11 @@ import random
 from django.utils import timezone
 
 from opentemis.evaluations import services
-from opentemis.evaluations.demo import _levels, _review
+from opentemis.evaluations.demo import DemoFrameworks, _levels, _review
 from opentemis.evaluations.models import (
     Cycle,
     CycleStatus,
     Evaluation,
-    EvaluationKind,
     Status,
     TrainingNeed,
 )
@@ -26,7 +25,7 @@ from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.refresh import rebuild
 from opentemis.reports.snapshots import snapshot_week
 from opentemis.staff.models import EmploymentStatus, Person
-from opentemis.standards.models import Framework
+from opentemis.standards.services import framework_apply_defaults
 
 
 def previous_year(current: SchoolYear) -> SchoolYear:
@@ -60,14 +59,9 @@ def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle |
         finished_at=timezone.now() - dt.timedelta(days=150),
     )
     rng = random.Random(seed + 1)  # noqa: S311 - demo data, not secrets
-    frameworks = {
-        EvaluationKind.TEACHER: Framework.objects.filter(code="TT20_2018_GVPT").latest("version"),
-        EvaluationKind.MANAGER: Framework.objects.filter(code="TT14_2018_HTPT").latest("version"),
-    }
-    keys = {
-        kind: set(services.rule_set_for(fw).rules[0].key_at_least[1])
-        for kind, fw in frameworks.items()
-    }
+    # Last year's frameworks: the defaults (TT 20/14, and TT 26/25 for preschool people).
+    framework_apply_defaults(school_year=year)
+    frameworks = DemoFrameworks(cycle)
     finished = timezone.make_aware(dt.datetime.combine(cycle.review_due, dt.time(10)))
     rows = []
     for person in (
@@ -77,14 +71,16 @@ def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle |
             positions__code__in=["GV", "TTCM", "TPCM", "HT", "PHT"],
         )
         .distinct()
-        .prefetch_related("positions")
+        .select_related("unit")
+        .prefetch_related("positions", "unit__levels")
     ):
         if rng.random() > 0.96:
             continue  # not evaluated that year (joined later, leave)
-        manager = any(p.is_manager for p in person.positions.all())
-        kind = EvaluationKind.MANAGER if manager else EvaluationKind.TEACHER
-        framework = frameworks[kind]
-        levels = _levels(rng, 18 if manager else 15, keys[kind])
+        found = frameworks.of(person)
+        if found is None:
+            continue
+        framework, kind, n, keys = found
+        levels = _levels(rng, n, keys)
         review = _review(rng, levels)
         rows.append(
             Evaluation(

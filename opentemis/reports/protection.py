@@ -53,7 +53,7 @@ def _primary_all(breakdowns: Iterable[Breakdown], k: int) -> None:
 
 def cells(data: ReportData) -> Iterator[tuple[tuple[str, ...], Breakdown]]:
     """Every Breakdown of a report with a stable address (section, table, row[, rating])."""
-    for section in (data.teachers, data.managers):
+    for section in data.sections:
         yield from _section_cells(section)
     for table in data.staff:
         for row in table.rows:
@@ -73,7 +73,7 @@ def _section_cells(section: Section) -> Iterator[tuple[tuple[str, ...], Breakdow
 
 def _groups(data: ReportData) -> Iterator[tuple[Breakdown | None, list[Breakdown]]]:
     """Parts that add up to a total shown in the same report."""
-    for section in (data.teachers, data.managers):
+    for section in data.sections:
         rows = section.completion
         if rows and rows[0].level == "" and len(rows) > 1:
             for name in ("to_evaluate", "self_evaluated", "opinions", "finalised"):

@@ -63,6 +63,20 @@ AGE_BANDS = ("<30", "30-39", "40-49", "50-54", "55+")
 SUBTREE_ACTIONS = ("staff.import", "unit.move", "unit.update")
 
 EvalKey = tuple[str, str, bool, bool, bool]  # population, level, woman, dtts, disadvantaged
+
+# The report's populations: teachers and managers of general education (TT 20, TT 14) and of
+# preschools (TT 26, TT 25), each in its own section with its own criteria.
+PRESCHOOL_LEVEL = "MN"
+
+
+def population_of(*, manager: bool, level: str) -> str:
+    """The report population of a person (or an evaluation's person) at a unit of ``level``:
+    GV, CBQL; GVMN, CBMN at a preschool (counted apart: their standards are not TT 20/14)."""
+    if level == PRESCHOOL_LEVEL:
+        return "CBMN" if manager else "GVMN"
+    return "CBQL" if manager else "GV"
+
+
 StaffKey = tuple[str, str, bool, bool, bool, str, str]  # + dimension, key
 STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 
@@ -200,7 +214,7 @@ def _own(
         info = units.get(row["unit_id"])
         if info is None:
             continue
-        population = "CBQL" if row["mgr"] else "GV"
+        population = population_of(manager=row["mgr"], level=info.level)
         woman = row["gender"] == "F"
         key: EvalKey = (population, info.level, woman, row["is_dtts"], info.disadvantaged)
         figures = result[info.pk]
@@ -259,7 +273,7 @@ def _own_evaluations(
         info = units.get(unit_id)
         if info is None:
             return None
-        population = "CBQL" if kind == EvaluationKind.MANAGER else "GV"
+        population = population_of(manager=kind == EvaluationKind.MANAGER, level=info.level)
         key = (population, info.level, gender == "F", dtts, info.disadvantaged)
         return result[unit_id].eval[key]
 

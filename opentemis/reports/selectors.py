@@ -38,7 +38,13 @@ from opentemis.reports.data import (
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
 
-FRAMEWORKS = {"GV": "TT20_2018_GVPT", "CBQL": "TT14_2018_HTPT"}
+# The framework whose criteria name each population's per-criterion rows (refresh.population_of).
+FRAMEWORKS = {
+    "GV": "TT20_2018_GVPT",
+    "CBQL": "TT14_2018_HTPT",
+    "GVMN": "TT26_2018_GVMN",
+    "CBMN": "TT25_2018_HTMN",
+}
 STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 
 
@@ -294,6 +300,12 @@ def build(
         managers=_section("CBQL", _("School managers (TT 14/2018)"), eval_cells, labels),
         staff=_staff_tables(sums, labels),
         totals=totals(eval_cells),
+        preschool_teachers=_section(
+            "GVMN", _("Preschool teachers (TT 26/2018)"), eval_cells, labels
+        ),
+        preschool_managers=_section(
+            "CBMN", _("Preschool managers (TT 25/2018)"), eval_cells, labels
+        ),
     )
     if extras:
         data.children = _children(unit, school_year)

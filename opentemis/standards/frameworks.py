@@ -20,12 +20,15 @@ def framework_data() -> dict[str, dict[str, Any]]:
     return {fw["code"]: fw for fw in raw["frameworks"]}
 
 
-def criteria_numbers(code: str) -> list[int]:
+def criteria_of(code: str) -> list[dict[str, Any]]:
+    """The criteria of a built-in framework, in the order of the data."""
     fw = framework_data()[code]
     standards = fw["standards"] if isinstance(fw["standards"], list) else []
-    return [
-        c["number"] for s in standards if isinstance(s.get("criteria"), list) for c in s["criteria"]
-    ]
+    return [c for s in standards if isinstance(s.get("criteria"), list) for c in s["criteria"]]
+
+
+def criteria_numbers(code: str) -> list[int]:
+    return [c["number"] for c in criteria_of(code)]
 
 
 @cache
@@ -36,7 +39,8 @@ def rule_set(code: str) -> RuleSet:
     if not rules.get("rules"):
         raise LookupError(f"{code} has no verified rating rules yet")
     citation = f"{fw['legal_ref']}, {rules.get('legal_ref', '')}".strip(", ")
-    return RuleSet.from_data(criteria_numbers(code), rules, citation=citation)
+    suspended = {c["number"]: c["suspended"] for c in criteria_of(code) if c.get("suspended")}
+    return RuleSet.from_data(criteria_numbers(code), rules, citation=citation, suspended=suspended)
 
 
 MODULES = Path(__file__).resolve().parent / "data" / "modules.yaml"

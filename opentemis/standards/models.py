@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.standards.rules import RuleSet
+from opentemis.standards.rules import Level, RuleSet
 
 
 class Framework(models.Model):
@@ -28,6 +30,13 @@ class Framework(models.Model):
     content_hash = models.CharField(max_length=64)
     source = models.CharField(max_length=20, default="builtin")
     is_locked = models.BooleanField(default=False)
+    # Who the regulation itself applies to ({"positions": [...], "levels": [...]}, from its
+    # data; empty: no limit of its own). No configuration applies it to anyone else
+    # (standards.applicability).
+    applies_to = models.JSONField(default=dict, blank=True)
+    # What is still uncertain about this version as a whole (criteria count, completeness),
+    # shown with the "to verify" note.
+    caveats = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,8 +51,13 @@ class Framework(models.Model):
     def rule_set(self) -> RuleSet:
         if not self.rules or not self.rules.get("rules"):
             raise LookupError(_("%(code)s has no rating rules yet.") % {"code": self.code})
-        numbers = list(self.criteria.order_by("number").values_list("number", flat=True))
-        return RuleSet.from_data(numbers, self.rules, citation=self.legal_ref)
+        rows = list(self.criteria.order_by("number").values_list("number", "suspended"))
+        return RuleSet.from_data(
+            [number for number, _s in rows],
+            self.rules,
+            citation=self.legal_ref,
+            suspended={number: part for number, part in rows if part},
+        )
 
     @property
     def needs_verification(self) -> bool:
@@ -80,6 +94,11 @@ class Criterion(models.Model):
     number = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=500)
     descriptors = models.JSONField(default=dict, blank=True, help_text="level code -> text")
+    # English descriptors (level code -> text), kept where only a translation is known.
+    descriptors_en = models.JSONField(default=dict, blank=True)
+    # Parts of a level's requirement suspended by a legal act: level code -> {"requirement",
+    # "requirement_en", "by", "verified"} (decision 0013).
+    suspended = models.JSONField(default=dict, blank=True)
     is_key = models.BooleanField(default=False, help_text="named by the rating rules")
     verified = models.BooleanField(default=True)
 
@@ -91,6 +110,29 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.framework.code} TC{self.number}: {self.name}"
+
+    def level_cells(self) -> list[dict[str, Any]]:
+        """What each level (Đạt, Khá, Tốt) requires, for the pages: the Vietnamese text where
+        known, else the English translation (``english``), and the part of the level that is
+        suspended (``suspended``, decision 0013)."""
+        rows = []
+        for code in ("Dat", "Kha", "Tot"):
+            text = self.descriptors.get(code) or ""
+            english = not text and bool(self.descriptors_en.get(code))
+            rows.append(
+                {
+                    "code": code,
+                    "label": Level.from_code(code).label,
+                    "text": text or self.descriptors_en.get(code, ""),
+                    "english": english,
+                    "suspended": self.suspended.get(code),
+                }
+            )
+        return rows
+
+    def level_texts(self) -> list[dict[str, Any]]:
+        """The levels with something to say (a text or a suspension)."""
+        return [r for r in self.level_cells() if r["text"] or r["suspended"]]
 
 
 class FrameworkApplication(models.Model):

@@ -9,16 +9,27 @@ tags), evaluated in order, first match wins, else the fallback. TT 20/2018 Kho�
 - Đạt: every criterion ≥ Đạt;
 - Chưa đạt: otherwise (some criterion at Chưa đạt).
 
-TT 14/2018 and TT 25/2018 have the same shape with their own key criteria. Besides the result,
-:func:`rate` says, in the user's language, which conditions kept the result from each higher
-level (e.g. "Not at level Tốt: criterion 4 is at Khá (a key criterion, must be Tốt); needs at
-least 10/15 criteria at Tốt, has 9").
+TT 14/2018, TT 25/2018 and TT 26/2018 have the same shape with their own key criteria. Besides
+the result, :func:`rate` says, in the user's language, which conditions kept the result from
+each higher level (e.g. "Not at level Tốt: criterion 4 is at Khá (a key criterion, must be Tốt);
+needs at least 10/15 criteria at Tốt, has 9").
+
+**Suspended requirements** (docs/decisions/0013-framework-scope-and-suspended-requirements.md).
+A legal act can suspend part of what a level of a criterion requires: Thông tư
+29/2021/TT-BGDĐT suspended the training-qualification requirement of criterion 3's Đạt level
+(certainly in TT 26/2018, possibly in TT 20/2018; scope to verify). Nobody may be failed on a
+suspended requirement, but the engine cannot know why a person put a criterion below that
+level. So a level below a suspended requirement counts as given **only if a reason is written
+for that criterion** (the note of the self-evaluation, the reviewer's comment):
+:func:`unjustified_below_suspended` names the criteria without one and the services refuse to
+submit or finalise them; and :func:`rate` adds to the explanation that the criterion is below
+that level for another requirement, not the suspended one. The computed rating is unchanged.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from fractions import Fraction
@@ -94,6 +105,37 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """Part of what ``level`` of ``criterion`` requires, suspended by a legal act (``by``)."""
+
+    criterion: int
+    level: Level
+    requirement: str
+    by: str
+    verified: bool = False
+
+    @classmethod
+    def from_data(cls, criterion: int, suspended: Mapping[str, Any] | None) -> list[Suspension]:
+        """The suspensions of one criterion, from its data (``{"Dat": {"requirement": ...,
+        "by": ..., "verification": ...}}``, or the stored form with ``verified``)."""
+        result = []
+        for code, part in (suspended or {}).items():
+            verified = part.get("verified")
+            if verified is None:
+                verified = str(part.get("verification") or "").upper() == "VERIFIED"
+            result.append(
+                cls(
+                    criterion=int(criterion),
+                    level=Level.from_code(code),
+                    requirement=str(part.get("requirement") or ""),
+                    by=str(part.get("by") or ""),
+                    verified=bool(verified),
+                )
+            )
+        return result
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A framework's rules over its criteria (numbered as in the regulation)."""
 
@@ -101,15 +143,28 @@ class RuleSet:
     rules: tuple[Rule, ...]
     fallback: Level = Level.CHUA_DAT
     citation: str = ""
+    suspended: tuple[Suspension, ...] = ()
 
     @classmethod
-    def from_data(cls, criteria: list[int], data: Mapping[str, Any], citation: str = "") -> RuleSet:
+    def from_data(
+        cls,
+        criteria: list[int],
+        data: Mapping[str, Any],
+        citation: str = "",
+        suspended: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> RuleSet:
+        """``suspended``: criterion number -> its ``suspended`` data (see :class:`Suspension`)."""
         rules = tuple(sorted((Rule.from_data(r) for r in data["rules"]), key=lambda r: r.order))
         return cls(
             criteria=tuple(criteria),
             rules=rules,
             fallback=Level.from_code(data.get("fallback", "ChuaDat")),
             citation=citation,
+            suspended=tuple(
+                s
+                for number, part in sorted((suspended or {}).items())
+                for s in Suspension.from_data(number, part)
+            ),
         )
 
 
@@ -118,13 +173,43 @@ class RatingResult:
     level: Level
     # For each level above the result (lowest first): why the evaluation did not reach it.
     shortfalls: dict[Level, list[str]] = field(default_factory=dict)
+    # Facts the reader must know about the levels given (a suspended requirement).
+    notices: list[str] = field(default_factory=list)
 
     def explanation(self) -> list[str]:
         return [
             _("Not at level %(level)s: %(reasons)s")
             % {"level": level.label, "reasons": "; ".join(reasons)}
             for level, reasons in sorted(self.shortfalls.items())
-        ]
+        ] + list(self.notices)
+
+
+def below_suspended(rules: RuleSet, levels: Mapping[int, Level]) -> list[Suspension]:
+    """The suspensions whose criterion is rated below the level they belong to."""
+    return [s for s in rules.suspended if s.criterion in levels and levels[s.criterion] < s.level]
+
+
+def unjustified_below_suspended(
+    rules: RuleSet, levels: Mapping[int, Level], reasons: Collection[int]
+) -> list[Suspension]:
+    """Criteria rated below a level part of whose requirement is suspended, with no written
+    reason (``reasons``: the criteria that have one). Such a level could rest on the suspended
+    requirement alone, which may fail nobody: the services refuse it (decision 0013)."""
+    return [s for s in below_suspended(rules, levels) if s.criterion not in reasons]
+
+
+def suspension_notice(suspension: Suspension, actual: Level) -> str:
+    return _(
+        "criterion %(number)s is at %(actual)s: the requirement “%(requirement)s” of level "
+        "%(level)s is suspended (%(by)s), so this criterion is below %(level)s only for its "
+        "other requirements, never for that one"
+    ) % {
+        "number": suspension.criterion,
+        "actual": actual.label,
+        "requirement": suspension.requirement,
+        "level": suspension.level.label,
+        "by": suspension.by,
+    }
 
 
 def _numbers(items: list[int]) -> str:
@@ -215,4 +300,5 @@ def rate(rules: RuleSet, levels: Mapping[int, Level]) -> RatingResult:
                 _("criterion %(numbers)s at %(actual)s")
                 % {"numbers": _numbers(below), "actual": Level.CHUA_DAT.label}
             ]
-    return RatingResult(level=result, shortfalls=shortfalls)
+    notices = [suspension_notice(s, levels[s.criterion]) for s in below_suspended(rules, levels)]
+    return RatingResult(level=result, shortfalls=shortfalls, notices=notices)

@@ -10,12 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.standards.applicability import YearFrameworks, in_scope, scope_text
 from opentemis.standards.models import Criterion, Framework, Standard
 from opentemis.standards.rules import RuleSet
 
 
 def _verified(value: Any) -> bool:
-    return not str(value or "").upper().startswith("UNVERIFIED")
+    """Only ``VERIFIED`` (the Vietnamese text seen in a source), or no mark at all, counts as
+    verified: ``VERIFIED_EN`` (seen only in English), ``VERIFIED_PARTIAL``, ``VERIFIED_PREFIX``,
+    ``UNVERIFIED…`` and free-text notes stay "to verify"."""
+    text = str(value or "").strip().upper()
+    return text in ("", "VERIFIED")
 
 
 def _criteria_of(data: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
@@ -69,6 +74,7 @@ def _shape_problems(data: Any) -> list[str]:
         problems.append(_("A framework needs a code of at most 40 characters."))
     if not isinstance(data.get("title_vi"), str) or not data["title_vi"].strip():
         problems.append(_("A framework needs a code and a Vietnamese title."))
+    problems.extend(_scope_problems(data.get("applies_to"), data.get("caveats")))
     for key, limit in (("title_vi", 255), ("title_en", 255), ("legal_ref", 255), ("subject", 40)):
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or len(value) > limit):
@@ -104,6 +110,51 @@ def _shape_problems(data: Any) -> list[str]:
     return problems
 
 
+def _text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _scope_problems(applies_to: Any, caveats: Any) -> list[str]:
+    problems = []
+    if applies_to is not None and (
+        not isinstance(applies_to, dict)
+        or not set(applies_to) <= {"positions", "levels"}
+        or not all(_text_list(v) for v in applies_to.values())
+    ):
+        problems.append(
+            _(
+                "applies_to must list position codes and school level codes "
+                "(positions: [GV], levels: [MN])."
+            )
+        )
+    if caveats is not None and not _text_list(caveats):
+        problems.append(_("caveats must be a list of texts."))
+    return problems
+
+
+def _level_texts_ok(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, dict)
+        and set(value) <= set(LEVEL_CODES)
+        and all(v is None or isinstance(v, str) for v in value.values())
+    )
+
+
+def _suspended_ok(value: Any) -> bool:
+    """``{Dat: {requirement: "...", by: "...", verification: ...}}``: what is suspended, and by
+    which act."""
+    if value is None:
+        return True
+    if not isinstance(value, dict) or not set(value) <= {"Dat", "Kha", "Tot"}:
+        return False
+    return all(
+        isinstance(part, dict)
+        and all(isinstance(part.get(k), str) and part[k].strip() for k in ("requirement", "by"))
+        and all(isinstance(v, str | bool | None) for v in part.values())
+        for part in value.values()
+    )
+
+
 def _criterion_problems(criterion: Any, standard: int) -> list[str]:
     if not isinstance(criterion, dict) or not _is_number(criterion.get("number")):
         return [
@@ -117,11 +168,9 @@ def _criterion_problems(criterion: Any, standard: int) -> list[str]:
         problems.append(
             _("Criterion %(number)s needs a name of at most 500 characters.") % {"number": number}
         )
-    descriptors = criterion.get("descriptors")
-    if descriptors is not None and (
-        not isinstance(descriptors, dict)
-        or not set(descriptors) <= set(LEVEL_CODES)
-        or not all(v is None or isinstance(v, str) for v in descriptors.values())
+    if not (
+        _level_texts_ok(criterion.get("descriptors"))
+        and _level_texts_ok(criterion.get("descriptors_en"))
     ):
         problems.append(
             _(
@@ -130,7 +179,29 @@ def _criterion_problems(criterion: Any, standard: int) -> list[str]:
             )
             % {"number": number}
         )
+    if not _suspended_ok(criterion.get("suspended")):
+        problems.append(
+            _(
+                "The suspended requirements of criterion %(number)s must map a level code "
+                "(Dat, Kha, Tot) to its requirement and the act that suspended it "
+                "(requirement: ..., by: ...)."
+            )
+            % {"number": number}
+        )
     return problems
+
+
+def _stored_suspended(value: Any) -> dict[str, dict[str, Any]]:
+    """A criterion's suspended requirements as stored: the text, the act, verified or not."""
+    return {
+        code: {
+            "requirement": part["requirement"],
+            "requirement_en": part.get("requirement_en") or "",
+            "by": part["by"],
+            "verified": _verified(part.get("verification", "UNVERIFIED")),
+        }
+        for code, part in (value or {}).items()
+    }
 
 
 def validate_framework_data(data: dict[str, Any]) -> None:
@@ -196,6 +267,8 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
         is_complete=complete,
         content_hash=digest,
         source=source,
+        applies_to=data.get("applies_to") or {},
+        caveats=list(data.get("caveats") or []),
     )
     for standard_data, criteria_data in criteria:
         standard = Standard.objects.create(
@@ -212,8 +285,16 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
                 number=c["number"],
                 name=c.get("name") or "",
                 descriptors={k: v for k, v in (c.get("descriptors") or {}).items() if v},
+                descriptors_en={k: v for k, v in (c.get("descriptors_en") or {}).items() if v},
+                suspended=_stored_suspended(c.get("suspended")),
                 is_key=c["number"] in key_numbers,
-                verified=_verified(c.get("verification")),
+                # Everything shown of the criterion: its name, its level texts, a suspension.
+                verified=_verified(c.get("verification"))
+                and _verified(c.get("descriptors_verification"))
+                and all(
+                    _verified(part.get("verification", "UNVERIFIED"))
+                    for part in (c.get("suspended") or {}).values()
+                ),
             )
             for c in criteria_data
         )
@@ -273,14 +354,37 @@ def framework_apply(
     level_objs = list(SchoolLevel.objects.filter(code__in=levels))
     if len(position_objs) != len(set(positions)) or len(level_objs) != len(set(levels)):
         raise ValidationError(_("Unknown position or school level code."))
-    clash = FrameworkApplication.objects.filter(
-        school_year=school_year, positions__in=position_objs, levels__in=level_objs
-    ).exclude(framework=framework)
-    if clash.exists():
-        other = clash.select_related("framework").first()
+    outside = [
+        f"{p} · {lvl}"
+        for p in positions
+        for lvl in levels
+        if not in_scope(framework, position=p, level=lvl)
+    ]
+    if outside:
+        raise ValidationError(
+            _(
+                "%(code)s applies only to %(scope)s (the scope of its regulation); it cannot be "
+                "applied to %(outside)s."
+            )
+            % {
+                "code": framework.code,
+                "scope": scope_text(framework),
+                "outside": ", ".join(outside),
+            }
+        )
+    # Cells another framework covers within its own scope (a framework applied outside its
+    # scope by hand, e.g. TT 20 at MN before TT 26 was complete, covers nobody there).
+    year = YearFrameworks(school_year)
+    taken = [
+        other
+        for p in positions
+        for lvl in levels
+        if (other := year.get(p, lvl)) is not None and other.pk != framework.pk
+    ]
+    if taken:
         raise ValidationError(
             _("Some of these positions and levels already fall under %(code)s this year.")
-            % {"code": other.framework.code if other else ""}
+            % {"code": taken[0].code}
         )
     application, _created = FrameworkApplication.objects.get_or_create(
         school_year=school_year, framework=framework
@@ -297,45 +401,55 @@ def framework_apply(
 
 
 def framework_for(*, school_year: Any, position: str, level: str) -> Framework | None:
-    """The framework that applies to a ``position`` at a school ``level`` in ``school_year``."""
-    from opentemis.standards.models import FrameworkApplication
-
-    application = (
-        FrameworkApplication.objects.filter(
-            school_year=school_year, positions__code=position, levels__code=level
-        )
-        .select_related("framework")
-        .first()
-    )
-    return application.framework if application else None
+    """The framework that applies to a ``position`` at a school ``level`` in ``school_year``
+    (the year's configuration, within the framework's own scope: standards.applicability)."""
+    return YearFrameworks(school_year).get(position, level)
 
 
-# Which built-in framework applies to whom when an administrator has not configured a year:
-# TT 20 for teachers and subject-group leaders of general education (TH, THCS, THPT, GDTX),
-# TT 14 for principals and deputies of the same levels. Preschool (TT 26, TT 25) is not applied
-# by default: its criteria are not fully known yet (the frameworks load as incomplete).
-DEFAULT_APPLICATIONS = [
-    ("TT20_2018_GVPT", ["GV", "TTCM", "TPCM", "TPT"], ["TH", "THCS", "THPT", "GDTX"]),
-    ("TT14_2018_HTPT", ["HT", "PHT"], ["TH", "THCS", "THPT", "GDTX"]),
-]
+def default_applications() -> list[tuple[str, list[str], list[str]]]:
+    """Which built-in framework applies to whom when an administrator has not configured it:
+    each built-in framework where its regulation applies (``applies_to`` in the data): TT 20
+    for teachers of general education, TT 14 for their principals and deputies, TT 26 for
+    preschool teachers, TT 25 for preschool principals and deputies."""
+    from opentemis.standards.frameworks import framework_data
+
+    return [
+        (code, list(scope.get("positions") or []), list(scope.get("levels") or []))
+        for code, data in framework_data().items()
+        if (scope := data.get("applies_to"))
+    ]
 
 
 @transaction.atomic
 def framework_apply_defaults(*, school_year: Any) -> list[Any]:
-    """Apply the built-in defaults to a year that has no configuration yet (else do nothing)."""
+    """Apply each built-in framework to its regulation's positions and levels in
+    ``school_year``, unless the year already uses that framework or another framework covers
+    some of those people (a configuration is never changed); the applications made.
+
+    A year configured before a framework became complete (TT 26 and TT 25, before their
+    criteria were known) gets it now: preschool teachers and principals are no longer left
+    without a standard.
+    """
     from opentemis.standards.models import FrameworkApplication
 
-    if FrameworkApplication.objects.filter(school_year=school_year).exists():
-        return []
+    year = YearFrameworks(school_year)
     applied = []
-    for code, positions, levels in DEFAULT_APPLICATIONS:
+    for code, positions, levels in default_applications():
+        if FrameworkApplication.objects.filter(
+            school_year=school_year, framework__code=code
+        ).exists():
+            continue  # configured by hand (or already applied): left as it is
+        if any(year.get(p, lvl) is not None for p in positions for lvl in levels):
+            continue  # another framework covers some of these people this year
         framework = Framework.objects.filter(code=code).order_by("-version").first()
-        if framework is None:
+        if framework is None or not framework.is_complete:
+            # Missing, or stored before its data was complete (TT 26 and TT 25 before this
+            # release): the built-in data may have it now (loading is idempotent).
             load_builtin_frameworks()
             framework = Framework.objects.filter(code=code).order_by("-version").first()
         if framework is None or not framework.is_complete:
             continue
-        application, _created = FrameworkApplication.objects.get_or_create(
+        application = FrameworkApplication.objects.create(
             school_year=school_year, framework=framework
         )
         application.positions.add(*_positions(positions))

@@ -49,6 +49,7 @@ from opentemis.evaluations.paper.sheets import (
 )
 from opentemis.orgs.models import Unit
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.applicability import require_applies
 from opentemis.standards.rules import Level, RatingResult
 
 logger = logging.getLogger(__name__)
@@ -327,6 +328,17 @@ def _check_rows(
         evaluation = evaluations.get(person.pk)
         if evaluation is not None:
             framework, kind = evaluation.framework, evaluation.kind
+            if not evaluation.is_locked:
+                try:  # started against a standard that does not apply to them: refused
+                    require_applies(
+                        framework=framework,
+                        school_year=cycle.school_year,
+                        person=person,
+                        table=resolve.table,
+                    )
+                except ValidationError as exc:
+                    issues.add(" ".join(exc.messages), column=CODE_HEADER, **where)
+                    continue
         else:
             try:
                 framework, kind = resolve(person)

@@ -18,6 +18,7 @@ from opentemis.core.text import fold, nfc
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.services import framework_for_person, rule_set_for
 from opentemis.orgs.models import Unit
+from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
 from opentemis.standards.rules import Level
 
@@ -113,13 +114,14 @@ class FrameworkResolver:
     def __init__(self, cycle: Cycle) -> None:
         self.cycle = cycle
         self._cache: dict[tuple[Any, ...], tuple[Framework, str] | ValidationError] = {}
+        self.table = YearFrameworks(cycle.school_year)  # the year's configuration, read once
 
     def __call__(self, person: Any) -> tuple[Framework, str]:
         key = (person.unit_id, tuple(sorted(p.code for p in person.positions.all())))
         found = self._cache.get(key)
         if found is None:
             try:
-                found = framework_for_person(cycle=self.cycle, person=person)
+                found = framework_for_person(cycle=self.cycle, person=person, table=self.table)
             except ValidationError as exc:
                 found = exc
             self._cache[key] = found
@@ -134,13 +136,12 @@ def sheets_for(
     """The data sheets for a school: the frameworks its teachers and managers are evaluated
     against this year (from the year's configuration), plus any ``extra`` ones (frameworks of
     evaluations already started); teachers first."""
-    from opentemis.standards.services import framework_for
-
     found: dict[int, tuple[Framework, str]] = {}
     levels = [level.code for level in unit.levels.all()] or [""]
+    year = YearFrameworks(cycle.school_year)
     for position, kind in (("GV", EvaluationKind.TEACHER), ("HT", EvaluationKind.MANAGER)):
         for level in levels:
-            framework = framework_for(school_year=cycle.school_year, position=position, level=level)
+            framework = year.get(position, level)
             if framework is not None:
                 found.setdefault(framework.pk, (framework, kind))
     for framework, kind in extra or []:

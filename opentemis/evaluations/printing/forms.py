@@ -51,6 +51,7 @@ TT20 = "TT20_2018_GVPT"
 
 # Names of the forms without a verified entry in frameworks.yaml (UNVERIFIED: see above).
 PRINCIPAL_SELF_TITLE = "Phiếu tự đánh giá của hiệu trưởng cơ sở giáo dục phổ thông"
+PRESCHOOL_PRINCIPAL_SELF_TITLE = "Phiếu tự đánh giá của hiệu trưởng cơ sở giáo dục mầm non"
 POLL_TITLE = "Bảng tổng hợp kết quả lấy ý kiến của giáo viên, nhân viên về hiệu trưởng"
 RESULT_TITLE = "Phiếu đánh giá, xếp loại hiệu trưởng của cơ quan quản lý cấp trên"
 
@@ -62,11 +63,14 @@ SELF_GUIDANCE = (
 )
 
 
-def form_meta(code: str) -> dict[str, Any]:
-    """The TT 20 form ``code`` (BM1 ... BM4) as described in frameworks.yaml."""
-    for form in framework_data()[TT20].get("forms") or []:
-        if form["code"] == code:
-            return dict(form)
+def form_meta(code: str, framework: str = TT20) -> dict[str, Any]:
+    """The form ``code`` (BM1 ... BM4) of a built-in framework as described in frameworks.yaml
+    (TT 20's where the framework does not describe it, e.g. TT 26's BM2-BM4 are unknown)."""
+    for fw in (framework, TT20):
+        forms = (framework_data().get(fw) or {}).get("forms")
+        for form in forms if isinstance(forms, list) else []:
+            if form["code"] == code and form.get("vi"):
+                return dict(form)
     return {"code": code, "vi": code}
 
 
@@ -174,12 +178,23 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
         links.setdefault(link.criterion, []).append(link.evidence.title)
     levels = evaluation.self_levels or {}
     is_teacher = evaluation.kind == EvaluationKind.TEACHER
-    meta = form_meta("BM1")
+    meta = form_meta("BM1", evaluation.framework.code)
     if is_teacher:
+        # The header of the framework's own BM1 (TT 26's has no subject: "Nhóm, lớp chủ nhiệm").
         labels = list(meta["header_fields"])
         subjects = ", ".join(s.name for s in person.subjects.all())
-        values = [person.full_name, unit.name, subjects, "", district, province]
-        fields = [list(zip(labels[i : i + 2], values[i : i + 2], strict=True)) for i in (0, 2, 4)]
+        known = {
+            "Họ và tên giáo viên": person.full_name,
+            "Trường": unit.name,
+            "Môn dạy": subjects,
+            "Quận/Huyện/Tp,Tx": district,
+            "Tỉnh/Thành phố": province,
+        }
+        values = [known.get(label, "") for label in labels]
+        fields = [
+            list(zip(labels[i : i + 2], values[i : i + 2], strict=True))
+            for i in range(0, len(labels), 2)
+        ]
         code, title, prefix = "BM1", meta["vi"], "BM1"
     else:
         fields = [
@@ -187,8 +202,10 @@ def self_evaluation(evaluation: Evaluation, cache: Cache | None = None) -> Form:
             [("Trường", unit.name)],
             [("Quận/Huyện/Tp,Tx", district), ("Tỉnh/Thành phố", province)],
         ]
-        # UNVERIFIED code and name (CV 4529 annex not seen).
+        # UNVERIFIED code and name (CV 4529 annex not seen; TT 25's by analogy).
         code, title, prefix = "Mẫu 01 (TT 14)", PRINCIPAL_SELF_TITLE, "HT_tu_danh_gia"
+        if evaluation.framework.code == "TT25_2018_HTMN":
+            code, title = "Mẫu 01 (TT 25)", PRESCHOOL_PRINCIPAL_SELF_TITLE
     columns = [
         Column("TT", 10, "C"),
         Column("Tiêu chí", 72),

@@ -370,6 +370,16 @@ def years_table(data: ReportData) -> Table:
     return table
 
 
+def _section_tables(section: Section, code: str) -> list[Table]:
+    """A population's tables, as in sheet A.2: completion, ratings, criteria, needs."""
+    return [
+        completion_table(section, f"{code}.1"),
+        ratings_table(section, f"{code}.2"),
+        criteria_table(section),
+        *needs_tables(section),
+    ]
+
+
 def report_sheets(data: ReportData) -> list[Sheet]:
     """The whole report as sheets of tables, in the order of the ministry's report."""
     teachers, managers = data.teachers, data.managers
@@ -404,6 +414,18 @@ def report_sheets(data: ReportData) -> list[Sheet]:
                 criteria_table(managers),
                 *needs_tables(managers),
             ],
+        ),
+        Sheet(
+            "preschool",
+            pgettext("report sheet", "Preschool teachers"),
+            _("A.3. Preschool teachers"),
+            _section_tables(data.preschool_teachers, "A.3"),
+        ),
+        Sheet(
+            "preschool_managers",
+            pgettext("report sheet", "Preschool managers"),
+            _("A.4. Preschool managers"),
+            _section_tables(data.preschool_managers, "A.4"),
         ),
         Sheet(
             "staff",

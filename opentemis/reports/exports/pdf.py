@@ -173,7 +173,7 @@ class _Renderer:
         doc.cell(width, LINE, as_of_text(data), align="C", new_x="LMARGIN", new_y="NEXT")
         doc.ln(3)
         doc.set_font(size=9.5, style="")
-        for section in (data.teachers, data.managers):
+        for section in data.sections:
             line = self.headline(section)
             if line:
                 doc.multi_cell(width, LINE, line, new_x="LMARGIN", new_y="NEXT")
@@ -251,9 +251,14 @@ class _Renderer:
             self.rating_chart(data.teachers)
         elif sheet.key == "criteria":
             self.criteria_chart(data.teachers)
-        elif sheet.key == "managers":
-            self.rating_chart(data.managers)
-            self.criteria_chart(data.managers)
+        elif sheet.key in ("managers", "preschool", "preschool_managers"):
+            section = {
+                "managers": data.managers,
+                "preschool": data.preschool_teachers,
+                "preschool_managers": data.preschool_managers,
+            }[sheet.key]
+            self.rating_chart(section)
+            self.criteria_chart(section)
         elif sheet.key == "children" and data.children:
             self.completion_chart(data.children)
         elif sheet.key == "years" and data.years:

@@ -38,6 +38,8 @@ SHEETS = [
     "Tiêu chí",
     "Nhu cầu bồi dưỡng",
     "CBQL",
+    "GV mầm non",
+    "CBQL mầm non",
     "Nhân sự",
     "Đơn vị trực thuộc",
     "So sánh năm",

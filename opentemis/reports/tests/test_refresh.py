@@ -40,6 +40,25 @@ def finalise(ev: Any, user: Any, levels: dict[str, str]) -> Evaluation:
         )
 
 
+def population(manager: bool, level: str) -> str:
+    """Written out here, independently of reports.refresh: preschool people apart."""
+    if level == "MN":
+        return "CBMN" if manager else "GVMN"
+    return "CBQL" if manager else "GV"
+
+
+def finalise_principal(ev: Any, user: Any) -> Evaluation:
+    """A principal's evaluation, all Tốt: reviewed by the superior unit (evaluator rule: Sở)."""
+    evaluation = ev.submitted(user=user, levels=ev.levels("Tot", n=18))
+    with system_scope():
+        return services.evaluation_finalise(
+            actor=ev.w.officer_a,
+            evaluation=evaluation,
+            version=evaluation.version,
+            levels=ev.levels("Tot", n=18),
+        )
+
+
 def recount(school_year: Any) -> dict[int, dict[tuple[Any, ...], tuple[int, ...]]]:
     """The reference: every unit's subtree figures counted straight from the raw rows."""
     evaluated = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
@@ -68,13 +87,13 @@ def recount(school_year: Any) -> dict[int, dict[tuple[Any, ...], tuple[int, ...]
                 continue
             _path, level, dis = info[p.unit_id]
             manager = any(pos.is_manager and pos.code in evaluated for pos in p.positions.all())
-            key = ("CBQL" if manager else "GV", level, p.gender == "F", p.is_dtts, dis)
+            key = (population(manager, level), level, p.gender == "F", p.is_dtts, dis)
             figures[key][0] += 1
         for e in evaluations.values():
             if not e.unit_path.startswith(unit.path):
                 continue
             _path, level, dis = info[e.unit_id]
-            pop = "CBQL" if e.kind == "manager" else "GV"
+            pop = population(e.kind == "manager", level)
             key = (pop, level, e.person.gender == "F", e.person.is_dtts, dis)
             figures[key][1] += 1
             figures[key][2] += e.submitted_at is not None
@@ -166,6 +185,75 @@ def test_province_figures_are_the_hand_counted_ones(ev):
     assert data.as_of is not None
 
 
+def preschool_school(ev: Any) -> Any:
+    """School MN1 (preschool, commune A): principal (a woman), a teacher (a DTTS woman), and a
+    teacher who has not started."""
+    from types import SimpleNamespace
+
+    from tests.factories import make_unit, make_user
+
+    school = make_unit(
+        "Trường Mầm non Hòa An", parent=ev.w.commune_a, kind="school", code="SA-MN1", levels=("MN",)
+    )
+    head = PersonFactory(unit=school, staff_code="HTMN1", gender="F", positions=["HT"])
+    teacher = PersonFactory(unit=school, staff_code="GVMN1", gender="F", ethnicity="02")
+    PersonFactory(unit=school, staff_code="GVMN2", gender="F")
+    return SimpleNamespace(
+        school=school,
+        principal=make_user("ht_mn1", role="principal", unit=school, person=head),
+        teacher=make_user("gv_mn1", role="teacher", unit=school, person=teacher),
+    )
+
+
+def test_preschool_people_have_their_own_sections(ev):
+    """Preschool teachers (TT 26) and principals (TT 25) are counted in sections A.3 and A.4,
+    never under TT 20 / TT 14, with the same breakdowns and criteria named from their own
+    standard."""
+    preschool = preschool_school(ev)
+    final = finalise(ev, preschool.teacher, ev.levels("Kha", c3="Dat")).final_rating
+    finalise_principal(ev, preschool.principal)
+    refresh.rebuild(ev.w.year)
+    data = report_for(actor=ev.w.officer_a, unit=ev.w.province_a, school_year=ev.w.year)
+    # General education is as before: the preschool is in none of its rows.
+    assert data.teachers.completion[0].to_evaluate.values() == [4, 1, 1, 1, 1]
+    assert [r.level for r in data.teachers.completion] == ["", "TH", "THCS"]
+    assert data.managers.completion[0].to_evaluate.total == 1
+    teachers = data.preschool_teachers
+    assert teachers.title == "Giáo viên mầm non (Thông tư 26/2018)"
+    assert [r.level for r in teachers.completion] == ["", "MN"]
+    assert teachers.completion[0].to_evaluate.values() == [2, 2, 1, 1, 0]
+    assert teachers.completion[0].self_evaluated.values() == [1, 1, 1, 1, 0]
+    assert teachers.completion[0].finalised.values() == [1, 1, 1, 1, 0]
+    assert {code: b.total for code, b in teachers.ratings[0].by_rating.items()} == {
+        code: int(code == final) for code in ("ChuaDat", "Dat", "Kha", "Tot")
+    }
+    criterion3 = next(c for c in teachers.criteria if c.number == 3)
+    assert criterion3.counts == {"ChuaDat": 0, "Dat": 1, "Kha": 0, "Tot": 0}
+    assert criterion3.name == "Phát triển chuyên môn bản thân"
+    assert next(c for c in teachers.criteria if c.number == 5).name == (
+        "Nuôi dưỡng và chăm sóc sức khỏe trẻ em"  # TT 26's, not TT 20's criterion 5
+    )
+    managers = data.preschool_managers
+    assert managers.completion[0].to_evaluate.values() == [1, 1, 0, 0, 0]
+    assert managers.ratings[0].by_rating["Tot"].total == 1
+    assert len(managers.criteria) == 18
+    staff_levels = {r.key: r.counts.total for r in data.staff[0].rows}
+    assert staff_levels == {"MN": 3, "TH": 4, "THCS": 1}
+
+
+def test_preschool_small_cells_are_protected_like_the_others(ev, settings):
+    settings.REPORT_MIN_CELL = 2
+    preschool_school(ev)  # one DTTS woman among its teachers
+    refresh.rebuild(ev.w.year)
+    school = report_for_system(unit=ev.w.school_a1, school_year=ev.w.year)
+    assert school.preschool_teachers.completion[0].to_evaluate.total == 0  # a primary school
+    with system_scope():
+        mn = Unit.objects.get(code="SA-MN1")
+    row = report_for_system(unit=mn, school_year=ev.w.year).preschool_teachers.completion[0]
+    assert row.to_evaluate.total == 2 and row.to_evaluate.women == 2
+    assert row.to_evaluate.dtts is None and row.to_evaluate.women_dtts is None
+
+
 def test_refresh_equals_a_full_recount_after_every_kind_of_change(ev):
     year = ev.w.year
     refresh.rebuild(year)
@@ -177,6 +265,19 @@ def test_refresh_equals_a_full_recount_after_every_kind_of_change(ev):
     assert refresh.refresh(year) > 0
     assert stored(year) == recount(year)
     assert staff_stored(year) == staff_recount()
+
+    preschool = preschool_school(ev)  # a new preschool: its staff, a TT 26 and a TT 25 result
+    finalise(ev, preschool.teacher, ev.levels("Kha"))
+    finalise_principal(ev, preschool.principal)
+    refresh.refresh(year)
+    assert stored(year) == recount(year)
+    assert staff_stored(year) == staff_recount()
+    assert {key[0] for cells in stored(year).values() for key in cells} == {
+        "GV",
+        "CBQL",
+        "GVMN",
+        "CBMN",
+    }
 
     with system_scope():  # a new teacher, a DTTS woman, in the other province
         PersonFactory(unit=ev.w.school_b1, gender="F", ethnicity="02", staff_code="GVNEW")

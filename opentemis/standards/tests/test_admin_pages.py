@@ -199,29 +199,81 @@ def test_apply_page_applies_and_shows_the_grid(world, builtins, admin_client):
     assert cells[("HT", "TH")] is None
 
 
+def _unscoped_copy(code, *, rules=True):
+    """An uploaded framework with TT 20's content, no scope of its own (and no rules)."""
+    from opentemis.standards.services import framework_load
+
+    data = copy.deepcopy(framework_data()[TT20])
+    data["code"] = code
+    data.pop("applies_to")
+    if not rules:
+        data["rating_rules"]["rules"] = None
+    return framework_load(data=data, source="upload")
+
+
 def test_apply_page_refuses_overlaps(world, builtins, admin_client):
+    other = _unscoped_copy("VD_2026_GV")
     _apply(admin_client, world.year, builtins[TT20], ["GV"], ["TH"])
-    response = _apply(admin_client, world.year, builtins[TT14], ["HT", "GV"], ["TH"])
+    response = _apply(admin_client, world.year, other, ["GV"], ["TH"])
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert any(TT20 in e for e in errors)
-    assert not FrameworkApplication.objects.filter(framework=builtins[TT14]).exists()
+    assert not FrameworkApplication.objects.filter(framework=other).exists()
 
 
-def test_incomplete_tt26_cannot_be_applied(world, builtins, admin_client):
-    response = _apply(admin_client, world.year, builtins[TT26], ["GV"], ["MN"])
+def test_incomplete_framework_cannot_be_applied(world, builtins, admin_client):
+    incomplete = _unscoped_copy("VD_2026_INCOMPLETE", rules=False)
+    response = _apply(admin_client, world.year, incomplete, ["GV"], ["TH"])
     assert response.status_code == 200
-    assert any(TT26 in e for e in response.context["form"].non_field_errors())
+    assert any("VD_2026_INCOMPLETE" in e for e in response.context["form"].non_field_errors())
     assert not FrameworkApplication.objects.exists()
+
+
+def test_a_framework_is_never_applied_outside_its_regulation(world, builtins, admin_client):
+    # TT 20 is for teachers of general education: not for preschool teachers (TT 26), nor for
+    # principals (TT 14).
+    for positions, levels, outside in (
+        (["GV"], ["TH", "MN"], "GV · MN"),
+        (["HT"], ["TH"], "HT · TH"),
+    ):
+        response = _apply(admin_client, world.year, builtins[TT20], positions, levels)
+        assert response.status_code == 200
+        [error] = response.context["form"].non_field_errors()
+        assert TT20 in error and outside in error
+    assert not FrameworkApplication.objects.exists()
+    assert (
+        _apply(admin_client, world.year, builtins[TT26], ["GV", "TTCM"], ["MN"]).status_code == 302
+    )
 
 
 def test_apply_the_defaults_button(world, builtins, admin_client):
     url = reverse("framework_year_defaults", args=[world.year.code])
     assert admin_client.post(url).status_code == 302
     codes = set(FrameworkApplication.objects.values_list("framework__code", flat=True))
-    assert codes == {TT20, TT14}
+    assert codes == {TT20, TT14, TT26, "TT25_2018_HTMN"}
     admin_client.post(url)  # a configured year is left alone
-    assert FrameworkApplication.objects.count() == 2
+    assert FrameworkApplication.objects.count() == 4
+
+
+def test_defaults_complete_a_year_configured_before_preschool(world, builtins, root):
+    """A year configured with TT 20 and TT 14 only (before TT 26/25 were complete) gets the
+    preschool frameworks for its preschool people, and nothing else changes."""
+    from opentemis.standards.services import framework_apply_defaults, framework_for
+
+    framework_apply(
+        actor=root,
+        school_year=world.year,
+        framework=builtins[TT20],
+        positions=["GV"],
+        levels=["TH"],
+    )
+    applied = framework_apply_defaults(school_year=world.year)
+    assert {a.framework.code for a in applied} == {TT14, TT26, "TT25_2018_HTMN"}
+    assert framework_for(school_year=world.year, position="GV", level="MN") == builtins[TT26]
+    assert (
+        framework_for(school_year=world.year, position="PHT", level="MN").code == "TT25_2018_HTMN"
+    )
+    assert framework_for(school_year=world.year, position="GV", level="THCS") is None  # by hand
 
 
 def test_remove_application_only_while_no_evaluation_uses_it(world, builtins, admin_client, root):

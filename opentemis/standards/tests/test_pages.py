@@ -24,5 +24,8 @@ def test_officer_sees_to_verify_notes(world):
     tt20 = client.get(
         reverse("framework_detail", args=[frameworks["TT20_2018_GVPT"].pk])
     ).content.decode()
-    assert "cần kiểm chứng" not in tt20.lower()
+    # TT 20's only fact to verify: whether TT 29/2021 suspends criterion 3's qualification
+    # requirement for it too.
+    assert "cần kiểm chứng" in tt20.lower()
+    assert "phạm vi ngưng hiệu lực còn cần kiểm chứng" in tt20
     assert "Thực hiện nghiêm túc các quy định về đạo đức nhà giáo" in tt20

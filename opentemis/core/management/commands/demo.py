@@ -12,7 +12,7 @@ from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import Role
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import Unit, UnitKind
-from opentemis.staff.models import Person, Position
+from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
 
 DEMO_PASSWORD = "demo2025"
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             frameworks = load_builtin_frameworks()
             accounts = self._accounts()
             cycle = self._cycle(options["seed"])
+            accounts += self._preschool_account()
             self._reports(options["seed"])
         for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
@@ -60,6 +61,43 @@ class Command(BaseCommand):
             demo_teacher=teacher.person if teacher else None,
             seed=seed,
         )
+
+    @transaction.atomic
+    def _preschool_account(self) -> list[tuple[str, str, str]]:
+        """``giaovienmn``: a preschool teacher of the province who has not started (evaluated
+        against TT 26/2018, never TT 20)."""
+        from opentemis.evaluations.models import Evaluation
+
+        user = User.objects.filter(username="giaovienmn").select_related("person").first()
+        person = user.person if user is not None else None
+        if person is None:
+            officer = User.objects.get(username="so")
+            province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+            started = Evaluation.objects.filter(cycle__school_year__is_current=True).values(
+                "person_id"
+            )
+            person = (
+                Person.objects.filter(
+                    unit_path__startswith=province.path,
+                    unit__levels__code="MN",
+                    positions__code="GV",
+                    employment_status=EmploymentStatus.WORKING,
+                )
+                .exclude(positions__is_manager=True)
+                .exclude(pk__in=started)
+                .exclude(user__isnull=False)
+                .order_by("pk")
+                .first()
+            )
+        if person is None:
+            return []
+        if user is None:
+            user = User(username="giaovienmn", first_name=person.full_name[:150], person=person)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        RoleAssignment.objects.get_or_create(user=user, role=Role.TEACHER, unit=person.unit)
+        label = f"Giáo viên mầm non (preschool teacher) {person.staff_code}"
+        return [("giaovienmn", label, person.unit.name)]
 
     def _reports(self, seed: int) -> None:
         """Last year's finished evaluation (for the comparison) and the report summaries."""
