@@ -79,8 +79,19 @@
     return el.name && !SKIP[el.type] && !el.disabled && el.dataset.draft !== "off";
   }
 
+  function actionOf(form) {
+    return new URL(form.action, location.href).pathname;
+  }
+
+  // A form without an id is named by where it posts (and its rank among forms posting there).
   function keyOf(form) {
-    var id = form.id || "form" + Array.prototype.indexOf.call(document.forms, form);
+    var id = form.id;
+    if (!id) {
+      var same = Array.prototype.filter.call(document.forms, function (f) {
+        return actionOf(f) === actionOf(form);
+      });
+      id = actionOf(form) + "@" + same.indexOf(form);
+    }
     return PREFIX + location.pathname + "#" + id;
   }
 
@@ -124,7 +135,7 @@
     if (!Object.keys(fields).length) return; // nothing typed in this form (sign out, language)
     store(key, {
       at: Date.now(),
-      action: new URL(form.action, location.href).pathname,
+      action: actionOf(form),
       version: old && !rebase ? old.version : version && version.value,
       fields: fields,
     });

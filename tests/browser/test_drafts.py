@@ -1,0 +1,162 @@
+"""Typed work is never lost (issue 9, item 1), in a real browser at phone width.
+
+A teacher fills BM1 while the session ends (cookie gone, sessions flushed on the server, or
+every cookie cleared): the page says the work is not saved, never claims "Đã lưu", keeps the
+typing in the browser, and once the teacher signs in again (in place, in a new tab, or from
+the friendly CSRF page) what was typed reaches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from opentemis.core.scoping import system_scope
+from opentemis.evaluations.models import Evaluation
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Mat-khau-2025!"
+NOT_SAVED = "Chưa lưu: phiên đăng nhập đã hết hạn"
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Nộp phiếu?"
+    yield page
+    context.close()
+
+
+def _open_bm1(page: Any, live_server: Any, ev: Any) -> Evaluation:
+    evaluation = ev.start()
+    sign_in(page, live_server, "teacher_a1")
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/self/")
+    # The autosave works while the session lives.
+    page.check("input[name=level_1][value=Tot]")
+    expect(page.locator("#save-status .badge-ok")).to_be_visible()
+    return evaluation
+
+
+def _stored(pk: int) -> Evaluation:
+    with system_scope():
+        return Evaluation.objects.get(pk=pk)
+
+
+def _type_while_signed_out(page: Any, level: tuple[int, str], strengths: str) -> None:
+    number, code = level
+    page.check(f"input[name=level_{number}][value={code}]")
+    page.fill("#strengths", strengths)
+    page.locator("#strengths").blur()
+    expect(page.locator("#save-status")).to_contain_text(NOT_SAVED)
+    expect(page.locator("#save-status .badge-ok")).to_have_count(0)
+    expect(page.locator(".drafts-banner")).to_contain_text("giữ trong trình duyệt")
+    # Nothing of the sign-in page was pasted into the form.
+    expect(page.locator("#bm1 input[name=username]")).to_have_count(0)
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide"
+
+
+def test_expired_session_sign_in_again_in_place_saves_the_typing(phone, live_server, ev):
+    evaluation = _open_bm1(phone, live_server, ev)
+    phone.context.clear_cookies(name="sessionid")
+
+    _type_while_signed_out(phone, (2, "Kha"), "Tâm huyết với học sinh")
+    assert _stored(evaluation.pk).strengths == ""
+    _no_sideways_scroll(phone)
+
+    phone.locator(".drafts-banner").get_by_role("button", name="Đăng nhập lại").click()
+    dialog = phone.locator("dialog.drafts-dialog")
+    dialog.locator("input[name=username]").fill("teacher_a1")
+    dialog.locator("input[name=password]").fill(PASSWORD)
+    dialog.get_by_role("button", name="Đăng nhập").click()
+
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    expect(dialog).to_be_hidden()
+    stored = _stored(evaluation.pk)
+    assert stored.self_levels == {"1": "Tot", "2": "Kha"}
+    assert stored.strengths == "Tâm huyết với học sinh"
+    # Confirmed by the server: the browser's copy is gone.
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))") == []
+
+
+def test_sessions_flushed_sign_in_again_in_a_new_tab_saves_the_typing(phone, live_server, ev):
+    evaluation = _open_bm1(phone, live_server, ev)
+    Session.objects.all().delete()  # the server forgot every session (restart, clean-up)
+
+    _type_while_signed_out(phone, (3, "Dat"), "Kiên trì")
+
+    with phone.context.expect_page() as opened:
+        phone.locator(".drafts-banner").get_by_role("link", name="Đăng nhập trong tab mới").click()
+    tab = opened.value
+    tab.fill("#id_username", "teacher_a1")
+    tab.fill("#id_password", PASSWORD)
+    tab.click("button[type=submit]")
+    expect(tab.locator("body")).to_contain_text("quay lại tab trước")
+
+    phone.bring_to_front()
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    stored = _stored(evaluation.pk)
+    assert stored.self_levels == {"1": "Tot", "3": "Dat"}
+    assert stored.strengths == "Kiên trì"
+
+
+def test_draft_survives_reload_and_sign_in_and_is_saved(phone, live_server, ev):
+    evaluation = _open_bm1(phone, live_server, ev)
+    phone.context.clear_cookies(name="sessionid")
+    _type_while_signed_out(phone, (4, "ChuaDat"), "Giữ bản nháp")
+
+    phone.reload()  # the session is gone: the sign-in page
+    phone.wait_for_url(re.compile(r"/login/"))
+    phone.fill("#id_username", "teacher_a1")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(re.compile(rf"/evaluations/{evaluation.pk}/self/$"))
+
+    expect(phone.locator(".drafts-banner")).to_contain_text("Đã khôi phục bản nháp chưa lưu")
+    expect(phone.locator("input[name=level_4][value=ChuaDat]")).to_be_checked()
+    expect(phone.locator("#strengths")).to_have_value("Giữ bản nháp")
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    stored = _stored(evaluation.pk)
+    assert stored.self_levels == {"1": "Tot", "4": "ChuaDat"}
+    assert stored.strengths == "Giữ bản nháp"
+
+
+def test_cookies_cleared_submit_gives_the_friendly_page_and_the_way_back_keeps_the_typing(
+    phone, live_server, ev
+):
+    evaluation = _open_bm1(phone, live_server, ev)
+    phone.context.clear_cookies()
+
+    _type_while_signed_out(phone, (5, "Kha"), "Sáng tạo trong giảng dạy")
+
+    phone.click("button[name=action][value=submit]")
+    expect(phone.locator("h1")).to_have_text("Biểu mẫu chưa được gửi")
+    body = phone.locator("main").inner_text()
+    assert "CSRF" not in body and "Forbidden" not in body
+    _no_sideways_scroll(phone)
+
+    phone.fill("#id_username", "teacher_a1")
+    phone.fill("#id_password", PASSWORD)
+    phone.get_by_role("button", name="Đăng nhập và quay lại").click()
+    phone.wait_for_url(re.compile(rf"/evaluations/{evaluation.pk}/self/$"))
+
+    expect(phone.locator(".drafts-banner")).to_contain_text("Đã khôi phục bản nháp chưa lưu")
+    expect(phone.locator("input[name=level_5][value=Kha]")).to_be_checked()
+    expect(phone.locator("#strengths")).to_have_value("Sáng tạo trong giảng dạy")
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    stored = _stored(evaluation.pk)
+    assert stored.self_levels == {"1": "Tot", "5": "Kha"}
+    assert stored.strengths == "Sáng tạo trong giảng dạy"
+    assert stored.status == "draft"  # the refused "Nộp" did not submit behind the teacher's back
