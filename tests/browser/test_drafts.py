@@ -160,3 +160,30 @@ def test_cookies_cleared_submit_gives_the_friendly_page_and_the_way_back_keeps_t
     assert stored.self_levels == {"1": "Tot", "5": "Kha"}
     assert stored.strengths == "Sáng tạo trong giảng dạy"
     assert stored.status == "draft"  # the refused "Nộp" did not submit behind the teacher's back
+
+
+def test_any_post_form_keeps_its_typing_across_an_ended_session(phone, live_server, world):
+    """Not only BM1: a plain full-page form (a staff record) keeps what was typed until the
+    server accepts the post, and the browser forgets its copy once it has."""
+    sign_in(phone, live_server, "principal_a1")
+    edit = f"{live_server.url}/staff/{world.person_a1.pk}/edit/"
+    phone.goto(edit)
+    phone.fill("#id_phone", "0912345678")
+    phone.context.clear_cookies(name="sessionid")
+    phone.get_by_role("button", name="Lưu", exact=True).click()
+
+    phone.wait_for_url(re.compile(r"/login/"))
+    phone.fill("#id_username", "principal_a1")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(edit)
+
+    expect(phone.locator(".drafts-banner")).to_contain_text("nhấn nút lưu")
+    expect(phone.locator("#id_phone")).to_have_value("0912345678")
+    phone.get_by_role("button", name="Lưu", exact=True).click()
+    phone.wait_for_url(re.compile(rf"/staff/{world.person_a1.pk}/$"))
+    with system_scope():
+        world.person_a1.refresh_from_db()
+    assert world.person_a1.phone == "0912345678"
+    drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
+    assert drafts == []
