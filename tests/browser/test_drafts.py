@@ -187,3 +187,45 @@ def test_any_post_form_keeps_its_typing_across_an_ended_session(phone, live_serv
     assert world.person_a1.phone == "0912345678"
     drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
     assert drafts == []
+
+
+def test_a_restored_draft_never_overwrites_a_save_made_elsewhere(phone, live_server, ev):
+    """The draft keeps the version it was typed against: restored over a record saved since
+    (another device), it is refused with the other person's changes shown, not written over."""
+    evaluation = _open_bm1(phone, live_server, ev)
+    phone.context.clear_cookies(name="sessionid")
+    _type_while_signed_out(phone, (6, "Dat"), "Bản trên điện thoại")
+
+    from opentemis.evaluations import services
+
+    with system_scope():  # meanwhile the teacher saves from another device
+        current = _stored(evaluation.pk)
+        services.evaluation_save_draft(
+            actor=ev.w.teacher_a1,
+            evaluation=current,
+            version=current.version,
+            texts={"strengths": "Bản trên máy tính"},
+        )
+
+    phone.reload()
+    phone.fill("#id_username", "teacher_a1")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(re.compile(rf"/evaluations/{evaluation.pk}/self/$"))
+    expect(phone.locator(".drafts-banner")).to_contain_text("so sánh hai phiên bản")
+    expect(phone.locator("#strengths")).to_have_value("Bản trên điện thoại")
+    assert _stored(evaluation.pk).strengths == "Bản trên máy tính"  # nothing overwritten
+
+    with phone.expect_navigation():  # refused, with the differences
+        phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(".alert-error").first).to_contain_text("Bản trên máy tính")
+    assert _stored(evaluation.pk).strengths == "Bản trên máy tính"
+    expect(phone.locator("#strengths")).to_have_value("Bản trên điện thoại")
+
+    with phone.expect_navigation():  # a conscious choice to keep hers
+        phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(".alert-success")).to_be_visible()
+    expect(phone.locator("#strengths")).to_have_value("Bản trên điện thoại")
+    assert _stored(evaluation.pk).strengths == "Bản trên điện thoại"
+    drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
+    assert drafts == []

@@ -65,7 +65,7 @@
   function tracked(form) {
     return (
       form instanceof HTMLFormElement &&
-      form.method === "post" &&
+      (form.getAttribute("method") || "").toLowerCase() === "post" &&
       form.dataset.draft !== "off" &&
       !form.querySelector("input[type=password]")
     );
@@ -79,13 +79,15 @@
     return el.name && !SKIP[el.type] && !el.disabled && el.dataset.draft !== "off";
   }
 
+  // Attributes, not properties: a field named "action" or "id" (BM1's submit buttons are
+  // name="action") shadows form.action and form.id.
   function actionOf(form) {
-    return new URL(form.action, location.href).pathname;
+    return new URL(form.getAttribute("action") || "", location.href).pathname;
   }
 
   // A form without an id is named by where it posts (and its rank among forms posting there).
   function keyOf(form) {
-    var id = form.id;
+    var id = form.getAttribute("id");
     if (!id) {
       var same = Array.prototype.filter.call(document.forms, function (f) {
         return actionOf(f) === actionOf(form);
