@@ -229,3 +229,16 @@ def test_a_restored_draft_never_overwrites_a_save_made_elsewhere(phone, live_ser
     assert _stored(evaluation.pk).strengths == "Bản trên điện thoại"
     drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
     assert drafts == []
+
+
+def test_no_connection_says_not_saved_and_sends_again_when_back_online(phone, live_server, ev):
+    evaluation = _open_bm1(phone, live_server, ev)
+    phone.context.set_offline(True)
+    phone.check("input[name=level_7][value=Tot]")
+    expect(phone.locator("#save-status")).to_contain_text("Chưa lưu: không kết nối được")
+    expect(phone.locator("#save-status .badge-ok")).to_have_count(0)
+    assert "7" not in _stored(evaluation.pk).self_levels
+
+    phone.context.set_offline(False)
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    assert _stored(evaluation.pk).self_levels == {"1": "Tot", "7": "Tot"}

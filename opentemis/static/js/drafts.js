@@ -23,7 +23,9 @@
   var SIGNAL = "otm-signed-in";
   var MAX_AGE_MS = 14 * 24 * 3600 * 1000;
   var SKIP = { password: 1, file: 1, hidden: 1, submit: 1, button: 1, reset: 1, image: 1 };
-  var SWAP_ERRORS = [400, 409, 422, 503]; // a form's answer that explains itself: show it
+  // An autosave's refusals come with a fragment that explains them (the other person's changes
+  // on 409): shown, and still errors, so the draft is kept.
+  var SWAP_ERRORS = [400, 409, 422, 503];
 
   var expired = false; // the session ended; waiting for the person to sign in again
   var pending = []; // autosave forms to send again once signed in
@@ -430,8 +432,8 @@
   document.addEventListener("htmx:beforeSwap", function (e) {
     var d = e.detail;
     var html = (d.xhr.getResponseHeader("Content-Type") || "").indexOf("text/html") === 0;
-    if (d.elt instanceof HTMLFormElement && html && SWAP_ERRORS.indexOf(d.xhr.status) >= 0) {
-      d.shouldSwap = true; // still an error: the draft is kept
+    if (d.elt instanceof HTMLFormElement && isAutosave(d.elt) && html) {
+      if (SWAP_ERRORS.indexOf(d.xhr.status) >= 0) d.shouldSwap = true;
     }
   });
 
@@ -474,7 +476,7 @@
       }
       if (body.code === "csrf_failed") return tokenRefused(d);
     }
-    if (!form || SWAP_ERRORS.indexOf(status) >= 0) return; // explained by the swapped answer
+    if (!form || (isAutosave(form) && SWAP_ERRORS.indexOf(status) >= 0)) return; // shown above
     if (status === 0) {
       remember(form);
       sayInline(d, T.offline);
