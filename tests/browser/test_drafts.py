@@ -242,3 +242,16 @@ def test_no_connection_says_not_saved_and_sends_again_when_back_online(phone, li
     phone.context.set_offline(False)
     expect(phone.locator("#save-status .badge-ok")).to_be_visible()
     assert _stored(evaluation.pk).self_levels == {"1": "Tot", "7": "Tot"}
+
+
+def test_signing_out_leaves_no_draft_behind(phone, live_server, world):
+    sign_in(phone, live_server, "principal_a1")
+    phone.goto(f"{live_server.url}/staff/{world.person_a1.pk}/edit/")
+    phone.fill("#id_phone", "0987654321")
+    phone.wait_for_function(
+        "Object.keys(localStorage).some(k => k.startsWith('otm-draft:'))"
+    )  # kept while typing
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Đăng xuất").click()
+    drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
+    assert drafts == []

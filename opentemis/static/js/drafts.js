@@ -5,7 +5,7 @@
  *    a full-page post by the `otm_saved` cookie (DraftSafetyMiddleware), an autosave form
  *    (data-autosave) by a 2xx answer. Reloading or signing in again restores the copy.
  *    Never stored: passwords, files, hidden fields, forms or fields marked data-draft="off",
- *    and any form holding a password field.
+ *    and any form holding a password field. Signing out forgets the person's copies.
  * 2. Background saves (HTMX) say plainly when they fail: an ended session (401), a stale
  *    security token (403), no connection, a server error. Nothing is pasted into the form.
  * 3. Signing in again, in place (a small dialog) or in a new tab, renews the security token
@@ -17,7 +17,7 @@
 (function () {
   "use strict";
 
-  var cfg = document.currentScript.dataset; // user, method, login, state, back
+  var cfg = document.currentScript.dataset; // user, method, login, logout, state, back
   var T = JSON.parse(document.getElementById("drafts-text").textContent);
   var PREFIX = "otm-draft:" + cfg.user + ":";
   var SIGNAL = "otm-signed-in";
@@ -505,6 +505,17 @@
   });
   document.addEventListener("submit", function (e) {
     if (tracked(e.target)) writeDraft(e.target, false);
+    // Signing out on purpose (a shared school computer) leaves nothing of this person behind,
+    // unless the session had already ended and the copies are still waiting to be saved.
+    if (!expired && e.target instanceof HTMLFormElement && actionOf(e.target) === cfg.logout) {
+      Array.prototype.forEach.call(document.forms, function (form) {
+        clearTimeout(timers.get(form));
+        timers.delete(form);
+      });
+      draftKeys().forEach(function (key) {
+        if (key.indexOf(PREFIX) === 0) store(key, null);
+      });
+    }
   });
   window.addEventListener("pagehide", flushWrites);
   window.addEventListener("focus", checkSession);
