@@ -5,6 +5,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
@@ -64,8 +65,9 @@ class DraftSafetyMiddleware:
       with login_required's redirect: the browser would follow it silently and hand the sign-in
       page to the script as if it were the answer.
     * A full-page post the server accepted (a signed-in post answered by a redirect, the pattern
-      every form here follows) sets a short-lived cookie naming the posted path, so the drafts
-      script forgets the copy it kept of that form only once the server has confirmed it.
+      every form here follows, with no error message queued for the next page) sets a
+      short-lived cookie naming the posted path, so the drafts script forgets the copy it kept
+      of that form only once the server has confirmed it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -79,7 +81,7 @@ class DraftSafetyMiddleware:
         signed_in = request.user.is_authenticated
         if background and not signed_in and _is_login_redirect(response):
             return session_expired(request)
-        if request.method == "POST" and not background and signed_in:
+        if request.method == "POST" and not background and signed_in and not _refused(request):
             response.set_cookie(
                 SAVED_COOKIE,
                 quote(request.path, safe="/"),
@@ -89,6 +91,17 @@ class DraftSafetyMiddleware:
                 httponly=False,  # read by drafts.js; it holds only a path
             )
         return response
+
+
+def _refused(request: HttpRequest) -> bool:
+    """Whether the view queued an error message: some views refuse a post by redirecting back
+    with one (post/redirect/get), and that post must not count as saved.
+
+    Reads the storage's queue without iterating it: iterating would mark the messages as shown.
+    """
+    storage = getattr(request, "_messages", None)
+    queued = getattr(storage, "_queued_messages", [])
+    return any(message.level >= messages.ERROR for message in queued)
 
 
 def _is_login_redirect(response: HttpResponse) -> bool:

@@ -227,3 +227,14 @@ def test_pages_carry_the_drafts_script_only_when_signed_in(world):
 def test_sign_in_in_a_new_tab_lands_on_the_back_page(world):
     page = world.client_for(world.teacher_a1).get(reverse("session_back"))
     assert "quay lại tab trước" in page.content.decode()
+
+
+def test_a_post_refused_by_a_redirect_with_an_error_keeps_the_draft(ev):
+    evaluation = ev.start()
+    client = ev.w.client_for(ev.w.teacher_a1)
+    url = reverse("evaluation_evidence", args=[evaluation.pk])
+    refused = client.post(url, {"criterion": "5", "title": "Giáo án", "item": "999999"})
+    assert refused.status_code == 302
+    assert SAVED_COOKIE not in refused.cookies
+    follow = client.get(refused.url)
+    assert "alert-error" in follow.content.decode()  # the message still reaches the page

@@ -297,8 +297,11 @@
     expired = false;
     closeDialog();
     setToken(state.csrf_token);
+    var waiting = draftKeys().some(function (key) {
+      return key.indexOf(PREFIX + location.pathname + "#") === 0;
+    });
     if (sendAgain()) say("saving", T.saving);
-    else say("signed-in", T.signedIn);
+    else say(waiting ? "signed-in" : "", waiting ? T.signedIn : "");
   }
 
   // Another tab signed in, or the person came back to this one: is the session alive again?
