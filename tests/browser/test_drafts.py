@@ -255,3 +255,24 @@ def test_signing_out_leaves_no_draft_behind(phone, live_server, world):
         phone.get_by_role("button", name="Đăng xuất").click()
     drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
     assert drafts == []
+
+
+def test_a_token_renewed_in_another_tab_does_not_refuse_this_tab(phone, live_server, ev):
+    """Signing in again in another tab renews the CSRF cookie: this tab's autosave and its
+    full-page "Lưu nháp" still go through instead of meeting a refusal."""
+    evaluation = _open_bm1(phone, live_server, ev)
+    renewed = {"name": "csrftoken", "value": "R" * 32, "url": live_server.url}
+    phone.context.add_cookies([renewed])  # what rotate_token() does at a sign-in elsewhere
+
+    with phone.expect_response(lambda r: "/autosave/" in r.url) as answer:
+        phone.check("input[name=level_8][value=Kha]")
+    assert answer.value.status == 200
+    expect(phone.locator("#save-status .badge-ok")).to_be_visible()
+    assert _stored(evaluation.pk).self_levels == {"1": "Tot", "8": "Kha"}
+
+    phone.context.add_cookies([{**renewed, "value": "S" * 32}])
+    phone.fill("#strengths", "Sau khi đăng nhập ở tab khác")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(".alert-success")).to_be_visible()
+    assert _stored(evaluation.pk).strengths == "Sau khi đăng nhập ở tab khác"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -39,3 +40,9 @@ def drafts_text() -> dict[str, str]:
         "submit": _("Sign in"),
         "cancel": _("Cancel"),
     }
+
+
+@register.simple_tag
+def csrf_cookie_name() -> str:
+    """The CSRF cookie drafts.js reads to follow a token renewed in another tab."""
+    return settings.CSRF_COOKIE_NAME

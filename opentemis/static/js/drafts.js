@@ -17,7 +17,7 @@
 (function () {
   "use strict";
 
-  var cfg = document.currentScript.dataset; // user, method, login, logout, state, back
+  var cfg = document.currentScript.dataset; // user, method, login, logout, state, back, csrfCookie
   var T = JSON.parse(document.getElementById("drafts-text").textContent);
   var PREFIX = "otm-draft:" + cfg.user + ":";
   var SIGNAL = "otm-signed-in";
@@ -33,6 +33,7 @@
   var sent = new WeakMap(); // autosave form -> the fields its request carried
   var banner = null;
   var bannerMode = "";
+  var cookieSeen = ""; // the CSRF cookie this page's tokens were made from
 
   // --- storage ---------------------------------------------------------------------------
 
@@ -245,7 +246,21 @@
 
   // --- the session ---------------------------------------------------------------------
 
+  function csrfCookie() {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + cfg.csrfCookie + "=([^;]*)"));
+    return match ? match[1] : "";
+  }
+
+  // Signing in (again) in another tab renews the CSRF cookie, and this page's tokens no longer
+  // match it: follow the cookie, whose value Django accepts as the token. Not once the session
+  // has ended: then the post goes as it is and the server offers to sign in again.
+  function followCookie() {
+    var cookie = csrfCookie();
+    if (!expired && cookie && cookie !== cookieSeen) setToken(cookie);
+  }
+
   function setToken(token) {
+    cookieSeen = csrfCookie();
     document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (el) {
       el.value = token;
     });
@@ -440,6 +455,14 @@
     }
   });
 
+  document.addEventListener("htmx:configRequest", function (e) {
+    followCookie();
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    var params = e.detail.parameters;
+    if (token && params.has("csrfmiddlewaretoken")) params.set("csrfmiddlewaretoken", token.value);
+    if (token) e.detail.headers["X-CSRFToken"] = token.value;
+  });
+
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
     if (form instanceof HTMLFormElement && isAutosave(form)) sent.set(form, fieldsOf(form));
@@ -507,6 +530,7 @@
     if (form) scheduleWrite(form);
   });
   document.addEventListener("submit", function (e) {
+    followCookie();
     if (tracked(e.target)) writeDraft(e.target, false);
     // Signing out on purpose (a shared school computer) leaves nothing of this person behind,
     // unless the session had already ended and the copies are still waiting to be saved.
@@ -577,6 +601,7 @@
   }
 
   function start() {
+    cookieSeen = csrfCookie();
     store(SIGNAL, { user: cfg.user, at: Date.now() }); // wakes tabs waiting for a sign-in
     restoreDrafts();
   }
