@@ -276,3 +276,34 @@ def test_a_token_renewed_in_another_tab_does_not_refuse_this_tab(phone, live_ser
         phone.get_by_role("button", name="Lưu nháp").click()
     expect(phone.locator(".alert-success")).to_be_visible()
     assert _stored(evaluation.pk).strengths == "Sau khi đăng nhập ở tab khác"
+
+
+def test_a_stale_autosave_is_shown_and_never_overwrites_the_other_save(phone, live_server, ev):
+    evaluation = _open_bm1(phone, live_server, ev)
+    from opentemis.evaluations import services
+
+    with system_scope():  # another device saves meanwhile
+        current = _stored(evaluation.pk)
+        services.evaluation_save_draft(
+            actor=ev.w.teacher_a1,
+            evaluation=current,
+            version=current.version,
+            levels={"1": "Dat"},
+            texts={"strengths": "Từ máy khác"},
+        )
+
+    with phone.expect_response(lambda r: "/autosave/" in r.url) as answer:
+        phone.check("input[name=level_9][value=Tot]")
+    assert answer.value.status == 409
+    expect(phone.locator("#save-status .alert-error")).to_contain_text("người khác")
+    expect(phone.locator("#save-status .badge-ok")).to_have_count(0)
+    with phone.expect_response(lambda r: "/autosave/" in r.url) as again:
+        phone.check("input[name=level_10][value=Tot]")
+    assert again.value.status == 409  # still refused: the other save is not overwritten
+    stored = _stored(evaluation.pk)
+    assert stored.self_levels == {"1": "Dat"} and stored.strengths == "Từ máy khác"
+
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Lưu nháp").click()
+    expect(phone.locator(".alert-error").first).to_contain_text("Từ máy khác")
+    expect(phone.locator("input[name=level_10][value=Tot]")).to_be_checked()

@@ -202,6 +202,9 @@ def test_stale_autosave_answers_409_and_keeps_the_saved_record(ev):
     stale = client.post(autosave, {"version": "1", "level_1": "Dat"}, HTTP_HX_REQUEST="true")
     assert stale.status_code == 409
     assert "alert-error" in stale.content.decode()
+    # The form keeps the version it read: the next save is refused too, until the person has
+    # seen the other changes (the full-page save shows them), instead of overwriting them.
+    assert 'id="version"' not in stale.content.decode()
     assert _evaluation(evaluation.pk).self_levels == {"1": "Tot"}
 
 

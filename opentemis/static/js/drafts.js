@@ -447,10 +447,12 @@
 
   // --- HTMX ------------------------------------------------------------------------------
 
+  // beforeSwap is fired on the target; the element that asked is the request's.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var d = e.detail;
+    var form = d.requestConfig && d.requestConfig.elt;
     var html = (d.xhr.getResponseHeader("Content-Type") || "").indexOf("text/html") === 0;
-    if (d.elt instanceof HTMLFormElement && isAutosave(d.elt) && html) {
+    if (form instanceof HTMLFormElement && isAutosave(form) && html) {
       if (SWAP_ERRORS.indexOf(d.xhr.status) >= 0) d.shouldSwap = true;
     }
   });
