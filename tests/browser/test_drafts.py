@@ -307,3 +307,22 @@ def test_a_stale_autosave_is_shown_and_never_overwrites_the_other_save(phone, li
         phone.get_by_role("button", name="Lưu nháp").click()
     expect(phone.locator(".alert-error").first).to_contain_text("Từ máy khác")
     expect(phone.locator("input[name=level_10][value=Tot]")).to_be_checked()
+
+
+def test_an_htmx_form_submission_confirmed_by_the_server_leaves_no_draft(phone, live_server, world):
+    """A form posted through HTMX (the evidence library's "Add a link") is confirmed by its
+    2xx answer, even though the answer replaces the form: no false "unsaved draft" later."""
+    sign_in(phone, live_server, "teacher_a1")
+    phone.goto(f"{live_server.url}/evidence/")
+    link = phone.locator("form[action$='/evidence/link/']")
+    link.locator("input[type=url]").fill("https://example.org/giao-an")
+    phone.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('otm-draft:'))")
+    with phone.expect_response(lambda r: r.request.method == "POST") as answer:
+        link.get_by_role("button").click()
+    assert answer.value.status == 200
+    expect(phone.locator("body")).to_contain_text("example.org/giao-an")
+    phone.wait_for_timeout(400)  # past the drafts script's 300 ms write delay
+    drafts = phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('otm-draft:'))")
+    assert drafts == []
+    phone.reload()
+    expect(phone.locator(".drafts-banner")).to_have_count(0)

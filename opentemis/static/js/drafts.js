@@ -30,7 +30,7 @@
   var expired = false; // the session ended; waiting for the person to sign in again
   var pending = []; // autosave forms to send again once signed in
   var timers = new WeakMap();
-  var sent = new WeakMap(); // autosave form -> the fields its request carried
+  var sent = new WeakMap(); // form -> {key, fields} of its request under way
   var banner = null;
   var bannerMode = "";
   var cookieSeen = ""; // the CSRF cookie this page's tokens were made from
@@ -133,6 +133,7 @@
   // Keep the version the person started from: a later answer may move the form's version on
   // (a refused save sends the current one), and the copy must still be recognised as stale.
   function writeDraft(form, rebase) {
+    if (!document.contains(form)) return; // replaced by an answer meanwhile
     var key = keyOf(form);
     var old = load(key);
     var version = versionInput(form);
@@ -235,7 +236,8 @@
   // 14:51" badge), so the page never keeps claiming a save that did not happen.
   function sayInline(detail, text) {
     var target = detail.target;
-    if (!target || !(detail.elt instanceof HTMLFormElement) || !detail.elt.contains(target)) return;
+    var form = askedBy(detail);
+    if (!target || !(form instanceof HTMLFormElement) || !form.contains(target)) return;
     target.textContent = "";
     var span = document.createElement("span");
     span.className = "alert alert-error";
@@ -290,7 +292,7 @@
 
   function sessionEnded(detail) {
     expired = true;
-    remember(detail.elt);
+    remember(askedBy(detail));
     sayInline(detail, T.expired);
     say("expired", T.expired + " " + T.kept, signInActions());
   }
@@ -331,7 +333,7 @@
 
   // A refused token: renew it and send once more if still signed in; else the session ended.
   function tokenRefused(detail) {
-    var form = detail.elt;
+    var form = askedBy(detail);
     fetchState()
       .then(function (state) {
         if (!state.authenticated) return sessionEnded(detail);
@@ -447,10 +449,15 @@
 
   // --- HTMX ------------------------------------------------------------------------------
 
-  // beforeSwap is fired on the target; the element that asked is the request's.
+  // HTMX fires beforeSwap on the target, and afterRequest on the nearest ancestor still in the
+  // page when the answer replaced the element that asked: that element is the request's.
+  function askedBy(detail) {
+    return (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (e) {
     var d = e.detail;
-    var form = d.requestConfig && d.requestConfig.elt;
+    var form = askedBy(d);
     var html = (d.xhr.getResponseHeader("Content-Type") || "").indexOf("text/html") === 0;
     if (form instanceof HTMLFormElement && isAutosave(form) && html) {
       if (SWAP_ERRORS.indexOf(d.xhr.status) >= 0) d.shouldSwap = true;
@@ -465,19 +472,31 @@
     if (token) e.detail.headers["X-CSRFToken"] = token.value;
   });
 
+  // The key is taken now: the answer may replace the form (and its place among the forms).
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
-    if (form instanceof HTMLFormElement && isAutosave(form)) sent.set(form, fieldsOf(form));
+    if (tracked(form)) sent.set(form, { key: keyOf(form), fields: fieldsOf(form) });
   });
 
+  // A form's own submission (its hx-post on "submit", e.g. an evidence upload) or an autosave
+  // answered 2xx is saved; a request on "change" of a form without data-autosave is a preview.
+  function confirms(form, detail) {
+    var event = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    return tracked(form) && sent.has(form) && (isAutosave(form) || (event && event.type === "submit"));
+  }
+
   function confirmed(form) {
+    var request = sent.get(form);
     delete form.dataset.draftRetried;
     clearTimeout(timers.get(form));
     timers.delete(form);
     // Typing that arrived while the request travelled is not saved yet: keep it, now against
     // the version the server has just returned.
-    if (sent.has(form) && sameFields(sent.get(form), fieldsOf(form))) store(keyOf(form), null);
-    else writeDraft(form, true);
+    if (!document.contains(form) || sameFields(request.fields, fieldsOf(form))) {
+      store(request.key, null);
+    } else {
+      writeDraft(form, true);
+    }
     if (bannerMode === "restored") {
       var actions = banner.querySelector(".actions");
       if (actions) actions.remove(); // saved: nothing left to discard
@@ -488,10 +507,11 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var d = e.detail;
-    var form = d.elt instanceof HTMLFormElement ? d.elt : null;
+    var elt = askedBy(d);
+    var form = elt instanceof HTMLFormElement ? elt : null;
     var status = d.xhr ? d.xhr.status : 0;
     if (d.successful) {
-      if (form && isAutosave(form) && tracked(form)) confirmed(form);
+      if (form && confirms(form, d)) confirmed(form);
       return;
     }
     if (status === 401) return sessionEnded(d);
