@@ -189,6 +189,11 @@
   // --- what the page says --------------------------------------------------------------
 
   function say(mode, text, actions) {
+    // The same news again (a poll meeting the same 401 every few seconds): leave the banner
+    // alone, so screen readers do not repeat it and focus stays on its buttons.
+    if (banner && mode === bannerMode && banner.firstChild && banner.firstChild.textContent === text) {
+      return;
+    }
     if (!banner) {
       banner = document.createElement("div");
       banner.className = "drafts-banner";
