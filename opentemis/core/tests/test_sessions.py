@@ -10,12 +10,16 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.shortcuts import redirect
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from opentemis.core.middleware import SAVED_COOKIE, SESSION_REFRESHED_KEY
+from opentemis.core.middleware import SAVED_COOKIE, SESSION_REFRESHED_KEY, DraftSafetyMiddleware
 from opentemis.core.scoping import system_scope
 from opentemis.core.views import csrf_failure
 from opentemis.evaluations.models import Evaluation
@@ -232,12 +236,23 @@ def test_sign_in_in_a_new_tab_lands_on_the_back_page(world):
     assert "quay lại tab trước" in page.content.decode()
 
 
-def test_a_post_refused_by_a_redirect_with_an_error_keeps_the_draft(ev):
-    evaluation = ev.start()
-    client = ev.w.client_for(ev.w.teacher_a1)
-    url = reverse("evaluation_evidence", args=[evaluation.pk])
-    refused = client.post(url, {"criterion": "5", "title": "Giáo án", "item": "999999"})
+def _post_through_draft_safety(user, level):
+    """A signed-in post whose view redirects after queuing a message of ``level``."""
+    request = RequestFactory().post("/somewhere/", {"title": "Giáo án"})
+    request.user = user
+    request.session = SessionStore()
+    request._messages = default_storage(request)
+
+    def view(request):
+        messages.add_message(request, level, "…")
+        return redirect("/back/")
+
+    return DraftSafetyMiddleware(view)(request)
+
+
+def test_a_post_refused_by_a_redirect_with_an_error_keeps_the_draft(world):
+    refused = _post_through_draft_safety(world.teacher_a1, messages.ERROR)
     assert refused.status_code == 302
     assert SAVED_COOKIE not in refused.cookies
-    follow = client.get(refused.url)
-    assert "alert-error" in follow.content.decode()  # the message still reaches the page
+    accepted = _post_through_draft_safety(world.teacher_a1, messages.SUCCESS)
+    assert accepted.cookies[SAVED_COOKIE].value == "/somewhere/"
