@@ -99,12 +99,12 @@ def test_sessions_flushed_sign_in_again_in_a_new_tab_saves_the_typing(phone, liv
     _type_while_signed_out(phone, (3, "Dat"), "Kiên trì")
 
     with phone.context.expect_page() as opened:
-        phone.locator(".drafts-banner").get_by_role("link", name="Đăng nhập trong tab mới").click()
+        phone.locator(".drafts-banner").get_by_role("link", name="Đăng nhập trong thẻ mới").click()
     tab = opened.value
     tab.fill("#id_username", "teacher_a1")
     tab.fill("#id_password", PASSWORD)
     tab.click("button[type=submit]")
-    expect(tab.locator("body")).to_contain_text("quay lại tab trước")
+    expect(tab.locator("body")).to_contain_text("quay lại thẻ trước")
 
     phone.bring_to_front()
     expect(phone.locator("#save-status .badge-ok")).to_be_visible()

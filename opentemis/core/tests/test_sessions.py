@@ -233,7 +233,7 @@ def test_pages_carry_the_drafts_script_only_when_signed_in(world):
 
 def test_sign_in_in_a_new_tab_lands_on_the_back_page(world):
     page = world.client_for(world.teacher_a1).get(reverse("session_back"))
-    assert "quay lại tab trước" in page.content.decode()
+    assert "quay lại thẻ trước" in page.content.decode()
 
 
 def _post_through_draft_safety(user, level):
