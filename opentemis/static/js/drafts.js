@@ -529,17 +529,23 @@
       }
       if (body.code === "csrf_failed") return tokenRefused(d);
     }
-    if (!form || (isAutosave(form) && SWAP_ERRORS.indexOf(status) >= 0)) return; // shown above
-    if (status === 0) {
-      remember(form);
-      sayInline(d, T.offline);
-      say("offline", T.offline + " " + T.keptRetry);
-    } else {
-      var text = T.error.replace("%(status)s", status);
-      sayInline(d, text);
-      say("error", text + " " + T.keptRetry);
-    }
+    // No answer at all: a network error or time-out is reported below; an abort (the page
+    // is leaving, or a newer request replaced this one) is nothing to report.
+    if (!form || status === 0 || (isAutosave(form) && SWAP_ERRORS.indexOf(status) >= 0)) return;
+    var text = T.error.replace("%(status)s", status);
+    sayInline(d, text);
+    say("error", text + " " + T.keptRetry);
   });
+
+  function unreachable(e) {
+    var form = askedBy(e.detail);
+    if (!(form instanceof HTMLFormElement)) return;
+    remember(form);
+    sayInline(e.detail, T.offline);
+    say("offline", T.offline + " " + T.keptRetry);
+  }
+  document.addEventListener("htmx:sendError", unreachable);
+  document.addEventListener("htmx:timeout", unreachable);
 
   // --- typing, posting, coming back ----------------------------------------------------
 
