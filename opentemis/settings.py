@@ -74,11 +74,13 @@ MIDDLEWARE = [
     # afresh for every response and Django pads each gzip response; see docs/operations.md.
     "opentemis.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "opentemis.core.middleware.SlidingSessionMiddleware",
     # Vietnamese unless the person chose another language; the browser's is ignored.
     "opentemis.core.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opentemis.core.middleware.DraftSafetyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -242,6 +244,14 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sessions slide: a person who keeps working is never signed out; SESSION_IDLE_HOURS without a
+# request ends the session (a shared school computer is not left signed in for days). The expiry
+# is pushed forward at most once every SESSION_REFRESH_SECONDS, not on every request, so reads
+# and autosaves do not each rewrite the session row (SlidingSessionMiddleware).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
+# A refused form is a friendly page that can send it again (or JSON for the API and HTMX).
+CSRF_FAILURE_VIEW = "opentemis.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -256,11 +256,16 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX autosave of the BM1 draft; answers a small status partial (always 200 for HTMX)."""
+    """HTMX autosave of the BM1 draft; answers a small status partial.
+
+    The status says whether it was saved (200) or not (409 stale, 400 refused, 503 database):
+    the browser keeps its copy of the draft until a 2xx (static/js/drafts.js).
+    """
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     numbers = _numbers(evaluation)
     state = SelfState.from_post(request.POST, numbers)
     context: dict[str, Any] = {"evaluation": evaluation}
+    status = 200
     try:
         services.evaluation_save_draft(
             actor=request.user,
@@ -271,13 +276,16 @@ def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         context["saved"] = True
     except services.ConflictError as exc:
         context.update(conflict=exc, evaluation=exc.current)
+        status = 409
     except (ValidationError, PermissionDenied) as exc:
         context["error"] = " ".join(getattr(exc, "messages", [_("Not allowed.")]))
+        status = 400
     except DatabaseError:
         logger.exception("autosave failed")
         context["error"] = _("Not saved: the server is unavailable. Your typing is kept here.")
+        status = 503
     context["rating"] = _rating(evaluation.framework, state.levels)
-    return render(request, "evaluations/_save_status.html", context)
+    return render(request, "evaluations/_save_status.html", context, status=status)
 
 
 EVIDENCE_RESULT_KEY = "evaluation_evidence_result"
