@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.roles import Role
@@ -26,6 +27,17 @@ class User(AbstractUser):
     # The interface language the person chose with the switcher ("" = the site's, Vietnamese);
     # given back as the language cookie at sign-in, so it follows them to another device.
     language = models.CharField(_("interface language"), max_length=8, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Sign-in ignores case, so two accounts may not differ by case alone
+            # (docs/decisions/0011-sign-in.md; migration 0005 renamed existing pairs).
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_("A user with that username already exists."),
+            )
+        ]
 
 
 class RoleAssignment(models.Model):

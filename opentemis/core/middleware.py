@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from opentemis.core.client_ip import client_ip
 from opentemis.core.request_context import reset_ip, set_ip
 from opentemis.core.scoping import RequestScope, activate
 
@@ -15,7 +16,7 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = set_ip(request.META.get("REMOTE_ADDR"))
+        token = set_ip(client_ip(request))
         try:
             with activate(RequestScope(request)):
                 return self.get_response(request)
