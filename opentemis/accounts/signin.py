@@ -119,7 +119,9 @@ def signed_in(request: Any, user: User) -> None:
     """After a successful sign-in (page or API): the account has standing at this address."""
     address = client_ip(request) if request is not None else None
     if address and user.pk:
-        cache.set(_standing_key(address, user), 1, timeout=int(settings.SIGNIN_STANDING_DAYS) * 86400)
+        cache.set(
+            _standing_key(address, user), 1, timeout=int(settings.SIGNIN_STANDING_DAYS) * 86400
+        )
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> None:
