@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -89,6 +91,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         if signin.refused(request, ""):
             return _refused_address(request)
         signin.address_failed(request)
+        if settings.SITE_URL:
+            # Links in emails name the configured site, not whatever Host the request carried
+            # (the form puts these after its own values in the email's context).
+            site = urlsplit(settings.SITE_URL)
+            self.extra_email_context = {"domain": site.netloc, "protocol": site.scheme}
         return super().post(request, *args, **kwargs)
 
 

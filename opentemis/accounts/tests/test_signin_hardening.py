@@ -376,6 +376,14 @@ def test_reset_by_email_is_audited_and_revokes_tokens(world):
     assert b'name="new_password1"' not in browser.get(link, follow=True).content
 
 
+@override_settings(SITE_URL="https://temis.example.edu.vn")
+def test_reset_link_names_the_configured_site_not_the_request_host(world):
+    world.teacher_a1.email = "an.nguyen@example.edu.vn"
+    world.teacher_a1.save()
+    Client().post(reverse("password_reset"), {"email": "an.nguyen@example.edu.vn"})
+    assert "://temis.example.edu.vn/password/reset/" in mail.outbox[0].body
+
+
 def test_reset_request_for_an_unknown_address_looks_the_same_and_sends_nothing(world):
     response = Client().post(reverse("password_reset"), {"email": "nobody@example.edu.vn"})
     assert response.status_code == 302
