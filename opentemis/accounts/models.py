@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,18 @@ from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's, with the natural key (createsuperuser, loaddata, ``get_by_natural_key``)
+    compared without case, as sign-in does: usernames are unique whatever their case."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username__iexact=username)
+
+
 class User(AbstractUser):
     """A login. Linked to a staff record when the user is a teacher or manager."""
+
+    objects = UserManager()
 
     person = models.OneToOneField(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"

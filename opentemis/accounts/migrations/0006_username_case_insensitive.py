@@ -3,11 +3,17 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+import opentemis.accounts.models
+
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0005_rename_username_case_duplicates")]
 
     operations = [
+        migrations.AlterModelManagers(
+            name="user",
+            managers=[("objects", opentemis.accounts.models.UserManager())],
+        ),
         migrations.AddConstraint(
             model_name="user",
             constraint=models.UniqueConstraint(

@@ -415,3 +415,37 @@ def test_a_password_set_in_the_admin_site_revokes_tokens_and_is_audited(world):
     assert response.status_code == 302, response.content
     assert not Token.objects.filter(key=key).exists()
     assert "accounts.password_set_admin" in actions(world.teacher_a1)
+
+
+def test_migration_renames_existing_case_duplicates_keeping_the_last_used(world):
+    """Migration 0005: of accounts differing only by case, the one that signed in last keeps
+    its name; the others get ``-<id>``, and then the constraint of 0006 can be created."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    migration = importlib.import_module(
+        "opentemis.accounts.migrations.0005_rename_username_case_duplicates"
+    )
+    with connection.cursor() as cursor:  # as before 0006 (the test's transaction restores it)
+        cursor.execute("DROP INDEX accounts_user_username_ci_unique")
+    older = make_user("gv_dup")
+    used = make_user("GV_DUP")
+    User.objects.filter(pk=used.pk).update(last_login=timezone.now())
+    other = make_user("Gv_Dup")
+    migration.rename_case_duplicates(apps, None)
+    names = dict(
+        User.objects.filter(pk__in=[older.pk, used.pk, other.pk]).values_list("pk", "username")
+    )
+    assert names == {
+        used.pk: "GV_DUP",
+        older.pk: f"gv_dup-{older.pk}",
+        other.pk: f"Gv_Dup-{other.pk}",
+    }
+    assert User.objects.get(username="officer_a")  # others untouched
+
+
+def test_natural_key_ignores_case_as_sign_in_does(world):
+    assert User.objects.get_by_natural_key("OFFICER_A") == world.officer_a
