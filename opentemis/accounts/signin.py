@@ -19,6 +19,7 @@ request share both limits.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -30,6 +31,8 @@ from django.http import HttpRequest, HttpResponse
 from opentemis.accounts.models import User
 from opentemis.accounts.selectors import normalise_login, user_for_login
 from opentemis.core.client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "opentemis_device"
 _DEVICE_SALT = "opentemis.accounts.signin.device"
@@ -72,15 +75,19 @@ def address_failed(request: Any) -> None:
     address = client_ip(request) if request is not None else None
     if not address or not settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
         return
-    key, _previous = _slot_keys(address)
+    key, previous = _slot_keys(address)
     timeout = 2 * int(settings.SIGNIN_ADDRESS_WINDOW)
+    count = 1
     if not cache.add(key, 1, timeout=timeout):
         try:
-            cache.incr(key)
+            count = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=timeout)
         # Some backends' incr re-stores with the default timeout; the key is per slot anyway.
         cache.touch(key, timeout)
+    if count + (cache.get(previous) or 0) == int(settings.SIGNIN_ADDRESS_FAILURE_LIMIT):
+        # Once per spell, for the operators: somebody is probably spraying from there.
+        logger.warning("Sign-in failures from %s reached the address limit; refusing it", address)
 
 
 def _address_over_budget(address: str) -> bool:

@@ -111,7 +111,7 @@ def test_provisioning_skips_a_staff_code_taken_in_another_case(world):
 
 
 @override_settings(SIGNIN_ADDRESS_FAILURE_LIMIT=6)
-def test_spraying_from_one_address_is_refused_without_a_password_check(world):
+def test_spraying_from_one_address_is_refused_without_a_password_check(world, caplog):
     for n in range(3):
         make_user(f"gv_{n}", role="teacher", unit=world.school_a1)
     sprayer = Client(REMOTE_ADDR="203.0.113.50")
@@ -125,6 +125,9 @@ def test_spraying_from_one_address_is_refused_without_a_password_check(world):
     assert api_sign_in("gv_1", address="203.0.113.50").status_code == 429
     # Another address is not concerned.
     assert page_sign_in(Client(REMOTE_ADDR="203.0.113.51"), "gv_2").status_code == 302
+    # The operators are told once.
+    told = [r for r in caplog.records if "reached the address limit" in r.getMessage()]
+    assert len(told) == 1 and "203.0.113.50" in told[0].getMessage()
 
 
 @override_settings(SIGNIN_ADDRESS_FAILURE_LIMIT=4)
