@@ -57,6 +57,16 @@ class World:
         return client
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """The cache (local memory in tests) holds the sign-in failure counters: no test inherits
+    another's failures."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     nation = make_unit("Bộ Giáo dục và Đào tạo", kind="ministry", code="BGD")

@@ -160,15 +160,33 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock by the pair (username, address): one school behind a shared address is not locked out
+# Sign-in limits: docs/decisions/0011-sign-in.md and opentemis/accounts/signin.py.
+# Lock by the pair (account, address): one school behind a shared address is not locked out
 # because one account was guessed at, and one account is not locked for everybody everywhere.
+# The account is named the same whatever was typed (username or staff code, any case).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "opentemis.accounts.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "opentemis.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying (one address, many accounts): past this many failures from one address in
+# the current and previous window (seconds), the address is refused except for accounts that
+# signed in from that browser or address within SIGNIN_STANDING_DAYS. 0 switches it off.
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "50"))
+SIGNIN_ADDRESS_WINDOW = int(os.environ.get("SIGNIN_ADDRESS_WINDOW", str(15 * 60)))
+SIGNIN_STANDING_DAYS = int(os.environ.get("SIGNIN_STANDING_DAYS", "90"))
+# The reverse proxies in front of the application (addresses or networks, comma-separated):
+# X-Forwarded-For is believed only from them (opentemis/core/client_ip.py), and so is the
+# X-Forwarded-Proto that tells Django the request came over HTTPS.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# API tokens stop working this long after they were issued (seconds; default one day).
+API_TOKEN_TTL = int(os.environ.get("API_TOKEN_TTL", str(24 * 3600)))
+# Self-service password reset links work once, for this long (seconds; Django's setting).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -219,7 +237,7 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opentemis.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -238,9 +256,13 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "opentemis.evaluations.models.Status",
         "CycleStatusEnum": "opentemis.evaluations.models.CycleStatus",
         "EvaluationKindEnum": "opentemis.evaluations.models.EvaluationKind",
+        "UnitKindEnum": "opentemis.orgs.models.UnitKind",
+        "UnitStatusEnum": "opentemis.orgs.models.UnitStatus",
     },
 }
 
+# HTTPS (docs/operations.md, "Security"): SECURE_COOKIES=1 behind the TLS proxy turns on secure
+# cookies, the redirect to HTTPS and HSTS; each can be set on its own.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -252,6 +274,17 @@ SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600
 SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
 # A refused form is a friendly page that can send it again (or JSON for the API and HTMX).
 CSRF_FAILURE_VIEW = "opentemis.core.views.csrf_failure"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+# The load balancer's health probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SESSION_COOKIE_SECURE)
+if TRUSTED_PROXIES:
+    # The proxy sets (overwrites) X-Forwarded-Proto; requests reach Django only through it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

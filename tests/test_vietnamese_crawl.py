@@ -334,6 +334,7 @@ def crawl(ev: Any) -> Crawl:
         "report_unit": [{"pk": w.province_a.pk}, {"pk": w.school_a1.pk}],
         "report_remind": [{"pk": w.school_a1.pk}],
         "notice_detail": [{"pk": notice.pk}],
+        "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
     }
     for name in (
         "evaluation_detail",

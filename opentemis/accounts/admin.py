@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
+from opentemis.accounts.services import password_set_by_admin
+from opentemis.core.scoping import actor_scope
 
 
 class RoleInline(admin.TabularInline):
@@ -19,6 +22,16 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("OpenTEMIS", {"fields": ("person", "must_change_password")}),
     )
+
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        """Django's page; a password set here revokes API tokens and is audited, as a reset."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                with actor_scope(request.user):
+                    password_set_by_admin(actor=request.user, user=user)
+        return response
 
 
 @admin.register(AuditEvent)

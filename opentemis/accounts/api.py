@@ -2,8 +2,10 @@
 
 The credentials go through :func:`django.contrib.auth.authenticate` *with the request*, so the
 project's backends apply exactly as on the sign-in page: staff-code login, and django-axes
-lockout (which needs the request to know the client address). Failures are audited by the
-``user_login_failed`` hook of the accounts app; successes here.
+lockout (which needs the request to know the client address), and the per-address failure
+budget of :mod:`opentemis.accounts.signin`. Failures are audited by the ``user_login_failed``
+hook of the accounts app; successes here. Tokens expire after ``API_TOKEN_TTL`` and are
+revoked when the password changes or is reset (docs/decisions/0011-sign-in.md).
 """
 
 from __future__ import annotations
@@ -13,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from opentemis.accounts import services
+from opentemis.accounts import services, signin
+from opentemis.accounts.authentication import ExpiringTokenAuthentication
 from opentemis.core.api import API_PERMISSIONS
 from opentemis.core.scoping import actor_scope
 
@@ -40,6 +41,13 @@ class TokenSerializer(serializers.Serializer):
         read_only=True,
         help_text=gettext_lazy('Send it as the header "Authorization: Token <token>".'),
     )
+    expires = serializers.DateTimeField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "When the token stops working; sign in again then. Changing or resetting the "
+            "password revokes it at once."
+        ),
+    )
 
 
 class TokenView(APIView):
@@ -47,7 +55,7 @@ class TokenView(APIView):
 
     # Token authentication only: POST carries its own credentials (a session adds nothing and
     # would only bring a CSRF check), and DELETE revokes the token it is called with.
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
@@ -58,7 +66,8 @@ class TokenView(APIView):
         auth=[],
         description=gettext_lazy(
             "Exchange a username (or staff code) and password for your API token. Repeated "
-            "failures lock the account out for a while, as on the sign-in page."
+            "failures lock the account out for a while, and many failures from one address "
+            "refuse that address, as on the sign-in page."
         ),
         request=TokenRequestSerializer,
         responses={
@@ -78,6 +87,10 @@ class TokenView(APIView):
         # The Django request, not DRF's wrapper: axes marks a lockout on the request it is
         # given, and its middleware reads that mark on the Django request.
         http_request = request._request
+        if signin.refused(http_request, serializer.validated_data["username"]):
+            raise Throttled(
+                detail=_("Too many failed sign-in attempts from your network. Try again later.")
+            )
         user = authenticate(
             request=http_request,
             username=serializer.validated_data["username"],
@@ -95,14 +108,12 @@ class TokenView(APIView):
             raise PermissionDenied(
                 _("Change your initial password on the website before using the API.")
             )
-        token, _created = Token.objects.get_or_create(user=user)
         # As for a page sign-in: axes clears the failure count, Django records last_login.
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         with actor_scope(user):
-            services.audit(
-                actor=user, action="auth.api_token", unit=services.user_home_unit(user), obj=user
-            )
-        return Response(TokenSerializer({"token": token.key}).data, status=status.HTTP_200_OK)
+            token = services.api_token_issue(user=user)
+        data = {"token": token.key, "expires": services.api_token_expires(token)}
+        return Response(TokenSerializer(data).data, status=status.HTTP_200_OK)
 
     @extend_schema(
         request=None,
@@ -110,5 +121,5 @@ class TokenView(APIView):
         description=gettext_lazy("Revoke your API token."),
     )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        services.api_tokens_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -31,6 +31,15 @@ register(
             _("%(actor)s withdrew the role “%(role)s” from %(object)s.")
         ),
         "accounts.password_change": Sentence(_("%(actor)s changed their password.")),
+        "accounts.password_reset_requested": Sentence(
+            _("A link to reset the password of %(object)s was emailed to their address.")
+        ),
+        "accounts.password_reset_email": Sentence(
+            _("%(object)s chose a new password through the emailed link.")
+        ),
+        "accounts.password_set_admin": Sentence(
+            _("%(actor)s set a new password for %(object)s in the administration site.")
+        ),
     },
     labels={"role": _("Role")},
     values={"role": lambda code: str(dict(Role.choices).get(code, code))},

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,3 +41,42 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
             and "old_password" not in self.errors
         )
         self.fields["old_password"].widget.render_value = keep
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset request (the same answer whether or not the address is known), with each
+    emailed link recorded in the audit log of the person's unit."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # Here, not in the view: only the form knows which accounts were sent a link.
+        from opentemis.accounts.services import password_reset_requested
+        from opentemis.core.scoping import actor_scope
+
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
+        with actor_scope(context["user"]):
+            password_reset_requested(user=context["user"])
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """The new password chosen through an emailed link (Django's form, our labels)."""

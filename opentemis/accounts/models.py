@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.roles import Role
@@ -10,8 +12,18 @@ from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's, with the natural key (createsuperuser, loaddata, ``get_by_natural_key``)
+    compared without case, as sign-in does: usernames are unique whatever their case."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username__iexact=username)
+
+
 class User(AbstractUser):
     """A login. Linked to a staff record when the user is a teacher or manager."""
+
+    objects = UserManager()
 
     person = models.OneToOneField(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
@@ -26,6 +38,17 @@ class User(AbstractUser):
     # The interface language the person chose with the switcher ("" = the site's, Vietnamese);
     # given back as the language cookie at sign-in, so it follows them to another device.
     language = models.CharField(_("interface language"), max_length=8, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Sign-in ignores case, so two accounts may not differ by case alone
+            # (docs/decisions/0011-sign-in.md; migration 0005 renamed existing pairs).
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_("A user with that username already exists."),
+            )
+        ]
 
 
 class RoleAssignment(models.Model):

@@ -31,6 +31,32 @@ def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]
     return qs.select_related("person", "person__unit").distinct().order_by("username")
 
 
+def user_for_login(*, login: str) -> User | None:
+    """The one account a sign-in name designates: its username or its staff code, in any case.
+
+    None when nothing matches or when the name is ambiguous (a username that is also someone
+    else's staff code): nobody is signed in by a guess. The one lookup for sign-in, the API
+    token, the lockout key and the audit of failures. Unscoped on purpose: nobody is signed in
+    yet.
+    """
+    login = normalise_login(login)
+    if not login:
+        return None
+    candidates = list(
+        User.objects.filter(Q(username__iexact=login) | Q(person__staff_code__iexact=login))
+        .select_related("person")
+        .distinct()[:2]
+    )
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def normalise_login(login: str | None) -> str:
+    """A sign-in name as compared everywhere: trimmed, Unicode NFC, lower case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", (login or "").strip()).lower()[:150]
+
+
 def get_account_for_user(*, actor: Any, pk: int) -> User:
     return get_object_or_404(account_list(actor=actor), pk=pk)
 

@@ -9,11 +9,13 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
 from opentemis.accounts.permissions import perms_on, require_perm_on
 from opentemis.accounts.roles import ROLE_PERMS, Perm, Role
+from opentemis.accounts.selectors import normalise_login, user_for_login
 from opentemis.core.request_context import current_ip
 
 # No 0/O/1/l/I: initial passwords are typed by hand from a printed sheet.
@@ -108,16 +110,18 @@ def accounts_provision(
             )
             % {"count": total, "code": unit.code}
         )
+    # Usernames are unique whatever their case (a constraint on Lower(username)).
     taken = set(
-        User.objects.filter(username__in=[p.staff_code for p in people]).values_list(
-            "username", flat=True
-        )
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=[p.staff_code.lower() for p in people])
+        .values_list("login", flat=True)
     )
     results: list[ProvisionedAccount] = []
     users: list[User] = []
     for person in people:
-        if person.staff_code in taken:
+        if person.staff_code.lower() in taken:
             continue
+        taken.add(person.staff_code.lower())
         password = generate_password()
         users.append(
             User(
@@ -171,12 +175,84 @@ def account_reset_password(*, actor: Any, user: User) -> str:
     user.password = make_password(password, hasher="pbkdf2_initial")
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    # API tokens issued under the old password stop working too.
+    _credentials_replaced(user)
+    audit(actor=actor, action="accounts.reset_password", unit=unit, obj=user)
+    return password
+
+
+def _credentials_replaced(user: User) -> None:
+    """A new password, however it came: API tokens issued under the old one stop working, and
+    the account's sign-in lockout is lifted (the locked-out page sends people to a reset)."""
+    from axes.utils import reset as axes_reset
+
+    api_tokens_revoke(user=user)
+    axes_reset(username=normalise_login(user.username))
+
+
+def api_tokens_revoke(*, user: User) -> None:
+    """Revoke every API token of ``user`` (password changed or reset, or asked to)."""
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
-    audit(actor=actor, action="accounts.reset_password", unit=unit, obj=user)
-    return password
+
+
+def api_token_expires(token: Any) -> Any:
+    """When an API token stops working: ``API_TOKEN_TTL`` after it was issued."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return token.created + timedelta(seconds=int(settings.API_TOKEN_TTL))
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> Any:
+    """The user's API token: the current one while it lasts, else a new one."""
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and api_token_expires(token) <= timezone.now():
+        token.delete()
+        token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    audit(actor=user, action="auth.api_token", unit=user_home_unit(user), obj=user)
+    return token
+
+
+def password_reset_requested(*, user: User) -> None:
+    """A reset link was emailed to ``user`` (self-service; the person is not signed in)."""
+    audit(
+        actor=None,
+        actor_name=user.get_username(),
+        action="accounts.password_reset_requested",
+        unit=user_home_unit(user),
+        obj=user,
+    )
+
+
+@transaction.atomic
+def password_reset_by_email(*, user: User) -> None:
+    """The person chose a new password through the emailed link (Django saved it)."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    _credentials_replaced(user)
+    audit(
+        actor=None,
+        actor_name=user.get_username(),
+        action="accounts.password_reset_email",
+        unit=user_home_unit(user),
+        obj=user,
+    )
+
+
+@transaction.atomic
+def password_set_by_admin(*, actor: Any, user: User) -> None:
+    """A system administrator set ``user``'s password in Django's admin site."""
+    _credentials_replaced(user)
+    audit(actor=actor, action="accounts.password_set_admin", unit=user_home_unit(user), obj=user)
 
 
 def user_home_unit(user: User) -> Any:
@@ -206,24 +282,20 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Any) -> RoleAssignmen
     return grant
 
 
+@transaction.atomic
 def password_changed(*, user: User) -> None:
     """After the user chose their own password: clear the forced change and record it."""
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+    _credentials_replaced(user)
     audit(actor=user, action="accounts.password_change", unit=user_home_unit(user), obj=user)
 
 
 def login_failed(*, username: str) -> None:
     """Record a failed sign-in against the account's unit, so its officers can see it."""
-    from django.db.models import Q
-
     login = (username or "").strip()[:150]
-    user = (
-        User.objects.filter(Q(username__iexact=login) | Q(person__staff_code__iexact=login))
-        .select_related("person__unit")
-        .first()
-    )
+    user = user_for_login(login=login)
     audit(
         actor=None,
         actor_name=login,

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,10 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from opentemis.accounts import selectors, services
+from opentemis.accounts import selectors, services, signin
 from opentemis.accounts.audit_text import describe
 from opentemis.accounts.exports import provisioned_accounts_xlsx
-from opentemis.accounts.forms import LoginForm, PasswordChangeForm
+from opentemis.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
@@ -27,14 +34,25 @@ from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
 
 
+def _refused_address(request: HttpRequest) -> HttpResponse:
+    """Too many failures from this address (signin.refused): 429, before any password check."""
+    return render(request, "registration/locked.html", {"address": True}, status=429)
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if signin.refused(request, request.POST.get("username", "")):
+            return _refused_address(request)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         remember_language(response, user.language)
+        signin.remember_device(self.request, response, user)
         with actor_scope(user):
             services.audit(
                 actor=user, action="auth.login", unit=services.user_home_unit(user), obj=user
@@ -57,6 +75,40 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from django.urls import reverse
 
         return reverse("home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Self-service reset by email, for people whose account has an email address; the others
+    ask their principal or unit officer (account_reset_password). Each request counts against
+    the address's sign-in failure budget, so it cannot be used to flood someone's inbox."""
+
+    form_class = PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if signin.refused(request, ""):
+            return _refused_address(request)
+        signin.address_failed(request)
+        if settings.SITE_URL:
+            # Links in emails name the configured site, not whatever Host the request carried
+            # (the form puts these after its own values in the email's context).
+            site = urlsplit(settings.SITE_URL)
+            self.extra_email_context = {"domain": site.netloc, "protocol": site.scheme}
+        return super().post(request, *args, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    form_class = SetPasswordForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        with actor_scope(form.user):
+            services.password_reset_by_email(user=form.user)
+        return response
 
 
 def _default_unit(request: HttpRequest, perm: str) -> Unit | None:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
 from opentemis.core.http import is_background, session_expired
+from opentemis.core.client_ip import client_ip
 from opentemis.core.request_context import reset_ip, set_ip
 from opentemis.core.scoping import RequestScope, activate
 
@@ -27,7 +28,7 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = set_ip(request.META.get("REMOTE_ADDR"))
+        token = set_ip(client_ip(request))
         try:
             with activate(RequestScope(request)):
                 return self.get_response(request)

@@ -109,7 +109,9 @@ class EvidenceListView(ServiceErrorsMixin, generics.GenericAPIView):
             return schema_queryset(Evidence)
         return selectors.evidence_library(actor=self.request.user, owner=person)
 
-    @extend_schema(description=gettext_lazy("Your evidence items, newest first."))
+    @extend_schema(
+        operation_id="evidence_list", description=gettext_lazy("Your evidence items, newest first.")
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # a default pagination class is configured
