@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
-from opentemis.core.http import is_background, session_expired
 from opentemis.core.client_ip import client_ip
+from opentemis.core.http import is_background, session_expired
 from opentemis.core.request_context import reset_ip, set_ip
 from opentemis.core.scoping import RequestScope, activate
 
