@@ -70,7 +70,7 @@ class StaleVersion(Exception):
 
     ``current``: the record as saved now (its ``version`` is the current one);
     ``sent_version``: the version the actor's write was based on; ``differences``: see
-    :func:`compare`.
+    :func:`compare`; ``who``: who saved last, by name, where the record keeps it.
     """
 
     def __init__(
@@ -79,8 +79,10 @@ class StaleVersion(Exception):
         current: models.Model,
         sent_version: Any = None,
         differences: Iterable[Difference] = (),
+        who: str = "",
     ) -> None:
         self.current = current
+        self.who = who  # who saved last, as people know them ("" when not recorded)
         self.current_version: int = current.version  # type: ignore[attr-defined]
         self.sent_version = sent_version
         self.differences = list(differences)
@@ -97,10 +99,6 @@ class StaleVersion(Exception):
             "sent": "?" if self.sent_version is None else self.sent_version,
             "current": self.current_version,
         }
-
-    @property
-    def updated_by(self) -> Any:
-        return getattr(self.current, "updated_by", None)
 
     @property
     def updated_at(self) -> Any:

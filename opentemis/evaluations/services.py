@@ -103,10 +103,12 @@ class ConflictError(StaleVersion):
         sent_version: Any = None,
     ) -> None:
         typed = {k: v for k, v in (submitted or {}).items() if k in INPUT_FIELDS}
+        saver = current.updated_by
         super().__init__(
             current=current,
             sent_version=sent_version,
             differences=compare(_saved(current, typed), typed, label=_label, say=_say),
+            who=audit_text.person_name(saver) if saver is not None else "",
         )
 
 
@@ -382,7 +384,7 @@ def guarded_update(
         version=models.F("version") + 1, updated_at=now, updated_by=actor, **fields
     )
     if not updated:
-        current = Evaluation.objects.select_related("updated_by").get(pk=evaluation.pk)
+        current = Evaluation.objects.select_related("updated_by__person").get(pk=evaluation.pk)
         raise ConflictError(current, submitted, sent_version=version)
     for name, value in fields.items():
         setattr(evaluation, name, value)

@@ -29,6 +29,7 @@ from opentemis.staff.models import (
     Subject,
     SubjectGroup,
 )
+from opentemis.staff.validators import check_person_fields
 
 TRACKED = [
     "full_name",
@@ -117,6 +118,7 @@ def person_create(
 ) -> Person:
     require_perm_on(actor, Perm.CHANGE_STAFF, unit.path)
     data = normalise_person_fields(fields)
+    check_person_fields(data)
     _check_group(data.get("subject_group"), unit)
     person = Person(unit=unit, **data)
     person.search_text = search_text_for(person.full_name, person.staff_code)
@@ -166,6 +168,7 @@ def person_update(
     data.pop("unit", None)  # transfers go through person_transfer (history)
     # From the database: a bound ModelForm has already copied its input onto ``person``.
     before = _snapshot(Person.objects.get(pk=person.pk))
+    check_person_fields(data, before=before)
     _check_group(data.get("subject_group"), person.unit)
     for name, value in data.items():
         setattr(person, name, value)
