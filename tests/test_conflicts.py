@@ -327,3 +327,51 @@ def test_stale_form_shows_the_conflict_and_writes_nothing(template: str, ev: Any
         _vietnamese(label)
     assert english_on_page(box[0]) == []
     assert _state(record) == before
+
+
+# --- steps without a form ------------------------------------------------------------------
+
+
+def _finalised(ev: Any) -> Model:
+    from opentemis.evaluations import services
+
+    evaluation = ev.submitted()
+    with system_scope():
+        return services.evaluation_finalise(
+            actor=ev.w.principal_a1,
+            evaluation=evaluation,
+            version=evaluation.version,
+            levels=ev.levels("Tot"),
+            acknowledge_no_opinions=True,
+        )
+
+
+@pytest.mark.parametrize("api", [True, False])
+def test_a_step_without_a_version_meets_a_save_made_meanwhile(ev: Any, api: bool) -> None:
+    """Acknowledging acts on the record as the request read it; a save between that read and
+    the write is the same conflict (API: the one 409; page: said, nothing written)."""
+    from unittest import mock
+
+    from opentemis.evaluations import services
+
+    evaluation = _finalised(ev)
+    update = services.guarded_update
+
+    def someone_saves_first(record: Any, **kwargs: Any) -> Any:
+        type(record)._base_manager.filter(pk=record.pk).update(version=F("version") + 1)
+        return update(record, **kwargs)
+
+    with mock.patch.object(services, "guarded_update", side_effect=someone_saves_first):
+        before = _state(evaluation)
+        if api:
+            url = f"/api/v1/evaluations/{evaluation.pk}/acknowledge/"
+            response = _api_client(ev.w.teacher_a1).post(url)
+            assert response.status_code == 409
+            assert set(response.json()) == {"detail", "code", "current_version", "differences"}
+        else:
+            url = reverse("evaluation_acknowledge", args=[evaluation.pk])
+            response = ev.w.client_for(ev.w.teacher_a1).post(url, follow=True)
+            assert "Chưa lưu: bản ghi này đã được người khác thay đổi" in response.content.decode()
+    row, links, audit = _state(evaluation)
+    row.pop("version"), before[0].pop("version")  # only the other save moved it
+    assert (row, links, audit) == before
