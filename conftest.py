@@ -7,11 +7,13 @@ that B cannot see A.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from opentemis.core.scoping import system_scope
 from tests.factories import PersonFactory, make_school_year, make_unit, make_user
@@ -135,3 +137,13 @@ def system() -> Any:
     """Run the test body in the system scope (for service and selector unit tests)."""
     with system_scope():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language. A request activates its language for the
+    thread (core/locale.py) and nothing resets it, so a test calling a service after another
+    test's API call in English would otherwise read English messages (order-dependent)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -245,6 +245,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "opentemis.core.api.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # A stale version answers the one 409 body of every versioned record (core/conflicts.py).
+    "EXCEPTION_HANDLER": "opentemis.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenTEMIS API",

@@ -216,6 +216,7 @@ class _Facts(dict[str, str]):
 
 def label(key: str, model: Any = None, spec: Sentence | None = None) -> str:
     """A recorded key's name: the action's or the app's label, else the model field's name."""
+    _discover()  # also used on its own, e.g. by a conflict's field names
     if spec is not None and key in spec.labels:
         return str(spec.labels[key])
     if key in _LABELS:
@@ -232,6 +233,7 @@ def label(key: str, model: Any = None, spec: Sentence | None = None) -> str:
 
 def say(key: str, value: Any, model: Any = None, spec: Sentence | None = None) -> str:
     """A recorded value as a person says it."""
+    _discover()
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if spec is not None and key in spec.formats:

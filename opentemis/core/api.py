@@ -4,7 +4,9 @@ The API is a thin layer over the same selectors and services as the pages, so sc
 and validation are the same. What this module adds is the HTTP mapping of their outcomes:
 
 * ``django.core.exceptions.ValidationError`` from a service -> 400 with field errors kept;
-* exceptions a view lists in ``conflict_errors`` (e.g. ``StaleEdit``) -> 409 Conflict;
+* a stale version (``core.conflicts.StaleVersion``, raised by any service) -> 409 with the one
+  conflict body, by :func:`exception_handler` (the project's DRF exception handler), so every
+  view answers it the same way without knowing the exception;
 * ``Http404`` from a selector ("missing" or "not yours", deliberately the same) -> 404, and
   ``PermissionDenied`` -> 403: DRF maps both already.
 """
@@ -18,29 +20,53 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
+from opentemis.core.conflicts import StaleVersion
 from opentemis.core.pagination import CappedPaginator
 
 T = TypeVar("T")
 
 
-class Conflict(APIException):
-    """409: the record changed since the client read it (optimistic locking)."""
+class DifferenceSerializer(serializers.Serializer):
+    """One field where the saved record differs from what the caller sent."""
 
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The record was changed by someone else. Fetch it again and retry.")
-    default_code = "conflict"
+    field = serializers.CharField(
+        help_text=_('e.g. "full_name", or "self_levels[3]" (criterion 3).')
+    )
+    label = serializers.CharField(help_text=_("The field's name, as the pages show it."))
+    theirs = serializers.JSONField(help_text=_("The value saved now."))
+    yours = serializers.JSONField(help_text=_("The value you sent."))
 
-    def __init__(self, detail: Any = None, *, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(detail)
-        # Added to the body as is (APIException would turn every value into a string).
-        self.extra = extra or {}
+
+class ConflictSerializer(serializers.Serializer):
+    """409, for every versioned record: somebody saved it after the caller read it; nothing
+    was changed. Fetch the record, re-apply the changes, send the new version."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text=_('Always "conflict".'))
+    current_version = serializers.IntegerField()
+    differences = DifferenceSerializer(many=True)
+
+
+#: The 409 answer of every write that takes a ``version`` (one schema component, ``Conflict``).
+CONFLICT_RESPONSE = OpenApiResponse(
+    response=ConflictSerializer,
+    description=_("The version sent is not the current one; nothing was changed."),
+)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the one 409 of a stale version (see ``core.conflicts``)."""
+    if isinstance(exc, StaleVersion):
+        return Response(exc.api_body(), status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
 
 
 class PasswordChanged(BasePermission):
@@ -61,28 +87,13 @@ API_PERMISSIONS: list[type[BasePermission]] = [IsAuthenticated, PasswordChanged]
 
 
 class ServiceErrorsMixin:
-    """Translate the exceptions of services into API answers (400 / 409), see module docstring.
-
-    Views set ``conflict_errors`` to the exception classes that mean "stale version" and may
-    override :meth:`conflict_exception` to add detail (such as the current version).
-    """
-
-    conflict_errors: tuple[type[Exception], ...] = ()
+    """Translate the validation errors of services into 400 answers (see module docstring)."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Conflicts first: StaleEdit is itself a django ValidationError.
-        if self.conflict_errors and isinstance(exc, self.conflict_errors):
-            exc = self.conflict_exception(exc)
-        elif isinstance(exc, DjangoValidationError):
+        if isinstance(exc, DjangoValidationError):
             exc = serializers.ValidationError(detail=serializers.as_serializer_error(exc))
         response: Response = super().handle_exception(exc)  # type: ignore[misc]
-        if isinstance(exc, Conflict) and exc.extra and isinstance(response.data, dict):
-            response.data.update(exc.extra)
         return response
-
-    def conflict_exception(self, exc: Exception) -> Conflict:
-        messages = getattr(exc, "messages", None) or [str(exc)]
-        return Conflict(detail=" ".join(str(m) for m in messages))
 
 
 def resolve_or_invalid(lookup: Callable[[], T], message: str) -> T:

@@ -8,20 +8,20 @@ pages' scoping, rules and audit. What it adds is the HTTP mapping:
   caller may not take on an evaluation they can see answers 403. "See" means ``access.can_view``
   (the person, their reviewer, whoever follows the subtree), widened per endpoint for the
   colleagues who give an opinion and the staff who answer a principal's poll;
-* a stale ``version`` answers 409 with the current version and the other's changes;
+* a stale ``version`` answers the one 409 of every versioned record (``core/conflicts.py``: the
+  current version and the other person's changes), from the project's exception handler;
 * a service's ``ValidationError`` answers 400 with its message, in the request's language;
 * a database failure during a write answers 503: the write is atomic, nothing was saved.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, IntegrityError, models
+from django.db import DatabaseError, IntegrityError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language, gettext_lazy
@@ -37,7 +37,7 @@ from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.core.api import (
     API_PERMISSIONS,
-    Conflict,
+    CONFLICT_RESPONSE,
     ServiceErrorsMixin,
     query_params,
     resolve_or_invalid,
@@ -61,20 +61,6 @@ from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
 
-# Fields a client sends; a conflict lists differences in these only (not the bookkeeping the
-# services add, such as the reviewer or the time of finalisation).
-_INPUT_FIELDS = frozenset(
-    {
-        "self_levels",
-        "self_notes",
-        *services.TEXT_FIELDS,
-        "priority_criteria",
-        "review_levels",
-        "review_comments",
-        "review_note",
-    }
-)
-
 
 class ServiceUnavailable(APIException):
     """503: the database failed during a write; the write is atomic, so nothing was saved."""
@@ -88,9 +74,7 @@ class ServiceUnavailable(APIException):
 
 
 class EvaluationErrorsMixin(ServiceErrorsMixin):
-    """Service errors as in the other APIs, plus the conflict detail and the 503 on writes."""
-
-    conflict_errors = (services.ConflictError,)
+    """Service errors as in the other APIs, plus the 503 on writes."""
 
     def handle_exception(self, exc: Exception) -> Response:
         request = getattr(self, "request", None)
@@ -102,46 +86,6 @@ class EvaluationErrorsMixin(ServiceErrorsMixin):
         if isinstance(exc, ServiceUnavailable):
             response["Retry-After"] = "30"
         return response
-
-    def _sent_version(self) -> Any:
-        """The version the caller based the step on: the one sent, else the one loaded (steps
-        without a body, such as acknowledging, act on the record as the request read it)."""
-        request = self.request  # type: ignore[attr-defined]
-        data = request.data
-        if isinstance(data, Mapping) and data.get("version") is not None:
-            return data["version"]
-        return getattr(request, "_evaluation_version", "?")
-
-    def conflict_exception(self, exc: Exception) -> Conflict:
-        assert isinstance(exc, services.ConflictError)
-        current = exc.current
-        message = _(
-            "Somebody else saved this record after you read it (you sent version %(sent)s, it is "
-            "now at version %(current)s). Fetch it again, re-apply your changes and send the "
-            "new version."
-        ) % {"sent": self._sent_version(), "current": current.version}
-        differences = [
-            {"field": row["field"], "theirs": _plain(row["theirs"]), "yours": _plain(row["yours"])}
-            for row in exc.differences
-            if row["field"].split("[", 1)[0] in _INPUT_FIELDS
-        ]
-        return Conflict(
-            detail=message,
-            extra={"current_version": current.version, "differences": differences},
-        )
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe copy of a field value (model instances by id, times in ISO 8601)."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 # --- response builders ----------------------------------------------------------------------
@@ -319,7 +263,6 @@ def _evaluation(
         if not checks:
             raise
     else:
-        request._evaluation_version = found.version  # type: ignore[attr-defined]
         return found
     evaluation = (
         Evaluation.objects.select_related(
@@ -330,7 +273,6 @@ def _evaluation(
     )
     if evaluation is None or not any(check(request.user, evaluation) for check in checks):
         raise Http404
-    request._evaluation_version = evaluation.version  # type: ignore[attr-defined]
     return evaluation
 
 
@@ -363,10 +305,7 @@ _R403 = OpenApiResponse(
     description=gettext_lazy("You can see this evaluation but may not take this step.")
 )
 _R404 = OpenApiResponse(description=gettext_lazy("Missing, or not visible to you."))
-_R409 = OpenApiResponse(
-    response=s.ConflictSerializer,
-    description=gettext_lazy("The version sent is not the current one; nothing was changed."),
-)
+_R409 = CONFLICT_RESPONSE
 _R503 = OpenApiResponse(
     response=s.ErrorSerializer,
     description=gettext_lazy("Database unavailable; nothing was saved."),

@@ -48,19 +48,6 @@ class RatingSerializer(serializers.Serializer):
     citation = serializers.CharField(help_text=_("The regulation the rules come from."))
 
 
-class ConflictSerializer(serializers.Serializer):
-    """409: somebody saved the record after the caller read it; nothing was changed."""
-
-    class DifferenceSerializer(serializers.Serializer):
-        field = serializers.CharField(help_text=_('e.g. "self_levels[3]" or "strengths".'))
-        theirs = serializers.JSONField(help_text=_("The value saved now."))
-        yours = serializers.JSONField(help_text=_("The value you sent."))
-
-    detail = serializers.CharField()
-    current_version = serializers.IntegerField()
-    differences = DifferenceSerializer(many=True)
-
-
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 

@@ -24,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opentemis.accounts import audit_text
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.text import normalize_text
 from opentemis.evaluations import access, signals
 from opentemis.evaluations.models import (
@@ -81,40 +83,55 @@ REQUIRED_TEXT_FIELDS = ("strengths", "improvements", "plan_goals", "plan_content
 POLL_MIN_BALLOTS = 3
 
 
-class ConflictError(Exception):
-    """The record changed since the actor loaded it; ``current`` is how it is now."""
-
-    def __init__(self, current: Evaluation, submitted: Mapping[str, Any] | None = None) -> None:
-        super().__init__("stale version")
-        self.current = current
-        self.differences = _differences(current, submitted or {})
-
-
-def _differences(current: Evaluation, submitted: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Fields where the saved record differs from what the actor tried to save."""
-    rows: list[dict[str, Any]] = []
-    for name, value in submitted.items():
-        saved = getattr(current, name, None)
-        if isinstance(saved, dict) and isinstance(value, Mapping):
-            for key in sorted(set(saved) | set(value), key=_num):
-                if saved.get(key, "") != value.get(key, ""):
-                    rows.append(
-                        {
-                            "field": f"{name}[{key}]",
-                            "theirs": saved.get(key, ""),
-                            "yours": value.get(key, ""),
-                        }
-                    )
-        elif saved != value and not (saved in (None, "") and value in (None, "")):
-            rows.append({"field": name, "theirs": saved, "yours": value})
-    return rows
+#: Fields a person types; a conflict lists differences in these only (not the bookkeeping the
+#: steps add, such as the reviewer or the time of finalisation).
+INPUT_FIELDS = frozenset(
+    {
+        "self_levels",
+        "self_notes",
+        *TEXT_FIELDS,
+        "priority_criteria",
+        "review_levels",
+        "review_comments",
+        "review_note",
+    }
+)
 
 
-def _num(key: Any) -> tuple[int, str]:
-    try:
-        return (int(key), "")
-    except (TypeError, ValueError):
-        return (10**6, str(key))
+class ConflictError(StaleVersion):
+    """The record changed since the actor loaded it; ``current`` is how it is now and
+    ``differences`` how it differs from what the actor typed (see core/conflicts.py)."""
+
+    def __init__(
+        self,
+        current: Evaluation,
+        submitted: Mapping[str, Any] | None = None,
+        *,
+        sent_version: Any = None,
+    ) -> None:
+        typed = {k: v for k, v in (submitted or {}).items() if k in INPUT_FIELDS}
+        saver = current.updated_by
+        super().__init__(
+            current=current,
+            sent_version=sent_version,
+            differences=compare(_saved(current, typed), typed, label=_label, say=_say),
+            who=audit_text.person_name(saver) if saver is not None else "",
+        )
+
+
+def _saved(current: Evaluation, names: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(current, name, None) for name in names}
+
+
+def _label(name: str, criterion: str | None) -> str:
+    text = audit_text.label(name, Evaluation)
+    if criterion is None:
+        return text
+    return f"{_('Criterion %(n)s') % {'n': criterion}}: {text}"
+
+
+def _say(name: str, value: Any) -> str:
+    return audit_text.say(name, value, Evaluation)
 
 
 # --- rating ---------------------------------------------------------------------------------
@@ -402,8 +419,8 @@ def guarded_update(
         version=models.F("version") + 1, updated_at=now, updated_by=actor, **fields
     )
     if not updated:
-        current = Evaluation.objects.select_related("updated_by").get(pk=evaluation.pk)
-        raise ConflictError(current, submitted)
+        current = Evaluation.objects.select_related("updated_by__person").get(pk=evaluation.pk)
+        raise ConflictError(current, submitted, sent_version=version)
     for name, value in fields.items():
         setattr(evaluation, name, value)
     evaluation.version = version + 1

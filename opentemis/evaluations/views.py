@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.models import AuditEvent
@@ -454,6 +455,11 @@ def _opinion_counts(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+# A step without a form (acknowledge, reopen) that met a save made meanwhile: the detail page
+# it returns to shows the record as it is now.
+STALE = gettext_lazy("Not saved: this record was changed by someone else after you opened it.")
+
+
 @login_required
 @require_POST
 def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
@@ -461,7 +467,9 @@ def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
         messages.success(request, _("You have acknowledged the result."))
-    except (ValidationError, PermissionDenied, services.ConflictError) as exc:
+    except services.ConflictError:
+        messages.error(request, STALE)
+    except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
     except DatabaseError:
         _db_down(request)
@@ -477,7 +485,9 @@ def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, evaluation=evaluation, reason=request.POST.get("reason", "")
         )
         messages.success(request, _("The evaluation has been reopened for the reviewer."))
-    except (ValidationError, PermissionDenied, services.ConflictError) as exc:
+    except services.ConflictError:
+        messages.error(request, STALE)
+    except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
     except DatabaseError:
         _db_down(request)

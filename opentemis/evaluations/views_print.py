@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from opentemis.core.http import xlsx_response
+from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.printing import access, forms, pdf, xlsx
@@ -26,10 +26,7 @@ from opentemis.staff.models import Person, SubjectGroup
 def _respond(form: Form, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         return xlsx_response(xlsx.render(form), f"{form.filename}.xlsx")
-    response = HttpResponse(pdf.render(form), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{form.filename}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(pdf.render(form), filename=f"{form.filename}.pdf", content_type=PDF)
 
 
 def _cycle(request: HttpRequest, unit_path: str) -> Cycle:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -182,6 +182,7 @@ class EvidenceDownloadView(APIView):
             404: OpenApiResponse(description=gettext_lazy("Missing, a link, or not yours.")),
         }
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: Request, pk: int) -> HttpResponse:
         item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
-        return evidence_file_response(item)
+        # A program saves what it fetches: always an attachment.
+        return evidence_file_response(item, download=True)

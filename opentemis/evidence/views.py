@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opentemis.core.http import file_response
 from opentemis.evidence import selectors, services, validation
 from opentemis.evidence.forms import EvidenceLinkForm, EvidenceUploadForm
 from opentemis.evidence.models import Evidence, EvidenceKind
@@ -260,14 +261,15 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
-    return evidence_file_response(item)
+    return evidence_file_response(item, download=request.GET.get("download") == "1")
 
 
-def evidence_file_response(item: Evidence) -> FileResponse:
-    """The stored bytes, streamed, with the sniffed type; PDF and images inline, the rest as
-    an attachment. Shared by the page and the API."""
+def evidence_file_response(item: Evidence, *, download: bool = False) -> HttpResponse:
+    """The stored bytes, streamed, with the sniffed type, through the one file helper
+    (``core.http.file_response``: sandboxed, nosniff; PNG, JPEG and PDF shown unless
+    ``download``, the rest saved). Shared by the page and the API."""
     stored = item.stored_file
     if item.kind != EvidenceKind.FILE or stored is None:
         raise Http404
@@ -278,19 +280,10 @@ def evidence_file_response(item: Evidence) -> FileResponse:
         handle = stored.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    inline = kind is not None and kind.inline
-    response = FileResponse(
+    return file_response(
         handle,
-        as_attachment=not inline,
         filename=filename,
         content_type=stored.content_type if kind else "application/octet-stream",
+        inline=not download,
+        cache="private, no-cache",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    if inline and stored.content_type.startswith("image/"):
-        # An image opened on its own: nothing may run or load around it. (Not for PDFs: a
-        # sandboxed response stops the browsers' PDF viewers.)
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-        )
-    return response

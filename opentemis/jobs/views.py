@@ -7,11 +7,14 @@ the file has expired.
 from __future__ import annotations
 
 import logging
+import mimetypes
+from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from opentemis.core.http import file_response
 from opentemis.jobs.models import JobStatus
 from opentemis.jobs.selectors import get_job_for_user
 
@@ -42,7 +45,9 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         job.result = ""  # type: ignore[assignment]
         response = render(request, "jobs/detail.html", {"job": job}, status=410)
     else:
-        response = FileResponse(stream, as_attachment=True, filename=job.result_name or None)
-        response["X-Content-Type-Options"] = "nosniff"
+        # Through the one file helper (core/http.py): saved, never shown, sandboxed.
+        name = job.result_name or PurePath(job.result.name).name
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        response = file_response(stream, filename=name, content_type=kind)
     response["Cache-Control"] = "no-store"
     return response

@@ -2,7 +2,8 @@
 
 Reads go through :mod:`opentemis.staff.selectors`, writes through :mod:`opentemis.staff.services`
 (scoping, NFC normalisation, derived DTTS flag, audit). Updates need the ``version`` the client
-read: a stale one answers 409 with the current version, nothing is overwritten.
+read: a stale one answers the one 409 of every versioned record (``core/conflicts.py``: the
+current version and the other person's changes); nothing is overwritten.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.api import (
     API_PERMISSIONS,
-    Conflict,
+    CONFLICT_RESPONSE,
     ServiceErrorsMixin,
     query_params,
     resolve_or_invalid,
@@ -213,7 +214,6 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     serializer_class = PersonSerializer
     permission_classes = API_PERMISSIONS
     filter_backends = ()  # filters are parsed by StaffQuerySerializer and applied by the selector
-    conflict_errors = (services.StaleEdit,)
 
     def get_queryset(self) -> QuerySet[Person]:
         if getattr(self, "swagger_fake_view", False):
@@ -241,15 +241,6 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def _respond(self, person: Person, code: int = status.HTTP_200_OK) -> Response:
         person.is_core = selectors.current_core_designation(person=person) is not None  # type: ignore[attr-defined]
         return Response(PersonSerializer(person).data, status=code)
-
-    def conflict_exception(self, exc: Exception) -> Conflict:
-        current = selectors.get_person_for_user(actor=self.request.user, pk=self.kwargs["pk"])
-        message = _(
-            "Somebody else saved this record after you read it (you sent version %(sent)s, it is "
-            "now at version %(current)s). Fetch it again, re-apply your changes and send the "
-            "new version."
-        ) % {"sent": self.request.data.get("version"), "current": current.version}
-        return Conflict(detail=message, extra={"current_version": current.version})
 
     @extend_schema(
         parameters=[StaffQuerySerializer],
@@ -298,9 +289,7 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         request=PersonUpdateSerializer,
         responses={
             200: PersonSerializer,
-            409: OpenApiResponse(
-                description=gettext_lazy("The version sent is not the current one.")
-            ),
+            409: CONFLICT_RESPONSE,
         },
         description=gettext_lazy(
             "Change the fields sent. Send the version you read: if somebody saved the record "

@@ -12,9 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opentemis.accounts import audit_text
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold, nfc
 from opentemis.orgs.models import SchoolYear, Unit
@@ -27,6 +29,7 @@ from opentemis.staff.models import (
     Subject,
     SubjectGroup,
 )
+from opentemis.staff.validators import check_person_fields
 
 TRACKED = [
     "full_name",
@@ -41,8 +44,35 @@ TRACKED = [
 ]
 
 
-class StaleEdit(ValidationError):
-    """Somebody else saved the record since this form was loaded."""
+class StaleEdit(StaleVersion):
+    """Somebody else saved the record since this form was loaded (see core/conflicts.py)."""
+
+
+def _stale(
+    current: Person, *, version: int, data: dict[str, Any], positions: Any, subjects: Any
+) -> StaleEdit:
+    """The conflict of a stale ``person_update``: the fields sent that differ from the saved
+    record, named and said as in the record's audit entries, keyed as the API names them."""
+    saved = _snapshot(current)
+    saved["subject_group"] = saved.pop("subject_group_id")
+    sent = {k: v for k, v in data.items() if k in TRACKED or k == "subject_group"}
+    if "subject_group" in sent:
+        sent["subject_group"] = getattr(sent["subject_group"], "pk", sent["subject_group"])
+    if positions is not None:
+        sent["positions"] = sorted(p.code for p in positions)
+    if subjects is not None:
+        sent["subjects"] = sorted(s.code for s in subjects)
+
+    def key(name: str) -> str:  # the audit's key of a field (groups are recorded by id)
+        return "subject_group_id" if name == "subject_group" else name
+
+    differences = compare(
+        saved,
+        sent,
+        label=lambda name, _sub: audit_text.label(key(name), Person),
+        say=lambda name, value: audit_text.say(key(name), value, Person),
+    )
+    return StaleEdit(current=current, sent_version=version, differences=differences)
 
 
 def search_text_for(full_name: str, staff_code: str) -> str:
@@ -88,6 +118,7 @@ def person_create(
 ) -> Person:
     require_perm_on(actor, Perm.CHANGE_STAFF, unit.path)
     data = normalise_person_fields(fields)
+    check_person_fields(data)
     _check_group(data.get("subject_group"), unit)
     person = Person(unit=unit, **data)
     person.search_text = search_text_for(person.full_name, person.staff_code)
@@ -137,6 +168,7 @@ def person_update(
     data.pop("unit", None)  # transfers go through person_transfer (history)
     # From the database: a bound ModelForm has already copied its input onto ``person``.
     before = _snapshot(Person.objects.get(pk=person.pk))
+    check_person_fields(data, before=before)
     _check_group(data.get("subject_group"), person.unit)
     for name, value in data.items():
         setattr(person, name, value)
@@ -149,12 +181,8 @@ def person_update(
         updated_at=timezone.now(),
     )
     if not updated:
-        raise StaleEdit(
-            _(
-                "Somebody else saved this record while you were editing it. "
-                "Reload to see their changes."
-            )
-        )
+        current = Person.objects.get(pk=person.pk)
+        raise _stale(current, version=version, data=data, positions=positions, subjects=subjects)
     if positions is not None:
         person.positions.set(positions)
     if subjects is not None:

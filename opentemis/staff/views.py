@@ -85,12 +85,8 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Re-submitting now is a conscious overwrite of the version the user has just seen.
             form.data = form.data.copy()
             form.data["version"] = str(latest.version)
-            return render(
-                request,
-                "staff/edit.html",
-                {"form": form, "person": latest, "conflict": " ".join(exc.messages)},
-                status=409,
-            )
+            context = {"form": form, "person": latest, "conflict": exc}
+            return render(request, "staff/edit.html", context, status=409)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

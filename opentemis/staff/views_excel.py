@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -79,7 +79,7 @@ def staff_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_export(request: HttpRequest) -> FileResponse:
+def staff_export(request: HttpRequest) -> HttpResponse:
     """The staff list with the list page's filters, as an .xlsx that re-imports."""
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
         raise Http404
@@ -90,6 +90,4 @@ def staff_export(request: HttpRequest) -> FileResponse:
     filters = StaffFilterForm(request.GET or None).to_filter(unit)
     stream = excel.export_staff_xlsx(actor=request.user, filters=filters)
     name = f"danh-sach-can-bo-{unit.code if unit else 'tat-ca'}-{_stamp()}.xlsx"
-    response = FileResponse(stream, as_attachment=True, filename=name, content_type=XLSX)
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(stream, name)

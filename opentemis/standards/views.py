@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import actor_perms
 from opentemis.accounts.roles import Perm
+from opentemis.core.http import xlsx_response
 from opentemis.standards import config, selectors, services
 from opentemis.standards.files import FrameworkFileError, read_framework_file
 from opentemis.standards.forms import EvaluatorRuleForm, FrameworkApplyForm, FrameworkUploadForm
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.xlsx import framework_template_xlsx, framework_to_xlsx
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The previewed frameworks travel to the confirmation signed, so nothing is stored until the
 # administrator confirms, and what is loaded is exactly what was previewed.
 UPLOAD_SALT = "opentemis.standards.upload"
@@ -78,9 +78,7 @@ def framework_template(request: HttpRequest) -> HttpResponse:
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(content, filename)
 
 
 @login_required

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.db.models import F
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -182,8 +183,20 @@ def test_stale_version_is_409_with_the_other_changes(ev):
     body = response.json()
     assert body["current_version"] == 2
     assert "you sent version 1, it is now at version 2" in body["detail"]
-    assert {"field": "self_levels[1]", "theirs": "Tot", "yours": "Dat"} in body["differences"]
-    assert {"field": "strengths", "theirs": "", "yours": "Mới"} in body["differences"]
+    assert body["code"] == "conflict"
+    rows = {row["field"]: row for row in body["differences"]}
+    assert rows["self_levels[1]"] == {
+        "field": "self_levels[1]",
+        "label": "Criterion 1: Self-evaluated levels",
+        "theirs": "Tot",
+        "yours": "Dat",
+    }
+    assert rows["strengths"] == {
+        "field": "strengths",
+        "label": "Strengths",
+        "theirs": "",
+        "yours": "Mới",
+    }
     assert fresh(evaluation).self_levels == {"1": "Tot"}
 
 
@@ -514,12 +527,14 @@ def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
             levels=ev.levels("Tot"),
         )
     read = evaluation.version
-    moved = fresh(evaluation)
-    moved.version = read + 1
-    race = mock.patch.object(
-        services, "evaluation_acknowledge", side_effect=services.ConflictError(moved)
-    )
-    with race:
+    update = services.guarded_update
+
+    def someone_saves_first(evaluation: Any, **kwargs: Any) -> Any:
+        # Another tab saves between the request's read and its write.
+        Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
+        return update(evaluation, **kwargs)
+
+    with mock.patch.object(services, "guarded_update", side_effect=someone_saves_first):
         response = api(ev.w.teacher_a1).post(
             url(evaluation, "acknowledge"), HTTP_ACCEPT_LANGUAGE="en"
         )

@@ -87,8 +87,10 @@ def test_stale_save_raises_conflict_with_the_other_changes(ev):
                 actor=ev.w.teacher_a1, evaluation=stale, version=seen, levels={"1": "Dat"}
             )
         assert Evaluation.objects.get(pk=evaluation.pk).self_levels == {"1": "Tot"}
-    diff = caught.value.differences
-    assert {"field": "self_levels[1]", "theirs": "Tot", "yours": "Dat"} in diff
+    diff = {row.field: row for row in caught.value.differences}
+    assert (diff["self_levels[1]"].theirs, diff["self_levels[1]"].yours) == ("Tot", "Dat")
+    assert caught.value.current_version == seen + 1
+    assert caught.value.sent_version == seen
 
 
 def test_submit_computes_the_self_rating_and_locks_the_form(ev):

@@ -33,6 +33,7 @@ from opentemis.staff.excel.columns import (
 )
 from opentemis.staff.excel.results import _CellError, _Issues
 from opentemis.staff.models import Position, Subject
+from opentemis.staff.validators import validate_full_name, validate_staff_code
 
 # ---------------------------------------------------------------------------------------------
 # Parsing cells
@@ -122,29 +123,17 @@ class _Parsers:
 
     # Each parser takes the raw cell value (not None, not blank) and returns the stored value.
 
+    # Codes and names: the rules of every way in (staff/validators.py), with their messages.
+
     def staff_code(self, value: Any) -> str:
-        text = _text(value).upper()
-        if len(text) > 32 or not re.fullmatch(r"[0-9A-Z][0-9A-Z._/-]*", text):
-            raise _CellError(
-                _(
-                    "«%(value)s» is not a valid staff code; use at most 32 letters (without "
-                    "accents), digits and the signs - _ . /"
-                )
-                % {"value": _text(value)}
-            )
-        return text
+        _judge(validate_staff_code, _text(value))
+        return _text(value).upper()
 
     def full_name(self, value: Any) -> str:
         text = _text(value)
         if len(text) > 150:
             raise _CellError(_too_long(150))
-        if not any(ch.isalpha() for ch in text) or not all(
-            ch.isalpha() or ch in " .'-" for ch in text
-        ):
-            raise _CellError(
-                _("«%(value)s» is not a valid full name; write letters only, e.g. Nguyễn Văn An.")
-                % {"value": text}
-            )
+        _judge(validate_full_name, text)
         return text
 
     def gender(self, value: Any) -> str:
@@ -296,6 +285,13 @@ class _Parsers:
         if len(text) > 32:
             raise _CellError(_too_long(32))
         return text
+
+
+def _judge(rule: Callable[[str], None], text: str) -> None:
+    try:
+        rule(text)
+    except ValidationError as exc:
+        raise _CellError(exc.messages[0]) from None
 
 
 def _too_long(limit: int) -> str:
