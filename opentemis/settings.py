@@ -51,8 +51,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "treebeard",
-    "django_tasks",
-    "django_tasks_db",
     "opentemis.core",
     "opentemis.orgs",
     "opentemis.staff",
@@ -63,6 +61,10 @@ INSTALLED_APPS = [
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
+    # After opentemis.jobs, whose `db_worker` (the library's, plus the lease sweeps) overrides
+    # theirs: the first app listed wins a command name.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opentemis.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A persistent connection is checked (SELECT 1) before its first use in each request
+        # and replaced if the server dropped it (restart, failover, terminated sessions), so
+        # a database that came back answers the next request instead of one 500 per worker.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -282,6 +288,17 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# A job's lease (jobs app, docs/decisions/0008-jobs.md): a running job reports progress at
+# least this often (seconds); one silent for longer lost its worker and is queued again, at
+# most JOB_MAX_RETRIES times, then failed with a message (its owner can run it again). The
+# worker sweeps for such jobs (and for other apps' lost work) every JOB_SWEEP_SECONDS.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "120"))
+JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", "2"))
+JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", "30"))
+
+# With the database unreachable, pages and the API answer 503 with this Retry-After (seconds).
+DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "30"))
 
 # Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
