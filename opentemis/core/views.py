@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import time
 
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from opentemis.core.unavailable import unavailable_response
 from opentemis.orgs import selectors as org_selectors
 
 
@@ -65,4 +67,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this from inside its ``except`` block: the exception is the current one.
+    unavailable = unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     return render(request, "errors/500.html", {"status": 500}, status=500)

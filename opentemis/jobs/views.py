@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opentemis.jobs import services
-
 from opentemis.jobs.models import JobStatus
 from opentemis.jobs.selectors import get_job_for_user
 
