@@ -140,9 +140,10 @@ def test_reading_the_page_of_a_dead_job_sweeps_it_and_run_again_restarts_it(
     assert "Công việc bị gián đoạn" in page
     assert "Chạy lại" in page and reverse("job_retry", args=[job.pk]) in page
 
-    assert world.client_for(world.principal_b1).post(
-        reverse("job_retry", args=[job.pk])
-    ).status_code == 404
+    assert (
+        world.client_for(world.principal_b1).post(reverse("job_retry", args=[job.pk])).status_code
+        == 404
+    )
     assert client.get(reverse("job_retry", args=[job.pk])).status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("job_retry", args=[job.pk]))
