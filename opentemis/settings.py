@@ -316,6 +316,10 @@ REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "5"))
 REPORT_GROUPS = [("A", 80.0), ("B", 50.0), ("C", 0.0)]
 # Summaries older than this are brought up to date before a report is shown (seconds).
 REPORT_MAX_STALENESS = int(os.environ.get("REPORT_MAX_STALENESS", "30"))
+# A refresh of the summaries holds its year's lock in one transaction; on PostgreSQL the server
+# ends one that sits idle longer than this (its process hung or vanished), so the next refresh
+# is blocked that long at most (seconds; above the longest pause of a national rebuild).
+REPORT_REFRESH_LEASE_SECONDS = float(os.environ.get("REPORT_REFRESH_LEASE_SECONDS", "600"))
 
 # Notices (notifications app): people with pending work are told when a cycle's deadline is
 # this many days away (`manage.py send_notices`, daily); e.g. NOTICE_DEADLINE_DAYS=7,1.

@@ -1,28 +1,20 @@
 """A job whose worker was killed (kill -9) is retried, then failed with a message, and its owner
 runs it again: real ``manage.py db_worker`` processes on a shared database.
 
-On PostgreSQL the workers use the test database itself. On SQLite the test database lives in
-memory, which another process cannot open: it is copied to a file for the workers
-(``SharedDatabase.push``) and copied back to read what they did (``pull``), with SQLite's
-backup API.
+The workers share the test database through ``tests.processes.SharedDatabase``.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -31,41 +23,9 @@ from django_tasks_db.models import DBTaskResult
 from opentemis.jobs import services
 from opentemis.jobs.models import Job, JobStatus
 from opentemis.jobs.tests.tasks import blocking_job
+from tests.processes import ROOT, SharedDatabase
 
-ROOT = Path(settings.BASE_DIR)
 QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-class SharedDatabase:
-    """The test database, as other processes can open it."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.file = tmp / "shared.sqlite3"
-        self.sqlite = connection.vendor == "sqlite"
-
-    @property
-    def url(self) -> str:
-        if self.sqlite:
-            return f"sqlite:///{self.file}"
-        s = connection.settings_dict
-        auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
-        return f"postgresql://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-    def push(self) -> None:
-        """Make what this process wrote visible to the workers."""
-        if self.sqlite:
-            connection.ensure_connection()
-            with sqlite3.connect(self.file) as target:
-                connection.connection.backup(target)
-
-    def pull(self) -> None:
-        """Read what the workers wrote."""
-        if self.sqlite:
-            source = sqlite3.connect(self.file)
-            try:
-                source.backup(connection.connection)
-            finally:
-                source.close()
 
 
 class Workers:
@@ -76,15 +36,7 @@ class Workers:
         self.started: list[subprocess.Popen[bytes]] = []
 
     def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "opentemis.settings",
-            "DATABASE_URL": self.db.url,
-            "OPENTEMIS_VAR_DIR": str(self.tmp / "var"),
-            "MEDIA_ROOT": str(self.tmp / "media"),
-            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            **env,
-        }
+        environment = self.db.environ(self.tmp, **env)
         command = ["manage.py", "db_worker", "--no-reload", "--no-startup-delay", "-v0"]
         with open(self.tmp / f"worker{len(self.started)}.log", "wb") as log:
             process = subprocess.Popen(
