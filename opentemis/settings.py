@@ -323,6 +323,10 @@ REPORT_REFRESH_LEASE_SECONDS = float(os.environ.get("REPORT_REFRESH_LEASE_SECOND
 
 # Notices (notifications app): people with pending work are told when a cycle's deadline is
 # this many days away (`manage.py send_notices`, daily); e.g. NOTICE_DEADLINE_DAYS=7,1.
+# A notice email claimed for sending this long ago (seconds) died with its process: it is sent
+# again, NOTICE_EMAIL_MAX_ATTEMPTS attempts in all, then marked failed (notifications/emails.py).
+NOTICE_EMAIL_LEASE_SECONDS = int(os.environ.get("NOTICE_EMAIL_LEASE_SECONDS", "600"))
+NOTICE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("NOTICE_EMAIL_MAX_ATTEMPTS", "3"))
 NOTICE_DEADLINE_DAYS = tuple(
     int(d) for d in os.environ.get("NOTICE_DEADLINE_DAYS", "7,1").split(",") if d.strip()
 )
