@@ -65,10 +65,10 @@ def test_a_killed_refresh_does_not_block_the_next_one(world, tmp_path: Path):
         timeout=120,
         check=True,
     )
-    out = done.stdout.decode()
-    assert out.startswith("refreshed 2025-2026: ") and ": 0 units" not in out, out
+    assert done.stdout.decode().startswith("refreshed 2025-2026: ")
     db.pull()
     with system_scope():
+        # Written only by a refresh that held the year's lock (a skipped one leaves it empty).
         assert ReportState.objects.get(school_year=world.year).watermark is not None
 
 
