@@ -85,9 +85,15 @@ class Job(models.Model):
         return self.status in FINISHED_STATUSES
 
     @property
+    def result_expired(self) -> bool:
+        """Done, but the clean-up deleted its file (``core.cleanup``)."""
+        return self.status == JobStatus.DONE and bool(self.result_name) and not self.result
+
+    @property
     def can_restart(self) -> bool:
-        """A failed job its owner may run again (it knows what to run)."""
-        return self.status == JobStatus.FAILED and bool(self.task_path)
+        """Failed, or done with its file expired: its owner may run it again (it knows what
+        to run)."""
+        return bool(self.task_path) and (self.status == JobStatus.FAILED or self.result_expired)
 
     @property
     def kind_label(self) -> str:

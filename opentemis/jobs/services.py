@@ -172,14 +172,15 @@ def job_fail(*, job: Job, message: Any) -> Job:
 
 
 def job_restart(*, job: Job) -> Job:
-    """Run a failed job again (its owner's "Run again"): queued afresh, attempts from zero.
+    """Run a failed job (or one whose file expired) again, its owner's "Run again": queued
+    afresh, attempts from zero.
 
-    The task checks the owner's access again when it runs. Raises ValueError when the job is
-    not failed or does not know what to run.
+    The task checks the owner's access again when it runs. Raises ValueError when the job may
+    not run again (``Job.can_restart``) or changed since it was read.
     """
     if not job.can_restart:
-        raise ValueError("only a failed job that knows its task can run again")
-    reset = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+        raise ValueError("only a failed or expired job that knows its task can run again")
+    reset = Job.objects.filter(pk=job.pk, status=job.status, finished_at=job.finished_at).update(
         status=JobStatus.QUEUED,
         attempts=0,
         progress=0,
@@ -191,7 +192,7 @@ def job_restart(*, job: Job) -> Job:
         task_id="",
     )
     if not reset:
-        raise ValueError("the job is not failed any more")
+        raise ValueError("the job changed since it was read")
     job.refresh_from_db()
     transaction.on_commit(lambda: _enqueue(job))
     return job

@@ -54,7 +54,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Run the actor's failed job again ("Run again"); anything else just shows the job."""
+    """Run the actor's failed or expired job again ("Run again"); otherwise show the job."""
     job = get_job_for_user(actor=request.user, pk=pk)
     if job.can_restart:
         services.job_restart(job=job)

@@ -191,3 +191,19 @@ def test_the_fake_task_is_importable() -> None:
     from django.utils.module_loading import import_string
 
     assert isinstance(import_string(FakeTask.module_path), FakeTask)
+
+
+def test_a_job_whose_file_expired_can_run_again(world, django_capture_on_commit_callbacks):
+    job = running_job(world, django_capture_on_commit_callbacks)
+    services.job_finish(job=job, content=b"x", name="a.zip")
+    client = world.client_for(world.principal_a1)
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "Chạy lại" not in page  # the file is there: nothing to run again
+    Job.objects.filter(pk=job.pk).update(result="")  # what the clean-up does
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "đã hết hạn" in page and "Chạy lại" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("job_retry", args=[job.pk]))
+    stored = Job.objects.get(pk=job.pk)
+    assert (stored.status, stored.result_name) == (JobStatus.QUEUED, "")
+    assert len(FAKE.calls) == 2
