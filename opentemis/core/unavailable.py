@@ -70,6 +70,11 @@ def unavailable_response(request: HttpRequest, exc: BaseException | None) -> Htt
         response = JsonResponse({"detail": str(API_DETAIL)}, status=503)
     else:
         response = HttpResponse(_render_page(request), status=503)
+    return mark_unavailable(response)
+
+
+def mark_unavailable(response: HttpResponse) -> HttpResponse:
+    """The headers of every 503 for an unavailable database (the evaluation forms' too)."""
     response["Retry-After"] = retry_after()
     response["Cache-Control"] = "no-store"
     return response
