@@ -35,6 +35,30 @@ def pytest_configure(config: Any) -> None:
     ]
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_a_flush(request: Any) -> None:
+    """A transactional test (``django_db(transaction=True)``) flushes every table when it ends,
+    the rows of data migrations included; the next one loads them again, as migrate did (the
+    browser tests do the same in their conftest)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from opentemis.staff.models import Position
+    from opentemis.staff.reference import load_reference_data
+
+    if not Position.objects.exists():
+        load_reference_data(apps, None)
+        rules = importlib.import_module(
+            "opentemis.evaluations.migrations.0002_default_evaluator_rules"
+        )
+        rules.forwards(apps, None)
+
+
 @dataclass
 class World:
     nation: Any

@@ -51,8 +51,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "treebeard",
-    "django_tasks",
-    "django_tasks_db",
     "opentemis.core",
     "opentemis.orgs",
     "opentemis.staff",
@@ -63,6 +61,10 @@ INSTALLED_APPS = [
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
+    # After opentemis.jobs, whose `db_worker` (the library's, plus the lease sweeps) overrides
+    # theirs: the first app listed wins a command name.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +118,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opentemis.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A persistent connection is checked (SELECT 1) before its first use in each request
+        # and replaced if the server dropped it (restart, failover, terminated sessions), so
+        # a database that came back answers the next request instead of one 500 per worker.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -328,6 +334,17 @@ TASKS = {
     }
 }
 
+# A job's lease (jobs app, docs/decisions/0008-jobs.md): a running job reports progress at
+# least this often (seconds); one silent for longer lost its worker and is queued again, at
+# most JOB_MAX_RETRIES times, then failed with a message (its owner can run it again). The
+# worker sweeps for such jobs (and for other apps' lost work) every JOB_SWEEP_SECONDS.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "120"))
+JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", "2"))
+JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", "30"))
+
+# With the database unreachable, pages and the API answer 503 with this Retry-After (seconds).
+DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "30"))
+
 # Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
@@ -344,9 +361,17 @@ REPORT_MIN_CELL = int(os.environ.get("REPORT_MIN_CELL", "5"))
 REPORT_GROUPS = [("A", 80.0), ("B", 50.0), ("C", 0.0)]
 # Summaries older than this are brought up to date before a report is shown (seconds).
 REPORT_MAX_STALENESS = int(os.environ.get("REPORT_MAX_STALENESS", "30"))
+# A refresh of the summaries holds its year's lock in one transaction; on PostgreSQL the server
+# ends one that sits idle longer than this (its process hung or vanished), so the next refresh
+# is blocked that long at most (seconds; above the longest pause of a national rebuild).
+REPORT_REFRESH_LEASE_SECONDS = float(os.environ.get("REPORT_REFRESH_LEASE_SECONDS", "600"))
 
 # Notices (notifications app): people with pending work are told when a cycle's deadline is
 # this many days away (`manage.py send_notices`, daily); e.g. NOTICE_DEADLINE_DAYS=7,1.
+# A notice email claimed for sending this long ago (seconds) died with its process: it is sent
+# again, NOTICE_EMAIL_MAX_ATTEMPTS attempts in all, then marked failed (notifications/emails.py).
+NOTICE_EMAIL_LEASE_SECONDS = int(os.environ.get("NOTICE_EMAIL_LEASE_SECONDS", "600"))
+NOTICE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("NOTICE_EMAIL_MAX_ATTEMPTS", "3"))
 NOTICE_DEADLINE_DAYS = tuple(
     int(d) for d in os.environ.get("NOTICE_DEADLINE_DAYS", "7,1").split(",") if d.strip()
 )

@@ -207,6 +207,7 @@ SKIP = {
     "notice_read_all": "POST only",
     "report_export": "files (PDF, xlsx, JSON), not pages",
     "job_download": "a file",
+    "job_retry": "POST only",
     "evidence_download": "a file",
     "framework_xlsx": "a file",
 }

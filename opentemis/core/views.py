@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from opentemis.core.http import is_background
+from opentemis.core.unavailable import unavailable_response
 from opentemis.orgs import selectors as org_selectors
 
 # Posted fields never written back into a page: credentials and the stale token itself.
@@ -75,6 +77,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this from inside its ``except`` block: the exception is the current one.
+    unavailable = unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     return render(request, "errors/500.html", {"status": 500}, status=500)
 
 

@@ -28,13 +28,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
+from opentemis.core import unavailable
 from opentemis.core.api import (
     API_PERMISSIONS,
     CONFLICT_RESPONSE,
@@ -62,10 +63,11 @@ from opentemis.standards.rules import Level
 logger = logging.getLogger(__name__)
 
 
-class ServiceUnavailable(APIException):
-    """503: the database failed during a write; the write is atomic, so nothing was saved."""
+class ServiceUnavailable(unavailable.ServiceUnavailable):
+    """503: the database failed during a write; the write is atomic, so nothing was saved.
 
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    The shared answer (``core.unavailable``), with a message about the write."""
+
     default_detail = gettext_lazy(
         "The server could not save right now (database unavailable). Nothing was saved: the "
         "record is exactly as it was before this request. Try again in a moment."
@@ -84,7 +86,7 @@ class EvaluationErrorsMixin(ServiceErrorsMixin):
             exc = ServiceUnavailable()
         response = super().handle_exception(exc)
         if isinstance(exc, ServiceUnavailable):
-            response["Retry-After"] = "30"
+            response["Retry-After"] = unavailable.retry_after()
         return response
 
 

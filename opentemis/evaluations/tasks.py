@@ -14,7 +14,7 @@ import zipfile
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from opentemis.core.scoping import actor_scope
@@ -38,20 +38,19 @@ def print_school_start(*, actor: Any, unit: Unit, cycle: Cycle) -> Job:
     if not may_print_school(actor, unit.path):
         raise PermissionDenied
     job = jobs.job_create(actor=actor, kind=PRINT_SCHOOL, unit=unit)
-    jobs.job_enqueue(job=job, enqueue=lambda: print_school_forms.enqueue(job.pk, unit.pk, cycle.pk))
+    jobs.job_enqueue(job=job, task=print_school_forms, args=[unit.pk, cycle.pk])
     return job
 
 
 @task()
 def print_school_forms(job_id: int, unit_id: int, cycle_id: int) -> None:
-    job = Job.objects.select_related("actor").get(pk=job_id)
-    try:
+    def work(job: Job) -> None:
         with actor_scope(job.actor):
             _print_school(job, unit_id, cycle_id)
-    except Exception:
-        logger.exception("print_school_forms failed for job %s", job_id)
-        jobs.job_fail(job=job, message=_("Printing failed. Try again, or report the problem."))
-        raise
+
+    jobs.job_run(
+        job_id, work, failure_message=_("Printing failed. Try again, or report the problem.")
+    )
 
 
 def _print_school(job: Job, unit_id: int, cycle_id: int) -> None:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.models import AuditEvent
 from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
@@ -246,7 +247,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
     except DatabaseError:
         _db_down(request)
         context = _self_context(request, evaluation, state)
-        return render(request, "evaluations/self.html", context, status=503)
+        return mark_unavailable(render(request, "evaluations/self.html", context, status=503))
     if submit:
         messages.success(request, _("Your self-evaluation has been submitted."))
         return redirect("evaluation_detail", pk=pk)
@@ -568,9 +569,8 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "evaluations/review.html", context, status=400)
     except DatabaseError:
         _db_down(request)
-        return render(
-            request, "evaluations/review.html", _review_context(evaluation, state), status=503
-        )
+        context = _review_context(evaluation, state)
+        return mark_unavailable(render(request, "evaluations/review.html", context, status=503))
     return redirect("evaluation_detail", pk=pk)
 
 

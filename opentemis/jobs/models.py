@@ -4,6 +4,13 @@ A :class:`Job` is the user-facing record of one piece of background work: what i
 asked, how far it got, and the file it produced. The task itself runs in the Django Tasks
 worker; the job row is what the progress page polls. Jobs belong to their actor (only they see
 and download the result), so the table is not unit-scoped: every read filters by actor.
+
+A running job holds a **lease**: each progress report renews ``heartbeat_at`` (in the same
+UPDATE). A job whose heartbeat is older than ``JOB_LEASE_SECONDS`` lost its worker (killed,
+out of memory, machine gone); the sweep (``jobs.services.jobs_sweep``) starts it again up to
+``JOB_MAX_RETRIES`` times, then marks it failed with a message, and its owner can run it again
+from the job page. ``attempts`` counts the runs begun and fences them: a run that was presumed
+dead writes nothing once another run has begun (docs/decisions/0008-jobs.md).
 """
 
 from __future__ import annotations
@@ -50,10 +57,25 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # What to run again (after a lost worker, or when the owner asks): the task's import path
+    # and its arguments after the job's id.
+    task_path = models.CharField(max_length=200, blank=True)
+    task_args = models.JSONField(default=list, blank=True)
+    # The lease: renewed by every progress report of the running attempt.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["actor", "-created_at"], name="job_actor_created")]
+        indexes = [
+            models.Index(fields=["actor", "-created_at"], name="job_actor_created"),
+            # The sweep looks for unfinished jobs only.
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
@@ -61,6 +83,17 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def result_expired(self) -> bool:
+        """Done, but the clean-up deleted its file (``core.cleanup``)."""
+        return self.status == JobStatus.DONE and bool(self.result_name) and not self.result
+
+    @property
+    def can_restart(self) -> bool:
+        """Failed, or done with its file expired: its owner may run it again (it knows what
+        to run)."""
+        return bool(self.task_path) and (self.status == JobStatus.FAILED or self.result_expired)
 
     @property
     def kind_label(self) -> str:

@@ -1,7 +1,8 @@
 """The job page (progress bar polled by HTMX) and the download of its result.
 
 A result deleted by the clean-up (``core.cleanup``) answers 410 with the job page, which says
-the file has expired.
+the file has expired. Reading the page of a job whose worker died sweeps it (retried or failed,
+``services.job_check_lease``), and a failed job can be run again from it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from opentemis.core.http import file_response
+from opentemis.jobs import services
 from opentemis.jobs.models import JobStatus
 from opentemis.jobs.selectors import get_job_for_user
 
@@ -23,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_job_for_user(actor=request.user, pk=pk)
+    job = services.job_check_lease(get_job_for_user(actor=request.user, pk=pk))
     template = "jobs/_progress.html" if request.htmx else "jobs/detail.html"  # type: ignore[attr-defined]
     response = render(request, template, {"job": job})
     response["Cache-Control"] = "no-store"
@@ -51,3 +54,13 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         response = file_response(stream, filename=name, content_type=kind)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run the actor's failed or expired job again ("Run again"); otherwise show the job."""
+    job = get_job_for_user(actor=request.user, pk=pk)
+    if job.can_restart:
+        services.job_restart(job=job)
+    return redirect("job_detail", pk=job.pk)

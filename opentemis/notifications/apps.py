@@ -13,3 +13,9 @@ class NotificationsConfig(AppConfig):
         from opentemis.notifications.events import on_evaluation_changed
 
         evaluation_changed.connect(on_evaluation_changed, dispatch_uid="notices-evaluation")
+
+        # Notice emails whose sending died are given back by the task worker's sweep too.
+        from opentemis.jobs.services import register_sweep
+        from opentemis.notifications.emails import sweep_and_send
+
+        register_sweep(sweep_and_send)

@@ -98,6 +98,7 @@ class EmailState(models.TextChoices):
     NONE = "", pgettext_lazy("email state", "No email")
     PENDING = "pending", _("To send now")
     DIGEST = "digest", _("Waiting for the daily digest")
+    SENDING = "sending", pgettext_lazy("email state", "Being sent")
     SENT = "sent", pgettext_lazy("email state", "Sent")
     FAILED = "failed", _("Failed")
 
@@ -128,6 +129,11 @@ class Notice(models.Model):
     email_state = models.CharField(
         max_length=8, choices=EmailState.choices, default=EmailState.NONE, blank=True
     )
+    # The lease of a sending (``emails.deliver_pending``): claimed at, and how many times. A
+    # claim older than NOTICE_EMAIL_LEASE_SECONDS died with its process and is sent again, at
+    # most NOTICE_EMAIL_MAX_ATTEMPTS times in all.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     # Unscoped on purpose: notices are personal (module docstring); reads filter by recipient.
     objects = models.Manager()
@@ -145,7 +151,7 @@ class Notice(models.Model):
             # The daily digest and the immediate sender look for these only.
             models.Index(
                 fields=["email_state", "recipient"],
-                condition=models.Q(email_state__in=["pending", "digest"]),
+                condition=models.Q(email_state__in=["pending", "digest", "sending"]),
                 name="notice_email_due",
             ),
         ]

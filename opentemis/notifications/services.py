@@ -25,9 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,10 +33,9 @@ from opentemis.accounts.models import RoleAssignment
 from opentemis.accounts.permissions import has_perm_on, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm, Role
 from opentemis.accounts.services import audit
-from opentemis.core.scoping import system_scope
 from opentemis.core.text import normalize_text
-from opentemis.notifications import selectors
-from opentemis.notifications.models import Notice, Reminder, ReminderTarget
+from opentemis.notifications import emails, selectors
+from opentemis.notifications.models import EmailState, Notice, Reminder, ReminderTarget
 from opentemis.orgs.models import SchoolYear, Unit
 
 logger = logging.getLogger(__name__)
@@ -362,6 +359,7 @@ def remind_units(
                             body=body,
                             url=url,
                             created_at=now,
+                            email_state=EmailState.PENDING if person.email else EmailState.NONE,
                         )
                     )
             rows.append(
@@ -434,61 +432,11 @@ def deliver_reminder_emails(reminder_id: int) -> tuple[int, int]:
     """Send the emails of a reminder, one per notice whose recipient has an address.
 
     Never raises for a mail problem: each failure is logged and counted on the reminder
-    (``email_failed``), successes in ``email_sent``. Returns (sent, failed).
+    (``email_failed``), successes in ``email_sent``. The notices' emails are claimed and
+    leased like every notice email (``emails.deliver_pending``), so a sending that dies is
+    retried. Returns (sent, failed).
     """
-    from django.urls import reverse
-
-    notices = list(
-        Notice.objects.filter(reminder_id=reminder_id)
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("id")
-    )
-    inbox = _absolute(reverse("notice_list"))
-    messages = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for notice in notices:
-            lines = [notice.body]
-            if notice.url:
-                lines.append(_("Details: %(url)s") % {"url": _absolute(notice.url)})
-            lines.append(_("Your notices in OpenTEMIS: %(url)s") % {"url": inbox})
-            messages.append(
-                EmailMessage(
-                    subject=" ".join(notice.title.split()),
-                    body="\n\n".join(lines),
-                    to=[notice.recipient.email],
-                )
-            )
-    sent = failed = 0
-    try:
-        connection = get_connection()
-        connection.open()
-    except Exception:
-        logger.exception(
-            "mail server unavailable: %s emails of reminder %s not sent", len(messages), reminder_id
-        )
-        failed = len(messages)
-    else:
-        try:
-            for email in messages:
-                try:
-                    sent += connection.send_messages([email]) or 0
-                except Exception:
-                    logger.warning(
-                        "email to %s failed (reminder %s)", email.to[0], reminder_id, exc_info=True
-                    )
-                    failed += 1
-        finally:
-            try:
-                connection.close()
-            except Exception:
-                logger.warning("closing the mail connection failed", exc_info=True)
-    # System code: recording the delivery of a reminder already sent, whoever reads it.
-    with system_scope():
-        Reminder.objects.filter(pk=reminder_id).update(
-            email_sent=F("email_sent") + sent, email_failed=F("email_failed") + failed
-        )
-    return sent, failed
+    return emails.deliver_pending(reminder_id=reminder_id)
 
 
 def notice_mark_read(*, actor: Any, notice: Notice) -> Notice:

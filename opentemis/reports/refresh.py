@@ -17,6 +17,15 @@ Changes are looked for from ``watermark - OVERLAP``: a write that started before
 refresh but committed after it still has an ``updated_at`` inside the overlap. Workflow writes
 are single short transactions; a nightly :func:`rebuild` corrects anything else.
 
+One refresh of a year at a time: the year's ``ReportState`` row is locked (``SKIP LOCKED``) for
+the refresh's transaction, and a reader that finds it locked reads the rows as they are. A
+refresh whose process is killed loses its connection, and the database rolls it back and
+releases the lock at once (on SQLite the kernel releases the file lock). One whose process
+hangs or whose machine vanishes without closing the connection would hold the lock until TCP
+gives up (hours): on PostgreSQL the refresh's transaction is leased to the server, which ends
+the session when it sits idle longer than ``REPORT_REFRESH_LEASE_SECONDS``
+(``idle_in_transaction_session_timeout``), so the next refresh runs after that at the latest.
+
 A test (tests/test_refresh.py) checks that after any sequence of changes and refreshes the
 summaries equal a full recount, unit by unit.
 """
@@ -30,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
@@ -551,8 +561,20 @@ def _state(school_year: SchoolYear, lock: bool) -> ReportState | None:
     ReportState.objects.get_or_create(school_year=school_year)
     qs = ReportState.objects.filter(school_year=school_year)
     if lock:
+        _lease_transaction()
         qs = qs.select_for_update(skip_locked=True)
     return qs.first()
+
+
+def _lease_transaction() -> None:
+    """PostgreSQL: end this session if the transaction sits idle longer than the lease (its
+    process hung or vanished), releasing the year's lock (module docstring)."""
+    if connection.vendor == "postgresql":
+        lease_ms = str(int(settings.REPORT_REFRESH_LEASE_SECONDS * 1000))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', %s, true)", [lease_ms]
+            )
 
 
 def rebuild(school_year: SchoolYear) -> int:

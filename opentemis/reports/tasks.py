@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from opentemis.core.scoping import actor_scope
@@ -26,14 +27,13 @@ STEPS = 3
 
 @task()
 def report_export(job_id: int, unit_id: int, school_year_id: int, fmt: str) -> None:
-    job = Job.objects.select_related("actor").get(pk=job_id)
-    try:
+    def work(job: Job) -> None:
         with actor_scope(job.actor):
             _export(job, unit_id, school_year_id, fmt)
-    except Exception:
-        logger.exception("report_export failed for job %s", job_id)
-        jobs.job_fail(job=job, message=_("The report could not be made. Try again later."))
-        raise
+
+    jobs.job_run(
+        job_id, work, failure_message=gettext_lazy("The report could not be made. Try again later.")
+    )
 
 
 def _export(job: Job, unit_id: int, school_year_id: int, fmt: str) -> None:

@@ -82,6 +82,7 @@ def test_submit_when_the_database_is_down_keeps_the_draft_and_the_typing(ev):
             _levels_post(ev.levels("Tot"), version="1", action="submit", strengths="Chữ đã gõ"),
         )
     assert response.status_code == 503
+    assert response["Retry-After"] == "30"  # the same 503 as everywhere (core.unavailable)
     assert "Chữ đã gõ" in response.content.decode()
     stored = _get(evaluation.pk)
     assert stored.status == Status.DRAFT

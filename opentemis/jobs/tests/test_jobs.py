@@ -23,6 +23,7 @@ def media(tmp_path: Any) -> Any:
 def test_progress_is_one_update_and_the_result_is_stored(world, django_assert_num_queries):
     job = services.job_create(actor=world.principal_a1, kind="test", unit=world.school_a1)
     assert job.status == JobStatus.QUEUED
+    job = services.job_begin(job.pk)
     with django_assert_num_queries(1):
         services.job_progress(job, 3, 10)
     stored = Job.objects.get(pk=job.pk)
@@ -49,37 +50,68 @@ def test_a_failed_job_keeps_its_message(world):
     assert stored.is_finished
 
 
-def test_enqueue_waits_for_the_commit_and_records_the_task_id(
-    world, django_capture_on_commit_callbacks
+class FakeTask:
+    """Stands for a django-tasks Task: records what was queued."""
+
+    module_path = "opentemis.jobs.tests.test_jobs.FAKE"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.broken = False
+
+    def enqueue(self, *args: Any) -> Any:
+        if self.broken:
+            raise ConnectionError("queue down")
+        self.calls.append(args)
+
+        class Result:
+            id = f"task-{len(self.calls)}"
+
+        return Result()
+
+
+FAKE = FakeTask()
+
+
+@pytest.fixture
+def fake_task() -> Any:
+    FAKE.calls.clear()
+    FAKE.broken = False
+    return FAKE
+
+
+def test_enqueue_waits_for_the_commit_and_records_the_task(
+    world, django_capture_on_commit_callbacks, fake_task
 ):
     job = services.job_create(actor=world.principal_a1, kind="test")
-    calls = []
-
-    class Result:
-        id = "task-123"
-
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.job_enqueue(job=job, enqueue=lambda: calls.append(1) or Result())
-    assert calls == []
+        services.job_enqueue(job=job, task=fake_task, args=[7, "pdf"])
+    assert fake_task.calls == []
     for callback in callbacks:
         callback()
-    assert calls == [1]
-    assert Job.objects.get(pk=job.pk).task_id == "task-123"
+    assert fake_task.calls == [(job.pk, 7, "pdf")]
+    stored = Job.objects.get(pk=job.pk)
+    assert (stored.task_id, stored.task_path, stored.task_args) == (
+        "task-1",
+        FakeTask.module_path,
+        [7, "pdf"],
+    )
 
 
-def test_a_job_that_cannot_be_queued_fails_visibly(world, django_capture_on_commit_callbacks):
+def test_a_job_that_cannot_be_queued_fails_visibly(
+    world, django_capture_on_commit_callbacks, fake_task
+):
     job = services.job_create(actor=world.principal_a1, kind="test")
-
-    def broken() -> None:
-        raise ConnectionError("queue down")
-
+    fake_task.broken = True
     with django_capture_on_commit_callbacks(execute=True):
-        services.job_enqueue(job=job, enqueue=broken)
-    assert Job.objects.get(pk=job.pk).status == JobStatus.FAILED
+        services.job_enqueue(job=job, task=fake_task)
+    stored = Job.objects.get(pk=job.pk)
+    assert stored.status == JobStatus.FAILED
+    assert stored.message == "Không thể đưa tác vụ vào hàng đợi. Vui lòng thử lại sau."
 
 
 def test_page_polls_while_running_and_stops_when_done(world):
-    job = services.job_create(actor=world.principal_a1, kind="test")
+    job = services.job_begin(services.job_create(actor=world.principal_a1, kind="test").pk)
     services.job_progress(job, 1, 4)
     client = world.client_for(world.principal_a1)
     url = reverse("job_detail", args=[job.pk])

@@ -29,7 +29,5 @@ def report_export_start(*, actor: Any, unit: Any, school_year: Any, fmt: str) ->
     # not refresh the summaries again.
     selectors.report_for(actor=actor, unit=unit, school_year=school_year)
     job = jobs.job_create(actor=actor, kind=REPORT_EXPORT, unit=unit)
-    jobs.job_enqueue(
-        job=job, enqueue=lambda: report_export.enqueue(job.pk, unit.pk, school_year.pk, fmt)
-    )
+    jobs.job_enqueue(job=job, task=report_export, args=[unit.pk, school_year.pk, fmt])
     return job
