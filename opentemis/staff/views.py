@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
+from opentemis.accounts.read_audit import audit_read
 from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
 from opentemis.orgs.models import SchoolYear, Unit
@@ -16,6 +19,12 @@ from opentemis.orgs.selectors import ancestors, get_unit_for_user
 from opentemis.staff import selectors, services
 from opentemis.staff.forms import PersonForm, StaffFilterForm
 from opentemis.staff.models import Assignment
+from opentemis.staff.sensitive import (
+    SensitiveDataDenied,
+    may_see_sensitive,
+    sees_sensitive_throughout,
+    sensitive_checker,
+)
 
 
 def _list_unit(request: HttpRequest) -> Unit | None:
@@ -28,6 +37,17 @@ def _list_unit(request: HttpRequest) -> Unit | None:
     return None
 
 
+def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResponse:
+    """403 with the reason, for a filter on data the user may not see (pages and exports)."""
+    return render(request, "staff/sensitive_denied.html", {"message": exc.args[0]}, status=403)
+
+
+def _record_read(request: HttpRequest, person: Any) -> None:
+    """Audit a read of somebody else's record (one's own is not recorded)."""
+    if getattr(request.user, "person_id", None) != person.pk:
+        audit_read(actor=request.user, action="reads.staff_record", unit=person.unit, obj=person)
+
+
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
@@ -35,13 +55,32 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     unit = _list_unit(request)
     form = StaffFilterForm(request.GET or None)
     filters = form.to_filter(unit)
-    result = selectors.staff_query(actor=request.user, filters=filters)
+    try:
+        result = selectors.staff_query(actor=request.user, filters=filters)
+    except SensitiveDataDenied as exc:
+        return sensitive_denied(request, exc)
     cap = selectors.SEARCH_SORT_LIMIT if filters.q else CappedPaginator.cap
     paginator = CappedPaginator(
         result.people.prefetch_related("positions"), 50, cap=cap, known_count=result.known_count
     )
     page = paginator.get_page(request.GET.get("page"))
-    context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
+    may_see = sensitive_checker(request.user)
+    for person in page:
+        person.sensitive_visible = may_see(person)  # type: ignore[attr-defined]
+    audit_read(
+        actor=request.user,
+        action="reads.staff_list",
+        unit=unit,
+        ids=[p.pk for p in page],
+        filters={**filters.described(), "page": page.number},
+    )
+    context = {
+        "form": form,
+        "unit": unit,
+        "page": page,
+        "query": request.GET.urlencode(),
+        "dtts_filter": sees_sensitive_throughout(request.user, unit),
+    }
     template = "staff/_results.html" if request.htmx else "staff/list.html"
     return render(request, template, context)
 
@@ -49,8 +88,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk)
+    _record_read(request, person)
     context = {
         "person": person,
+        "show_sensitive": may_see_sensitive(request.user, person),
         "crumbs": ancestors(unit=person.unit),
         "positions": list(person.positions.all()),
         "subjects": list(person.subjects.all()),
@@ -64,7 +105,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
-    form = PersonForm(request.POST or None, instance=person)
+    sensitive = may_see_sensitive(request.user, person)
+    form = PersonForm(request.POST or None, instance=person, sensitive=sensitive)
+    if request.method == "GET":
+        _record_read(request, person)
     if request.method == "POST" and form.is_valid():
         data = {
             k: v
@@ -106,7 +150,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Open a school first, then add a person to it."))
         return redirect("unit_tree")
     unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.CHANGE_STAFF)
-    form = PersonForm(request.POST or None, unit=unit)
+    form = PersonForm(
+        request.POST or None, unit=unit, sensitive=sees_sensitive_throughout(request.user, unit)
+    )
     if request.method == "POST" and form.is_valid():
         data = {
             k: v
