@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from opentemis.accounts.audit_text import describe
 from opentemis.accounts.models import AuditEvent
-from opentemis.core.scoping import system_scope
+from opentemis.core.scoping import actor_scope, system_scope
 from tests.factories import PersonFactory
 
 
@@ -137,3 +137,22 @@ def test_read_events_read_as_vietnamese_sentences_in_the_audit_log(world: Any, l
     # And the audit log page lists them under their own heading.
     page = officer.get("/audit/", {"action": "reads."}).content.decode()
     assert "Xem và xuất dữ liệu cá nhân" in page and "đã xem hồ sơ cán bộ" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_row_commits_without_changing_the_session() -> None:
+    """The production path (no enclosing transaction): the row is committed, and on PostgreSQL
+    the relaxed commit applied to that one transaction only, never to later writes."""
+    from opentemis.accounts.read_audit import audit_read
+    from tests.factories import make_user
+
+    user = make_user("reader")
+    assert not connection.in_atomic_block
+    with actor_scope(user):  # as in a request
+        audit_read(actor=user, action="reads.staff_list", ids=[1, 2], filters={"q": "an"})
+    [event] = _events()
+    assert event.changes == {"count": 2, "ids": [1, 2], "filters": {"q": "an"}, "via": "page"}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

@@ -1,0 +1,253 @@
+"""What the audit of reads costs (issue 10, decision 0012): staff list and record pages, and the
+evaluation submit, with ``AUDIT_READS`` off and on, on the same dataset, side by side.
+
+Server time is measured in-process through the full middleware stack, like bench/staff_bench.py
+and bench/evaluation_bench.py. The two settings alternate request by request (off, on, on,
+off, ...) over the same URLs, so that the shared machine's drift falls on both halves alike.
+Throughput over HTTP (optional, ``--seconds``): gunicorn started with OPENTEMIS_AUDIT_READS=0,
+then =1, then =0 and =1 again, the staff list under 8 client threads.
+
+Run by `make bench` after staff_bench.py (it reuses its bench_officer on the largest province).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
+os.environ.setdefault("AXES_ENABLED", "0")
+import django
+
+django.setup()
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from bench import evaluation_bench as eb
+from bench.common import machine, summary_ms, write_section
+from bench.staff_bench import NAMES, _load, setup_actors
+from opentemis.accounts import read_audit
+from opentemis.core.scoping import system_scope
+from opentemis.staff.models import Person
+
+# The figures of the sections above (docs/benchmarks.md), for the side-by-side table.
+EARLIER = {
+    "province list (women teachers, page 1-40)": (50.9, 67.1),
+    "province list (DTTS filter)": (26.1, 37.2),
+    "name search, province scope": (56.0, 87.3),
+    "submit (page)": (8.7, 10.8),
+}
+
+
+GUNICORN = [sys.executable, "-m", "gunicorn", "opentemis.wsgi", "--workers", "2", "--threads", "4"]
+GUNICORN += ["--log-level", "warning"]
+HEADER = (
+    "| scenario | earlier p50 / p95 ms | off p50 / p95 ms | on p50 / p95 ms | mean ms off → on "
+    "| ratio | added ms | write ms |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+class _AuditTimer:
+    """Time spent writing the audit-of-reads row (``read_audit._insert``: the INSERT and, outside
+    a transaction, its BEGIN, SET LOCAL and COMMIT), wrapped around the module's function."""
+
+    def __init__(self) -> None:
+        self.spent: list[float] = []
+        self.original = read_audit._insert
+
+    def __call__(self, **kwargs: Any) -> None:
+        started = time.perf_counter()
+        try:
+            self.original(**kwargs)
+        finally:
+            self.spent.append(time.perf_counter() - started)
+
+
+def _alternate(run: Any, items: list[Any]) -> dict[str, Any]:
+    """Run ``run(item)`` for each item twice, audit off and on, in alternating order."""
+    off: list[float] = []
+    on: list[float] = []
+    timer = _AuditTimer()
+    read_audit._insert = timer  # type: ignore[assignment]
+    try:
+        for i, item in enumerate(items):
+            order = (False, True) if i % 2 == 0 else (True, False)
+            for audit in order:
+                with override_settings(AUDIT_READS=audit):
+                    started = time.perf_counter()
+                    run(item, audit)
+                    (on if audit else off).append(time.perf_counter() - started)
+    finally:
+        read_audit._insert = timer.original  # type: ignore[assignment]
+    a, b = summary_ms(off), summary_ms(on)
+    return {
+        "off": a,
+        "on": b,
+        "ratio_mean": round(statistics.fmean(on) / statistics.fmean(off), 3),
+        "added_ms_mean": round((statistics.fmean(on) - statistics.fmean(off)) * 1000, 2),
+        "insert_ms_mean": round(statistics.fmean(timer.spent) * 1000, 2) if timer.spent else "–",
+        "inserts": len(timer.spent),
+    }
+
+
+def staff_pages(n: int) -> tuple[dict[str, Any], Any]:
+    officer, _national, province = setup_actors()
+    client = Client()
+    client.force_login(officer)
+    rng = random.Random(7)
+    with system_scope():
+        ids = list(
+            Person.objects.filter(unit_path__startswith=province.path)
+            .order_by("id")
+            .values_list("id", flat=True)[:5000]
+        )
+    scenarios = {
+        "province list (women teachers, page 1-40)": [
+            f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}"
+            for _ in range(n)
+        ],
+        "province list (DTTS filter)": [
+            f"/staff/?unit={province.pk}&dtts=1&page={rng.randint(1, 5)}" for _ in range(n)
+        ],
+        "name search, province scope": [
+            f"/staff/?unit={province.pk}&q={rng.choice(NAMES).replace(' ', '+')}" for _ in range(n)
+        ],
+        "staff record page": [f"/staff/{rng.choice(ids)}/" for _ in range(n)],
+        "API list (province, page 1-40)": [
+            f"/api/v1/staff/?unit={province.pk}&page={rng.randint(1, 40)}" for _ in range(n)
+        ],
+    }
+
+    def get(url: str, _audit: bool) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    for urls in scenarios.values():  # warm caches and connections
+        for url in urls[:5]:
+            get(url, False)
+    return {name: _alternate(get, urls) for name, urls in scenarios.items()}, (officer, province)
+
+
+def evaluation_submit(n: int, seed: int) -> dict[str, Any]:
+    scenario = eb.Scenario("submit")
+    batch = eb.setup(eb.SEQ_WARM + 2 * n, (scenario,), seed)
+    jobs = batch.jobs[scenario]
+    client = Client()
+    for job in jobs[: eb.SEQ_WARM]:
+        eb._post(client, job)
+    rest = iter(jobs[eb.SEQ_WARM :])
+    return _alternate(lambda _item, _audit: eb._post(client, next(rest)), list(range(n)))
+
+
+def throughput(officer: Any, province: Any, seconds: float, port: int) -> dict[str, Any]:
+    client = Client()
+    client.force_login(officer)
+    cookie = client.cookies["sessionid"].value
+    rng = random.Random(3)
+    paths = [
+        f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}"
+        for _ in range(50)
+    ]
+    runs: dict[str, list[float]] = {"off": [], "on": []}
+    for audit in ("0", "1", "0", "1"):
+        server = subprocess.Popen(
+            [*GUNICORN, "--bind", f"127.0.0.1:{port}"],
+            env={**os.environ, "OPENTEMIS_AUDIT_READS": audit},
+        )
+        try:
+            import http.client
+
+            for _ in range(100):
+                try:
+                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
+                        "GET", "/healthz"
+                    )
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            _load(port, paths, cookie, 2, 8)  # warm-up
+            runs["on" if audit == "1" else "off"].append(_load(port, paths, cookie, seconds, 8))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    off, on = statistics.fmean(runs["off"]), statistics.fmean(runs["on"])
+    return {
+        "off_rps": [round(x, 1) for x in runs["off"]],
+        "on_rps": [round(x, 1) for x in runs["on"]],
+        "ratio": round(on / off, 3),
+    }
+
+
+def _row(name: str, r: dict[str, Any]) -> str:
+    earlier = EARLIER.get(name)
+    before = f"{earlier[0]} / {earlier[1]}" if earlier else "–"
+    return (
+        f"| {name} | {before} | {r['off']['p50']} / {r['off']['p95']} | "
+        f"{r['on']['p50']} / {r['on']['p95']} | {r['off']['mean']} → {r['on']['mean']} | "
+        f"**{r['ratio_mean']}** | {r['added_ms_mean']} | {r['insert_ms_mean']} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=200, help="requests per scenario and setting")
+    parser.add_argument("--seconds", type=float, default=10.0, help="0: no HTTP throughput run")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--port", type=int, default=18767)
+    parser.add_argument("--write", type=Path, help="update this markdown file")
+    args = parser.parse_args()
+    with system_scope():
+        total = Person.objects.count()
+    pages, (officer, province) = staff_pages(args.n)
+    print(json.dumps(pages, indent=2), flush=True)
+    submit = evaluation_submit(args.n, args.seed)
+    print("submit", json.dumps(submit), flush=True)
+    tput = throughput(officer, province, args.seconds, args.port) if args.seconds else None
+    print("throughput", tput, flush=True)
+    if not args.write:
+        return
+    database = connection.settings_dict["NAME"]
+    rows = "\n".join(_row(name, r) for name, r in {**pages, "submit (page)": submit}.items())
+    http_line = (
+        f"Throughput over HTTP (gunicorn 2 workers × 4 threads, 8 client threads, "
+        f"{args.seconds:g} s per run, runs alternating off/on/off/on): province staff list "
+        f"{tput['off_rps']} req/s off, {tput['on_rps']} req/s on: ratio **{tput['ratio']}**."
+        if tput
+        else "No HTTP throughput run (`--seconds 0`)."
+    )
+    body = f"""## The audit of reads: what it costs (issue 10)
+
+Measured {time.strftime("%Y-%m-%d %H:%M %Z")} on {machine()}.
+Command: `bench/read_audit_bench.py -n {args.n} --seconds {args.seconds:g}` (also run by
+`make bench`) against `DATABASE_URL=postgresql://…/{database}` holding
+`opentemis synth --size national` ({total:,} staff). Province: {province.name}.
+In-process server time through the full middleware stack, session-authenticated unit officer
+(the submit: the teacher, as in the evaluation bench); `AUDIT_READS` off and on alternate
+request by request over the same URLs ({args.n} requests each). *Earlier*: the figures of the
+sections above (another day, the `opentemis_bench` database), for scale. *Ratio*: mean with the
+audit on / mean with it off. *write ms*: mean time of writing the audit row
+(`read_audit._insert`: BEGIN, `SET LOCAL synchronous_commit TO OFF`, INSERT, COMMIT), per
+request that wrote one: the whole of the added work.
+
+{HEADER}
+{rows}
+
+The evaluation submit reads no one else's staff record, so it writes no read event: its ratio
+shows the noise of the measurement. {http_line}
+"""
+    write_section(args.write, "read-audit-bench", body)
+
+
+if __name__ == "__main__":
+    main()
