@@ -47,6 +47,9 @@ def test_the_read_only_viewer_has_no_sensitive_data_and_only_personnel_managers_
         if Perm.VIEW_SENSITIVE in perms:
             # Decision 0012: granted only with the keeping of personnel records.
             assert Perm.CHANGE_STAFF in perms, role
+        if Perm.VIEW_AUDIT in perms:
+            # The audit log shows staff changes, ethnicity before and after included.
+            assert Perm.VIEW_SENSITIVE in perms, role
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
