@@ -30,21 +30,26 @@ def audit_read(
     ids: Iterable[int] = (),
     count: int | None = None,
     filters: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
     via: str = "page",
 ) -> None:
     """Record that ``actor`` read personal data: one row, whatever the number of people.
 
     ``ids``: the records shown (a page); ``count``: how many rows (defaults to the ids');
-    ``filters``: what the list was filtered on (empty values dropped); ``via``: page or api."""
+    ``filters``: what the list was filtered on (empty values dropped); ``details``: other
+    facts for the sentence (the form printed); ``via``: page or api."""
     if not getattr(settings, "AUDIT_READS", True) or not getattr(actor, "is_authenticated", False):
         return
     shown = list(ids)
-    changes: dict[str, Any] = {"count": len(shown) if count is None else count}
+    changes: dict[str, Any] = {}
+    if count is not None or shown:
+        changes["count"] = len(shown) if count is None else count
     if shown:
         changes["ids"] = shown
     kept = {k: v for k, v in (filters or {}).items() if v not in ("", None)}
     if kept:
         changes["filters"] = kept
+    changes.update(details or {})
     changes["via"] = via
     _insert(actor=actor, action=action, unit=unit, obj=obj, changes=changes)
 

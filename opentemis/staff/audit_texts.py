@@ -94,7 +94,16 @@ register(
             labels=_READ_LABELS,
         ),
     },
-    labels={"year": _("School year"), "positions": _("Positions"), "subjects": _("Subjects")},
+    labels={
+        "year": _("School year"),
+        "positions": _("Positions"),
+        "subjects": _("Subjects"),
+        # Keys of every read event (accounts/read_audit.py), whichever app writes it.
+        "count": _("Records"),
+        "ids": _("Record ids"),
+        "filters": _("Filters"),
+        "via": _("Through"),
+    },
     values={
         "ids": _ids,
         "via": _via,
