@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.permissions import has_perm_on
-from opentemis.accounts.read_audit import audit_read
 from opentemis.accounts.roles import Perm
 from opentemis.core.api import (
     API_PERMISSIONS,
@@ -32,7 +31,7 @@ from opentemis.core.api import (
 )
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
-from opentemis.staff import selectors, services
+from opentemis.staff import reads, selectors, services
 from opentemis.staff.ethnicities import ETHNICITIES
 from opentemis.staff.models import (
     CoreDesignation,
@@ -325,12 +324,11 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # a default pagination class is configured
-        audit_read(
+        reads.list_read(
             actor=request.user,
-            action="reads.staff_list",
-            unit=self._filters.unit,
-            ids=[p.pk for p in page],
-            filters={**self._filters.described(), "page": request.query_params.get("page")},
+            people=page,
+            filters=self._filters,
+            page=request.query_params.get("page"),
             via="api",
         )
         data = PersonSerializer(page, many=True, context=self._context()).data
@@ -345,14 +343,7 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request: Request, pk: int) -> Response:
         person = selectors.get_person_for_user(actor=request.user, pk=pk)
-        if getattr(request.user, "person_id", None) != person.pk:
-            audit_read(
-                actor=request.user,
-                action="reads.staff_record",
-                unit=person.unit,
-                obj=person,
-                via="api",
-            )
+        reads.record_read(actor=request.user, person=person, via="api")
         return self._respond(person)
 
     @extend_schema(

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
-from opentemis.accounts.read_audit import audit_read
 from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
-from opentemis.staff import selectors, services
+from opentemis.staff import reads, selectors, services
 from opentemis.staff.forms import PersonForm, StaffFilterForm
 from opentemis.staff.models import Assignment
 from opentemis.staff.sensitive import (
@@ -42,12 +39,6 @@ def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResp
     return render(request, "staff/sensitive_denied.html", {"message": exc.args[0]}, status=403)
 
 
-def _record_read(request: HttpRequest, person: Any) -> None:
-    """Audit a read of somebody else's record (one's own is not recorded)."""
-    if getattr(request.user, "person_id", None) != person.pk:
-        audit_read(actor=request.user, action="reads.staff_record", unit=person.unit, obj=person)
-
-
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
@@ -67,13 +58,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     may_see = sensitive_checker(request.user)
     for person in page:
         person.sensitive_visible = may_see(person)  # type: ignore[attr-defined]
-    audit_read(
-        actor=request.user,
-        action="reads.staff_list",
-        unit=unit,
-        ids=[p.pk for p in page],
-        filters={**filters.described(), "page": page.number},
-    )
+    reads.list_read(actor=request.user, people=page, filters=filters, page=page.number)
     context = {
         "form": form,
         "unit": unit,
@@ -88,7 +73,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk)
-    _record_read(request, person)
+    reads.record_read(actor=request.user, person=person)
     context = {
         "person": person,
         "show_sensitive": may_see_sensitive(request.user, person),
@@ -108,7 +93,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sensitive = may_see_sensitive(request.user, person)
     form = PersonForm(request.POST or None, instance=person, sensitive=sensitive)
     if request.method == "GET":
-        _record_read(request, person)
+        reads.record_read(actor=request.user, person=person)
     if request.method == "POST" and form.is_valid():
         data = {
             k: v
