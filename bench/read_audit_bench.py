@@ -62,8 +62,8 @@ HEADER = (
 
 
 class _AuditTimer:
-    """Time spent writing the audit-of-reads row (``read_audit._insert``: the INSERT and, outside
-    a transaction, its BEGIN, SET LOCAL and COMMIT), wrapped around the module's function."""
+    """Time spent writing the audit-of-reads row (``read_audit._insert``: one statement, its
+    commit included), wrapped around the module's function."""
 
     def __init__(self) -> None:
         self.spent: list[float] = []
@@ -270,8 +270,8 @@ In-process server time through the full middleware stack, session-authenticated 
 request by request over the same URLs ({args.n} requests each). *Earlier*: the figures of the
 sections above (another day, the `opentemis_bench` database), for scale. *Ratio*: mean with the
 audit on / mean with it off. *write ms*: mean time of writing the audit row
-(`read_audit._insert`: BEGIN, `SET LOCAL synchronous_commit TO OFF`, INSERT, COMMIT), per
-request that wrote one: the whole of the added work.
+(`read_audit._insert`: one INSERT statement that also sets `synchronous_commit = off` for
+its own implicit transaction), per request that wrote one: the whole of the added work.
 
 {HEADER}
 {rows}
@@ -282,7 +282,7 @@ shows the noise of the measurement. {http_line}
 The row alone ({args.n} writes each way, alternating, same data): a plain autocommit INSERT,
 whose commit waits for the write-ahead log to reach the disk, p50 {row["plain"]["p50"]} ms,
 p95 {row["plain"]["p95"]} ms, mean {row["plain"]["mean"]} ms; the way it is written
-(`SET LOCAL synchronous_commit TO OFF` in its own transaction), p50 {row["relaxed"]["p50"]} ms,
+(`synchronous_commit = off` for that statement's transaction), p50 {row["relaxed"]["p50"]} ms,
 p95 {row["relaxed"]["p95"]} ms, mean {row["relaxed"]["mean"]} ms.
 """
     write_section(args.write, "read-audit-bench", body)
