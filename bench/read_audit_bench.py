@@ -16,10 +16,12 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ from django.test.utils import override_settings
 
 from bench import evaluation_bench as eb
 from bench.common import machine, summary_ms, write_section
-from bench.staff_bench import NAMES, _load, setup_actors
+from bench.staff_bench import NAMES, setup_actors
 from opentemis.accounts import read_audit
 from opentemis.accounts.models import AuditEvent
 from opentemis.accounts.services import audit
@@ -52,8 +54,6 @@ EARLIER = {
 }
 
 
-GUNICORN = [sys.executable, "-m", "gunicorn", "opentemis.wsgi", "--workers", "2", "--threads", "4"]
-GUNICORN += ["--log-level", "warning"]
 PAIRS = 3  # HTTP throughput runs: off, on, off, on, off, on
 HEADER = (
     "| scenario | earlier p50 / p95 ms | off p50 / p95 ms | on p50 / p95 ms | mean ms off → on "
@@ -175,6 +175,9 @@ def write_only(n: int, officer: Any) -> dict[str, Any]:
 
 
 def throughput(officer: Any, province: Any, seconds: float, port: int) -> dict[str, Any]:
+    """The province staff list under load, with the audit off then on, PAIRS times; req/s and
+    the CPU per request of the gunicorn workers and their PostgreSQL backends (what the shared
+    machine's other work disturbs least), as in bench/evaluation_bench.py."""
     client = Client()
     client.force_login(officer)
     cookie = client.cookies["sessionid"].value
@@ -183,35 +186,30 @@ def throughput(officer: Any, province: Any, seconds: float, port: int) -> dict[s
         f"/staff/?unit={province.pk}&gender=F&position=GV&page={rng.randint(1, 40)}"
         for _ in range(50)
     ]
-    runs: dict[str, list[float]] = {"off": [], "on": []}
-    for setting in ("0", "1") * PAIRS:
-        server = subprocess.Popen(
-            [*GUNICORN, "--bind", f"127.0.0.1:{port}"],
-            env={**os.environ, "OPENTEMIS_AUDIT_READS": setting},
-        )
-        try:
-            import http.client
 
-            for _ in range(100):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
-                        "GET", "/healthz"
-                    )
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            _load(port, paths, cookie, 2, 8)  # warm-up
-            runs["on" if setting == "1" else "off"].append(_load(port, paths, cookie, seconds, 8))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    # Each "on" run against the "off" run just before it; the median of those ratios, since
-    # what else the shared machine runs changes between pairs more than within one.
-    pairs = [on / off for off, on in zip(runs["off"], runs["on"], strict=True)]
+    def forever() -> Iterator[eb.Request]:
+        pick = random.Random(5)
+        while True:
+            yield eb.Request("GET", pick.choice(paths), None, {"Cookie": f"sessionid={cookie}"})
+
+    log = Path(tempfile.mkdtemp(prefix="read-audit-bench-")) / "access.log"
+    runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
+    try:
+        for setting in ("0", "1") * PAIRS:
+            os.environ["OPENTEMIS_AUDIT_READS"] = setting
+            with eb.Server(port, 2, 4, log) as server:
+                eb._load(server.port, forever(), 8, 2)  # warm-up
+                _result, figures = eb._measure(server, forever(), 8, r"/staff/", seconds)
+            runs["on" if setting == "1" else "off"].append(figures)
+    finally:
+        os.environ.pop("OPENTEMIS_AUDIT_READS", None)
+        shutil.rmtree(log.parent, ignore_errors=True)
+    # Each "on" run against the "off" run just before it; the median over the pairs.
+    pairs = list(zip(runs["off"], runs["on"], strict=True))
     return {
-        "off_rps": [round(x, 1) for x in runs["off"]],
-        "on_rps": [round(x, 1) for x in runs["on"]],
-        "ratio": round(statistics.median(pairs), 3),
+        "runs": runs,
+        "rps_ratio": round(statistics.median(b["rps"] / a["rps"] for a, b in pairs), 3),
+        "cpu_ratio": round(statistics.median(b["cpu_ms"] / a["cpu_ms"] for a, b in pairs), 3),
     }
 
 
@@ -249,14 +247,21 @@ def main() -> None:
     database = connection.settings_dict["NAME"]
     load = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     rows = "\n".join(_row(name, r) for name, r in {**pages, "submit (page)": submit}.items())
-    http_line = (
-        f"Throughput over HTTP (gunicorn 2 workers × 4 threads, 8 client threads, "
-        f"{args.seconds:g} s per run, {PAIRS} pairs of runs off then on): province staff list "
-        f"{tput['off_rps']} req/s off, {tput['on_rps']} req/s on: median ratio of each pair "
-        f"(on / off) **{tput['ratio']}**."
-        if tput
-        else "No HTTP throughput run (`--seconds 0`)."
-    )
+    if tput:
+        cells = [
+            f"{r['rps']} req/s, {r['cpu_ms']} ms CPU, other work {r['other_cores']} cores"
+            for pair in zip(tput["runs"]["off"], tput["runs"]["on"], strict=True)
+            for r in pair
+        ]
+        http_line = (
+            f"Under load over HTTP (gunicorn 2 workers × 4 threads, 8 client threads, "
+            f"{args.seconds:g} s per run, {PAIRS} pairs of runs, audit off then on): "
+            + "; ".join(cells)
+            + f". Median over the pairs, on / off: throughput **{tput['rps_ratio']}**, CPU per "
+            f"request (gunicorn workers and their PostgreSQL backends) **{tput['cpu_ratio']}**."
+        )
+    else:
+        http_line = "No HTTP throughput run (`--seconds 0`)."
     body = f"""## The audit of reads: what it costs (issue 10)
 
 Measured {time.strftime("%Y-%m-%d %H:%M %Z")} on {machine()}.

@@ -330,6 +330,7 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
             filters=self._filters,
             page=request.query_params.get("page"),
             via="api",
+            unit=self._filters.unit or selectors.staff_home_unit(actor=request.user),
         )
         data = PersonSerializer(page, many=True, context=self._context()).data
         return self.get_paginated_response(data)

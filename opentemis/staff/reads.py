@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from opentemis.accounts.read_audit import audit_read
+from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 from opentemis.staff.selectors import StaffFilter
 
@@ -21,13 +22,23 @@ def record_read(*, actor: Any, person: Person, via: str = "page") -> None:
 
 
 def list_read(
-    *, actor: Any, people: Sequence[Person], filters: StaffFilter, page: Any, via: str = "page"
+    *,
+    actor: Any,
+    people: Sequence[Person],
+    filters: StaffFilter,
+    page: Any,
+    via: str = "page",
+    unit: Unit | None = None,
 ) -> None:
-    """A page of a staff list was shown: the ids on it, with the filters and the page."""
+    """A page of a staff list was shown: the ids on it, with the filters and the page.
+
+    The event belongs to the list's unit (``unit``, else the filter's), so that those who read
+    that unit's audit log see it; a list over several subtrees has none (system administrators
+    see those)."""
     audit_read(
         actor=actor,
         action="reads.staff_list",
-        unit=filters.unit,
+        unit=unit or filters.unit,
         ids=[p.pk for p in people],
         filters={**filters.described(), "page": page},
         via=via,

@@ -118,6 +118,14 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
     return StaffResult(people, SEARCH_SORT_LIMIT + 1 if folded else None)
 
 
+def staff_home_unit(*, actor: Any) -> Unit | None:
+    """The actor's one staff subtree, if they have exactly one: where the staff page opens."""
+    paths = perm_paths(actor, Perm.VIEW_STAFF)
+    if paths is not None and len(paths) == 1:
+        return Unit.objects.filter(path=paths[0]).first()
+    return None
+
+
 def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
     """The person, or 404 if missing or outside the actor's reach. Everyone may see themself."""
     person = get_object_or_404(Person.objects.select_related("unit", "subject_group"), pk=pk)

@@ -28,10 +28,7 @@ def _list_unit(request: HttpRequest) -> Unit | None:
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
         return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
-    paths = perm_paths(request.user, Perm.VIEW_STAFF)
-    if paths is not None and len(paths) == 1:
-        return Unit.objects.filter(path=paths[0]).first()
-    return None
+    return selectors.staff_home_unit(actor=request.user)
 
 
 def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResponse:

@@ -87,6 +87,7 @@ def test_api_list_and_record_are_recorded_with_the_channel(world: Any) -> None:
     api.get(f"/api/v1/staff/{world.person_a2.pk}/")
     listing, record = _events()
     assert listing.action == "reads.staff_list" and listing.changes["via"] == "api"
+    assert listing.unit == world.province_a  # the officer's one subtree: in its audit log
     assert listing.changes["filters"] == {"q": "nguyen"}
     assert listing.changes["ids"] == [world.person_a1.pk]
     assert record.action == "reads.staff_record" and record.changes["via"] == "api"
