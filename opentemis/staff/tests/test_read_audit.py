@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -140,20 +140,35 @@ def test_read_events_read_as_vietnamese_sentences_in_the_audit_log(world: Any, l
     assert "Xem và xuất dữ liệu cá nhân" in page and "đã xem hồ sơ cán bộ" in page
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_row_commits_without_changing_the_session() -> None:
-    """The production path (no enclosing transaction): the row is committed, and on PostgreSQL
-    the relaxed commit applied to that one transaction only, never to later writes."""
+def test_outside_a_transaction_the_row_is_one_statement_with_a_relaxed_commit(world: Any) -> None:
+    """The production path (no enclosing transaction; faked here, since a test runs inside one,
+    and a transactional test would flush the reference data other tests need): on PostgreSQL one
+    INSERT that turns ``synchronous_commit`` off for its own transaction and writes the same row
+    as ``audit()``; elsewhere ``audit()`` itself."""
     from opentemis.accounts.read_audit import audit_read
-    from tests.factories import make_user
 
-    user = make_user("reader")
-    assert not connection.in_atomic_block
-    with actor_scope(user):  # as in a request
-        audit_read(actor=user, action="reads.staff_list", ids=[1, 2], filters={"q": "an"})
+    wrapper = connections["default"]
+    wrapper.in_atomic_block = False
+    try:
+        with actor_scope(world.officer_a), CaptureQueriesContext(connection) as ctx:
+            audit_read(
+                actor=world.officer_a,
+                action="reads.staff_record",
+                unit=world.school_a1,
+                obj=world.person_a1,
+                ids=[1, 2],
+                filters={"q": "an"},
+            )
+    finally:
+        wrapper.in_atomic_block = True
+    [sql] = [q["sql"] for q in ctx.captured_queries]
     [event] = _events()
     assert event.changes == {"count": 2, "ids": [1, 2], "filters": {"q": "an"}, "via": "page"}
+    assert event.actor == world.officer_a and event.actor_name == "officer_a"
+    assert event.unit == world.school_a1 and event.at is not None
+    assert event.object_type == "staff.person" and event.object_id == str(world.person_a1.pk)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            assert cursor.fetchone()[0] == "on"
+        assert sql.startswith("WITH relaxed AS (SELECT set_config('synchronous_commit', 'off'")
+        assert sql.endswith("RETURNING (SELECT setting FROM relaxed)")
+    else:
+        assert sql.startswith('INSERT INTO "accounts_auditevent"')
