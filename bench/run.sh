@@ -26,6 +26,8 @@ if ! "$PY" bench/has_national.py; then
 fi
 "$PY" bench/staff_bench.py --write docs/benchmarks.md
 "$PY" bench/evaluation_bench.py --write docs/benchmarks.md
+# The audit of reads (issue 10): staff pages and the submit with it off and on, alternating.
+"$PY" bench/read_audit_bench.py --write docs/benchmarks.md
 # The TEMIS report: everyone evaluated in 2024-2025 (written once, ~2 minutes), a full rebuild
 # (~4 minutes), then reads, a plain GROUP BY for comparison and a 10,000-finalisation refresh.
 "$PY" bench/report_bench.py --write docs/benchmarks.md

@@ -323,6 +323,9 @@ LOGGING = {
 }
 
 STAFF_PAGE_SIZE = 50
+# The audit of reads (decision 0012): one audit row per read of other people's staff records
+# (a record, a list page, an export). On by default; off only to measure what it costs.
+AUDIT_READS = env_bool("OPENTEMIS_AUDIT_READS", True)
 
 # Background work (print-all forms, exports): Django's Tasks API (the django-tasks backport until
 # Django 6), stored in the database by default so `make demo` needs no other server; run

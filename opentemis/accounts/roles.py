@@ -24,6 +24,10 @@ class Perm:
     VIEW_STAFF = "staff.view"
     CHANGE_STAFF = "staff.change"
     IMPORT_STAFF = "staff.import"
+    # Sensitive personal data of staff records (ethnicity, and the DTTS flag derived from it;
+    # Nghị định 13/2023/NĐ-CP Điều 2 khoản 4 điểm c): seen, filtered and exported only by the
+    # roles that keep personnel records (decision 0012). Everyone sees their own.
+    VIEW_SENSITIVE = "staff.sensitive"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
     # Evaluation against the professional standards (issue 3).
@@ -42,6 +46,7 @@ _ALL = {
     Perm.VIEW_STAFF,
     Perm.CHANGE_STAFF,
     Perm.IMPORT_STAFF,
+    Perm.VIEW_SENSITIVE,
     Perm.MANAGE_ACCOUNTS,
     Perm.VIEW_AUDIT,
     Perm.VIEW_EVALUATIONS,
@@ -54,6 +59,7 @@ _SCHOOL_MANAGE = {
     Perm.VIEW_STAFF,
     Perm.CHANGE_STAFF,
     Perm.IMPORT_STAFF,
+    Perm.VIEW_SENSITIVE,
     Perm.MANAGE_ACCOUNTS,
     Perm.VIEW_AUDIT,
     Perm.VIEW_EVALUATIONS,
@@ -66,6 +72,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     # The head of the school evaluates its teachers (TT 20 Điều 10 khoản 1 điểm c) and, by
     # default configuration, its deputies.
     Role.PRINCIPAL: frozenset({*_SCHOOL_MANAGE, Perm.REVIEW_TEACHERS}),
+    # Reads staff records and results, but keeps no personnel records: no sensitive data.
     Role.VIEWER: frozenset({Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.VIEW_EVALUATIONS}),
     # Teachers, core teachers and lecturers see their own record; their work arrives with the
     # evaluation and training issues.

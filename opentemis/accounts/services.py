@@ -34,8 +34,33 @@ def audit(
     actor_name: str = "",
 ) -> AuditEvent:
     """Record one event. Called by services inside their transaction, so it commits with them."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        unit=unit,
+        unit_id=unit_id,
+        obj=obj,
+        changes=changes,
+        actor_name=actor_name,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor: Any,
+    action: str,
+    unit: Any = None,
+    unit_id: int | None = None,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """The event ``audit`` records, not yet saved (for writers with their own INSERT: the audit
+    of reads, accounts/read_audit.py)."""
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=real_actor,
         actor_name=actor_name or (real_actor.get_username() if real_actor else ""),
         action=action,

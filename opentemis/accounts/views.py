@@ -209,6 +209,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         ("auth.", _("Sign-ins")),
         ("accounts.", _("Accounts")),
         ("staff.", _("Staff records")),
+        ("reads.", _("Reads and exports of personal data")),
         ("unit.", _("Units")),
         ("cycle.", _("Evaluation cycles")),
         ("evaluation.", _("Evaluations")),

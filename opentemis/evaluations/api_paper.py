@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opentemis.accounts.read_audit import audit_read
 from opentemis.core.api import API_PERMISSIONS, query_params
 from opentemis.core.http import XLSX, xlsx_response
 from opentemis.evaluations.api import EvaluationErrorsMixin
@@ -335,6 +336,9 @@ class PaperTemplateView(_PaperView):
     def get(self, request: Request) -> HttpResponse:
         unit, cycle = self._school_and_cycle(PaperQuerySerializer(data=query_params(request)))
         content = paper_template_xlsx(actor=request.user, unit=unit, cycle=cycle)
+        audit_read(
+            actor=request.user, action="reads.paper_template", unit=unit, obj=unit, via="api"
+        )
         return xlsx_response(content, f"danh-gia-tren-giay-{unit.code}-{cycle.school_year}.xlsx")
 
 

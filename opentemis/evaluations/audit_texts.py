@@ -102,6 +102,22 @@ register(
             _("%(actor)s reopened the finalised evaluation of %(object)s."),
             _("%(actor)s reopened the finalised evaluation."),
         ),
+        # The audit of reads (accounts/read_audit.py, decision 0012): forms printed of others.
+        "reads.evaluation_form": Sentence(
+            _("%(actor)s downloaded the form %(form)s (%(format)s)."),
+            labels={"ids": _("Evaluation ids"), "form": _("Form"), "format": _("File type")},
+            formats={"format": lambda v: str(v).upper()},
+        ),
+        "reads.evaluation_forms_all": Sentence(
+            _("%(actor)s started printing every evaluation form of %(object)s."),
+            labels={"job": _("Job")},
+        ),
+        "reads.paper_template": Sentence(
+            _(
+                "%(actor)s downloaded the paper-evaluation template of %(object)s, with its "
+                "staff's names."
+            )
+        ),
         "evaluation.paper_import": Sentence(
             _("%(actor)s entered the paper evaluation of %(object)s from a file."),
             _("%(actor)s entered the paper evaluation from a file."),

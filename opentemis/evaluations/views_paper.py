@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from opentemis.accounts.read_audit import audit_read
 from opentemis.core.http import XLSX, xlsx_response
 from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.paper import (
@@ -117,6 +118,7 @@ def paper_confirm(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def paper_template(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit, cycle = _school_and_cycle(request, unit_pk)
     content = paper_template_xlsx(actor=request.user, unit=unit, cycle=cycle)
+    audit_read(actor=request.user, action="reads.paper_template", unit=unit, obj=unit)
     return xlsx_response(content, f"danh-gia-tren-giay-{unit.code}-{cycle.school_year}.xlsx")
 
 

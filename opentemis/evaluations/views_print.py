@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from opentemis.accounts.read_audit import audit_read
 from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
@@ -23,10 +24,37 @@ from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person, SubjectGroup
 
 
-def _respond(form: Form, fmt: str) -> HttpResponse:
+def _respond(
+    form: Form,
+    fmt: str,
+    *,
+    request: HttpRequest,
+    unit: Unit,
+    person_id: int | None = None,
+    ids: tuple[int, ...] = (),
+) -> HttpResponse:
+    """The form as a download, recorded in the audit of reads (decision 0012) unless it is the
+    reader's own: who printed which form of whom."""
+    if person_id is None or person_id != getattr(request.user, "person_id", None):
+        audit_read(
+            actor=request.user,
+            action="reads.evaluation_form",
+            unit=unit,
+            ids=ids,
+            details={"form": form.code, "format": fmt},
+        )
     if fmt == "xlsx":
         return xlsx_response(xlsx.render(form), f"{form.filename}.xlsx")
     return file_response(pdf.render(form), filename=f"{form.filename}.pdf", content_type=PDF)
+
+
+def _whose(request: HttpRequest, evaluation: Any) -> dict[str, Any]:
+    return {
+        "request": request,
+        "unit": evaluation.unit,
+        "person_id": evaluation.person_id,
+        "ids": (evaluation.pk,),
+    }
 
 
 def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
@@ -58,7 +86,7 @@ def _school(request: HttpRequest, unit_pk: int) -> Unit:
 def bm1(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """BM1 of a teacher, or the principal's self-evaluation form (TT 14)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    return _respond(forms.self_evaluation(evaluation), fmt)
+    return _respond(forms.self_evaluation(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -66,7 +94,7 @@ def poll_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_poll(request.user, evaluation):
         raise Http404
-    return _respond(forms.poll_summary(evaluation), fmt)
+    return _respond(forms.poll_summary(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -74,7 +102,7 @@ def superior_result(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_result(request.user, evaluation):
         raise Http404
-    return _respond(forms.superior_result(evaluation), fmt)
+    return _respond(forms.superior_result(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -82,7 +110,8 @@ def bm2(request: HttpRequest, person_pk: int, fmt: str) -> HttpResponse:
     author = Person.objects.select_related("subject_group", "unit").filter(pk=person_pk).first()
     if author is None or not access.may_print_bm2(request.user, author):
         raise Http404
-    return _respond(forms.bm2(author, _cycle(request, author.unit_path)), fmt)
+    form = forms.bm2(author, _cycle(request, author.unit_path))
+    return _respond(form, fmt, request=request, unit=author.unit, person_id=author.pk)
 
 
 @login_required
@@ -91,13 +120,13 @@ def bm3(request: HttpRequest, group_pk: int, fmt: str) -> HttpResponse:
     if group is None or not access.may_print_bm3(request.user, group):
         raise Http404
     cycle = _cycle(request, group.unit.path)
-    return _respond(forms.bm3(group, cycle, request.user), fmt)
+    return _respond(forms.bm3(group, cycle, request.user), fmt, request=request, unit=group.unit)
 
 
 @login_required
 def bm4(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
     unit = _school(request, unit_pk)
-    return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt)
+    return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit)
 
 
 @login_required
@@ -106,4 +135,11 @@ def print_all(request: HttpRequest, unit_pk: int) -> Any:
     """Start the job that prints every form of the school; its page shows the progress."""
     unit = _school(request, unit_pk)
     job = print_school_start(actor=request.user, unit=unit, cycle=_cycle(request, unit.path))
+    audit_read(
+        actor=request.user,
+        action="reads.evaluation_forms_all",
+        unit=unit,
+        obj=unit,
+        details={"job": job.pk},
+    )
     return redirect("job_detail", pk=job.pk)

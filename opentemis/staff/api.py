@@ -32,7 +32,7 @@ from opentemis.core.api import (
 )
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
-from opentemis.staff import selectors, services
+from opentemis.staff import reads, selectors, services
 from opentemis.staff.ethnicities import ETHNICITIES
 from opentemis.staff.models import (
     CoreDesignation,
@@ -43,6 +43,18 @@ from opentemis.staff.models import (
     Qualification,
     Subject,
     SubjectGroup,
+)
+from opentemis.staff.sensitive import (
+    SENSITIVE_FIELDS,
+    SensitiveDataDenied,
+    may_see_sensitive,
+    sees_sensitive_throughout,
+    sensitive_checker,
+)
+
+_ETHNICITY_WRITE_DENIED = gettext_lazy(
+    "Ethnicity is sensitive personal data (Decree 13/2023/NĐ-CP): only those who manage this "
+    "person's staff records may set it."
 )
 
 
@@ -60,6 +72,31 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=gettext_lazy("Core teacher or manager in the current school year."),
     )
+    ethnicity = serializers.ChoiceField(
+        choices=ETHNICITIES,
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Ethnicity code. Sensitive personal data (Decree 13/2023/NĐ-CP): null unless you "
+            "manage this person's staff records (permission staff.sensitive) or it is your own."
+        ),
+    )
+    is_dtts = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Ethnic minority (derived from the ethnicity); null under the same rule."
+        ),
+    )
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        # Fail closed: without the caller's check in the context, sensitive fields are masked.
+        may_see = self.context.get("may_see_sensitive")
+        if may_see is None or not may_see(instance):
+            for name in SENSITIVE_FIELDS:
+                data[name] = None
+        return data
 
     class Meta:
         model = Person
@@ -140,6 +177,10 @@ class PersonCreateSerializer(PersonWriteSerializer):
         )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "ethnicity" in attrs and not sees_sensitive_throughout(
+            self.context["request"].user, attrs["unit"]
+        ):
+            raise SensitiveDataDenied(_ETHNICITY_WRITE_DENIED)
         self._resolve_group(attrs, attrs["unit"])
         return attrs
 
@@ -164,6 +205,8 @@ class PersonUpdateSerializer(PersonWriteSerializer):
             errors["unit"] = _("The unit cannot be changed here: transfer the person instead.")
         if errors:
             raise serializers.ValidationError(errors)
+        if "ethnicity" in attrs and not may_see_sensitive(self.context["request"].user, person):
+            raise SensitiveDataDenied(_ETHNICITY_WRITE_DENIED)
         self._resolve_group(attrs, person.unit)
         return attrs
 
@@ -187,7 +230,13 @@ class StaffQuerySerializer(serializers.Serializer):
     )
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
     dtts = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text=gettext_lazy("Ethnic minority.")
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "Ethnic minority. Sensitive personal data: answers 403 unless you may see it for "
+            "every person the list can hold (permission staff.sensitive)."
+        ),
     )
     core = serializers.BooleanField(
         required=False,
@@ -236,29 +285,58 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
             core=data.get("core"),
             status=data.get("status", ""),
         )
+        self._filters = filters  # for the audit of the read
         return with_api_relations(selectors.staff_list(actor=actor, filters=filters))
+
+    def _context(self) -> dict[str, Any]:
+        return {"may_see_sensitive": sensitive_checker(self.request.user)}
 
     def _respond(self, person: Person, code: int = status.HTTP_200_OK) -> Response:
         person.is_core = selectors.current_core_designation(person=person) is not None  # type: ignore[attr-defined]
-        return Response(PersonSerializer(person).data, status=code)
+        return Response(PersonSerializer(person, context=self._context()).data, status=code)
 
     @extend_schema(
         parameters=[StaffQuerySerializer],
+        responses={
+            200: PersonSerializer(many=True),
+            403: OpenApiResponse(
+                description=gettext_lazy(
+                    "A filter on sensitive personal data (dtts) you may not see (Decree "
+                    "13/2023/NĐ-CP); the detail says why."
+                )
+            ),
+        },
         description=gettext_lazy(
             "Staff of your subtrees, by name, with the staff page's filters. A unit filter "
-            "outside your units answers 404."
+            "outside your units answers 404. Ethnicity and the DTTS flag are null where you may "
+            "not see them. Each call is recorded in the audit log (who, which records)."
         ),
     )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # a default pagination class is configured
-        return self.get_paginated_response(PersonSerializer(page, many=True).data)
+        reads.list_read(
+            actor=request.user,
+            people=page,
+            filters=self._filters,
+            page=request.query_params.get("page"),
+            via="api",
+            unit=self._filters.unit or selectors.staff_home_unit(actor=request.user),
+        )
+        data = PersonSerializer(page, many=True, context=self._context()).data
+        return self.get_paginated_response(data)
 
     @extend_schema(
-        description=gettext_lazy("One staff record; 404 if it is missing or outside your units.")
+        description=gettext_lazy(
+            "One staff record; 404 if it is missing or outside your units. Ethnicity and the "
+            "DTTS flag are null unless you may see them. A read of somebody else's record is "
+            "recorded in the audit log."
+        )
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        return self._respond(selectors.get_person_for_user(actor=request.user, pk=pk))
+        person = selectors.get_person_for_user(actor=request.user, pk=pk)
+        reads.record_read(actor=request.user, person=person, via="api")
+        return self._respond(person)
 
     @extend_schema(
         request=PersonCreateSerializer,

@@ -35,6 +35,32 @@ _IMPORT_LABELS = {
     "file": _("File"),
 }
 
+_READ_LABELS = {
+    "count": _("Records"),
+    "ids": _("Record ids"),
+    "filters": _("Filters"),
+    "via": _("Through"),
+    "q": _("Name or staff code"),
+    "position": _("Position"),
+    "subject": _("Subject"),
+    "gender": _("Gender"),
+    "dtts": _("Ethnic minority"),
+    "core": _("Core teacher"),
+    "status": _("Employment status"),
+    "page": _("Page"),
+    "unit": _("Unit"),
+    "sensitive": _("With sensitive data"),
+}
+
+
+def _ids(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _via(value: Any) -> str:
+    return str(_("the API") if value == "api" else _("the website"))
+
+
 register(
     actions={
         "staff.create": Sentence(_("%(actor)s added %(object)s to the staff records.")),
@@ -54,9 +80,33 @@ register(
         "staff.import": Sentence(
             _("%(actor)s imported staff records from the file %(file)s."), labels=_IMPORT_LABELS
         ),
+        # The audit of reads (accounts/read_audit.py, decision 0012): one event per request.
+        "reads.staff_record": Sentence(
+            _("%(actor)s viewed the staff record of %(object)s."),
+            here=_("%(actor)s viewed this record."),
+            labels=_READ_LABELS,
+        ),
+        "reads.staff_list": Sentence(
+            _("%(actor)s viewed a staff list: %(count)s records."), labels=_READ_LABELS
+        ),
+        "reads.staff_export": Sentence(
+            _("%(actor)s exported a staff list to Excel: %(count)s records."),
+            labels=_READ_LABELS,
+        ),
     },
-    labels={"year": _("School year"), "positions": _("Positions"), "subjects": _("Subjects")},
+    labels={
+        "year": _("School year"),
+        "positions": _("Positions"),
+        "subjects": _("Subjects"),
+        # Keys of every read event (accounts/read_audit.py), whichever app writes it.
+        "count": _("Records"),
+        "ids": _("Record ids"),
+        "filters": _("Filters"),
+        "via": _("Through"),
+    },
     values={
+        "ids": _ids,
+        "via": _via,
         "positions": _names(Position),
         "subjects": _names(Subject),
         "subject_group_id": _group,

@@ -80,8 +80,12 @@ class PersonForm(forms.ModelForm):
             "subjects": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args: Any, unit: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Any = None, sensitive: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not sensitive:
+            # Decision 0012: no ethnicity field for those who may not see it; saving without it
+            # leaves the stored value as it is.
+            del self.fields["ethnicity"]
         school = unit or (self.instance.unit if self.instance.pk else None)
         self.fields["subject_group"].queryset = (
             SubjectGroup.objects.filter(unit=school) if school else SubjectGroup.objects.none()

@@ -14,6 +14,7 @@ from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.models import CoreDesignation, Person, Position, Subject
 from opentemis.staff.reference import HEAD_POSITIONS
+from opentemis.staff.sensitive import require_sensitive_throughout
 
 # Searches matching at most this many people are sorted by name; larger ones by unit and name,
 # and their count stops there ("more than 2,000: narrow the search").
@@ -32,6 +33,19 @@ class StaffFilter:
     dtts: bool | None = None
     core: bool | None = None
     status: str = ""
+
+    def described(self) -> dict[str, Any]:
+        """The filters as the audit of reads records them (raw values; empty ones dropped)."""
+        return {
+            "unit": self.unit.pk if self.unit is not None else None,
+            "q": self.q,
+            "position": self.position,
+            "subject": self.subject,
+            "gender": self.gender,
+            "dtts": self.dtts,
+            "core": self.core,
+            "status": self.status,
+        }
 
 
 @dataclass
@@ -73,6 +87,8 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
     if f.gender:
         qs = qs.filter(gender=f.gender)
     if f.dtts is not None:
+        # Sensitive data (decision 0012): refused, not ignored, where the actor may not see it.
+        require_sensitive_throughout(actor, f.unit)
         qs = qs.filter(is_dtts=f.dtts)
     if f.status:
         qs = qs.filter(employment_status=f.status)
@@ -100,6 +116,14 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
     # one index on (unit_path, search_text, id) serves that order at any size.
     people = qs.select_related("unit").order_by("unit_path", "search_text", "id")
     return StaffResult(people, SEARCH_SORT_LIMIT + 1 if folded else None)
+
+
+def staff_home_unit(*, actor: Any) -> Unit | None:
+    """The actor's one staff subtree, if they have exactly one: where the staff page opens."""
+    paths = perm_paths(actor, Perm.VIEW_STAFF)
+    if paths is not None and len(paths) == 1:
+        return Unit.objects.filter(path=paths[0]).first()
+    return None
 
 
 def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:

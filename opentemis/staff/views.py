@@ -13,19 +13,27 @@ from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
-from opentemis.staff import selectors, services
+from opentemis.staff import reads, selectors, services
 from opentemis.staff.forms import PersonForm, StaffFilterForm
 from opentemis.staff.models import Assignment
+from opentemis.staff.sensitive import (
+    SensitiveDataDenied,
+    may_see_sensitive,
+    sees_sensitive_throughout,
+    sensitive_checker,
+)
 
 
 def _list_unit(request: HttpRequest) -> Unit | None:
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
         return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
-    paths = perm_paths(request.user, Perm.VIEW_STAFF)
-    if paths is not None and len(paths) == 1:
-        return Unit.objects.filter(path=paths[0]).first()
-    return None
+    return selectors.staff_home_unit(actor=request.user)
+
+
+def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResponse:
+    """403 with the reason, for a filter on data the user may not see (pages and exports)."""
+    return render(request, "staff/sensitive_denied.html", {"message": exc.args[0]}, status=403)
 
 
 @login_required
@@ -35,13 +43,26 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     unit = _list_unit(request)
     form = StaffFilterForm(request.GET or None)
     filters = form.to_filter(unit)
-    result = selectors.staff_query(actor=request.user, filters=filters)
+    try:
+        result = selectors.staff_query(actor=request.user, filters=filters)
+    except SensitiveDataDenied as exc:
+        return sensitive_denied(request, exc)
     cap = selectors.SEARCH_SORT_LIMIT if filters.q else CappedPaginator.cap
     paginator = CappedPaginator(
         result.people.prefetch_related("positions"), 50, cap=cap, known_count=result.known_count
     )
     page = paginator.get_page(request.GET.get("page"))
-    context = {"form": form, "unit": unit, "page": page, "query": request.GET.urlencode()}
+    may_see = sensitive_checker(request.user)
+    for person in page:
+        person.sensitive_visible = may_see(person)  # type: ignore[attr-defined]
+    reads.list_read(actor=request.user, people=page, filters=filters, page=page.number)
+    context = {
+        "form": form,
+        "unit": unit,
+        "page": page,
+        "query": request.GET.urlencode(),
+        "dtts_filter": sees_sensitive_throughout(request.user, unit),
+    }
     template = "staff/_results.html" if request.htmx else "staff/list.html"
     return render(request, template, context)
 
@@ -49,8 +70,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk)
+    reads.record_read(actor=request.user, person=person)
     context = {
         "person": person,
+        "show_sensitive": may_see_sensitive(request.user, person),
         "crumbs": ancestors(unit=person.unit),
         "positions": list(person.positions.all()),
         "subjects": list(person.subjects.all()),
@@ -64,7 +87,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
-    form = PersonForm(request.POST or None, instance=person)
+    sensitive = may_see_sensitive(request.user, person)
+    form = PersonForm(request.POST or None, instance=person, sensitive=sensitive)
+    if request.method == "GET":
+        reads.record_read(actor=request.user, person=person)
     if request.method == "POST" and form.is_valid():
         data = {
             k: v
@@ -102,7 +128,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Open a school first, then add a person to it."))
         return redirect("unit_tree")
     unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.CHANGE_STAFF)
-    form = PersonForm(request.POST or None, unit=unit)
+    form = PersonForm(
+        request.POST or None, unit=unit, sensitive=sees_sensitive_throughout(request.user, unit)
+    )
     if request.method == "POST" and form.is_valid():
         data = {
             k: v

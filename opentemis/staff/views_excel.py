@@ -19,6 +19,8 @@ from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user, root_units
 from opentemis.staff import excel
 from opentemis.staff.forms import StaffFilterForm
+from opentemis.staff.sensitive import SensitiveDataDenied
+from opentemis.staff.views import sensitive_denied
 
 
 class ImportForm(forms.Form):
@@ -88,6 +90,9 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     if unit_id.isdigit():
         unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
     filters = StaffFilterForm(request.GET or None).to_filter(unit)
-    stream = excel.export_staff_xlsx(actor=request.user, filters=filters)
+    try:
+        stream = excel.export_staff_xlsx(actor=request.user, filters=filters)
+    except SensitiveDataDenied as exc:
+        return sensitive_denied(request, exc)
     name = f"danh-sach-can-bo-{unit.code if unit else 'tat-ca'}-{_stamp()}.xlsx"
     return xlsx_response(stream, name)

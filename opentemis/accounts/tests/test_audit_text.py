@@ -24,7 +24,7 @@ from opentemis.orgs.services import unit_update
 
 APP = Path(settings.BASE_DIR) / "opentemis"
 # Functions that pass their own ``action`` argument on to ``audit``: their callers are read.
-WRAPPERS = {"_write", "config_audit"}
+WRAPPERS = {"_write", "config_audit", "audit_read", "_insert"}
 
 
 def _name(func: ast.expr) -> str:

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from opentemis.accounts.read_audit import audit_read
 from opentemis.core.scoping import actor_scope
 from opentemis.staff.ethnicities import NAMES
 from opentemis.staff.excel.columns import (
@@ -23,6 +24,10 @@ from opentemis.staff.excel.columns import (
 )
 from opentemis.staff.models import Person, Position, Subject
 from opentemis.staff.selectors import StaffFilter, staff_list
+from opentemis.staff.sensitive import sees_sensitive_throughout
+
+# Columns of sensitive personal data (staff/sensitive.py): left out for those who may not see it.
+SENSITIVE_COLUMNS = {"ethnicity"}
 
 # ---------------------------------------------------------------------------------------------
 # Export and template
@@ -52,7 +57,17 @@ def export_staff_xlsx(*, actor: Any, filters: StaffFilter | None = None) -> IO[b
 
     Streams with openpyxl's write-only mode over ``staff_list`` in chunks, so memory stays flat
     for a whole province. The caller closes the file (``FileResponse`` does).
+
+    Sensitive data (decision 0012): the ethnicity column is there only when the actor may see
+    it for everyone the list can hold; otherwise it is left out (a re-import of the file then
+    leaves ethnicities as they are). The export is recorded in the audit log: one row with the
+    number of rows and the filters.
     """
+    filters = filters or StaffFilter()
+    sensitive = sees_sensitive_throughout(actor, filters.unit)
+    columns = [c for c in COLUMNS if sensitive or c.key not in SENSITIVE_COLUMNS]
+    keep = [i for i, c in enumerate(COLUMNS) if sensitive or c.key not in SENSITIVE_COLUMNS]
+    rows = 0
     with actor_scope(actor):
         qs = (
             staff_list(actor=actor, filters=filters)
@@ -64,20 +79,29 @@ def export_staff_xlsx(*, actor: Any, filters: StaffFilter | None = None) -> IO[b
         )
         workbook = Workbook(write_only=True)
         ws = workbook.create_sheet(DATA_SHEET)
-        for index, column in enumerate(COLUMNS, start=1):
+        for index, column in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.width
         ws.freeze_panes = "A2"
         header = []
-        for column in COLUMNS:
+        for column in columns:
             cell = WriteOnlyCell(ws, column.header)
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
             header.append(cell)
         ws.append(header)
         for person in qs.iterator(chunk_size=BATCH):
-            ws.append([_safe(ws, value) for value in _export_values(person)])
+            values = _export_values(person)
+            ws.append([_safe(ws, values[i]) for i in keep])
+            rows += 1
         out = tempfile.TemporaryFile()  # noqa: SIM115  (handed to the caller, who closes it)
         workbook.save(out)
+        audit_read(
+            actor=actor,
+            action="reads.staff_export",
+            unit=filters.unit,
+            count=rows,
+            filters={**filters.described(), "sensitive": sensitive},
+        )
     out.seek(0)
     return out
 
