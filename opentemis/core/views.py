@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from opentemis.core.params import InvalidParameter, bad_request_response
 from opentemis.orgs import selectors as org_selectors
 
 
@@ -53,7 +54,10 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "errors/400.html")
+    # Our own refusals carry a message for the person; Django's (a malformed upload, too many
+    # fields) do not: their text is technical English.
+    message = str(exception) if isinstance(exception, InvalidParameter) else None
+    return bad_request_response(request, message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
