@@ -6,8 +6,8 @@ request ended in a 500), SQLite stores them. ``InputGuardMiddleware`` answers su
 400 before any view runs, on every route, pages and API alike, so a new route is covered
 without anyone remembering to. What it checks: the path, the names and values of query
 parameters and form fields (``POST``, and form-encoded ``PUT``/``PATCH``) and every string
-(keys too) of a JSON body. Limits: ``INPUT_MAX_QUERY_VALUE`` characters
-for a query parameter, ``INPUT_MAX_FORM_VALUE`` for a form field or a JSON string (settings).
+(keys too) of a JSON body. Limits (settings): ``INPUT_MAX_QUERY_VALUE`` characters for a query
+parameter, ``INPUT_MAX_FORM_VALUE`` for a form field or a JSON string.
 
 Whether a value is a well-formed id depends on the parameter, so it is each view's question,
 answered by ``id_param`` (query: absent is ``None``, anything but an id is 400) or
@@ -16,6 +16,8 @@ answered by ``id_param`` (query: absent is ``None``, anything but an id is 400) 
 
 The 400 is a friendly Vietnamese page for pages and ``{"detail": ...}`` for the API
 (``bad_request_response``, also Django's ``handler400`` through ``core.views.bad_request``).
+A value that slips past both and is refused by the database is a logged 400 as a last resort
+(``InputGuardMiddleware.process_exception``).
 """
 
 from __future__ import annotations
@@ -78,14 +80,6 @@ def id_param(params: Mapping[str, Any], name: str) -> int | None:
     """The id in parameter ``name`` of ``params`` (``request.GET``, ``request.POST``): ``None``
     if absent or empty, 400 if it is anything but an id."""
     return id_value(params.get(name), name)
-
-
-def id_list_param(params: QueryDict, name: str) -> list[int]:
-    """Every id given as ``name`` (a multiple choice); 400 if one is not an id."""
-    ids = [parse_positive_int(raw) for raw in params.getlist(name) if raw != ""]
-    if None in ids:
-        raise InvalidParameter(_("“%(name)s” must be the number of a record.") % {"name": name})
-    return [i for i in ids if i is not None]
 
 
 class ModelMultipleIdField(forms.ModelMultipleChoiceField):

@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.http import QueryDict
+from django.db import DataError
+from django.http import HttpResponse, QueryDict
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from opentemis.core.params import (
     MAX_ID,
+    InputGuardMiddleware,
     InvalidParameter,
     ModelMultipleIdField,
-    id_list_param,
     id_param,
     parse_positive_int,
 )
@@ -55,9 +56,6 @@ def test_id_param_is_none_when_absent_and_400_when_not_an_id():
     for bad in ("abc", "²", str(2**63)):
         with pytest.raises(InvalidParameter):
             id_param(QueryDict(f"unit={bad}"), "unit")
-    assert id_list_param(QueryDict("u=1&u=2&u="), "u") == [1, 2]
-    with pytest.raises(InvalidParameter):
-        id_list_param(QueryDict("u=1&u=x"), "u")
 
 
 def test_multiple_id_field_refuses_an_out_of_range_id_as_a_form_error(db):
@@ -157,3 +155,17 @@ def test_the_evidence_criterion_of_a_self_evaluation_is_checked_not_parsed(ev):
         assert response.status_code == 302  # back to the form, with the refusal as a message
     with system_scope():
         assert not evaluation.person.evidence_items.exists()
+
+
+def test_a_value_the_database_refuses_is_a_logged_400_as_a_last_resort(rf, caplog):
+    guard = InputGuardMiddleware(lambda request: HttpResponse())
+    request = rf.get("/api/v1/staff/")
+    try:
+        raise DataError("value too long for type character varying(20)")
+    except DataError as exc:
+        response = guard.process_exception(request, exc)
+    assert response is not None and response.status_code == 400
+    assert "không thể lưu" in json.loads(response.content)["detail"]
+    assert "/opentemis/core/tests/test_params.py:" in response.input_net  # where it was raised
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+    assert guard.process_exception(request, ValueError("a bug, not input")) is None
