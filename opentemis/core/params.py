@@ -50,7 +50,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class InvalidParameter(BadRequest):
-    """A parameter no form of ours sends; ``str(exc)`` is the message shown to the person."""
+    """Parameter ``name`` holds what no page of ours sends (400).
+
+    A program calling the API is told which parameter; a person is not: the names are not
+    Vietnamese, and they followed a link or a form, they did not type the parameter.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def message(self, request: HttpRequest) -> str:
+        if request.path.startswith(API_PREFIX):
+            return _("“%(name)s” must be the number of a record.") % {"name": self.name}
+        return _("The address or the form holds a record number that does not exist.")
 
 
 def parse_positive_int(value: object, *, maximum: int = MAX_ID) -> int | None:
@@ -72,7 +85,7 @@ def id_value(raw: object, name: str) -> int | None:
         return None
     number = parse_positive_int(raw)
     if number is None:
-        raise InvalidParameter(_("“%(name)s” must be the number of a record.") % {"name": name})
+        raise InvalidParameter(name)
     return number
 
 

@@ -56,7 +56,7 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Our own refusals carry a message for the person; Django's (a malformed upload, too many
     # fields) do not: their text is technical English.
-    message = str(exception) if isinstance(exception, InvalidParameter) else None
+    message = exception.message(request) if isinstance(exception, InvalidParameter) else None
     return bad_request_response(request, message)
 
 

@@ -20,9 +20,11 @@ from opentemis.core.params import (
     parse_positive_int,
 )
 from opentemis.core.scoping import system_scope
+from opentemis.core.views import bad_request
 from opentemis.evaluations.tests import conftest as evaluation_world
 from opentemis.orgs.models import SchoolLevel
 from tests.factories import make_user
+from tests.test_vietnamese_crawl import english_on_page
 
 ev = evaluation_world.ev  # the evaluation world (a fixture)
 
@@ -137,13 +139,16 @@ def test_the_api_refuses_nul_and_over_long_strings_in_json_bodies_with_json(worl
     assert "tối đa 100 ký tự" in response.json()["detail"]
 
 
-def test_a_non_id_where_a_page_reads_an_id_is_a_friendly_400(officer):
+def test_a_non_id_where_a_page_reads_an_id_is_a_friendly_400(officer, rf):
     response = officer.get(reverse("staff_list"), {"unit": "²"})
     assert response.status_code == 400
-    assert "“unit” phải là số hiệu của một bản ghi." in response.content.decode()
-    response = officer.get("/api/v1/evaluations/paper/template/", {"unit": "1", "cycle": "²"})
-    assert response.status_code in {400, 404}
-    assert response["Content-Type"] == "application/json"
+    page = response.content.decode()
+    assert "Đường dẫn hoặc biểu mẫu có một số hiệu bản ghi không tồn tại." in page
+    assert english_on_page(page, ["officer_a"]) == []  # no parameter name shown to a person
+    # Django's handler400: a program is told which parameter.
+    response = bad_request(rf.get("/api/v1/evaluations/"), InvalidParameter("cycle"))
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"detail": "“cycle” phải là số hiệu của một bản ghi."}
 
 
 def test_the_evidence_criterion_of_a_self_evaluation_is_checked_not_parsed(ev):
