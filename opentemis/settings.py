@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "opentemis.core.middleware.ScopeMiddleware",
+    "opentemis.core.params.InputGuardMiddleware",  # 400 for NUL bytes, over-long values
     "opentemis.accounts.middleware.ForcePasswordChangeMiddleware",
     # Last, so that a lockout answer comes after the session and scope are in place.
     "axes.middleware.AxesMiddleware",
@@ -240,6 +241,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+# Longest value of a query parameter, and of a form field or JSON string, in characters; longer
+# ones (and control characters) are answered 400 before any view runs (core/params.py).
+INPUT_MAX_QUERY_VALUE = int(os.environ.get("INPUT_MAX_QUERY_VALUE", "2000"))
+INPUT_MAX_FORM_VALUE = int(os.environ.get("INPUT_MAX_FORM_VALUE", "200000"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -29,6 +29,7 @@ from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm, Role
 from opentemis.core.http import xlsx_response
 from opentemis.core.locale import remember_language
+from opentemis.core.params import id_param
 from opentemis.core.scoping import actor_scope
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
@@ -112,9 +113,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 def _default_unit(request: HttpRequest, perm: str) -> Unit | None:
-    unit_id = request.GET.get("unit") or request.POST.get("unit")
-    if unit_id and str(unit_id).isdigit():
-        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=perm)
+    unit_id = id_param(request.GET, "unit") or id_param(request.POST, "unit")
+    if unit_id is not None:
+        return get_unit_for_user(actor=request.user, pk=unit_id, perm=perm)
     paths = perm_paths(request.user, perm)
     if paths is None:
         return Unit.objects.filter(depth=1).first()
@@ -171,10 +172,9 @@ def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(actor=request.user, pk=pk)
     if request.method == "POST":
         try:
-            if request.POST.get("revoke", "").isdigit():
-                grant = selectors.get_grant_for_user(
-                    actor=request.user, pk=int(request.POST["revoke"])
-                )
+            revoke = id_param(request.POST, "revoke")
+            if revoke is not None:
+                grant = selectors.get_grant_for_user(actor=request.user, pk=revoke)
                 services.role_revoke(actor=request.user, grant=grant)
             else:
                 role = request.POST.get("role", "")

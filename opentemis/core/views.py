@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from opentemis.core.http import is_background
+from opentemis.core.params import InvalidParameter, bad_request_response
 from opentemis.core.unavailable import unavailable_response
 from opentemis.orgs import selectors as org_selectors
 
@@ -65,7 +66,10 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "errors/400.html")
+    # Our own refusals carry a message for the person; Django's (a malformed upload, too many
+    # fields) do not: their text is technical English.
+    message = exception.message(request) if isinstance(exception, InvalidParameter) else None
+    return bad_request_response(request, message)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -10,6 +10,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.core.params import parse_positive_int
 from opentemis.core.widgets import NativeDateInput
 from opentemis.evaluations.services import TEXT_FIELDS
 
@@ -38,7 +39,7 @@ class SelfState:
             levels={str(n): post[f"level_{n}"] for n in numbers if post.get(f"level_{n}")},
             notes={str(n): post.get(f"note_{n}", "") for n in numbers},
             texts={name: post.get(name, "") for name in TEXT_FIELDS},
-            priority=[int(c) for c in post.getlist("priority") if c.isdigit()],
+            priority=[n for c in post.getlist("priority") if (n := parse_positive_int(c))],
         )
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -77,8 +78,7 @@ class ReviewState:
 
 
 def version_of(post: QueryDict) -> int:
-    value = post.get("version", "")
-    return int(value) if value.isdigit() else 0
+    return parse_positive_int(post.get("version")) or 0
 
 
 class CycleForm(forms.Form):

@@ -29,6 +29,7 @@ from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.conflicts import StaleVersion, compare
+from opentemis.core.params import parse_positive_int
 from opentemis.core.text import normalize_text
 from opentemis.evaluations import access, signals
 from opentemis.evaluations.models import (
@@ -491,7 +492,8 @@ def _self_fields(
             fields[name] = normalize_text(str(texts[name] or ""))[:limit]
     if priority_criteria is not None:
         numbers = set(rule_set_for(framework).criteria)
-        chosen = sorted({int(c) for c in priority_criteria if str(c).isdigit()})
+        given = [parse_positive_int(c) for c in priority_criteria]
+        chosen = sorted({c for c in given if c is not None})
         if any(c not in numbers for c in chosen):
             raise ValidationError(_("Unknown criterion among the competencies to improve first."))
         fields["priority_criteria"] = chosen
@@ -620,7 +622,7 @@ def evaluation_submit(
 
 def criterion_number(evaluation: Evaluation, criterion: Any) -> int:
     """``criterion`` as a number of the evaluation's framework, or ``ValidationError``."""
-    number = int(criterion) if str(criterion).strip().isdigit() else None
+    number = parse_positive_int(criterion)
     if number is None or number not in rule_set_for(evaluation.framework).criteria:
         raise ValidationError(
             _("Criterion %(n)s is not in this standard.") % {"n": criterion}, code="criterion"

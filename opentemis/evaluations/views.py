@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.models import AuditEvent
 from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
@@ -304,7 +305,7 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     raw = request.POST.get("criterion", "")
     result = _evidence_change(request, evaluation, raw)
-    number = int(raw) if raw.isdigit() else 0
+    number = parse_positive_int(raw) or 0
     if not any(c.number == number for c in _criteria(evaluation)):
         # No such card (a forged request): say it on the page, nothing was stored.
         if request.htmx:
@@ -327,7 +328,8 @@ def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> 
         # Checked before anything is stored: a file never lands under a foreign criterion.
         criterion = services.criterion_number(evaluation, raw)
         if request.POST.get("remove"):
-            item = evaluation.person.evidence_items.filter(pk=request.POST["remove"]).first()
+            remove = parse_positive_int(request.POST["remove"])
+            item = evaluation.person.evidence_items.filter(pk=remove).first() if remove else None
             if item is None:
                 raise Http404
             services.evidence_detach(
@@ -385,10 +387,8 @@ def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_servic
             url=request.POST["url"].strip(),
             title=title or request.POST["url"].strip(),
         )
-    item_id = request.POST.get("item", "")
-    item = (
-        evaluation.person.evidence_items.filter(pk=item_id).first() if item_id.isdigit() else None
-    )
+    item_id = parse_positive_int(request.POST.get("item"))
+    item = evaluation.person.evidence_items.filter(pk=item_id).first() if item_id else None
     if item is None:
         raise ValidationError(_("Choose a file, a link or an item of your evidence library."))
     return item
@@ -623,9 +623,9 @@ def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 def _cycle_for_unit(request: HttpRequest, unit: Unit) -> Any:
-    cycle_id = request.GET.get("cycle", "")
-    if cycle_id.isdigit():
-        return selectors.get_cycle_for_user(actor=request.user, pk=int(cycle_id))
+    cycle_id = id_param(request.GET, "cycle")
+    if cycle_id is not None:
+        return selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
     prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
     return (
         selectors.cycles_visible(actor=request.user)
@@ -678,10 +678,10 @@ def group_opinions(request: HttpRequest) -> HttpResponse:
 
 
 def _colleague_evaluation(request: HttpRequest, cycle: Any) -> Evaluation:
-    value = request.POST.get("evaluation", "")
+    value = parse_positive_int(request.POST.get("evaluation"))
     evaluation = (
         Evaluation.objects.filter(pk=value, cycle=cycle).select_related("person", "cycle").first()
-        if value.isdigit()
+        if value
         else None
     )
     if evaluation is None or not services.can_give_opinion(request.user, evaluation):
@@ -745,8 +745,8 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         else Unit.objects.filter(depth__lte=2)
     )
     year = SchoolYear.objects.filter(is_current=True).first()
-    unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
-    unit = units.filter(pk=unit_id).first() if str(unit_id).isdigit() else units.first()
+    unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
+    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
     if year is None or unit is None:
         messages.error(request, _("There is no current school year or unit to open a cycle for."))
         return redirect("evaluation_home")
@@ -770,9 +770,8 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Live completion per child unit, drilling down from the cycle's root."""
     cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
-    unit_id = request.GET.get("unit", "")
     unit = selectors.completion_unit(
-        actor=request.user, cycle=cycle, unit_id=int(unit_id) if unit_id.isdigit() else None
+        actor=request.user, cycle=cycle, unit_id=id_param(request.GET, "unit")
     )
     total, rows = selectors.completion(actor=request.user, cycle=cycle, unit=unit)
     context = {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.read_audit import audit_read
 from opentemis.core.http import PDF, file_response, xlsx_response
+from opentemis.core.params import id_param
 from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.printing import access, forms, pdf, xlsx
@@ -59,9 +60,9 @@ def _whose(request: HttpRequest, evaluation: Any) -> dict[str, Any]:
 
 def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
     """The cycle named by ``?cycle=`` (or the current one) covering ``unit_path``; else 404."""
-    cycle_id = request.GET.get("cycle") or request.POST.get("cycle") or ""
-    if cycle_id.isdigit():
-        cycle = selectors.get_cycle_for_user(actor=request.user, pk=int(cycle_id))
+    cycle_id = id_param(request.GET, "cycle") or id_param(request.POST, "cycle")
+    if cycle_id is not None:
+        cycle = selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
     else:
         prefixes = [unit_path[:i] for i in range(4, len(unit_path) + 1, 4)]
         cycle = (

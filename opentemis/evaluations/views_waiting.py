@@ -15,6 +15,7 @@ from django.shortcuts import render
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
+from opentemis.core.params import id_param
 from opentemis.evaluations.models import EvaluationKind, Status
 from opentemis.evaluations.waiting import QUEUE_STATUSES, review_queue
 from opentemis.orgs.models import Unit
@@ -40,10 +41,10 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in EvaluationKind.values:
         kind = ""
-    unit_id = request.GET.get("unit", "")
+    unit_id = id_param(request.GET, "unit")
     unit = (
-        get_unit_for_user(actor=user, pk=int(unit_id), perm=Perm.VIEW_EVALUATIONS)
-        if unit_id.isdigit()
+        get_unit_for_user(actor=user, pk=unit_id, perm=Perm.VIEW_EVALUATIONS)
+        if unit_id is not None
         else None
     )
     everything = review_queue(actor=user, status="", unit=unit, kind=kind)

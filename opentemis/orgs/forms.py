@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.core.params import parse_positive_int
 from opentemis.orgs.models import SchoolLevel, UnitKind, UnitStatus
 
 
@@ -27,4 +28,4 @@ class UnitMoveForm(forms.Form):
 
     def unit_ids(self) -> list[int]:
         raw = self.cleaned_data.get("units", "")
-        return [int(x) for x in raw.split(",") if x.strip().isdigit()]
+        return [i for x in raw.split(",") if (i := parse_positive_int(x))]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
+from opentemis.core.params import parse_positive_int
 from opentemis.orgs import selectors, services
 from opentemis.orgs.forms import UnitForm
 from opentemis.orgs.models import UnitMove
@@ -91,14 +92,12 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unit_move_submit(request: HttpRequest, pk: int) -> HttpResponse:
     source = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.MOVE_UNITS)
-    target_id = request.POST.get("target", "")
-    ids = [int(x) for x in request.POST.getlist("units") if x.isdigit()]
-    if not target_id.isdigit() or not ids:
+    target_id = parse_positive_int(request.POST.get("target"))
+    ids = [i for x in request.POST.getlist("units") if (i := parse_positive_int(x))]
+    if target_id is None or not ids:
         messages.error(request, _("Choose at least one unit to move and the new parent unit."))
         return redirect("unit_move", pk=source.pk)
-    target = selectors.get_unit_for_user(
-        actor=request.user, pk=int(target_id), perm=Perm.MOVE_UNITS
-    )
+    target = selectors.get_unit_for_user(actor=request.user, pk=target_id, perm=Perm.MOVE_UNITS)
     units = [
         selectors.get_unit_for_user(actor=request.user, pk=i, perm=Perm.MOVE_UNITS) for i in ids
     ]

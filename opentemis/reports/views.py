@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
@@ -141,11 +142,11 @@ def report_unit(request: HttpRequest, pk: int) -> HttpResponse:
     year = _school_year(request)
     data = report_for(actor=request.user, unit=unit, school_year=year)
     context = _context(request, unit, year, data)
-    reminded = request.GET.get("reminded", "")
-    if reminded.isdigit():  # the outcome of the sender's own reminder, beside the form
+    reminded = id_param(request.GET, "reminded")
+    if reminded is not None:  # the outcome of the sender's own reminder, beside the form
         from opentemis.notifications.selectors import reminder_outcome
 
-        context["remind_outcome"] = reminder_outcome(actor=request.user, pk=int(reminded))
+        context["remind_outcome"] = reminder_outcome(actor=request.user, pk=reminded)
     return render(request, "reports/unit.html", context)
 
 
@@ -184,7 +185,7 @@ def report_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = _school_year(request)
-    ids = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+    ids = [i for v in request.POST.getlist("units") if (i := parse_positive_int(v))]
     message = request.POST.get("message", "")
     kept = {"chosen": set(ids), "remind_message": message}
     targets = list(

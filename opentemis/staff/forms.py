@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.core.params import ModelMultipleIdField
 from opentemis.core.widgets import NativeDateInput
 from opentemis.staff.models import EmploymentStatus, Gender, Person, SubjectGroup
 from opentemis.staff.selectors import StaffFilter, reference_choices
@@ -74,6 +75,7 @@ class PersonForm(forms.ModelForm):
             "subjects",
             "employment_status",
         ]
+        field_classes = {"positions": ModelMultipleIdField, "subjects": ModelMultipleIdField}
         widgets = {
             "date_of_birth": NativeDateInput,
             "positions": forms.CheckboxSelectMultiple,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
+from opentemis.core.params import id_param
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
 from opentemis.staff import reads, selectors, services
@@ -25,9 +26,9 @@ from opentemis.staff.sensitive import (
 
 
 def _list_unit(request: HttpRequest) -> Unit | None:
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
+    unit_id = id_param(request.GET, "unit")
+    if unit_id is not None:
+        return get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.VIEW_STAFF)
     return selectors.staff_home_unit(actor=request.user)
 
 
@@ -123,11 +124,11 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def staff_create(request: HttpRequest) -> HttpResponse:
-    unit_id = request.GET.get("unit") or request.POST.get("unit") or ""
-    if not unit_id.isdigit():
+    unit_id = id_param(request.GET, "unit") or id_param(request.POST, "unit")
+    if unit_id is None:
         messages.info(request, _("Open a school first, then add a person to it."))
         return redirect("unit_tree")
-    unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.CHANGE_STAFF)
+    unit = get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.CHANGE_STAFF)
     form = PersonForm(
         request.POST or None, unit=unit, sensitive=sees_sensitive_throughout(request.user, unit)
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.http import XLSX, xlsx_response
+from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user, root_units
 from opentemis.staff import excel
@@ -35,9 +36,9 @@ class ImportForm(forms.Form):
 
 def _import_unit(request: HttpRequest) -> Unit:
     """The unit from ``?unit=`` (404 outside the user's import reach) or their first one."""
-    unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
-    if unit_id.isdigit():
-        return get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.IMPORT_STAFF)
+    unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
+    if unit_id is not None:
+        return get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.IMPORT_STAFF)
     if perm_paths(request.user, Perm.IMPORT_STAFF) == ():
         raise Http404
     unit = root_units(actor=request.user, perm=Perm.IMPORT_STAFF).first()
@@ -85,10 +86,10 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     """The staff list with the list page's filters, as an .xlsx that re-imports."""
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
         raise Http404
-    unit_id = request.GET.get("unit", "")
+    unit_id = id_param(request.GET, "unit")
     unit = None
-    if unit_id.isdigit():
-        unit = get_unit_for_user(actor=request.user, pk=int(unit_id), perm=Perm.VIEW_STAFF)
+    if unit_id is not None:
+        unit = get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.VIEW_STAFF)
     filters = StaffFilterForm(request.GET or None).to_filter(unit)
     try:
         stream = excel.export_staff_xlsx(actor=request.user, filters=filters)

@@ -23,7 +23,8 @@ CHROMIUM = (
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM:
-        pytest.skip("chromium is not installed (CI installs Debian's chromium)")
+        # A failure, not a skip: a browser run that ran nothing must not look green.
+        pytest.fail("chromium is not installed (apt-get install chromium, or set CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

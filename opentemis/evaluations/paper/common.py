@@ -8,6 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 
 from opentemis.accounts.roles import Perm
+from opentemis.core.params import id_value
 from opentemis.evaluations import access, selectors
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.selectors import EVALUATED_POSITIONS
@@ -33,9 +34,9 @@ def school_and_cycle(*, actor: Any, unit_pk: int, cycle_id: Any = None) -> tuple
     Then :func:`require_importer` (404 unless the actor evaluates the school's teachers).
     """
     unit = get_unit_for_user(actor=actor, pk=unit_pk, perm=Perm.REVIEW_TEACHERS)
-    cycle_id = str(cycle_id if cycle_id is not None else "")
-    if cycle_id.isdigit():
-        cycle = selectors.get_cycle_for_user(actor=actor, pk=int(cycle_id))
+    number = id_value(cycle_id, "cycle")
+    if number is not None:
+        cycle = selectors.get_cycle_for_user(actor=actor, pk=number)
     else:
         prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
         found = (

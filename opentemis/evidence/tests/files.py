@@ -52,13 +52,19 @@ def jpeg() -> bytes:
     )
 
 
+# Every entry is stamped with this time, not the clock's: the same parts make the same bytes
+# whenever they are zipped (deduplication by content is tested with two files made apart).
+ZIP_TIME = (2025, 9, 5, 8, 0, 0)
+
+
 def _zip(parts: dict[str, bytes], *, stored_first: str | None = None) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buffer, "w") as zf:
         if stored_first is not None:
-            zf.writestr(zipfile.ZipInfo(stored_first), parts.pop(stored_first), zipfile.ZIP_STORED)
+            entry = zipfile.ZipInfo(stored_first, date_time=ZIP_TIME)
+            zf.writestr(entry, parts.pop(stored_first), zipfile.ZIP_STORED)
         for name, data in parts.items():
-            zf.writestr(name, data)
+            zf.writestr(zipfile.ZipInfo(name, date_time=ZIP_TIME), data, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
