@@ -21,6 +21,12 @@ from tests.factories import PersonFactory, make_school_year, make_unit, make_use
 
 def pytest_configure(config: Any) -> None:
     from django.conf import settings
+    from hypothesis import settings as hypothesis_settings
+
+    # Property tests judge rules, not speed: CI's machine is shared and 2-core, so a per-example
+    # time limit only makes them flaky (speed is measured by `make bench`).
+    hypothesis_settings.register_profile("opentemis", deadline=None)
+    hypothesis_settings.load_profile("opentemis")
 
     # Background tasks run inline in tests (the database queue needs a worker process).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

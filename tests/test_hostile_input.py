@@ -237,6 +237,7 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             "evaluation_self": [{"pk": draft.pk}, *crawl.kwargs["evaluation_self"]],
             "evidence_download": [{"pk": link.pk}],
             "job_download": [{"pk": job.pk}],
+            "job_retry": [{"pk": job.pk}],
             "framework_xlsx": crawl.kwargs["framework_detail"],
             "report_export": [{"unit_pk": ev.w.province_a.pk, "fmt": "xlsx"}],
             "paper_template": [unit],
