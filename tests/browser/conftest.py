@@ -66,6 +66,18 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A cheap phone: 375 px wide, touch, Vietnamese."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 375, "height": 740}, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def sign_in(page: Any, live_server: Any, username: str, password: str = "Mat-khau-2025!") -> None:
     """Sign in through the real login form (cookies of a previous user cleared first)."""
     page.context.clear_cookies()

@@ -4,9 +4,6 @@ saved beside what this person typed, which stays in the form (core/conflicts.py)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.db.models import F
 from playwright.sync_api import expect
@@ -18,15 +15,6 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="vi-VN", viewport=PHONE, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_autosave_conflict_shows_the_other_save_beside_mine(phone, live_server, ev):

@@ -9,7 +9,6 @@ the friendly CSRF page) what was typed reaches the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Mat-khau-2025!"
 NOT_SAVED = "Chưa lưu: phiên đăng nhập đã hết hạn"
 PLAN_FIELDS = ["improvements", "plan_goals", "plan_content", "plan_timing", "plan_conditions"]
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 740})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("dialog", lambda dialog: dialog.accept())  # "Nộp phiếu?"
-    yield page
-    context.close()
 
 
 def _open_bm1(page: Any, live_server: Any, ev: Any) -> Evaluation:

@@ -15,16 +15,7 @@ from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 667}
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Any:
-    context = browser.new_context(locale="vi-VN", viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+PHONE = {"width": 375, "height": 740}
 
 
 def fits(page: Any) -> bool:
