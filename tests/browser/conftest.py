@@ -66,16 +66,26 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A cheap phone: 375 px wide, touch, Vietnamese."""
+def _phone_page(browser: Any, *, touch: bool) -> Iterator[Any]:
     context = browser.new_context(
-        locale="vi-VN", viewport={"width": 375, "height": 740}, has_touch=True
+        locale="vi-VN", viewport={"width": 375, "height": 740}, has_touch=touch
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A cheap phone's screen: 375 px wide, Vietnamese (clicks, as a mouse or stylus would)."""
+    yield from _phone_page(browser, touch=False)
+
+
+@pytest.fixture
+def touch_phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """The same phone with a touch screen, for tests that tap."""
+    yield from _phone_page(browser, touch=True)
 
 
 def sign_in(page: Any, live_server: Any, username: str, password: str = "Mat-khau-2025!") -> None:

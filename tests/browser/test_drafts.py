@@ -26,6 +26,11 @@ NOT_SAVED = "Chưa lưu: phiên đăng nhập đã hết hạn"
 PLAN_FIELDS = ["improvements", "plan_goals", "plan_content", "plan_timing", "plan_conditions"]
 
 
+@pytest.fixture(autouse=True)
+def _accept_dialogs(phone: Any) -> None:
+    phone.on("dialog", lambda dialog: dialog.accept())  # "Nộp phiếu?"
+
+
 def _open_bm1(page: Any, live_server: Any, ev: Any) -> Evaluation:
     evaluation = ev.start()
     sign_in(page, live_server, "teacher_a1")

@@ -194,7 +194,8 @@ def test_a_level_chosen_while_a_file_uploads_is_kept(
     assert stored.self_levels == {"2": "Tot"}
 
 
-def test_the_poll_is_usable_on_a_phone_and_says_when_already_answered(phone, live_server, ev):
+def test_the_poll_is_usable_on_a_phone_and_says_when_already_answered(touch_phone, live_server, ev):
+    phone = touch_phone
     evaluation = ev.submitted(ev.w.principal_a1, levels=ev.levels("Tot", n=18))
     sign_in(phone, live_server, "teacher_a1")
     phone.goto(f"{live_server.url}/evaluations/")
