@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.scoping import current_scope, scoped_manager
+from opentemis.orgs.models import path_prefixes
 
 
 class CycleStatus(models.TextChoices):
@@ -36,7 +37,7 @@ class CycleManager(models.Manager):
         qs = super().get_queryset()
         if scope.everything:
             return qs
-        ancestors = {p[:i] for p in scope.paths for i in range(4, len(p) + 1, 4)}
+        ancestors = {a for p in scope.paths for a in path_prefixes(p)}
         return qs.filter(scope.q("unit_path") | models.Q(unit_path__in=ancestors))
 
 

@@ -46,6 +46,7 @@ from opentemis.evaluations.models import (
     Status,
     TrainingNeed,
 )
+from opentemis.orgs.models import path_prefixes
 from opentemis.standards.applicability import YearFrameworks, applicable_to_person, require_applies
 from opentemis.standards.frameworks import modules_for
 from opentemis.standards.models import Framework
@@ -276,7 +277,7 @@ def cycle_open(
     _check_dates(self_due, opinions_due, review_due)
     overlapping = Cycle.objects.filter(school_year=school_year, status=CycleStatus.OPEN).filter(
         models.Q(unit_path__startswith=unit.path)
-        | models.Q(unit_path__in=[unit.path[:i] for i in range(4, len(unit.path), 4)])
+        | models.Q(unit_path__in=path_prefixes(unit.path, include_self=False))
     )
     if overlapping.exists():
         raise ValidationError(
@@ -345,7 +346,7 @@ def cycle_finish(*, actor: Any, cycle: Cycle) -> Cycle:
 def cycle_for_person(person: Any, school_year: Any = None) -> Cycle | None:
     """The open cycle covering ``person``'s unit (the most specific one), or None."""
     path = person.unit_path
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    prefixes = path_prefixes(path)
     qs = Cycle.objects.filter(unit_path__in=prefixes, status=CycleStatus.OPEN)
     qs = (
         qs.filter(school_year=school_year)

@@ -31,7 +31,7 @@ from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.orgs.selectors import ancestors, get_unit_for_user
 from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
@@ -626,7 +626,7 @@ def _cycle_for_unit(request: HttpRequest, unit: Unit) -> Any:
     cycle_id = id_param(request.GET, "cycle")
     if cycle_id is not None:
         return selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
-    prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
+    prefixes = path_prefixes(unit.path)
     return (
         selectors.cycles_visible(actor=request.user)
         .filter(unit_path__in=prefixes, school_year__is_current=True)

@@ -21,7 +21,7 @@ from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.printing import access, forms, pdf, xlsx
 from opentemis.evaluations.printing.layout import Form
 from opentemis.evaluations.tasks import print_school_start
-from opentemis.orgs.models import Unit
+from opentemis.orgs.models import Unit, path_prefixes
 from opentemis.staff.models import Person, SubjectGroup
 
 
@@ -64,7 +64,7 @@ def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
     if cycle_id is not None:
         cycle = selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
     else:
-        prefixes = [unit_path[:i] for i in range(4, len(unit_path) + 1, 4)]
+        prefixes = path_prefixes(unit_path)
         cycle = (
             selectors.cycles_visible(actor=request.user)
             .filter(unit_path__in=prefixes, school_year__is_current=True)

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from opentemis.accounts.permissions import path_filter, perm_paths, role_grants
 from opentemis.accounts.roles import ROLE_PERMS, Perm
+from opentemis.evaluations import selectors
 from opentemis.evaluations.models import (
     CycleStatus,
     Evaluation,
@@ -139,20 +140,13 @@ def review_queue(
 
 def opinions_to_give(*, actor: Any) -> QuerySet[Evaluation]:
     """Colleagues' submitted self-evaluations (open cycles) the actor has not given an opinion
-    on yet (BM2)."""
-    person_id = getattr(actor, "person_id", None)
-    person = getattr(actor, "person", None) if person_id else None
-    if person is None or person.subject_group_id is None:
-        return Evaluation.objects.none()
-    given = PeerOpinion.objects.filter(evaluation_id=OuterRef("pk"), author_id=person_id)
+    on yet (BM2): the colleagues of :func:`selectors.opinion_candidates`, less those answered."""
+    given = PeerOpinion.objects.filter(
+        evaluation_id=OuterRef("pk"), author_id=getattr(actor, "person_id", None)
+    )
     return (
-        Evaluation.objects.filter(
-            cycle__status=CycleStatus.OPEN,
-            kind=EvaluationKind.TEACHER,
-            status=Status.SUBMITTED,
-            person__subject_group_id=person.subject_group_id,
-        )
-        .exclude(person_id=person_id)
+        selectors.opinion_candidates(actor=actor)
+        .filter(cycle__status=CycleStatus.OPEN)
         .exclude(Exists(given))
     )
 
@@ -160,9 +154,7 @@ def opinions_to_give(*, actor: Any) -> QuerySet[Evaluation]:
 def polls_to_answer(*, actor: Any) -> QuerySet[Evaluation]:
     """Managers of the actor's school (open cycles) whose anonymous poll is open and not yet
     answered by the actor."""
-    from opentemis.evaluations.selectors import poll_candidates
-
-    return poll_candidates(actor=actor).filter(cycle__status=CycleStatus.OPEN)
+    return selectors.poll_candidates(actor=actor).filter(cycle__status=CycleStatus.OPEN)
 
 
 @dataclass

@@ -59,6 +59,7 @@ from opentemis.notifications.models import (
     NoticeKind,
     NoticePreference,
 )
+from opentemis.orgs.models import path_prefixes
 from opentemis.staff.models import EmploymentStatus, Person
 
 logger = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def reviewers_of(evaluation: Evaluation) -> list[Recipient]:
     """The people who may review ``evaluation`` now: role holders on the unit or above it,
     kept if :func:`access.can_review_path` (the one rule of who reviews) says so."""
     path = evaluation.unit_path
-    prefixes = [path[:i] for i in range(4, len(path) + 1, 4)]
+    prefixes = path_prefixes(path)
     grants = (
         RoleAssignment.objects.filter(
             unit__path__in=prefixes, role__in=REVIEW_ROLES, is_active=True, user__is_active=True
@@ -442,7 +443,7 @@ def reviews_pending(cycle: Cycle) -> list[Recipient]:
         unit__path__startswith=cycle.unit_path,
     ).filter(Exists(waiting))
     found = dict(heads.values_list("user_id", "user__email"))
-    prefixes = [cycle.unit_path[:i] for i in range(4, len(cycle.unit_path), 4)]
+    prefixes = path_prefixes(cycle.unit_path, include_self=False)
     officer_roles = [
         r
         for r, perms in ROLE_PERMS.items()

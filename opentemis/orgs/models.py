@@ -120,3 +120,11 @@ class SchoolYear(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+def path_prefixes(path: str, *, include_self: bool = True) -> list[str]:
+    """The paths of the units above ``path`` (and its own, unless ``include_self`` is false),
+    root first: one step of the tree's materialised path (:attr:`Unit.steplen`) at a time."""
+    step = Unit.steplen
+    end = len(path) if include_self else len(path) - step
+    return [path[:i] for i in range(step, end + 1, step)]

@@ -12,7 +12,7 @@ from opentemis.core.params import id_value
 from opentemis.evaluations import access, selectors
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.selectors import EVALUATED_POSITIONS
-from opentemis.orgs.models import Unit
+from opentemis.orgs.models import Unit, path_prefixes
 from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.staff.models import Person
 
@@ -38,7 +38,7 @@ def school_and_cycle(*, actor: Any, unit_pk: int, cycle_id: Any = None) -> tuple
     if number is not None:
         cycle = selectors.get_cycle_for_user(actor=actor, pk=number)
     else:
-        prefixes = [unit.path[:i] for i in range(4, len(unit.path) + 1, 4)]
+        prefixes = path_prefixes(unit.path)
         found = (
             selectors.cycles_visible(actor=actor)
             .filter(unit_path__in=prefixes, school_year__is_current=True)
