@@ -476,7 +476,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
                 actor=request.user, pk=params.validated_data["cycle"]
             )
         else:
-            found = services.cycle_for_person(person)
+            found = selectors.own_cycle(actor=request.user)
             if found is None:
                 raise NotFound(_("No evaluation cycle covers your unit at the moment."))
             cycle = found

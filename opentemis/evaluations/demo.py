@@ -26,7 +26,8 @@ from opentemis.evaluations.models import (
     Status,
     TrainingNeed,
 )
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import current_school_year
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
@@ -92,7 +93,7 @@ def seed_demo_cycle(
     *, officer: Any, province: Unit, demo_school: Unit, demo_teacher: Person | None, seed: int
 ) -> Cycle | None:
     """Open the demo cycle over ``province`` and fill it (once; later runs keep it)."""
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = current_school_year()
     if year is None or Cycle.objects.filter(school_year=year, unit=province).exists():
         return None
     load_builtin_frameworks()

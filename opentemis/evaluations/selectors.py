@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +16,14 @@ from opentemis.evaluations import access, services
 from opentemis.evaluations.models import (
     LOCKED_STATUSES,
     Cycle,
+    CycleStatus,
     Evaluation,
     EvaluationKind,
     PeerOpinion,
     Status,
 )
-from opentemis.orgs.models import Unit
+from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
+from opentemis.orgs.selectors import current_school_year_ref
 from opentemis.staff.models import EmploymentStatus, Person
 
 # Positions evaluated against a standard (teachers and managers; not office staff).
@@ -34,6 +37,63 @@ def cycles_visible(*, actor: Any) -> QuerySet[Cycle]:
 def get_cycle_for_user(*, actor: Any, pk: int) -> Cycle:
     cycle = cycles_visible(actor=actor).filter(pk=pk).first()
     if cycle is None:
+        raise Http404
+    return cycle
+
+
+def cycles_covering(
+    unit_paths: Iterable[str], *, school_year: SchoolYear | None = None, open_only: bool = False
+) -> dict[str, Cycle]:
+    """For each of ``unit_paths``, the evaluation cycle that covers that unit in
+    ``school_year`` (default: the current school year, ``orgs.selectors``): the cycle opened
+    on the unit itself, else on the nearest unit above it. Paths no cycle covers are left out.
+
+    ``open_only``: only an open cycle, where work can still be done (a person's own
+    evaluation, deadlines); the pages about a school show a finished one too. One query,
+    through the scoped manager (a cycle is visible to the units it covers and those above).
+    """
+    paths = set(unit_paths)
+    if not paths:
+        return {}
+    year = school_year if school_year is not None else current_school_year_ref()
+    qs = Cycle.objects.select_related("school_year", "unit").filter(
+        school_year=year, unit_path__in={a for p in paths for a in path_prefixes(p)}
+    )
+    if open_only:
+        qs = qs.filter(status=CycleStatus.OPEN)
+    by_root = {cycle.unit_path: cycle for cycle in qs}
+    found = {}
+    for path in paths:
+        nearest = next((by_root[a] for a in reversed(path_prefixes(path)) if a in by_root), None)
+        if nearest is not None:
+            found[path] = nearest
+    return found
+
+
+def cycle_covering(
+    unit_path: str, *, school_year: SchoolYear | None = None, open_only: bool = False
+) -> Cycle | None:
+    """The cycle covering one unit (:func:`cycles_covering`), or None."""
+    return cycles_covering([unit_path], school_year=school_year, open_only=open_only).get(unit_path)
+
+
+def own_cycle(*, actor: Any) -> Cycle | None:
+    """The open cycle covering the actor's own unit, where they evaluate themself and give
+    opinions (None without a staff record, or when no open cycle covers them)."""
+    person = getattr(actor, "person", None)
+    if person is None:
+        return None
+    return cycle_covering(person.unit_path, open_only=True)
+
+
+def cycle_for_unit(*, actor: Any, unit_path: str, cycle_id: int | None = None) -> Cycle | None:
+    """The cycle a page about a unit shows: the one the request names (``?cycle=``; 404 if
+    the actor cannot see it or it does not cover the unit), else the current year's cycle
+    covering the unit (None if there is none)."""
+    if cycle_id is None:
+        return cycle_covering(unit_path)
+    cycle = get_cycle_for_user(actor=actor, pk=cycle_id)
+    if not unit_path.startswith(cycle.unit_path):
         raise Http404
     return cycle
 

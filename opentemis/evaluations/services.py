@@ -343,19 +343,6 @@ def cycle_finish(*, actor: Any, cycle: Cycle) -> Cycle:
     return cycle
 
 
-def cycle_for_person(person: Any, school_year: Any = None) -> Cycle | None:
-    """The open cycle covering ``person``'s unit (the most specific one), or None."""
-    path = person.unit_path
-    prefixes = path_prefixes(path)
-    qs = Cycle.objects.filter(unit_path__in=prefixes, status=CycleStatus.OPEN)
-    qs = (
-        qs.filter(school_year=school_year)
-        if school_year
-        else qs.filter(school_year__is_current=True)
-    )
-    return qs.select_related("school_year").order_by("-unit_path").first()
-
-
 # --- starting and saving a self-evaluation --------------------------------------------------
 
 

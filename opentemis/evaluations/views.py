@@ -31,8 +31,8 @@ from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
-from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
-from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user
 from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
 
@@ -88,7 +88,7 @@ def _links_by_criterion(evaluation: Evaluation) -> dict[int, list[Any]]:
 def evaluation_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     person = getattr(user, "person", None)
-    cycle = services.cycle_for_person(person) if person is not None else None
+    cycle = selectors.own_cycle(actor=user)
     mine = selectors.evaluation_of(actor=user, cycle=cycle) if cycle else None
     perms = actor_perms(user)
     review_units: list[Unit] = []
@@ -131,7 +131,7 @@ def evaluation_me(request: HttpRequest) -> HttpResponse:
     that button, so a link, a prefetch or a crawler never creates an evaluation.
     """
     person = getattr(request.user, "person", None)
-    cycle = services.cycle_for_person(person) if person is not None else None
+    cycle = selectors.own_cycle(actor=request.user)
     if cycle is None:
         messages.info(request, _("No evaluation cycle covers your unit at the moment."))
         return redirect("evaluation_home")
@@ -603,7 +603,9 @@ def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
         or has_perm_on(request.user, Perm.VIEW_EVALUATIONS, unit.path)
     ):
         raise Http404
-    cycle = _cycle_for_unit(request, unit)
+    cycle = selectors.cycle_for_unit(
+        actor=request.user, unit_path=unit.path, cycle_id=id_param(request.GET, "cycle")
+    )
     rows = selectors.school_roster(actor=request.user, unit=unit, cycle=cycle) if cycle else []
     counts = {
         "total": len(rows),
@@ -622,24 +624,11 @@ def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(request, "evaluations/school.html", context)
 
 
-def _cycle_for_unit(request: HttpRequest, unit: Unit) -> Any:
-    cycle_id = id_param(request.GET, "cycle")
-    if cycle_id is not None:
-        return selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
-    prefixes = path_prefixes(unit.path)
-    return (
-        selectors.cycles_visible(actor=request.user)
-        .filter(unit_path__in=prefixes, school_year__is_current=True)
-        .order_by("-unit_path")
-        .first()
-    )
-
-
 @login_required
 def group_opinions(request: HttpRequest) -> HttpResponse:
     """BM2: give an opinion on each colleague of the subject group; BM3 summary for leaders."""
     person = getattr(request.user, "person", None)
-    cycle = services.cycle_for_person(person) if person is not None else None
+    cycle = selectors.own_cycle(actor=request.user)
     if cycle is None:
         raise Http404
     if request.method == "POST":
@@ -744,7 +733,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         if paths is not None
         else Unit.objects.filter(depth__lte=2)
     )
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = current_school_year()
     unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
     unit = units.filter(pk=unit_id).first() if unit_id else units.first()
     if year is None or unit is None:

@@ -21,7 +21,7 @@ from opentemis.evaluations.models import Cycle
 from opentemis.evaluations.printing import access, forms, pdf, xlsx
 from opentemis.evaluations.printing.layout import Form
 from opentemis.evaluations.tasks import print_school_start
-from opentemis.orgs.models import Unit, path_prefixes
+from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person, SubjectGroup
 
 
@@ -61,17 +61,8 @@ def _whose(request: HttpRequest, evaluation: Any) -> dict[str, Any]:
 def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
     """The cycle named by ``?cycle=`` (or the current one) covering ``unit_path``; else 404."""
     cycle_id = id_param(request.GET, "cycle") or id_param(request.POST, "cycle")
-    if cycle_id is not None:
-        cycle = selectors.get_cycle_for_user(actor=request.user, pk=cycle_id)
-    else:
-        prefixes = path_prefixes(unit_path)
-        cycle = (
-            selectors.cycles_visible(actor=request.user)
-            .filter(unit_path__in=prefixes, school_year__is_current=True)
-            .order_by("-unit_path")
-            .first()
-        )
-    if cycle is None or not unit_path.startswith(cycle.unit_path):
+    cycle = selectors.cycle_for_unit(actor=request.user, unit_path=unit_path, cycle_id=cycle_id)
+    if cycle is None:
         raise Http404
     return cycle
 

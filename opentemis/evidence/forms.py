@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.evidence import validation
 from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.selectors import current_school_year
 
 
 class _EvidenceForm(forms.Form):
@@ -19,9 +20,7 @@ class _EvidenceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault(
-                "school_year", SchoolYear.objects.filter(is_current=True).first()
-            )
+            self.initial.setdefault("school_year", current_school_year())
 
 
 SIZE_PLACEHOLDER = "{size}"

@@ -34,9 +34,11 @@ from opentemis.accounts.permissions import has_perm_on, perm_paths, require_perm
 from opentemis.accounts.roles import Perm, Role
 from opentemis.accounts.services import audit
 from opentemis.core.text import normalize_text
+from opentemis.evaluations.selectors import cycles_covering
 from opentemis.notifications import emails, selectors
 from opentemis.notifications.models import EmailState, Notice, Reminder, ReminderTarget
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.selectors import current_school_year
 
 logger = logging.getLogger(__name__)
 
@@ -124,20 +126,8 @@ def review_deadlines(*, units: list[Unit], school_year: SchoolYear | None) -> di
     """The review deadline of the open cycle covering each unit (the nearest one above it)."""
     if school_year is None or not units:
         return {}
-    from opentemis.evaluations.models import Cycle, CycleStatus
-
-    prefixes = {u.path[:i] for u in units for i in range(Unit.steplen, len(u.path) + 1, 4)}
-    cycles = dict(
-        Cycle.objects.filter(
-            school_year=school_year, status=CycleStatus.OPEN, unit_path__in=prefixes
-        ).values_list("unit_path", "review_due")
-    )
-    result = {}
-    for unit in units:
-        covering = [p for p in cycles if unit.path.startswith(p)]
-        if covering:
-            result[unit.pk] = cycles[max(covering, key=len)]
-    return result
+    cycles = cycles_covering([u.path for u in units], school_year=school_year, open_only=True)
+    return {u.pk: cycles[u.path].review_due for u in units if u.path in cycles}
 
 
 def lagging_schools(
@@ -294,7 +284,7 @@ def remind_units(
         if recent:
             raise RecentlyReminded([u for u in targets if u.pk in recent])
     if school_year is None:
-        school_year = SchoolYear.objects.filter(is_current=True).first()
+        school_year = current_school_year()
     message = normalize_text(message)[:MAX_MESSAGE]
     known = dict(rates or {})
     missing = [u for u in targets if u.pk not in known]

@@ -4,14 +4,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from opentemis.accounts.permissions import path_filter, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
-from opentemis.orgs.models import Unit
+from opentemis.orgs.models import SchoolYear, Unit
+
+# --- school years: the one rule of "this year" ----------------------------------------------
+# School years are national (not scoped), so these take no actor.
+
+
+def _current_first() -> QuerySet[SchoolYear]:
+    """School years, the current one first: the one marked current (``is_current``, at most
+    one by a constraint), else the latest by its start. The rule, written once."""
+    return SchoolYear.objects.order_by("-is_current", "-start_date")
+
+
+def current_school_year() -> SchoolYear | None:
+    """The school year the site works in (:func:`_current_first`); None only while no year
+    exists at all. The one answer for pages, API, exports, commands and tasks: a site whose
+    administrator has not (yet) marked a year works in the latest one rather than in none."""
+    return _current_first().first()
+
+
+def current_school_year_ref() -> Subquery:
+    """:func:`current_school_year` inside another query, as in
+    ``filter(school_year=current_school_year_ref())``: a read of "this year's" rows costs no
+    query of its own. NULL while no year exists, which matches no row."""
+    return Subquery(_current_first().values("pk")[:1])
+
+
+def school_year_for(code: str | None = None) -> SchoolYear | None:
+    """The year ``code`` names (None if there is no such year); without a code, the current
+    one (:func:`current_school_year`). What the commands' ``--year`` and the pages' ``?year=``
+    mean."""
+    if code:
+        return SchoolYear.objects.filter(code=code).first()
+    return current_school_year()
+
+
+def get_school_year(code: str | None = None) -> SchoolYear:
+    """:func:`school_year_for`, or 404 (an unknown ``?year=``, or no year at all)."""
+    year = school_year_for(code)
+    if year is None:
+        raise Http404(_("No such school year."))
+    return year
 
 
 def unit_list(

@@ -10,12 +10,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import Unit
 from opentemis.reports.data import BREAKDOWN_KEYS, RATINGS
 
 
@@ -147,13 +146,9 @@ class ReportView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         from opentemis.accounts.roles import Perm
-        from opentemis.orgs.selectors import get_unit_for_user
+        from opentemis.orgs.selectors import get_school_year, get_unit_for_user
         from opentemis.reports.selectors import report_for
 
         unit: Unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
-        code = request.query_params.get("year")
-        years = SchoolYear.objects.all()
-        year = years.filter(code=code).first() if code else years.filter(is_current=True).first()
-        if year is None:
-            raise NotFound(_("No such school year."))
+        year = get_school_year(request.query_params.get("year"))
         return Response(report_for(actor=request.user, unit=unit, school_year=year).to_json())

@@ -22,6 +22,7 @@ from opentemis.evaluations.models import (
     TrainingNeed,
 )
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.selectors import current_school_year
 from opentemis.reports.refresh import rebuild
 from opentemis.reports.snapshots import snapshot_week
 from opentemis.staff.models import EmploymentStatus, Person
@@ -40,7 +41,7 @@ def previous_year(current: SchoolYear) -> SchoolYear:
 
 def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle | None:
     """A finished cycle of last year over ``province`` (once)."""
-    current = SchoolYear.objects.filter(is_current=True).first()
+    current = current_school_year()
     if current is None:
         return None
     year = previous_year(current)
@@ -114,7 +115,7 @@ def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle |
 
 def build_demo_reports() -> None:
     """Both years' summaries and this week's snapshot."""
-    current = SchoolYear.objects.filter(is_current=True).first()
+    current = current_school_year()
     if current is None:
         return
     rebuild(previous_year(current))

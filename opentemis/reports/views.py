@@ -24,7 +24,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
-from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, get_school_year, get_unit_for_user
 from opentemis.reports import protection
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
 from opentemis.reports.models import CompletionSnapshot
@@ -44,16 +44,9 @@ def default_unit(user: Any) -> Unit | None:
 
 
 def _school_year(request: HttpRequest) -> SchoolYear:
-    """``?year=CODE`` (404 if unknown), else the current school year, else the latest one."""
-    code = request.POST.get("year") or request.GET.get("year") or ""
-    years = SchoolYear.objects.all()
-    if code:
-        year = years.filter(code=code).first()
-    else:
-        year = years.filter(is_current=True).first() or years.order_by("-start_date").first()
-    if year is None:
-        raise Http404
-    return year
+    """``year=CODE`` (posted or in the query; 404 if unknown), else the current school year:
+    :func:`~opentemis.orgs.selectors.get_school_year`, as the report API and the export."""
+    return get_school_year(request.POST.get("year") or request.GET.get("year"))
 
 
 def report_url(unit_id: int, year: SchoolYear, **query: str) -> str:

@@ -7,22 +7,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_school_year
 from opentemis.reports.exports.jobs import report_export_start
 
 
 @login_required
 @require_POST
 def report_export(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
-    """``?year=2025-2026`` (default: the current school year). 404 for a unit the user may not
-    see, the same as for a unit that does not exist."""
+    """``?year=2025-2026`` (default: the current school year, as the report page). 404 for a
+    unit the user may not see, the same as for a unit that does not exist."""
     unit = Unit.objects.filter(pk=unit_pk).first()  # the request's scope
-    code = request.GET.get("year") or request.POST.get("year")
-    years = (
-        SchoolYear.objects.filter(code=code) if code else SchoolYear.objects.filter(is_current=True)
-    )
-    school_year = years.first()
-    if unit is None or school_year is None:
+    if unit is None:
         raise Http404
+    school_year = get_school_year(request.POST.get("year") or request.GET.get("year"))
     job = report_export_start(actor=request.user, unit=unit, school_year=school_year, fmt=fmt)
     return redirect("job_detail", pk=job.pk)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -35,7 +35,6 @@ from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.staff import reads, selectors, services
 from opentemis.staff.ethnicities import ETHNICITIES
 from opentemis.staff.models import (
-    CoreDesignation,
     EmploymentStatus,
     Gender,
     Person,
@@ -251,10 +250,7 @@ class StaffQuerySerializer(serializers.Serializer):
 
 def with_api_relations(qs: QuerySet[Person]) -> QuerySet[Person]:
     """What the serializer reads, fetched per page rather than per person."""
-    current_core = CoreDesignation.objects.filter(
-        person=OuterRef("pk"), school_year__is_current=True
-    )
-    return qs.prefetch_related("positions", "subjects").annotate(is_core=Exists(current_core))
+    return qs.prefetch_related("positions", "subjects").annotate(is_core=selectors.is_core_now())
 
 
 class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from opentemis.accounts.permissions import perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import current_school_year, current_school_year_ref
 from opentemis.staff.models import CoreDesignation, Person, Position, Subject
 from opentemis.staff.reference import HEAD_POSITIONS
 from opentemis.staff.sensitive import require_sensitive_throughout
@@ -93,15 +94,8 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
     if f.status:
         qs = qs.filter(employment_status=f.status)
     if f.core is not None:
-        year = SchoolYear.objects.filter(is_current=True).first()
-        if year is None:
-            # No current year: nobody is core (and `school_year=None` would mean "IS NULL").
-            qs = qs.none() if f.core else qs
-        else:
-            core = Exists(
-                CoreDesignation.objects.filter(person_id=OuterRef("pk"), school_year=year)
-            )
-            qs = qs.filter(core if f.core else ~core)
+        core = is_core_now()
+        qs = qs.filter(core if f.core else ~core)
     if folded:
         matches = list(qs.order_by().values_list("id", flat=True)[: SEARCH_SORT_LIMIT + 1])
         if len(matches) <= SEARCH_SORT_LIMIT:
@@ -144,8 +138,18 @@ def heads_of(unit: Unit) -> list[Person]:
     )
 
 
+def is_core_now() -> Exists:
+    """Whether a person (``OuterRef("pk")``) is core (cốt cán) in the current school year: the
+    one condition of the staff list's filter and the API's ``is_core``. No year: nobody."""
+    return Exists(
+        CoreDesignation.objects.filter(
+            person_id=OuterRef("pk"), school_year=current_school_year_ref()
+        )
+    )
+
+
 def current_core_designation(*, person: Person) -> Any:
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = current_school_year()
     if year is None:
         return None
     return person.core_designations.filter(school_year=year).first()

@@ -12,8 +12,8 @@ from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
 from opentemis.core.params import id_param
-from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user
 from opentemis.staff import reads, selectors, services
 from opentemis.staff.forms import PersonForm, StaffFilterForm
 from opentemis.staff.models import Assignment
@@ -158,7 +158,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
-    year = SchoolYear.objects.filter(is_current=True).first()
+    year = current_school_year()
     if year is None:
         messages.error(request, _("No current school year is set."))
     elif selectors.current_core_designation(person=person):

@@ -12,7 +12,7 @@ from opentemis.core.params import id_value
 from opentemis.evaluations import access, selectors
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.selectors import EVALUATED_POSITIONS
-from opentemis.orgs.models import Unit, path_prefixes
+from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.staff.models import Person
 
@@ -30,24 +30,16 @@ def school_and_cycle(*, actor: Any, unit_pk: int, cycle_id: Any = None) -> tuple
     """The school and the cycle a paper import is about, as the pages and the API look them up.
 
     The school: 404 outside the actor's review reach. The cycle: ``cycle_id`` if it is a number
-    (404 unless the actor sees it), else the current one covering the school (404 if none).
+    (404 unless the actor sees it), else the current one covering the school (404 if none):
+    :func:`~opentemis.evaluations.selectors.cycle_for_unit`.
     Then :func:`require_importer` (404 unless the actor evaluates the school's teachers).
     """
     unit = get_unit_for_user(actor=actor, pk=unit_pk, perm=Perm.REVIEW_TEACHERS)
-    number = id_value(cycle_id, "cycle")
-    if number is not None:
-        cycle = selectors.get_cycle_for_user(actor=actor, pk=number)
-    else:
-        prefixes = path_prefixes(unit.path)
-        found = (
-            selectors.cycles_visible(actor=actor)
-            .filter(unit_path__in=prefixes, school_year__is_current=True)
-            .order_by("-unit_path")
-            .first()
-        )
-        if found is None:
-            raise Http404
-        cycle = found
+    cycle = selectors.cycle_for_unit(
+        actor=actor, unit_path=unit.path, cycle_id=id_value(cycle_id, "cycle")
+    )
+    if cycle is None:
+        raise Http404
     require_importer(actor, unit, cycle)
     return unit, cycle
 

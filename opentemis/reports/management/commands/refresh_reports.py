@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.selectors import school_year_for
 from opentemis.reports.refresh import rebuild, refresh
 from opentemis.reports.snapshots import snapshot_week
 
@@ -44,10 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with system_scope():
-            if options["year"]:
-                year = SchoolYear.objects.filter(code=options["year"]).first()
-            else:
-                year = SchoolYear.objects.filter(is_current=True).first()
+            year = school_year_for(options["year"])
         if year is None:
             raise CommandError(_("No such school year."))
         while True:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from opentemis.orgs.selectors import school_year_for
 from opentemis.reports.exports import FORMATS, filename, render
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from opentemis.core.scoping import system_scope
-        from opentemis.orgs.models import SchoolYear, Unit
+        from opentemis.orgs.models import Unit
         from opentemis.reports import selectors
 
         fmt = (options["format"] or "").lower()
@@ -42,10 +43,7 @@ class Command(BaseCommand):
             )
         with system_scope():
             unit = Unit.objects.filter(code=options["unit"]).first()
-            if options["year"]:
-                year = SchoolYear.objects.filter(code=options["year"]).first()
-            else:
-                year = SchoolYear.objects.filter(is_current=True).first()
+            year = school_year_for(options["year"])
         if unit is None:
             raise CommandError(_("No unit with the code %(code)s.") % {"code": options["unit"]})
         if year is None:
