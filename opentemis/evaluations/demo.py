@@ -31,11 +31,12 @@ from opentemis.orgs.selectors import current_school_year
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
+from opentemis.standards.rules import LEVEL_CODES
 from opentemis.standards.services import framework_apply_defaults, load_builtin_frameworks
 
 # Observed shape of results: mostly Khá and Tốt, some Đạt, rare Chưa đạt.
 TARGETS = {"Tot": 0.36, "Kha": 0.49, "Dat": 0.14, "ChuaDat": 0.01}
-ORDER = ["ChuaDat", "Dat", "Kha", "Tot"]
+ORDER = LEVEL_CODES
 
 
 class DemoFrameworks:
@@ -78,13 +79,12 @@ def _levels(rng: random.Random, n: int, keys: set[int]) -> dict[str, str]:
 
 def _review(rng: random.Random, levels: dict[str, str]) -> dict[str, str]:
     """The principal mostly agrees with the person, sometimes one level lower."""
-    order = ["ChuaDat", "Dat", "Kha", "Tot"]
     result = {}
     for key, code in levels.items():
-        index = order.index(code)
+        index = ORDER.index(code)
         if index > 1 and rng.random() < 0.04:
             index -= 1
-        result[key] = order[index]
+        result[key] = ORDER[index]
     return result
 
 

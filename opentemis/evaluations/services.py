@@ -51,6 +51,7 @@ from opentemis.standards.applicability import YearFrameworks, applicable_to_pers
 from opentemis.standards.frameworks import modules_for
 from opentemis.standards.models import Framework
 from opentemis.standards.rules import (
+    LEVEL_CODES,
     Level,
     RatingResult,
     RuleSet,
@@ -58,7 +59,6 @@ from opentemis.standards.rules import (
     unjustified_below_suspended,
 )
 
-LEVEL_CODES = {level.code for level in Level}
 TEXT_FIELDS = (
     "strengths",
     "improvements",

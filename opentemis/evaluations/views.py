@@ -38,7 +38,6 @@ from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
 LEVELS = [(level.code, level.label) for level in Level]
-SHORT = {"ChuaDat": "CĐ", "Dat": "Đ", "Kha": "K", "Tot": "T"}
 
 
 def _db_down(request: HttpRequest) -> None:

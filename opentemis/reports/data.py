@@ -36,7 +36,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-RATINGS = ("ChuaDat", "Dat", "Kha", "Tot")  # Level codes, lowest first
+from opentemis.standards.rules import LEVEL_CODES
+
+RATINGS = LEVEL_CODES  # lowest first
 BREAKDOWN_KEYS = ("total", "women", "dtts", "women_dtts", "disadvantaged")
 # The counts every completion figure of a unit is made of (summary rows and snapshots alike).
 TOTAL_FIELDS = ("to_evaluate", "self_evaluated", "finalised")

@@ -57,16 +57,14 @@ from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.frameworks import modules_for
+from opentemis.standards.rules import LEVEL_CODES, Level
 
 EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
 OVERLAP = dt.timedelta(seconds=10)
-RATING_FIELDS = {
-    "ChuaDat": "rating_chuadat",
-    "Dat": "rating_dat",
-    "Kha": "rating_kha",
-    "Tot": "rating_tot",
-}
-LEVEL_INDEX = {"ChuaDat": 0, "Dat": 1, "Kha": 2, "Tot": 3}
+# The summary row's column of each overall rating: rating_chuadat, rating_dat, ...
+RATING_FIELDS = {code: f"rating_{code.lower()}" for code in LEVEL_CODES}
+# A criterion's counts are a list, one per level, lowest first.
+LEVEL_INDEX = {level.code: int(level) for level in Level}
 COUNT_FIELDS = ("to_evaluate", "started", "self_evaluated", "opinions", "finalised")
 AGE_BANDS = ("<30", "30-39", "40-49", "50-54", "55+")
 # Audit actions after which a whole subtree may have changed (not only the event's unit).
@@ -318,7 +316,7 @@ def _own_evaluations(
             target = cell(unit_id, kind, gender, bool(dtts))
             if target is None or level not in LEVEL_INDEX:
                 continue
-            target.criteria.setdefault(str(number), [0, 0, 0, 0])[LEVEL_INDEX[level]] += n
+            target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))[LEVEL_INDEX[level]] += n
 
     # Training needs by criterion; the BDTX modules from the criterion -> module table (data).
     for row in (

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.standards.rules import Level, RuleSet
+from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, Level, RuleSet
 
 
 class Framework(models.Model):
@@ -116,7 +116,7 @@ class Criterion(models.Model):
         known, else the English translation (``english``), and the part of the level that is
         suspended (``suspended``, decision 0013)."""
         rows = []
-        for code in ("Dat", "Kha", "Tot"):
+        for code in DESCRIBED_LEVEL_CODES:
             text = self.descriptors.get(code) or ""
             english = not text and bool(self.descriptors_en.get(code))
             rows.append(

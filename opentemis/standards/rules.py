@@ -29,6 +29,7 @@ that level for another requirement, not the suspended one. The computed rating i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -38,9 +39,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opentemis.core.text import fold
+
 
 class Level(IntEnum):
-    """Chưa đạt < Đạt < Khá < Tốt (the same four levels in every framework)."""
+    """Chưa đạt < Đạt < Khá < Tốt (the same four levels in every framework).
+
+    The one declaration of the levels: their codes (how they are stored), their names in the
+    legal texts, the abbreviations of the official forms and the labels of the pages. Other
+    modules read them from here (:data:`LEVEL_CODES`, :attr:`legal_name`, :attr:`short`).
+    """
 
     CHUA_DAT = 0
     DAT = 1
@@ -51,17 +59,38 @@ class Level(IntEnum):
     def from_code(cls, code: str) -> Level:
         return _BY_CODE[code]
 
+    @classmethod
+    def from_text(cls, text: str) -> Level | None:
+        """The level a person wrote in a file, or None: its name in any case, with or without
+        diacritics, spaces or dots ("Chưa đạt", "chua dat", "KHÁ"), the abbreviation of the
+        forms ("CĐ", "C.Đ", "K") or the code ("ChuaDat")."""
+        return _BY_WRITING.get(re.sub(r"[^a-z]", "", fold(text)))
+
     @property
     def code(self) -> str:
         return _CODES[self]
 
     @property
     def label(self) -> str:
+        """The name shown on pages, in the page's language."""
         return str(_LABELS[self])
+
+    @property
+    def legal_name(self) -> str:
+        """The name in the legal texts (Chưa đạt, Đạt, Khá, Tốt): printed forms and files
+        exchanged with users say it in Vietnamese whatever the page's language."""
+        return _LEGAL_NAMES[self]
+
+    @property
+    def short(self) -> str:
+        """The abbreviation of the official forms' tables (BM1: CĐ, Đ, K, T)."""
+        return _SHORT[self]
 
 
 _CODES = {Level.CHUA_DAT: "ChuaDat", Level.DAT: "Dat", Level.KHA: "Kha", Level.TOT: "Tot"}
 _BY_CODE = {code: level for level, code in _CODES.items()}
+_LEGAL_NAMES = {Level.CHUA_DAT: "Chưa đạt", Level.DAT: "Đạt", Level.KHA: "Khá", Level.TOT: "Tốt"}
+_SHORT = {Level.CHUA_DAT: "CĐ", Level.DAT: "Đ", Level.KHA: "K", Level.TOT: "T"}
 # Level names are Vietnamese legal terms; English gets a gloss.
 _LABELS = {
     Level.CHUA_DAT: gettext_lazy("Not met (Chưa đạt)"),
@@ -69,6 +98,17 @@ _LABELS = {
     Level.KHA: gettext_lazy("Good (Khá)"),
     Level.TOT: gettext_lazy("Excellent (Tốt)"),
 }
+# Written forms, folded to letters only: the name (which is also the code) and the abbreviation.
+_BY_WRITING = {
+    re.sub(r"[^a-z]", "", fold(written)): level
+    for level in Level
+    for written in (_LEGAL_NAMES[level], _SHORT[level])
+}
+
+#: Every level's code, lowest first: how levels are stored (evaluations, summaries, files).
+LEVEL_CODES: tuple[str, ...] = tuple(level.code for level in Level)
+#: The levels a criterion describes (Đạt, Khá, Tốt); Chưa đạt is only "not Đạt".
+DESCRIBED_LEVEL_CODES: tuple[str, ...] = LEVEL_CODES[1:]
 
 
 @dataclass(frozen=True)

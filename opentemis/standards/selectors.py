@@ -135,7 +135,8 @@ def rule_lines(rules: dict[str, Any]) -> list[str]:
         )
     if lines:
         lines.append(
-            _("otherwise %(result)s") % {"result": _level(rules.get("fallback") or "ChuaDat")}
+            _("otherwise %(result)s")
+            % {"result": _level(rules.get("fallback") or Level.CHUA_DAT.code)}
         )
     return lines
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from opentemis.standards.applicability import YearFrameworks, in_scope, scope_text
 from opentemis.standards.models import Criterion, Framework, Standard
-from opentemis.standards.rules import RuleSet
+from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, LEVEL_CODES, RuleSet
 
 
 def _verified(value: Any) -> bool:
@@ -34,7 +34,6 @@ def _criteria_of(data: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[s
     return result
 
 
-LEVEL_CODES = ("ChuaDat", "Dat", "Kha", "Tot")
 RULE_KEYS = {
     "order",
     "result",
@@ -145,7 +144,7 @@ def _suspended_ok(value: Any) -> bool:
     which act."""
     if value is None:
         return True
-    if not isinstance(value, dict) or not set(value) <= {"Dat", "Kha", "Tot"}:
+    if not isinstance(value, dict) or not set(value) <= set(DESCRIBED_LEVEL_CODES):
         return False
     return all(
         isinstance(part, dict)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from opentemis.core.text import fold, nfc, normalize_text
 from opentemis.core.xlsx_reader import FileRejected, Source, check_container, damaged_message
 from opentemis.standards.files import FileIssue, FrameworkFileError
+from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, Level
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,7 @@ RULE_COLUMNS = [
     Column("below_fraction", "Tỉ lệ tối đa dưới mức: tỉ lệ", width=14, text=True),
 ]
 
-LEVEL_NAMES = {"ChuaDat": "Chưa đạt", "Dat": "Đạt", "Kha": "Khá", "Tot": "Tốt"}
-_LEVELS = {fold(name).replace(" ", ""): code for code, name in LEVEL_NAMES.items()} | {
-    code.lower(): code for code in LEVEL_NAMES
-}
+LEVEL_NAMES = {level.code: level.legal_name for level in Level}
 _YES = {"x", "co", "yes", "y", "1", "true", "dung"}
 _NO = {"", "khong", "no", "n", "0", "false", "sai"}
 
@@ -164,7 +162,7 @@ def _write_framework(ws: Any, data: dict[str, Any]) -> None:
         "rules_verified": ("Có" if not verification.upper().startswith("UNVERIFIED") else "Không")
         if rules.get("rules")
         else None,
-        "fallback": LEVEL_NAMES.get(rules.get("fallback") or "ChuaDat"),
+        "fallback": LEVEL_NAMES.get(rules.get("fallback") or Level.CHUA_DAT.code),
     }
     for row, field in enumerate(FRAMEWORK_FIELDS, start=2):
         ws.cell(row=row, column=1, value=field.header).font = Font(bold=field.required)
@@ -189,9 +187,7 @@ def _write_criteria(ws: Any, data: dict[str, Any]) -> None:
                     standard.get("description"),
                     criterion.get("number"),
                     criterion.get("name"),
-                    descriptors.get("Dat"),
-                    descriptors.get("Kha"),
-                    descriptors.get("Tot"),
+                    *(descriptors.get(code) for code in DESCRIBED_LEVEL_CODES),
                     "x" if criterion.get("number") in key_numbers else None,
                     "x" if verification.upper().startswith("UNVERIFIED") else None,
                 ]
@@ -403,7 +399,7 @@ class _RowReader:
             return None
         return value
 
-    def fail(self, key: str, problem: str) -> None:
+    def fail(self, key: str, problem: str) -> NoReturn:
         _issues, sheet, row = self.where
         self.issues.add(problem, sheet=sheet, row=row, column=self.headers.get(key, key))
         self.ok = False
@@ -445,13 +441,13 @@ def _number(reader: _RowReader, key: str, value: Any) -> int:
 
 
 def _level(reader: _RowReader, key: str, value: Any) -> str:
-    code = _LEVELS.get(fold(str(value)).replace(" ", ""))
-    if code is None:
+    level = Level.from_text(str(value))
+    if level is None:
         reader.fail(
             key,
             _("“%(value)s” is not a level: write Chưa đạt, Đạt, Khá or Tốt.") % {"value": value},
         )
-    return str(code)
+    return level.code
 
 
 def _flag(reader: _RowReader, key: str, value: Any) -> bool:
@@ -542,7 +538,7 @@ def _read_framework_sheet(ws: Any, issues: _Issues) -> dict[str, Any]:
         rules["legal_ref"] = values["rules_legal_ref"]
     if values.get("rules_verified") is not None:
         rules["verification"] = "VERIFIED" if values["rules_verified"] else "UNVERIFIED"
-    rules["fallback"] = values.get("fallback") or "ChuaDat"
+    rules["fallback"] = values.get("fallback") or Level.CHUA_DAT.code
     data: dict[str, Any] = {"code": values.get("code"), "title_vi": values.get("title_vi")}
     for key in ("title_en", "legal_ref", "subject"):
         if values.get(key):
@@ -573,7 +569,7 @@ def _read_criteria_sheet(ws: Any, issues: _Issues) -> tuple[list[dict[str, Any]]
         description = reader.get("standard_description", _long_text)
         number = reader.get("number", _number, required=True)
         name = reader.get("name", _text, required=True)
-        descriptors = {level: reader.get(level, _long_text) for level in ("Dat", "Kha", "Tot")}
+        descriptors = {code: reader.get(code, _long_text) for code in DESCRIBED_LEVEL_CODES}
         is_key = reader.get("key", _flag)
         unverified = reader.get("unverified", _flag)
         if number is not None and number in seen:

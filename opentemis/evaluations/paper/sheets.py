@@ -33,24 +33,7 @@ HEADER_SEARCH_ROWS = 10
 MAX_DATA_ROWS = 3000
 MAX_CELL_CHARS = 200
 
-LEVEL_LABELS: dict[str, str] = {
-    Level.CHUA_DAT.code: "Chưa đạt",
-    Level.DAT.code: "Đạt",
-    Level.KHA.code: "Khá",
-    Level.TOT.code: "Tốt",
-}
-# What people write on paper: the full name or the form's abbreviation (BM1 uses CĐ/Đ/K/T),
-# in any case, with or without diacritics, spaces or dots ("C.Đ", "chua dat", "KHÁ").
-_LEVEL_KEYS: dict[str, str] = {
-    "chuadat": Level.CHUA_DAT.code,
-    "cd": Level.CHUA_DAT.code,
-    "dat": Level.DAT.code,
-    "d": Level.DAT.code,
-    "kha": Level.KHA.code,
-    "k": Level.KHA.code,
-    "tot": Level.TOT.code,
-    "t": Level.TOT.code,
-}
+LEVEL_LABELS: dict[str, str] = {level.code: level.legal_name for level in Level}
 _KIND_LABELS = {EvaluationKind.TEACHER: "Giáo viên", EvaluationKind.MANAGER: "Cán bộ quản lý"}
 _CRITERION_HEADER = re.compile(r"^(?:tieu chi|tc)\s*(\d{1,2})$")
 _CODE_ALIASES = {fold(CODE_HEADER), "ma dinh danh", "ma gv", "staff code"}
@@ -64,8 +47,10 @@ def criterion_header(number: int) -> str:
 
 def parse_level(value: Any) -> str | None:
     """The level code written in a cell, or None when it is not a level."""
-    key = re.sub(r"[^a-z]", "", fold(cell_text(value)))
-    return _LEVEL_KEYS.get(key)
+    # The full name or the form's abbreviation (BM1 uses CĐ/Đ/K/T), in any case, with or
+    # without diacritics, spaces or dots ("C.Đ", "chua dat", "KHÁ").
+    level = Level.from_text(cell_text(value))
+    return None if level is None else level.code
 
 
 def cell_text(value: Any) -> str:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from opentemis.standards.rules import LEVEL_CODES, Level
+
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-# Level codes as printed in the form tables (CĐ/Đ/K/T) and in full.
-LEVEL_ORDER = ("ChuaDat", "Dat", "Kha", "Tot")
-LEVEL_SHORT = {"ChuaDat": "CĐ", "Dat": "Đ", "Kha": "K", "Tot": "T"}
-LEVEL_FULL = {"ChuaDat": "Chưa đạt", "Dat": "Đạt", "Kha": "Khá", "Tot": "Tốt"}
+# Level codes as printed in the form tables (CĐ/Đ/K/T) and in full, from their declaration.
+LEVEL_ORDER = LEVEL_CODES
+LEVEL_SHORT = {level.code: level.short for level in Level}
+LEVEL_FULL = {level.code: level.legal_name for level in Level}
 MARK = "X"
 DOTS = "…………………"
 

@@ -9,7 +9,6 @@ from django import template
 from opentemis.standards.rules import Level
 
 register = template.Library()
-_SHORT = {"ChuaDat": "CĐ", "Dat": "Đ", "Kha": "K", "Tot": "T"}
 
 
 @register.filter
@@ -33,7 +32,10 @@ def level_label(code: str) -> str:
 
 @register.filter
 def level_short(code: str) -> str:
-    return _SHORT.get(code, "—")
+    try:
+        return Level.from_code(code).short
+    except KeyError:
+        return "—"
 
 
 @register.filter

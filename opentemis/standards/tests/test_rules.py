@@ -133,3 +133,35 @@ def test_rating_never_exceeds_the_key_criteria_or_the_lowest_plus_one(levels):
 def test_explained_exactly_for_the_levels_above(levels):
     result = rate(rule_set(TT20), levels)
     assert set(result.shortfalls) == {lvl for lvl in Level if lvl > result.level}
+
+
+def test_the_levels_are_declared_once_with_their_codes_names_and_abbreviations():
+    from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, LEVEL_CODES
+
+    assert LEVEL_CODES == ("ChuaDat", "Dat", "Kha", "Tot")
+    assert DESCRIBED_LEVEL_CODES == ("Dat", "Kha", "Tot")
+    assert [level.legal_name for level in Level] == ["Chưa đạt", "Đạt", "Khá", "Tốt"]
+    assert [level.short for level in Level] == ["CĐ", "Đ", "K", "T"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Chưa đạt", Level.CHUA_DAT),
+        ("chua dat", Level.CHUA_DAT),
+        ("C.Đ", Level.CHUA_DAT),
+        ("cđ", Level.CHUA_DAT),
+        ("ChuaDat", Level.CHUA_DAT),
+        ("Đạt", Level.DAT),
+        (" Đ ", Level.DAT),
+        ("KHÁ", Level.KHA),
+        ("k", Level.KHA),
+        ("Tốt", Level.TOT),
+        ("T.", Level.TOT),
+        ("Giỏi", None),
+        ("", None),
+        ("x", None),
+    ],
+)
+def test_a_level_as_people_write_it(written, expected):
+    assert Level.from_text(written) == expected
