@@ -46,14 +46,13 @@ from opentemis.core.api import (
 )
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations import serializers as s
+from opentemis.evaluations.access import Action
 from opentemis.evaluations.models import (
     Cycle,
     Evaluation,
     EvaluationKind,
     EvidenceLink,
     PeerOpinion,
-    PollParticipation,
-    Status,
 )
 from opentemis.evidence.models import Evidence
 from opentemis.orgs.models import Unit
@@ -115,22 +114,10 @@ def _is_self(actor: Any, evaluation: Evaluation) -> bool:
 
 
 def _actions(actor: Any, evaluation: Evaluation) -> dict[str, bool]:
-    is_self = _is_self(actor, evaluation)
-    is_open = evaluation.cycle.is_open
-    submitted = evaluation.status == Status.SUBMITTED
-    can_poll = not evaluation.is_locked and is_open and services.can_answer_poll(actor, evaluation)
-    if can_poll:
-        can_poll = not PollParticipation.objects.filter(
-            evaluation=evaluation, person_id=actor.person_id
-        ).exists()
-    return {
-        "can_edit_self": is_self and evaluation.self_editable,
-        "can_review": submitted and is_open and access.can_review(actor, evaluation),
-        "can_reopen": evaluation.is_locked and is_open and access.can_reopen(actor, evaluation),
-        "can_give_opinion": submitted and is_open and services.can_give_opinion(actor, evaluation),
-        "can_answer_poll": can_poll,
-        "can_acknowledge": is_self and evaluation.status == Status.FINALISED,
-    }
+    """``can_<action>`` for every step: :func:`access.allowed_actions`, which the pages show
+    and the services enforce."""
+    allowed = access.allowed_actions(actor, evaluation)
+    return {f"can_{action.value}": action in allowed for action in Action}
 
 
 def _evidence_links(evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -163,9 +150,8 @@ def _detail(actor: Any, evaluation: Evaluation) -> dict[str, Any]:
     framework = evaluation.framework
     person = evaluation.person
     title = framework.title_en if get_language() == "en" and framework.title_en else None
-    # The reviewer's levels are a working draft until finalised: the person sees the result,
-    # not the reviewer's hesitations (as on the pages).
-    show_review = evaluation.is_locked or not _is_self(actor, evaluation)
+    # The reviewer's levels are a working draft until finalised (as on the pages).
+    show_review = access.sees_review(actor, evaluation)
     return {
         "id": evaluation.pk,
         "cycle": evaluation.cycle_id,
@@ -709,7 +695,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def opinion(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk, also=[services.can_give_opinion])
+        evaluation = _evaluation(request, pk, also=[access.can_give_opinion])
         body = s.OpinionWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         opinion = services.opinion_give(
@@ -729,13 +715,10 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def opinions(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk, also=[services.can_give_opinion, _leads_group])
+        evaluation = _evaluation(request, pk, also=[access.can_give_opinion, _leads_group])
         actor = request.user
-        if _is_self(actor, evaluation):
-            allowed = evaluation.is_locked
-        else:
-            allowed = access.can_view(actor, evaluation) or _leads_group(actor, evaluation)
-        if not allowed:
+        readers = access.can_view(actor, evaluation) or _leads_group(actor, evaluation)
+        if not (readers and access.sees_review(actor, evaluation)):
             raise PermissionDenied
         levels = list(
             PeerOpinion.objects.filter(evaluation=evaluation).values_list("level", "comment")
@@ -762,7 +745,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def poll_answer(self, request: Request, pk: int) -> Response:
-        evaluation = _evaluation(request, pk, also=[services.can_answer_poll])
+        evaluation = _evaluation(request, pk, also=[access.can_answer_poll])
         body = s.PollWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.poll_answer(

@@ -167,12 +167,13 @@ def school_roster(*, actor: Any, unit: Unit, cycle: Cycle) -> list[RosterRow]:
     for person in people:
         evaluation = evaluations.get(person.pk)
         if evaluation is not None:
-            evaluation.person = person
+            evaluation.person, evaluation.cycle = person, cycle
         rows.append(
             RosterRow(
                 person=person,
                 evaluation=evaluation,
-                can_review=evaluation is not None and access.can_review(actor, evaluation),
+                can_review=evaluation is not None
+                and access.may(actor, evaluation, access.Action.REVIEW),
             )
         )
     return rows

@@ -32,8 +32,8 @@ from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.params import parse_positive_int
 from opentemis.core.text import normalize_text
 from opentemis.evaluations import access, signals
+from opentemis.evaluations.access import Action
 from opentemis.evaluations.models import (
-    LOCKED_STATUSES,
     Cycle,
     CycleStatus,
     Evaluation,
@@ -488,17 +488,6 @@ def _self_fields(
     return fields
 
 
-def _require_self_editable(actor: Any, evaluation: Evaluation) -> None:
-    if getattr(actor, "person_id", None) != evaluation.person_id:
-        raise PermissionDenied
-    if evaluation.status not in (Status.DRAFT, Status.RETURNED):
-        raise ValidationError(
-            _("This self-evaluation has been submitted and can no longer be changed.")
-        )
-    if not evaluation.cycle.is_open:
-        raise ValidationError(_("This cycle is closed."))
-
-
 @transaction.atomic
 def evaluation_save_draft(
     *,
@@ -511,7 +500,7 @@ def evaluation_save_draft(
     priority_criteria: Iterable[Any] | None = None,
 ) -> Evaluation:
     """Autosave of the self-evaluation form: any part may be incomplete."""
-    _require_self_editable(actor, evaluation)
+    access.require(actor, evaluation, Action.EDIT_SELF)
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
@@ -578,7 +567,7 @@ def evaluation_submit(
 ) -> Evaluation:
     """Submit the self-evaluation (BM1): every criterion needs a level, and the comments and
     plan their text (:data:`REQUIRED_TEXT_FIELDS`); what is missing is said all at once."""
-    _require_self_editable(actor, evaluation)
+    access.require(actor, evaluation, Action.EDIT_SELF)
     fields = _self_fields(
         evaluation, levels=levels, notes=notes, texts=texts, priority_criteria=priority_criteria
     )
@@ -621,7 +610,7 @@ def criterion_number(evaluation: Evaluation, criterion: Any) -> int:
 @transaction.atomic
 def evidence_attach(*, actor: Any, evaluation: Evaluation, criterion: int, evidence: Any) -> None:
     """Cite one of the person's evidence items for a criterion of their self-evaluation."""
-    _require_self_editable(actor, evaluation)
+    access.require(actor, evaluation, Action.EDIT_SELF)
     if evidence.owner_id != evaluation.person_id:
         raise PermissionDenied
     criterion = criterion_number(evaluation, criterion)
@@ -640,7 +629,7 @@ def evidence_attach(*, actor: Any, evaluation: Evaluation, criterion: int, evide
 
 @transaction.atomic
 def evidence_detach(*, actor: Any, evaluation: Evaluation, criterion: int, evidence: Any) -> None:
-    _require_self_editable(actor, evaluation)
+    access.require(actor, evaluation, Action.EDIT_SELF)
     deleted, _n = EvidenceLink.objects.filter(
         evaluation=evaluation, criterion=criterion, evidence=evidence
     ).delete()
@@ -657,33 +646,11 @@ def evidence_detach(*, actor: Any, evaluation: Evaluation, criterion: int, evide
 # --- colleagues' opinions (BM2) -------------------------------------------------------------
 
 
-def can_give_opinion(actor: Any, evaluation: Evaluation) -> bool:
-    """A colleague of the same subject group (TT 20 Điều 10 khoản 1 điểm b), not oneself."""
-    person_id = getattr(actor, "person_id", None)
-    if person_id is None or person_id == evaluation.person_id:
-        return False  # decided without loading the actor's staff record
-    person = getattr(actor, "person", None)
-    return (
-        person is not None
-        and evaluation.kind == EvaluationKind.TEACHER
-        and person.subject_group_id is not None
-        and person.subject_group_id == evaluation.person.subject_group_id
-    )
-
-
 @transaction.atomic
 def opinion_give(
     *, actor: Any, evaluation: Evaluation, level: str, comment: str = ""
 ) -> PeerOpinion:
-    if not can_give_opinion(actor, evaluation):
-        raise PermissionDenied
-    if evaluation.status != Status.SUBMITTED or not evaluation.cycle.is_open:
-        raise ValidationError(
-            _(
-                "Opinions are collected after the self-evaluation is submitted and "
-                "before the review."
-            )
-        )
+    access.require(actor, evaluation, Action.GIVE_OPINION)
     if level not in LEVEL_CODES:
         raise ValidationError(_("Choose a level."))
     opinion, _created = PeerOpinion.objects.update_or_create(
@@ -704,29 +671,12 @@ def opinion_give(
 # --- the principal's anonymous poll (TT 14 step 2) ------------------------------------------
 
 
-def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
-    """Teachers and staff of the manager's school, not the manager."""
-    person_id = getattr(actor, "person_id", None)
-    if person_id is None or person_id == evaluation.person_id:
-        return False
-    person = getattr(actor, "person", None)
-    return (
-        person is not None
-        and evaluation.kind == EvaluationKind.MANAGER
-        and person.unit_id == evaluation.unit_id
-    )
-
-
 @transaction.atomic
 def poll_answer(
     *, actor: Any, evaluation: Evaluation, levels: Mapping[Any, Any], overall: str
 ) -> None:
     """Record one anonymous answer; the participation row only says that the person answered."""
-    if not can_answer_poll(actor, evaluation):
-        raise PermissionDenied
-    # Step 2 of TT 14 Điều 10 follows the self-evaluation and precedes the superior's review.
-    if evaluation.status != Status.SUBMITTED or not evaluation.cycle.is_open:
-        raise ValidationError(_("The poll about this manager is not open."))
+    access.require(actor, evaluation, Action.ANSWER_POLL)
     cleaned = clean_levels(evaluation.framework, levels)
     if overall not in LEVEL_CODES:
         raise ValidationError(_("Choose an overall level."))
@@ -765,18 +715,6 @@ def poll_results(evaluation: Evaluation) -> PollResults:
 # --- review ---------------------------------------------------------------------------------
 
 
-def _require_reviewer(actor: Any, evaluation: Evaluation) -> None:
-    if not access.can_review(actor, evaluation):
-        raise PermissionDenied
-    if evaluation.status != Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted self-evaluation can be reviewed (status: %(status)s).")
-            % {"status": evaluation.get_status_display()}
-        )
-    if not evaluation.cycle.is_open:
-        raise ValidationError(_("This cycle is closed."))
-
-
 def _review_fields(
     evaluation: Evaluation,
     *,
@@ -804,7 +742,7 @@ def evaluation_review_save(
     comments: Mapping[Any, Any] | None = None,
     note: str | None = None,
 ) -> Evaluation:
-    _require_reviewer(actor, evaluation)
+    access.require(actor, evaluation, Action.REVIEW)
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
     typed = dict(fields)
     fields["reviewer"] = actor
@@ -823,7 +761,7 @@ def evaluation_return(
     *, actor: Any, evaluation: Evaluation, version: int, reason: str
 ) -> Evaluation:
     """Send the self-evaluation back to the person for revision, saying why."""
-    _require_reviewer(actor, evaluation)
+    access.require(actor, evaluation, Action.REVIEW)
     reason = normalize_text(reason or "").strip()
     if not reason:
         raise ValidationError(_("Say what should be revised."))
@@ -883,7 +821,7 @@ def evaluation_finalise(
     Before the opinions deadline with no opinion yet (:func:`finalise_warning`), the reviewer
     must say they finalise knowingly: ``acknowledge_no_opinions=True``.
     """
-    _require_reviewer(actor, evaluation)
+    access.require(actor, evaluation, Action.REVIEW)
     fields = _review_fields(evaluation, levels=levels, comments=comments, note=note)
     typed = dict(fields)
     final_levels = fields.get("review_levels", evaluation.review_levels)
@@ -948,10 +886,7 @@ def record_training_needs(evaluation: Evaluation, *, replace: bool = True) -> No
 @transaction.atomic
 def evaluation_acknowledge(*, actor: Any, evaluation: Evaluation) -> Evaluation:
     """The person has seen the result (the school's notification, TT 20 Điều 10 khoản 1 c)."""
-    if getattr(actor, "person_id", None) != evaluation.person_id:
-        raise PermissionDenied
-    if evaluation.status != Status.FINALISED:
-        raise ValidationError(_("There is no finalised result to acknowledge."))
+    access.require(actor, evaluation, Action.ACKNOWLEDGE)
     fields = {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}
     guarded_update(evaluation, version=evaluation.version, actor=actor, submitted={}, **fields)
     audit(actor=actor, action="evaluation.acknowledge", unit_id=evaluation.unit_id, obj=evaluation)
@@ -961,12 +896,7 @@ def evaluation_acknowledge(*, actor: Any, evaluation: Evaluation) -> Evaluation:
 @transaction.atomic
 def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Evaluation:
     """An officer reopens a finalised record for the reviewer, with a recorded reason."""
-    if not access.can_reopen(actor, evaluation):
-        raise PermissionDenied
-    if evaluation.status not in LOCKED_STATUSES:
-        raise ValidationError(_("Only a finalised evaluation can be reopened."))
-    if not evaluation.cycle.is_open:
-        raise ValidationError(_("This cycle is closed."))
+    access.require(actor, evaluation, Action.REOPEN)
     reason = normalize_text(reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for reopening."))

@@ -28,6 +28,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
+from opentemis.evaluations.access import Action
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
@@ -97,7 +98,9 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
     context = {
         "cycle": cycle,
         "mine": mine,
-        "rating": _rating(mine.framework, mine.review_levels) if mine and mine.is_locked else None,
+        "rating": _rating(mine.framework, mine.review_levels)
+        if mine and access.sees_review(user, mine)
+        else None,
         "in_group": bool(person and person.subject_group_id),
         "review_units": review_units,
         "managers": selectors.managers_to_review(actor=user, cycle=cycle)
@@ -400,24 +403,23 @@ def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_servic
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     is_self = evaluation.person_id == getattr(request.user, "person_id", None)
-    show_final = evaluation.is_locked or not is_self
+    sees_review = access.sees_review(request.user, evaluation)
     context = {
         "evaluation": evaluation,
         "rows": _rows(evaluation),
         "self_rating": _rating(evaluation.framework, evaluation.self_levels),
         "final_rating": _rating(evaluation.framework, evaluation.review_levels)
-        if show_final and evaluation.review_levels
+        if sees_review and evaluation.review_levels
         else None,
         "is_self": is_self,
-        "can_review": access.can_review(request.user, evaluation)
-        and evaluation.status == Status.SUBMITTED,
-        "can_reopen": access.can_reopen(request.user, evaluation) and evaluation.is_locked,
+        # The buttons: the one answer the API returns and the services enforce.
+        "actions": access.allowed_actions(request.user, evaluation),
         "may_print_result": print_access.may_print_result(request.user, evaluation),
         "needs": list(evaluation.needs.all()) if evaluation.is_locked else [],
         "poll": services.poll_results(evaluation)
         if evaluation.kind == "manager" and not is_self
         else None,
-        "opinions": _opinion_counts(evaluation) if not is_self or evaluation.is_locked else None,
+        "opinions": _opinion_counts(evaluation) if sees_review else None,
         "history": AuditEvent.objects.filter(
             object_type="evaluations.evaluation", object_id=str(evaluation.pk)
         ).exclude(action="evaluation.draft")[:30],
@@ -523,8 +525,8 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not access.can_review(request.user, evaluation):
         raise Http404
-    if evaluation.status != Status.SUBMITTED:
-        return redirect("evaluation_detail", pk=pk)
+    if not access.may(request.user, evaluation, Action.REVIEW):
+        return redirect("evaluation_detail", pk=pk)  # not submitted, or the cycle is closed
     if request.method != "POST":
         state = ReviewState.from_evaluation(evaluation)
         return render(request, "evaluations/review.html", _review_context(evaluation, state))
@@ -672,7 +674,7 @@ def _colleague_evaluation(request: HttpRequest, cycle: Any) -> Evaluation:
         if value
         else None
     )
-    if evaluation is None or not services.can_give_opinion(request.user, evaluation):
+    if evaluation is None or not access.can_give_opinion(request.user, evaluation):
         raise Http404
     return evaluation
 
@@ -683,7 +685,7 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = (
         Evaluation.objects.filter(pk=pk).select_related("person", "framework", "cycle").first()
     )
-    if evaluation is None or not services.can_answer_poll(request.user, evaluation):
+    if evaluation is None or not access.can_answer_poll(request.user, evaluation):
         raise Http404
     criteria = _criteria(evaluation)
     answered = selectors.poll_answered(actor=request.user, evaluation=evaluation)

@@ -64,11 +64,3 @@ def school_people(unit: Unit) -> list[Person]:
 
 def is_evaluated(person: Person) -> bool:
     return any(p.code in EVALUATED_POSITIONS for p in person.positions.all())
-
-
-def may_evaluate(actor: Any, person: Person, kind: str) -> bool:
-    """May ``actor`` give ``person`` their result (the online rule of ``access.can_review``)?"""
-    if getattr(actor, "person_id", None) == person.pk:
-        return False
-    rule = access.evaluator_rule_for(person, person.unit) if kind == "manager" else None
-    return access.can_review_path(actor, kind=kind, unit_path=person.unit_path, rule=rule)

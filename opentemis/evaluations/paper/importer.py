@@ -25,9 +25,9 @@ from opentemis.accounts.services import audit
 from opentemis.core.scoping import actor_scope
 from opentemis.core.text import fold
 from opentemis.core.xlsx_reader import FileRejected, Source, check_container
-from opentemis.evaluations import services
+from opentemis.evaluations import access, services
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation, Status
-from opentemis.evaluations.paper.common import may_evaluate, require_importer, school_people
+from opentemis.evaluations.paper.common import require_importer, school_people
 from opentemis.evaluations.paper.reading import PAPER_FORM, _RawRow, _read_workbook
 from opentemis.evaluations.paper.results import (
     PaperCheck,
@@ -361,7 +361,7 @@ def _check_rows(
                 **where,
             )
             continue
-        if not may_evaluate(actor, person, kind):
+        if not access.can_review_person(actor, person, kind=kind):
             issues.add(
                 _(
                     "you are not the evaluator of %(name)s (a principal is evaluated by the "

@@ -13,10 +13,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from opentemis.core.scoping import actor_scope
+from opentemis.evaluations import access
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation
 from opentemis.evaluations.paper.common import (
     is_evaluated,
-    may_evaluate,
     require_importer,
     school_people,
 )
@@ -70,7 +70,7 @@ def paper_template_xlsx(*, actor: Any, unit: Unit, cycle: Cycle) -> bytes:
                     framework, kind = resolve(person)
                 except ValidationError:  # no standard applies: the person cannot be rated
                     continue
-            if not may_evaluate(actor, person, kind):
+            if not access.can_review_person(actor, person, kind=kind):
                 continue
             extra.append((framework, kind))
             rows.setdefault(framework.pk, []).append(person)

@@ -41,7 +41,7 @@ def may_print_poll(user: Any, evaluation: Evaluation) -> bool:
 def may_print_result(user: Any, evaluation: Evaluation) -> bool:
     if evaluation.kind != EvaluationKind.MANAGER or not access.can_view(user, evaluation):
         return False
-    return evaluation.is_locked or not _is_self(user, evaluation)
+    return access.sees_review(user, evaluation)
 
 
 def may_print_bm2(user: Any, author: Any) -> bool:
