@@ -156,12 +156,17 @@ def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
     )
 
 
+def is_own(user: Any, evaluation: Any) -> bool:
+    """Is ``user`` the person ``evaluation`` is about?"""
+    return _is_self(user, evaluation.person_id)
+
+
 def sees_review(user: Any, evaluation: Any) -> bool:
     """Does ``user`` see what others said of the person: the reviewer's levels, comments and
     result, and the colleagues' opinions? The reviewer's work is a draft until finalised, so
     the person evaluated sees it once the record is locked; whoever else may view the record
     sees it at once. (Who may view at all is :func:`can_view`.)"""
-    return evaluation.is_locked or not _is_self(user, evaluation.person_id)
+    return evaluation.is_locked or not is_own(user, evaluation)
 
 
 # --- what may be done to an evaluation now --------------------------------------------------
@@ -176,10 +181,6 @@ class Action(StrEnum):
     REVIEW = "review"  # the reviewer's levels: save, return, finalise
     ACKNOWLEDGE = "acknowledge"  # the person has read the result
     REOPEN = "reopen"  # an officer reopens a finalised record
-
-
-def _self(actor: Any, evaluation: Evaluation) -> bool:
-    return _is_self(actor, evaluation.person_id)
 
 
 def _closed(evaluation: Evaluation) -> str | None:
@@ -233,11 +234,11 @@ When = Callable[[Evaluation], "str | None"]
 #: Each action: who may take it (else 403 / PermissionDenied), and when (the reason it cannot
 #: be taken now, else None: a 400 / ValidationError).
 RULES: dict[Action, tuple[Who, When]] = {
-    Action.EDIT_SELF: (_self, _self_editable),
+    Action.EDIT_SELF: (is_own, _self_editable),
     Action.GIVE_OPINION: (can_give_opinion, _collecting_opinions),
     Action.ANSWER_POLL: (can_answer_poll, _poll_open),
     Action.REVIEW: (can_review, _reviewable),
-    Action.ACKNOWLEDGE: (_self, _acknowledgeable),
+    Action.ACKNOWLEDGE: (is_own, _acknowledgeable),
     Action.REOPEN: (can_reopen, _reopenable),
 }
 

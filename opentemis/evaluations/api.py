@@ -52,12 +52,10 @@ from opentemis.evaluations.models import (
     Evaluation,
     EvaluationKind,
     EvidenceLink,
-    PeerOpinion,
 )
 from opentemis.evidence.models import Evidence
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user
-from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +105,6 @@ def _rating(framework: Any, levels: Mapping[str, str]) -> dict[str, Any] | None:
         "explanation": result.explanation(),
         "citation": services.rule_set_for(framework).citation,
     }
-
-
-def _is_self(actor: Any, evaluation: Evaluation) -> bool:
-    return getattr(actor, "person_id", None) == evaluation.person_id
 
 
 def _actions(actor: Any, evaluation: Evaluation) -> dict[str, bool]:
@@ -588,7 +582,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _evidence_args(self, evaluation: Evaluation, data: Any) -> tuple[int, Evidence]:
-        if not _is_self(self.request.user, evaluation):
+        if not access.is_own(self.request.user, evaluation):
             # Only the person cites evidence; they can see the evaluation, so 403 reveals nothing.
             raise PermissionDenied
         body = s.EvidenceWriteSerializer(data=data)
@@ -720,18 +714,8 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
         readers = access.can_view(actor, evaluation) or _leads_group(actor, evaluation)
         if not (readers and access.sees_review(actor, evaluation)):
             raise PermissionDenied
-        levels = list(
-            PeerOpinion.objects.filter(evaluation=evaluation).values_list("level", "comment")
-        )
-        counts = {level.code: 0 for level in Level}
-        for code, _comment in levels:
-            counts[code] = counts.get(code, 0) + 1
-        body = {
-            "total": len(levels),
-            "counts": counts,
-            # Sorted, not in the order given: the order could tell who wrote what.
-            "comments": sorted(comment for _code, comment in levels if comment),
-        }
+        summary = selectors.opinion_summary(evaluation)
+        body = {"total": summary.total, "counts": summary.counts, "comments": summary.comments}
         return Response(s.OpinionSummarySerializer(body).data)
 
     # --- the anonymous poll about a principal (TT 14) ---
@@ -765,7 +749,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet):
     )
     def poll_results(self, request: Request, pk: int) -> Response:
         evaluation = _evaluation(request, pk)
-        if _is_self(request.user, evaluation):
+        if access.is_own(request.user, evaluation):
             raise PermissionDenied
         results = services.poll_results(evaluation)
         body = {

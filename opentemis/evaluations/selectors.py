@@ -25,6 +25,7 @@ from opentemis.evaluations.models import (
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.orgs.selectors import current_school_year_ref
 from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.rules import LEVEL_CODES, Level
 
 # Positions evaluated against a standard (teachers and managers; not office staff).
 EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
@@ -360,6 +361,41 @@ def group_colleagues(*, actor: Any, cycle: Cycle) -> list[tuple[Evaluation, Peer
 
 
 @dataclass
+class OpinionSummary:
+    """The colleagues' opinions on one evaluation (BM3), without their authors."""
+
+    counts: dict[str, int]  # every level code, lowest first -> number of opinions
+    comments: list[str]  # sorted: the order they were given in could tell who wrote what
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(code, label, number) of each level, for the pages."""
+        return [(level.code, level.label, self.counts[level.code]) for level in Level]
+
+
+def opinion_summaries(evaluation_ids: Iterable[int]) -> dict[int, OpinionSummary]:
+    """:class:`OpinionSummary` of each evaluation, in one query: the pages, the API and BM3."""
+    found = {pk: OpinionSummary(dict.fromkeys(LEVEL_CODES, 0), []) for pk in evaluation_ids}
+    opinions = PeerOpinion.objects.filter(evaluation_id__in=list(found))
+    for evaluation_id, level, comment in opinions.values_list("evaluation_id", "level", "comment"):
+        summary = found[evaluation_id]
+        summary.counts[level] = summary.counts.get(level, 0) + 1
+        if comment:
+            summary.comments.append(comment)
+    for summary in found.values():
+        summary.comments.sort()
+    return found
+
+
+def opinion_summary(evaluation: Evaluation) -> OpinionSummary:
+    return opinion_summaries([evaluation.pk])[evaluation.pk]
+
+
+@dataclass
 class GroupSummaryRow:
     person: Person
     evaluation: Evaluation | None
@@ -377,23 +413,17 @@ def group_summary(*, actor: Any, group: Any, cycle: Cycle) -> list[GroupSummaryR
     evaluations = {
         e.person_id: e for e in Evaluation.objects.filter(cycle=cycle, person__in=members)
     }
-    counts: dict[int, dict[str, int]] = {}
-    comments: dict[int, list[str]] = {}
-    for opinion in PeerOpinion.objects.filter(evaluation__in=evaluations.values()):
-        bucket = counts.setdefault(opinion.evaluation_id, {})
-        bucket[opinion.level] = bucket.get(opinion.level, 0) + 1
-        if opinion.comment:
-            comments.setdefault(opinion.evaluation_id, []).append(opinion.comment)
+    summaries = opinion_summaries(e.pk for e in evaluations.values())
     rows = []
     for person in members:
         evaluation = evaluations.get(person.pk)
-        key = evaluation.pk if evaluation else -1
+        summary = summaries.get(evaluation.pk) if evaluation else None
         rows.append(
             GroupSummaryRow(
                 person=person,
                 evaluation=evaluation,
-                counts=counts.get(key, {}),
-                comments=comments.get(key, []),
+                counts=summary.counts if summary else {},
+                comments=summary.comments if summary else [],
             )
         )
     return rows

@@ -216,7 +216,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(
         actor=request.user, pk=pk, for_write=request.method == "POST"
     )
-    if evaluation.person_id != getattr(request.user, "person_id", None):
+    if not access.is_own(request.user, evaluation):
         raise Http404
     if not evaluation.self_editable:
         return redirect("evaluation_detail", pk=pk)
@@ -303,7 +303,7 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     an item of the library; or remove one. The result is shown in that card, beside the file
     input; nothing else of the page is touched (levels chosen meanwhile stay as they are)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
-    if evaluation.person_id != getattr(request.user, "person_id", None):
+    if not access.is_own(request.user, evaluation):
         raise Http404
     raw = request.POST.get("criterion", "")
     result = _evidence_change(request, evaluation, raw)
@@ -402,7 +402,7 @@ def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_servic
 @login_required
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    is_self = evaluation.person_id == getattr(request.user, "person_id", None)
+    is_self = access.is_own(request.user, evaluation)
     sees_review = access.sees_review(request.user, evaluation)
     context = {
         "evaluation": evaluation,
@@ -419,7 +419,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poll": services.poll_results(evaluation)
         if evaluation.kind == "manager" and not is_self
         else None,
-        "opinions": _opinion_counts(evaluation) if sees_review else None,
+        "opinions": selectors.opinion_summary(evaluation) if sees_review else None,
         "history": AuditEvent.objects.filter(
             object_type="evaluations.evaluation", object_id=str(evaluation.pk)
         ).exclude(action="evaluation.draft")[:30],
@@ -443,18 +443,6 @@ def _rows(evaluation: Evaluation) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _opinion_counts(evaluation: Evaluation) -> dict[str, Any]:
-    opinions = list(evaluation.opinions.all())
-    counts: dict[str, int] = {}
-    for opinion in opinions:
-        counts[opinion.level] = counts.get(opinion.level, 0) + 1
-    return {
-        "total": len(opinions),
-        "counts": [(code, label, counts.get(code, 0)) for code, label in LEVELS],
-        "comments": [o.comment for o in opinions if o.comment],
-    }
 
 
 # A step without a form (acknowledge, reopen) that met a save made meanwhile: the detail page
@@ -511,7 +499,7 @@ def _review_context(
         "levels": LEVELS,
         "rating": _rating(evaluation.framework, state.levels),
         "self_rating": _rating(evaluation.framework, evaluation.self_levels),
-        "opinions": _opinion_counts(evaluation),
+        "opinions": selectors.opinion_summary(evaluation),
         "poll": services.poll_results(evaluation) if evaluation.kind == "manager" else None,
         "conflict": conflict,
     }

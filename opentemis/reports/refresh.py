@@ -53,13 +53,13 @@ from opentemis.evaluations.models import (
     PollParticipation,
     TrainingNeed,
 )
+from opentemis.evaluations.selectors import EVALUATED_POSITIONS
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.frameworks import modules_for
 from opentemis.standards.rules import LEVEL_CODES, Level
 
-EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
 OVERLAP = dt.timedelta(seconds=10)
 # The summary row's column of each overall rating: rating_chuadat, rating_dat, ...
 RATING_FIELDS = {code: f"rating_{code.lower()}" for code in LEVEL_CODES}

@@ -20,10 +20,6 @@ from opentemis.evaluations import access
 from opentemis.evaluations.models import Evaluation, EvaluationKind
 
 
-def _is_self(user: Any, evaluation: Evaluation) -> bool:
-    return evaluation.person_id == getattr(user, "person_id", None)
-
-
 def may_print_school(user: Any, unit_path: str) -> bool:
     return has_perm_on(user, Perm.VIEW_EVALUATIONS, unit_path) or has_perm_on(
         user, Perm.REVIEW_TEACHERS, unit_path
@@ -33,7 +29,7 @@ def may_print_school(user: Any, unit_path: str) -> bool:
 def may_print_poll(user: Any, evaluation: Evaluation) -> bool:
     return (
         evaluation.kind == EvaluationKind.MANAGER
-        and not _is_self(user, evaluation)
+        and not access.is_own(user, evaluation)
         and access.can_view(user, evaluation)
     )
 
