@@ -33,6 +33,7 @@ from opentemis.evaluations.models import (
     LOCKED_STATUSES,
     Evaluation,
     EvaluationKind,
+    EvaluatorRule,
     PollParticipation,
     Status,
 )
@@ -44,8 +45,6 @@ def _is_self(user: Any, person_id: int | None) -> bool:
 
 def evaluator_rule_for(person: Any, unit: Any = None) -> Any:
     """The :class:`EvaluatorRule` for a manager ``person`` (None: not a manager, or no rule)."""
-    from opentemis.evaluations.models import EvaluatorRule
-
     positions = [p.code for p in person.positions.all() if p.is_manager]
     if not positions:
         return None
