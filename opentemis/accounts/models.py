@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.roles import Role
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager
 from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 
@@ -93,7 +93,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = scoped_manager("unit__path")
+    objects = ScopedManager("unit__path")
 
     class Meta:
         ordering = ["-at", "-id"]

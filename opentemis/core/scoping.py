@@ -23,10 +23,11 @@ equality on a tenant id.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -148,20 +149,34 @@ class RequestScope:
         return scope_for_user(getattr(self.request, "user", None))
 
 
-class ScopedQuerySet(models.QuerySet):
-    pass
+_M = TypeVar("_M", bound=models.Model)
 
 
-class ScopedManagerMixin:
-    """Filters every queryset by the active scope on ``path_field``; raises without one."""
+class ScopedManagerMixin(Generic[_M]):
+    """Filters every queryset by the active scope on ``path_field``; raises without one.
+
+    Mixed into a concrete manager class (Django's ``Manager`` in :class:`ScopedManager`,
+    treebeard's ``MP_NodeManager`` for the unit tree) so the type checker sees a real class.
+    """
 
     path_field: str = "unit__path"
 
-    def get_queryset(self) -> models.QuerySet:
-        qs = super().get_queryset()  # type: ignore[misc]
-        return qs.filter(current_scope().q(self.path_field))
+    def __init__(self, path_field: str | None = None) -> None:
+        super().__init__()
+        if path_field is not None and path_field != self.path_field:
+            # The path must live on the class, not the instance: Django builds a related
+            # manager (``evaluation.items``) by subclassing the default manager's class and
+            # calling it with no arguments. One subclass per (class, path), made once.
+            self.__class__ = _with_path(type(self), path_field)
 
-    def within(self, *prefix_sets: tuple[str, ...] | None) -> models.QuerySet:
+    def _unscoped_queryset(self) -> models.QuerySet[_M]:
+        qs: models.QuerySet[_M] = super().get_queryset()  # type: ignore[misc]
+        return qs
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        return self._unscoped_queryset().filter(current_scope().q(self.path_field))
+
+    def within(self, *prefix_sets: tuple[str, ...] | None) -> models.QuerySet[_M]:
         """The active scope narrowed by further subtree sets, as ONE path condition.
 
         Selectors narrow by the actor's permission paths and by a chosen unit. Written as
@@ -172,15 +187,16 @@ class ScopedManagerMixin:
         scope = current_scope()
         for prefixes in prefix_sets:
             scope = scope.narrowed(prefixes)
-        qs = super().get_queryset()  # type: ignore[misc]
-        return qs.filter(scope.q(self.path_field))
+        return self._unscoped_queryset().filter(scope.q(self.path_field))
 
 
-def scoped_manager(path_field: str, base: type[models.Manager] = models.Manager) -> models.Manager:
-    """Build a fail-closed manager for a model whose unit path is reached by ``path_field``."""
-    cls = type(
-        f"Scoped{base.__name__}",
-        (ScopedManagerMixin, base),
-        {"path_field": path_field},
-    )
-    return cls()
+class ScopedManager(ScopedManagerMixin[_M], models.Manager[_M]):
+    """The fail-closed manager of a model whose unit path is reached by ``path_field``.
+
+    ``objects = ScopedManager("unit__path")``.
+    """
+
+
+@functools.cache
+def _with_path(cls: type[ScopedManagerMixin[Any]], path_field: str) -> type[Any]:
+    return type(cls.__name__, (cls,), {"path_field": path_field, "__module__": cls.__module__})

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.core.scoping import current_scope, scoped_manager
+from opentemis.core.scoping import ScopedManager, current_scope
 from opentemis.orgs.models import path_prefixes
 
 
@@ -141,7 +141,7 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = scoped_manager("unit_path")
+    objects = ScopedManager("unit_path")
 
     class Meta:
         ordering = ["unit_path", "id"]
@@ -175,7 +175,7 @@ class EvidenceLink(models.Model):
         "evidence.Evidence", on_delete=models.PROTECT, related_name="links"
     )
 
-    objects = scoped_manager("evaluation__unit_path")
+    objects = ScopedManager("evaluation__unit_path")
 
     class Meta:
         ordering = ["criterion", "id"]
@@ -198,7 +198,7 @@ class PeerOpinion(models.Model):
     comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = scoped_manager("evaluation__unit_path")
+    objects = ScopedManager("evaluation__unit_path")
 
     class Meta:
         constraints = [
@@ -221,7 +221,7 @@ class PollBallot(models.Model):
     levels = models.JSONField(default=dict)
     overall = models.CharField(max_length=8)
 
-    objects = scoped_manager("evaluation__unit_path")
+    objects = ScopedManager("evaluation__unit_path")
 
     def __str__(self) -> str:
         return f"ballot on {self.evaluation_id}"
@@ -235,7 +235,7 @@ class PollParticipation(models.Model):
     )
     person = models.ForeignKey("staff.Person", on_delete=models.CASCADE, related_name="+")
 
-    objects = scoped_manager("evaluation__unit_path")
+    objects = ScopedManager("evaluation__unit_path")
 
     class Meta:
         constraints = [
@@ -259,7 +259,7 @@ class TrainingNeed(models.Model):
     reason = models.CharField(max_length=10, choices=NeedReason.choices)
     modules = models.JSONField(default=list, help_text="BDTX module codes")
 
-    objects = scoped_manager("evaluation__unit_path")
+    objects = ScopedManager("evaluation__unit_path")
 
     class Meta:
         ordering = ["criterion"]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager
 
 
 def _stored_file_path(instance: StoredFile, filename: str) -> str:
@@ -65,7 +65,7 @@ class Evidence(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Visible to whoever may see the owner now; selectors narrow further (owner or evaluator).
-    objects = scoped_manager("owner__unit_path")
+    objects = ScopedManager("owner__unit_path")
 
     class Meta:
         ordering = ["-created_at", "-id"]

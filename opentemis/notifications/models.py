@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager
 
 
 class Reminder(models.Model):
@@ -48,7 +48,7 @@ class Reminder(models.Model):
     email_sent = models.PositiveIntegerField(default=0)
     email_failed = models.PositiveIntegerField(default=0)
 
-    objects = scoped_manager("from_unit__path")
+    objects = ScopedManager("from_unit__path")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -67,7 +67,7 @@ class ReminderTarget(models.Model):
     deadline = models.DateField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
 
-    objects = scoped_manager("unit__path")
+    objects = ScopedManager("unit__path")
 
     class Meta:
         ordering = ["reminder", "unit__path"]

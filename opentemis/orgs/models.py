@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager, ScopedManagerMixin
 
 
 class UnitKind(models.TextChoices):
@@ -38,6 +38,10 @@ class SchoolLevel(models.Model):
         return self.name
 
 
+class ScopedUnitManager(ScopedManagerMixin["Unit"], MP_NodeManager):
+    """The unit tree's fail-closed manager: treebeard's node manager, filtered by scope."""
+
+
 class Unit(MP_Node):
     """A node of the organisation tree: ministry, department, commune, school, centre ...
 
@@ -60,7 +64,7 @@ class Unit(MP_Node):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = scoped_manager("path", MP_NodeManager)
+    objects = ScopedUnitManager("path")
     # Only for names of ancestors in breadcrumbs and for system code: see docs/architecture.md.
     dangerously_unscoped = MP_NodeManager()
 
@@ -91,7 +95,7 @@ class UnitMove(models.Model):
     )
     moved_at = models.DateTimeField(auto_now_add=True)
 
-    objects = scoped_manager("unit__path")
+    objects = ScopedManager("unit__path")
 
     class Meta:
         ordering = ["-moved_at"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager
 from opentemis.orgs.models import SchoolYear, Unit
 
 
@@ -29,7 +29,7 @@ class CellKey(models.Model):
     dtts = models.BooleanField()
     disadvantaged = models.BooleanField()
 
-    objects = scoped_manager("unit_path")
+    objects = ScopedManager("unit_path")
 
     class Meta:
         abstract = True
@@ -121,7 +121,7 @@ class CompletionSnapshot(models.Model):
     rank = models.PositiveIntegerField(null=True, help_text="among its siblings, by completion")
     taken_at = models.DateTimeField(auto_now=True)
 
-    objects = scoped_manager("unit_path")
+    objects = ScopedManager("unit_path")
 
     class Meta:
         constraints = [

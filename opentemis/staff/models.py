@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.core.scoping import scoped_manager
+from opentemis.core.scoping import ScopedManager
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.staff.ethnicities import ETHNICITIES
 
@@ -74,7 +74,7 @@ class SubjectGroup(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="subject_groups")
     name = models.CharField(max_length=150)
 
-    objects = scoped_manager("unit__path")
+    objects = ScopedManager("unit__path")
 
     class Meta:
         ordering = ["name"]
@@ -132,7 +132,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = scoped_manager("unit_path")
+    objects = ScopedManager("unit_path")
 
     class Meta:
         ordering = ["search_text", "id"]
@@ -175,7 +175,7 @@ class Assignment(models.Model):
     )
 
     # Visible to whoever may see the person now (history follows the person).
-    objects = scoped_manager("person__unit_path")
+    objects = ScopedManager("person__unit_path")
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -192,7 +192,7 @@ class CoreDesignation(models.Model):
     kind = models.CharField(max_length=10, choices=CoreKind.choices, default=CoreKind.TEACHER)
     subject = models.ForeignKey(Subject, on_delete=models.SET_NULL, null=True, blank=True)
 
-    objects = scoped_manager("person__unit_path")
+    objects = ScopedManager("person__unit_path")
 
     class Meta:
         constraints = [

@@ -1,0 +1,31 @@
+"""The acting user's type, for pages and the API.
+
+Every service and selector takes ``actor: User`` (the signed-in account). A page that requires
+sign-in annotates its request as :class:`AuthenticatedRequest` (the django-stubs pattern: the
+middleware and ``login_required`` guarantee ``request.user`` is a ``User``); code that only has a
+plain request or a DRF request asks :func:`request_actor`, which checks instead of assuming.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from opentemis.accounts.models import User
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required`` (or DRF's ``IsAuthenticated``)."""
+
+    user: User
+
+
+def request_actor(request: HttpRequest) -> User:
+    """The signed-in user of ``request``; refuses (403) an anonymous one rather than guessing."""
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    raise PermissionDenied
+
+
+__all__ = ["AuthenticatedRequest", "User", "request_actor"]
