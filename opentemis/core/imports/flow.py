@@ -102,6 +102,7 @@ def run_import(
     """
     outcome: Outcome[P] = Outcome(dry_run=dry_run)
     issues = Issues(cap=cap)
+    collisions: tuple[type[Exception], ...] = (IntegrityError, *conflicts)
     with Source(file) as source:
         outcome.file_name = source.name
         try:
@@ -116,7 +117,7 @@ def run_import(
             issues.reject(exc.problem)
         except TooManyIssues:
             pass
-        except (IntegrityError, *conflicts):
+        except collisions:
             # Someone saved some of these records between the check and the write; the
             # transaction was rolled back as a whole.
             logger.info("Import collided with a concurrent write", exc_info=True)

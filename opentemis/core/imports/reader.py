@@ -45,6 +45,7 @@ from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -159,7 +160,7 @@ class Source:
             self._owned.close()
 
 
-def check_container(source: Source, document: str, limits: Limits | None = None) -> None:
+def check_container(source: Source, document: str | Promise, limits: Limits | None = None) -> None:
     """Refuse anything that is not a plain, reasonably sized .xlsx, before parsing any XML.
 
     ``document`` names what the importer expects, as a lazily translated noun (for example
@@ -267,7 +268,7 @@ def _encrypted_message() -> str:
     )
 
 
-def _not_xlsx_message(document: str) -> str:
+def _not_xlsx_message(document: str | Promise) -> str:
     return _(
         "The file is not an Excel workbook (.xlsx), whatever its name says: it may be a PDF, "
         "a Word or CSV file, or a renamed file. Open the %(document)s in Excel and save it as "
@@ -275,7 +276,7 @@ def _not_xlsx_message(document: str) -> str:
     ) % {"document": document}
 
 
-def _bomb_message(size: int, document: str) -> str:
+def _bomb_message(size: int, document: str | Promise) -> str:
     return _(
         "The file unpacks to %(size)s MB, far more than the %(document)s needs, so it was "
         "refused for safety. Copy the data (values only) into the template and upload that file."
@@ -330,15 +331,17 @@ class Workbook:
         included) or a DOCTYPE raises :exc:`FileRejected`.
         """
         reader = self._reader
+        # openpyxl keeps the date styles it found on the workbook, undeclared in its types.
+        date_styles = reader.wb._date_formats  # type: ignore[attr-defined]
         with reader.archive.open(self._targets[name]) as xml:
             yield from _sheet_rows(
-                xml, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch, self._limits
+                xml, reader.shared_strings, date_styles, reader.wb.epoch, self._limits
             )
 
 
 @contextmanager
 def open_workbook(
-    source: Source, *, document: str, limits: Limits | None = None
+    source: Source, *, document: str | Promise, limits: Limits | None = None
 ) -> Iterator[Workbook]:
     """Check the container (:func:`check_container`), then open the workbook for reading inside
     a ``with`` block.
@@ -436,7 +439,8 @@ def _xml_elements(xml: IO[bytes]) -> Iterator[Any]:
     defusedxml adds is refusing DTDs (entity declarations live only there): a worksheet never
     has one, so any DOCTYPE is refused here. Expat >= 2.4.1 also caps entity amplification.
     """
-    parser = XMLPullParser(events=("end",))
+    # Any: typeshed types read_events() as a union that "end" events never are.
+    parser: Any = XMLPullParser(events=("end",))
     tail = b""
     while chunk := xml.read(256 * 1024):
         window = tail + chunk
@@ -474,7 +478,7 @@ def _cell_value(c: Any, shared: list[str], date_styles: Any, epoch: dt.datetime)
     if kind == "b":
         return text.strip() == "1"
     if kind == "d":
-        return from_ISO8601(text)
+        return from_ISO8601(text)  # type: ignore[no-untyped-call,unused-ignore]
     number: int | float = float(text) if any(ch in text for ch in ".eE") else int(text)
     style = c.get("s")
     if style is not None and int(style) in date_styles:
@@ -483,7 +487,9 @@ def _cell_value(c: Any, shared: list[str], date_styles: Any, epoch: dt.datetime)
 
 
 @contextmanager
-def open_upload(file: Any, *, document: str, limits: Limits | None = None) -> Iterator[Workbook]:
+def open_upload(
+    file: Any, *, document: str | Promise, limits: Limits | None = None
+) -> Iterator[Workbook]:
     """:func:`open_workbook` over a path, bytes or file object, for a one-off read."""
     with Source(file) as source, open_workbook(source, document=document, limits=limits) as book:
         yield book

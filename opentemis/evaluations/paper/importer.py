@@ -245,7 +245,7 @@ def _check_rows(
     first_row: dict[int, tuple[str, int]] = {}
     valid: list[PaperRow] = []
     for row in raw:
-        where = {"sheet": row.sheet.name, "row": row.number}
+        where: dict[str, Any] = {"sheet": row.sheet.name, "row": row.number}
         if not row.has_results and not row.bad:
             skipped.append((row.sheet.name, row.number, row.name or row.code))
             continue
@@ -415,7 +415,7 @@ def _levels(row: _RawRow, issues: Issues) -> dict[str, str] | None:
     for number in row.sheet.criteria:
         text = row.levels.get(number, "")
         column = criterion_header(number)
-        where = {"sheet": row.sheet.name, "row": row.number, "column": column}
+        where: dict[str, Any] = {"sheet": row.sheet.name, "row": row.number, "column": column}
         if number in row.formulas:
             ok = False
             continue

@@ -16,7 +16,8 @@ ROOT = Path(settings.BASE_DIR)
 MAIN = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     *sorted((ROOT / "opentemis/staff/excel").glob("*.py")),
-    *sorted((ROOT / "opentemis/core/imports").glob("*.py")),  # the import framework: refusals, issues
+    # The import framework: refusals and issue locations.
+    *sorted((ROOT / "opentemis/core/imports").glob("*.py")),
     ROOT / "opentemis/staff/views_excel.py",
 ]
 TEMPLATES = [ROOT / "opentemis/templates/staff/import.html"]
