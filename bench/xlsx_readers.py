@@ -9,7 +9,8 @@ that one reader's memory does not count against another:
 * ``opentemis``: the project's reader (``opentemis.core.imports.reader``): the container
   checks, openpyxl for the workbook parts, the sheet streamed by the C XML parser;
 * ``openpyxl-read-only``: ``openpyxl.load_workbook(read_only=True)`` and ``iter_rows``;
-* ``calamine``: ``python_calamine`` (Rust), ``iter_rows`` (skipped if it is not installed).
+* ``calamine``: ``python_calamine`` (Rust), ``iter_rows``; not a dependency (decision 0015):
+  ``pip install python-calamine==0.9.1`` to compare, else its line reports the import error.
 
 Time is the median of ``--repeat`` reads; memory is the peak resident set size during the
 first read above the process's size before it, the reader's modules already imported
