@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils import timezone
 
+from opentemis.core.imports.uploads import PREFIX as PENDING_UPLOADS_PREFIX
 from opentemis.core.scoping import system_scope
 from opentemis.evidence.models import Evidence, StoredFile
 from opentemis.jobs.models import Job
@@ -236,15 +237,12 @@ def paper_uploads_purge(
     now: dt.datetime | None = None,
     report: Report = _noop,
 ) -> int:
-    """Delete paper-import uploads nobody confirmed, older than ``OPENTEMIS_PAPER_UPLOAD_DAYS``
-    (1 day by default, at least an hour). A late confirmation then asks for the file again
-    (``views_paper.paper_confirm``)."""
-    # Imported here: the paper package loads the whole importer, which nothing else here needs.
-    from opentemis.evaluations.paper.uploads import PREFIX
-
+    """Delete import uploads (staff, paper, framework) kept for a confirmation nobody gave,
+    older than ``OPENTEMIS_PAPER_UPLOAD_DAYS`` (1 day by default, at least an hour). A late
+    confirmation then asks for the file again (``core.imports.flow.pending_take``)."""
     cutoff = _cutoff(now, paper_upload_days() if days is None else days, floor=MIN_GRACE)
     count = 0
-    for folder, files in _walk(default_storage, PREFIX):
+    for folder, files in _walk(default_storage, PENDING_UPLOADS_PREFIX):
         for file_name in sorted(files):
             name = f"{folder}/{file_name}"
             if not _older_than(default_storage, name, cutoff):

@@ -32,11 +32,11 @@ from rest_framework.views import APIView
 from opentemis.accounts.read_audit import audit_read
 from opentemis.core.api import API_PERMISSIONS, query_params
 from opentemis.core.http import XLSX, xlsx_response
+from opentemis.core.imports.api import ImportIssueSerializer, issue_data
 from opentemis.evaluations.api import EvaluationErrorsMixin
 from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.paper import (
     PaperCheck,
-    PaperIssue,
     PaperResult,
     PaperRow,
     paper_import_apply,
@@ -73,18 +73,6 @@ class PaperUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=True, help_text=gettext_lazy("The filled-in template (.xlsx).")
     )
-
-
-class PaperIssueSerializer(serializers.Serializer):
-    """A problem and its place; ``sheet`` empty and ``row`` null when about the whole file."""
-
-    sheet = serializers.CharField()
-    row = serializers.IntegerField(
-        allow_null=True, help_text=gettext_lazy("The spreadsheet's row number.")
-    )
-    column = serializers.CharField(help_text=gettext_lazy("The column's header."))
-    problem = serializers.CharField()
-    message = serializers.CharField(help_text=gettext_lazy("The problem with its place."))
 
 
 class PaperPersonSerializer(serializers.Serializer):
@@ -175,23 +163,13 @@ class PaperImportSerializer(serializers.Serializer):
         ),
     )
     skipped = PaperSkippedSerializer(many=True)
-    errors = PaperIssueSerializer(many=True)
+    errors = ImportIssueSerializer(many=True)
     errors_truncated = serializers.BooleanField(
         help_text=gettext_lazy("Only the first errors are listed.")
     )
 
 
 # --- answers --------------------------------------------------------------------------------
-
-
-def _issue(issue: PaperIssue) -> dict[str, Any]:
-    return {
-        "sheet": issue.sheet,
-        "row": issue.row,
-        "column": issue.column,
-        "problem": issue.problem,
-        "message": issue.message,
-    }
 
 
 def _outcome(row: PaperRow) -> str:
@@ -282,7 +260,7 @@ def _body(
         "rows": rows,
         "disagreements": [row for row in rows if row["disagrees"]],
         "skipped": [{"sheet": s, "row": n, "name": name} for s, n, name in check.skipped],
-        "errors": [_issue(issue) for issue in check.errors],
+        "errors": [issue_data(issue) for issue in check.errors],
         "errors_truncated": check.errors_truncated,
     }
 

@@ -29,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from opentemis.core.imports.container import CFB_MAGIC, ZIP_MAGIC, zip_declared_entries
+
 HEAD_BYTES = 8192
 # Office documents have tens to a few hundred parts; more entries is not a document.
 MAX_ZIP_ENTRIES = 5000
@@ -37,9 +39,6 @@ MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_UNPACKED = 512 * 1024 * 1024
 # Directory sectors walked in a compound file (4 or 32 entries each).
 MAX_CFB_DIR_SECTORS = 256
-
-CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -165,23 +164,9 @@ def _macro_refusal() -> ValidationError:
 # --- ZIP containers (OOXML, OpenDocument) ------------------------------------------------------
 
 
-def _zip_declared_entries(fileobj: IO[bytes]) -> int | None:
-    """Entry count from the end-of-central-directory record, read before ``zipfile`` parses
-    (and allocates) a whole central directory; None if there is no plain (non-ZIP64) record."""
-    fileobj.seek(0, 2)
-    size = fileobj.tell()
-    tail_len = min(size, 22 + 65535)
-    fileobj.seek(size - tail_len)
-    tail = fileobj.read(tail_len)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
-        return None
-    entries = struct.unpack("<H", tail[at + 10 : at + 12])[0]
-    return None if entries == 0xFFFF else entries
-
-
 def _sniff_zip(fileobj: IO[bytes]) -> FileKind | None:
-    entries = _zip_declared_entries(fileobj)
+    # The directory's entry count from its end record, before zipfile builds the directory.
+    entries = zip_declared_entries(fileobj)
     if entries is None or entries > MAX_ZIP_ENTRIES:
         return None
     fileobj.seek(0)

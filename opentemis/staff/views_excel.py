@@ -1,4 +1,5 @@
-"""Staff spreadsheet pages: import (form, errors, summary), template download, list export."""
+"""Staff spreadsheet pages: import (form, errors, summary, confirmation of a checked file),
+template download, list export."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from django.views.decorators.http import require_http_methods
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.http import XLSX, xlsx_response
+from opentemis.core.imports.flow import (
+    pending_forget,
+    pending_gone_message,
+    pending_keep,
+    pending_take,
+)
+from opentemis.core.imports.issues import Issue
 from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_unit_for_user, root_units
@@ -22,6 +30,8 @@ from opentemis.staff import excel
 from opentemis.staff.forms import StaffFilterForm
 from opentemis.staff.sensitive import SensitiveDataDenied
 from opentemis.staff.views import sensitive_denied
+
+PENDING = "staff"
 
 
 class ImportForm(forms.Form):
@@ -54,23 +64,52 @@ def _stamp() -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_import(request: HttpRequest) -> HttpResponse:
+    """Import at once, or only check (the box) and then confirm the file kept server-side."""
     unit = _import_unit(request)
+    if request.method == "POST" and "token" in request.POST:
+        return _import_confirm(request, unit)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
+    token = ""
     if request.method == "POST" and form.is_valid():
-        result = excel.staff_import(
-            actor=request.user,
-            unit=unit,
-            file=form.cleaned_data["file"],
-            dry_run=form.cleaned_data["dry_run"],
-        )
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        result = excel.staff_import(actor=request.user, unit=unit, file=upload, dry_run=dry_run)
+        pending_forget(request, kind=PENDING)
+        if result.dry_run and result.ok and result.to_save:
+            token = pending_keep(request, kind=PENDING, file=upload, bound={"unit": unit.pk})
+    return _import_page(request, unit, form, result, token)
+
+
+def _import_confirm(request: HttpRequest, unit: Unit) -> HttpResponse:
+    """Save the file checked earlier (kept server-side): checked again, all rows or none."""
+    file = pending_take(
+        request, kind=PENDING, token=request.POST.get("token"), bound={"unit": unit.pk}
+    )
+    if file is None:
+        gone = excel.ImportResult(errors=[Issue(pending_gone_message())])
+        return _import_page(request, unit, ImportForm(), gone, "", status=409)
+    result = excel.staff_import(actor=request.user, unit=unit, file=file)
+    return _import_page(request, unit, ImportForm(), result, "")
+
+
+def _import_page(
+    request: HttpRequest,
+    unit: Unit,
+    form: ImportForm,
+    result: excel.ImportResult | None,
+    token: str,
+    status: int | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "unit": unit,
         "units": root_units(actor=request.user, perm=Perm.IMPORT_STAFF),
         "result": result,
+        "token": token,
     }
-    status = 422 if result is not None and not result.ok else 200
+    if status is None:
+        status = 422 if result is not None and not result.ok else 200
     return render(request, "staff/import.html", context, status=status)
 
 

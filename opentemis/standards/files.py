@@ -2,54 +2,35 @@
 
 Both formats (documented in ``docs/frameworks.md``) give the dict that
 :func:`opentemis.standards.services.framework_load` takes. The format is told by the content,
-not the name: a zip or an OLE file goes through the Excel checks (which refuse .xls, encrypted
-and oversized workbooks), anything else must be UTF-8 YAML.
+not the name: a zip or an OLE file goes through the one safe reader of the import framework
+(:mod:`opentemis.core.imports.reader`, which refuses .xls, encrypted and oversized workbooks),
+anything else must be UTF-8 YAML. Problems are the import framework's located issues
+(:class:`~opentemis.core.imports.issues.Issue`).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
 
+from opentemis.core.imports.container import looks_like_workbook
+from opentemis.core.imports.issues import Issue
+
 # A framework is a few hundred rows; anything this large is not one.
 MAX_FILE_BYTES = 5 * 1024 * 1024
-_ZIP, _CFB = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
-
-
-@dataclass(frozen=True)
-class FileIssue:
-    """One problem in an uploaded file, located as precisely as the format allows."""
-
-    problem: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-
-    def __str__(self) -> str:
-        params = {"sheet": self.sheet, "row": self.row, "column": self.column}
-        if self.sheet and self.row and self.column:
-            where = _("Sheet «%(sheet)s», row %(row)s, column «%(column)s»") % params
-        elif self.sheet and self.row:
-            where = _("Sheet «%(sheet)s», row %(row)s") % params
-        elif self.sheet:
-            where = _("Sheet «%(sheet)s»") % params
-        elif self.row:
-            where = _("Line %(row)s") % params
-        else:
-            return self.problem
-        return f"{where}: {self.problem}"
 
 
 class FrameworkFileError(Exception):
-    """The file cannot be read as frameworks; ``issues`` says where and why."""
+    """The file cannot be read as frameworks; ``issues`` says where and why (``truncated``:
+    reading stopped at the cap, more may follow)."""
 
-    def __init__(self, issues: list[FileIssue]) -> None:
+    def __init__(self, issues: list[Issue], truncated: bool = False) -> None:
         super().__init__("; ".join(str(i) for i in issues))
         self.issues = issues
+        self.truncated = truncated
 
     @property
     def messages(self) -> list[str]:
@@ -64,7 +45,7 @@ def read_framework_file(file: Any, name: str = "") -> list[dict[str, Any]]:
     """
     content = _read_bounded(file)
     head = content[:8]
-    if head.startswith(_ZIP) or head == _CFB or name.lower().endswith((".xlsx", ".xls")):
+    if looks_like_workbook(head) or name.lower().endswith((".xlsx", ".xls")):
         from opentemis.standards.xlsx import framework_from_xlsx
 
         return [framework_from_xlsx(io.BytesIO(content))]
@@ -82,11 +63,11 @@ def _read_bounded(file: Any) -> bytes:
         with open(file, "rb") as fh:
             content = fh.read(MAX_FILE_BYTES + 1)
     if not content:
-        raise FrameworkFileError([FileIssue(_("The file is empty."))])
+        raise FrameworkFileError([Issue(_("The file is empty."))])
     if len(content) > MAX_FILE_BYTES:
         raise FrameworkFileError(
             [
-                FileIssue(
+                Issue(
                     _("The file is larger than %(limit)s MB: a framework file is much smaller.")
                     % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
                 )
@@ -116,7 +97,7 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
         except UnicodeDecodeError:
             raise FrameworkFileError(
                 [
-                    FileIssue(
+                    Issue(
                         _(
                             "The file is neither an Excel workbook (.xlsx) nor a UTF-8 text "
                             "(YAML) file."
@@ -127,15 +108,15 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
     try:
         raw = yaml.load(content, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
-        raise FrameworkFileError([FileIssue(_("The YAML is nested too deeply."))]) from None
+        raise FrameworkFileError([Issue(_("The YAML is nested too deeply."))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrameworkFileError(
             [
-                FileIssue(
+                Issue(
                     _("The YAML cannot be read: %(error)s") % {"error": problem},
-                    row=mark.line + 1 if mark is not None else None,
+                    line=mark.line + 1 if mark is not None else None,
                 )
             ]
         ) from None
@@ -146,7 +127,7 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
     else:
         raise FrameworkFileError(
             [
-                FileIssue(
+                Issue(
                     _(
                         "The YAML must hold one framework (with code, title_vi, standards ...) "
                         "or a list under frameworks:."
@@ -156,6 +137,6 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
         )
     if not frameworks or not all(isinstance(fw, dict) for fw in frameworks):
         raise FrameworkFileError(
-            [FileIssue(_("Every entry under frameworks: must be a framework (a mapping)."))]
+            [Issue(_("Every entry under frameworks: must be a framework (a mapping)."))]
         )
     return frameworks

@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,16 +15,22 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.permissions import actor_perms
 from opentemis.accounts.roles import Perm
 from opentemis.core.http import xlsx_response
+from opentemis.core.imports.flow import (
+    pending_forget,
+    pending_gone_message,
+    pending_keep,
+    pending_take,
+)
 from opentemis.standards import config, selectors, services
-from opentemis.standards.files import FrameworkFileError, read_framework_file
 from opentemis.standards.forms import EvaluatorRuleForm, FrameworkApplyForm, FrameworkUploadForm
+from opentemis.standards.importer import framework_file_import
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.xlsx import framework_template_xlsx, framework_to_xlsx
 
-# The previewed frameworks travel to the confirmation signed, so nothing is stored until the
-# administrator confirms, and what is loaded is exactly what was previewed.
-UPLOAD_SALT = "opentemis.standards.upload"
-UPLOAD_MAX_AGE = 3600
+# The checked file waits server-side for the confirmation (the import framework's pending
+# upload), so nothing is stored until the administrator confirms, and what is loaded is
+# what the same file holds, checked again.
+PENDING = "framework"
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -97,41 +102,41 @@ def framework_upload(request: HttpRequest) -> HttpResponse:
     _require_superuser(request)
     form = FrameworkUploadForm()
     context: dict[str, Any] = {}
-    if request.method == "POST" and "payload" in request.POST:
+    if request.method == "POST" and "token" in request.POST:
         return _upload_confirm(request)
     if request.method == "POST":
         form = FrameworkUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
-                frameworks = read_framework_file(upload, upload.name)
-            except FrameworkFileError as exc:
-                context["file_errors"] = exc.messages
-            else:
-                previews = selectors.framework_preview(frameworks=frameworks)
-                context["previews"] = previews
-                if all(p.ok for p in previews) and not all(p.unchanged for p in previews):
-                    context["payload"] = signing.dumps(
-                        [p.data for p in previews], salt=UPLOAD_SALT, compress=True
-                    )
+            check = framework_file_import(actor=request.user, file=upload, dry_run=True)
+            pending_forget(request, kind=PENDING)
+            context["check"] = check
+            context["previews"] = check.previews
+            if check.to_save:
+                context["token"] = pending_keep(request, kind=PENDING, file=upload)
     context["form"] = form
     return render(request, "standards/upload.html", context)
 
 
 def _upload_confirm(request: HttpRequest) -> HttpResponse:
-    try:
-        frameworks = signing.loads(
-            request.POST["payload"], salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE
-        )
-    except signing.BadSignature:
-        messages.error(request, _("The preview has expired. Upload the file again."))
+    """Load the file checked earlier: checked again, every framework or none."""
+    file = pending_take(request, kind=PENDING, token=request.POST.get("token"))
+    if file is None:
+        messages.error(request, pending_gone_message())
         return redirect("framework_upload")
     try:
-        loaded = services.framework_upload(actor=request.user, frameworks=frameworks)
+        result = framework_file_import(actor=request.user, file=file, dry_run=False)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("framework_upload")
+    if not result.written:
+        problems = [i.message for i in result.errors]
+        problems += [m for p in result.previews for m in p.errors]
+        for message in problems or [_("Nothing to load: every framework is unchanged.")]:
+            messages.error(request, message)
+        return redirect("framework_upload")
+    loaded = result.loaded
     for framework in loaded:
         messages.success(
             request,

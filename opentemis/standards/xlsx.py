@@ -5,33 +5,44 @@ row), «Tiêu chí» (one row per criterion, with its standard, descriptors per 
 flag) and «Quy tắc» (one row per rating rule). Sheet and column names are Vietnamese and
 fixed: the reader finds them by name, ignoring case, accents and column order.
 :func:`framework_from_xlsx` gives the same dict as the YAML format, so both go through
-:func:`opentemis.standards.services.framework_load` and its validation.
+:func:`opentemis.standards.services.framework_load` and its validation. The upload is read by
+the import framework's one safe reader (:mod:`opentemis.core.imports.reader`) like every other
+spreadsheet import, and its problems are the framework's located issues.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from fractions import Fraction
 from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from opentemis.core.text import fold, nfc, normalize_text
-from opentemis.core.xlsx_reader import FileRejected, Source, check_container, damaged_message
-from opentemis.standards.files import FileIssue, FrameworkFileError
+from opentemis.core.imports.issues import Issue, Issues, TooManyIssues
+from opentemis.core.imports.reader import (
+    Cell,
+    FileRejected,
+    Limits,
+    Source,
+    cell_text,
+    column_letter,
+    formula_problem,
+    open_workbook,
+)
+from opentemis.core.imports.reader import Workbook as UploadedWorkbook
+from opentemis.core.text import fold, normalize_text
+from opentemis.standards.files import MAX_FILE_BYTES, FrameworkFileError
 from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, Level
-
-logger = logging.getLogger(__name__)
 
 FRAMEWORK_SHEET = "Khung"
 CRITERIA_SHEET = "Tiêu chí"
@@ -275,64 +286,57 @@ def _write_help(ws: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[FileIssue] = []
-
-    def add(self, problem: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
-        if len(self.items) < MAX_ISSUES:
-            self.items.append(FileIssue(problem, sheet=sheet, row=row, column=column))
-
-
 class _Skip(Exception):
     """A cell could not be read; the issue is recorded and the row goes on."""
+
+
+# What a framework workbook may hold: a framework has tens of criteria and a few rules.
+LIMITS = Limits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
 
 
 def framework_from_xlsx(file: Any) -> dict[str, Any]:
     """The framework dict held by a workbook in the template's format.
 
-    ``file`` is a path, bytes or a binary file object. The container is checked first (size,
-    zip bombs, encryption, legacy .xls) by :func:`opentemis.core.xlsx_reader.check_container`,
-    then the workbook is read with openpyxl in read-only mode. Every problem found is reported,
-    each with its sheet, row and column, in one :class:`FrameworkFileError`.
+    ``file`` is a path, bytes or a binary file object. It is read by the one safe reader
+    (:func:`opentemis.core.imports.reader.open_workbook`: size, zip bombs, encryption, legacy
+    .xls checked before any XML; the sheets streamed). Every problem found is reported (up to
+    :data:`MAX_ISSUES`), each with its sheet, row and column, in one
+    :class:`FrameworkFileError`.
     """
-    with Source(file) as source:
-        try:
-            check_container(source, FRAMEWORK)
-            try:
-                workbook = load_workbook(
-                    source.stream, read_only=True, data_only=True, keep_links=False
-                )
-            except Exception:  # openpyxl raises many kinds on hostile input: "unreadable"
-                logger.info("Unreadable framework workbook uploaded", exc_info=True)
-                raise FileRejected(damaged_message()) from None
-            try:
-                return _read_workbook(workbook)
-            finally:
-                workbook.close()
-        except FileRejected as exc:
-            raise FrameworkFileError([FileIssue(exc.problem)]) from None
+    issues = Issues(cap=MAX_ISSUES)
+    try:
+        with (
+            Source(file) as source,
+            open_workbook(source, document=FRAMEWORK, limits=LIMITS) as workbook,
+        ):
+            data = _read_workbook(workbook, issues)
+    except FileRejected as exc:
+        raise FrameworkFileError([*issues.items, Issue(exc.problem)]) from None
+    except TooManyIssues:
+        raise FrameworkFileError(issues.items, truncated=True) from None
+    if issues:
+        raise FrameworkFileError(issues.items)
+    return data
 
 
-def _read_workbook(workbook: Any) -> dict[str, Any]:
-    issues = _Issues()
-    sheets = {fold(name): workbook[name] for name in workbook.sheetnames}
-    found = {}
+def _read_workbook(workbook: UploadedWorkbook, issues: Issues) -> dict[str, Any]:
+    found: dict[str, _Sheet] = {}
     for name in (FRAMEWORK_SHEET, CRITERIA_SHEET, RULES_SHEET):
-        if fold(name) in sheets:
-            found[name] = sheets[fold(name)]
+        actual = workbook.find(name)
+        if actual is not None:
+            found[name] = _Sheet(workbook, actual, name)
         else:
             issues.add(
                 _("The sheet is missing. Download the template and keep its three sheets."),
                 sheet=name,
             )
-    if issues.items:
-        raise FrameworkFileError(issues.items)
+    if issues:
+        return {}
     data = _read_framework_sheet(found[FRAMEWORK_SHEET], issues)
     standards, key_numbers = _read_criteria_sheet(found[CRITERIA_SHEET], issues)
     rules = _read_rules_sheet(found[RULES_SHEET], issues)
-    if issues.items:
-        raise FrameworkFileError(issues.items)
+    if issues:
+        return {}
     rating_rules = data.pop("_rules")
     if rules:
         rating_rules["rules"] = rules
@@ -348,28 +352,59 @@ def _read_workbook(workbook: Any) -> dict[str, Any]:
     return data
 
 
-def _rows(ws: Any, issues: _Issues, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, values) of the non-empty rows under the header, at most MAX_ROWS."""
-    for number, values in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+@dataclass
+class _Sheet:
+    """One sheet of the uploaded workbook, under the name the template gives it."""
+
+    workbook: UploadedWorkbook
+    actual: str  # the name in the file (case and accents may differ)
+    name: str  # the template's name, used in the issues
+
+
+@dataclass
+class _Cells:
+    """A non-empty row: values by 0-based column, and which columns hold a formula."""
+
+    values: tuple[Any, ...]
+    formulas: set[int] = dataclass_field(default_factory=set)
+
+
+def _rows(sheet: _Sheet, issues: Issues) -> Iterator[tuple[int, _Cells]]:
+    """(row number, cells) of the non-empty rows, at most MAX_ROWS under the header."""
+    for number, cells in sheet.workbook.rows(sheet.actual):
         if number > MAX_ROWS + 1:
             issues.add(
                 _("The sheet has more than %(limit)s rows; a framework has far fewer.")
                 % {"limit": MAX_ROWS},
-                sheet=sheet,
+                sheet=sheet.name,
             )
             return
-        if any(v is not None and str(v).strip() for v in values):
-            yield number, values
+        row = _row_cells(cells)
+        if row is not None:
+            yield number, row
 
 
-def _columns(header: tuple[Any, ...], columns: list[Column], issues: _Issues, sheet: str) -> dict:
+def _row_cells(cells: dict[int, Cell]) -> _Cells | None:
+    width = max(cells, default=0)
+    values = tuple(cells[i].value if i in cells else None for i in range(1, width + 1))
+    formulas = {i - 1 for i, cell in cells.items() if cell.formula}
+    if not formulas and not any(v is not None and str(v).strip() for v in values):
+        return None
+    return _Cells(values, formulas)
+
+
+def _columns(header: _Cells, columns: list[Column], issues: Issues, sheet: str) -> dict:
     """Column key -> 0-based index, found by header text (case, accents and order ignored)."""
     wanted = {fold(c.header): c for c in columns}
     found: dict[str, int] = {}
-    for index, value in enumerate(header):
-        column = wanted.get(fold(str(value))) if value is not None else None
+    for index, value in enumerate(header.values):
+        column = wanted.get(fold(cell_text(value))) if value is not None else None
         if column is not None and column.key not in found:
             found[column.key] = index
+    issues.columns_at(
+        {c.header: column_letter(found[c.key] + 1) for c in columns if c.key in found},
+        sheet=sheet,
+    )
     for column in columns:
         if column.required and column.key not in found:
             issues.add(
@@ -385,27 +420,35 @@ class _RowReader:
     """Typed access to one row's cells; a bad value records an issue naming the cell."""
 
     def __init__(
-        self, values: tuple[Any, ...], index: dict[str, int], columns: list[Column], where: tuple
+        self, cells: _Cells, index: dict[str, int], columns: list[Column], where: tuple
     ) -> None:
-        self.values, self.index, self.where = values, index, where
+        self.cells, self.index, self.where = cells, index, where
         self.headers = {c.key: c.header for c in columns}
-        self.issues: _Issues = where[0]
+        self.issues: Issues = where[0]
         self.ok = True
 
     def raw(self, key: str) -> Any:
         i = self.index.get(key)
-        value = self.values[i] if i is not None and i < len(self.values) else None
+        values = self.cells.values
+        value = values[i] if i is not None and i < len(values) else None
         if isinstance(value, str) and not value.strip():
             return None
         return value
 
     def fail(self, key: str, problem: str) -> NoReturn:
         _issues, sheet, row = self.where
-        self.issues.add(problem, sheet=sheet, row=row, column=self.headers.get(key, key))
+        column = self.headers.get(key, key)
+        self.issues.add(problem, sheet=sheet, row=row, column=column, value=self.raw(key))
         self.ok = False
         raise _Skip
 
     def get(self, key: str, parse: Any, required: bool = False) -> Any:
+        i = self.index.get(key)
+        if i is not None and i in self.cells.formulas:
+            try:
+                self.fail(key, formula_problem(f"{column_letter(i + 1)}{self.where[2]}"))
+            except _Skip:
+                return None
         value = self.raw(key)
         if value is None:
             if required:
@@ -421,7 +464,7 @@ class _RowReader:
 
 
 def _text(reader: _RowReader, key: str, value: Any) -> str:
-    return nfc(str(value))
+    return cell_text(value)
 
 
 def _long_text(reader: _RowReader, key: str, value: Any) -> str:
@@ -510,16 +553,18 @@ def _criteria_list(reader: _RowReader, key: str, value: Any) -> list[int]:
     return sorted(set(numbers))
 
 
-def _read_framework_sheet(ws: Any, issues: _Issues) -> dict[str, Any]:
+def _read_framework_sheet(ws: _Sheet, issues: Issues) -> dict[str, Any]:
     sheet = FRAMEWORK_SHEET
+    issues.columns_at({f.header: "B" for f in FRAMEWORK_FIELDS}, sheet=sheet)
     by_label = {fold(f.header): f for f in FRAMEWORK_FIELDS}
     index = {"value": 1}
     values: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    for row, cells in _rows(ws, issues, sheet):
+    for row, cells in _rows(ws, issues):
         if row == 1:
             continue
-        field = by_label.get(fold(str(cells[0]))) if cells and cells[0] is not None else None
+        label = cells.values[0] if cells.values else None
+        field = by_label.get(fold(cell_text(label))) if label is not None else None
         if field is None:
             continue  # notes and blank labels are allowed
         reader = _RowReader(cells, index, [Column("value", field.header)], (issues, sheet, row))
@@ -547,13 +592,13 @@ def _read_framework_sheet(ws: Any, issues: _Issues) -> dict[str, Any]:
     return data
 
 
-def _read_criteria_sheet(ws: Any, issues: _Issues) -> tuple[list[dict[str, Any]], list[int]]:
+def _read_criteria_sheet(ws: _Sheet, issues: Issues) -> tuple[list[dict[str, Any]], list[int]]:
     sheet = CRITERIA_SHEET
     standards: dict[int, dict[str, Any]] = {}
     seen: dict[int, int] = {}  # criterion number -> row
     keys: list[int] = []
     index: dict[str, int] | None = None
-    for row, cells in _rows(ws, issues, sheet):
+    for row, cells in _rows(ws, issues):
         if index is None:
             before = len(issues.items)
             index = _columns(cells, CRITERIA_COLUMNS, issues, sheet)
@@ -626,12 +671,12 @@ def _read_criteria_sheet(ws: Any, issues: _Issues) -> tuple[list[dict[str, Any]]
     return sorted(standards.values(), key=lambda s: s["number"]), sorted(keys)
 
 
-def _read_rules_sheet(ws: Any, issues: _Issues) -> list[dict[str, Any]]:
+def _read_rules_sheet(ws: _Sheet, issues: Issues) -> list[dict[str, Any]]:
     sheet = RULES_SHEET
     rules: list[dict[str, Any]] = []
     orders: dict[int, int] = {}
     index: dict[str, int] | None = None
-    for row, cells in _rows(ws, issues, sheet):
+    for row, cells in _rows(ws, issues):
         if index is None:
             before = len(issues.items)
             index = _columns(cells, RULE_COLUMNS, issues, sheet)

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from opentemis.core import cleanup
+from opentemis.core.imports.uploads import upload_read, upload_store
 from opentemis.core.scoping import system_scope
 from opentemis.core.tasks import cleanup_files
-from opentemis.evaluations.paper.uploads import upload_read, upload_store
 from opentemis.evidence import services as evidence
 from opentemis.evidence.models import Evidence, StoredFile
 from opentemis.evidence.tests import files

@@ -1,9 +1,12 @@
 """Importing a paper evaluation: check every row, then save all of it or nothing.
 
-The file is read by :mod:`.reading`, through the shared safe reader
-(:mod:`opentemis.core.xlsx_reader`). Rows are matched to the school's people by staff code and
-validated; the overall rating is recomputed with :func:`rate_levels` (TT 20/2018 Khoản 2
-Điều 10, TT 14/2018 Điều 10): the law decides, the written rating is only compared with it.
+The import runs on the project's import framework (:mod:`opentemis.core.imports`): the file is
+read by :mod:`.reading` through the one safe reader, problems are located issues, and the
+check and the save are :func:`~opentemis.core.imports.flow.run_import`'s dry run and real run
+(the save checks the file again, in its transaction). Rows are matched to the school's people
+by staff code and validated; the overall rating is recomputed with :func:`rate_levels`
+(TT 20/2018 Khoản 2 Điều 10, TT 14/2018 Điều 10): the law decides, the written rating is only
+compared with it.
 
 A result already final (finalised or acknowledged) is never changed by a file: a row with the
 same levels and rating is "unchanged" (so importing the same file twice is a no-op), any other
@@ -17,26 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.services import audit
+from opentemis.core.imports.flow import ImportRun, run_import
+from opentemis.core.imports.issues import Issues
+from opentemis.core.imports.reader import FileRejected
 from opentemis.core.scoping import actor_scope
 from opentemis.core.text import fold
-from opentemis.core.xlsx_reader import FileRejected, Source, check_container
 from opentemis.evaluations import access, services
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation, Status
 from opentemis.evaluations.paper.common import require_importer, school_people
-from opentemis.evaluations.paper.reading import PAPER_FORM, _RawRow, _read_workbook
-from opentemis.evaluations.paper.results import (
-    PaperCheck,
-    PaperIssue,
-    PaperResult,
-    PaperRow,
-    _Issues,
-    _TooManyErrors,
-)
+from opentemis.evaluations.paper.reading import _RawRow, _read_workbook
+from opentemis.evaluations.paper.results import ERROR_CAP, PaperCheck, PaperResult, PaperRow
 from opentemis.evaluations.paper.sheets import (
     CODE_HEADER,
     NAME_HEADER,
@@ -54,7 +51,7 @@ from opentemis.standards.rules import Level, RatingResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PaperCheck", "PaperIssue", "PaperResult", "PaperRow"]
+__all__ = ["PaperCheck", "PaperResult", "PaperRow"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,9 +65,7 @@ def paper_import_check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> Pa
     ``file`` is a path, bytes or a binary file object. 404 unless the actor evaluates the
     teachers of ``unit`` and ``cycle`` covers it.
     """
-    require_importer(actor, unit, cycle)
-    with actor_scope(actor):
-        return _check(actor=actor, unit=unit, cycle=cycle, file=file, lock=False)
+    return _run(actor=actor, unit=unit, cycle=cycle, file=file, dry_run=True).check
 
 
 def paper_import_apply(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> PaperResult:
@@ -81,37 +76,49 @@ def paper_import_apply(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> Pa
     online), the overall rating is the computed one, the actor is the reviewer, training needs
     are recorded and each change is audited ("evaluation.paper_import", before and after).
     """
+    return _run(actor=actor, unit=unit, cycle=cycle, file=file, dry_run=False)
+
+
+def _run(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, dry_run: bool) -> PaperResult:
     require_importer(actor, unit, cycle)
     result = PaperResult()
-    try:
-        with actor_scope(actor), transaction.atomic():
-            result.check = _check(actor=actor, unit=unit, cycle=cycle, file=file, lock=True)
-            if not result.check.ok:
-                return result
-            for row in result.check.rows:
-                if row.unchanged:
-                    result.unchanged += 1
-                    continue
-                _save_row(actor=actor, cycle=cycle, row=row, file_name=result.check.file_name)
-                if row.evaluation is None:
-                    result.created += 1
-                else:
-                    result.updated += 1
-            result.written = bool(result.created or result.updated)
-    except (IntegrityError, services.ConflictError):
-        # Someone started or changed one of these evaluations online between the checks and
-        # the writes; the transaction was rolled back as a whole.
-        logger.info("Paper import collided with a concurrent write", exc_info=True)
+    check = result.check
+
+    def run_check(run: ImportRun) -> PaperCheck:
+        check.file_name = run.source.name
+        _check(actor=actor, unit=unit, cycle=cycle, run=run, check=check)
+        return check
+
+    def write(check: PaperCheck) -> bool:
+        for row in check.rows:
+            if row.unchanged:
+                result.unchanged += 1
+                continue
+            _save_row(actor=actor, cycle=cycle, row=row, file_name=check.file_name)
+            if row.evaluation is None:
+                result.created += 1
+            else:
+                result.updated += 1
+        return bool(result.created or result.updated)
+
+    with actor_scope(actor):
+        outcome = run_import(
+            file=file,
+            check=run_check,
+            write=write,
+            dry_run=dry_run,
+            cap=ERROR_CAP,
+            conflicts=(services.ConflictError,),
+            conflict_message=_(
+                "Some of these evaluations were changed online while the file was being "
+                "saved, so nothing was saved. Upload the file again to see the current state."
+            ),
+        )
+    check.errors = outcome.issues
+    check.errors_truncated = outcome.truncated
+    result.written = outcome.written
+    if not outcome.ok:  # rolled back: nothing of what was counted happened
         result.created = result.updated = result.unchanged = 0
-        result.written = False
-        result.check.errors = [
-            PaperIssue(
-                _(
-                    "Some of these evaluations were changed online while the file was being "
-                    "saved, so nothing was saved. Upload the file again to see the current state."
-                )
-            )
-        ]
     return result
 
 
@@ -175,49 +182,37 @@ def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> Non
 # ---------------------------------------------------------------------------------------------
 
 
-def _check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, lock: bool) -> PaperCheck:
-    issues = _Issues()
-    with Source(file) as source:
-        check = PaperCheck(file_name=source.name)
-        try:
-            if not cycle.is_open:
-                raise FileRejected(
-                    _("This cycle is closed: paper results can no longer be imported into it.")
-                )
-            check_container(source, PAPER_FORM)
-            people = school_people(unit)
-            evaluations = _evaluations(cycle, people, lock=lock)
-            sheets = sheets_for(
-                unit=unit,
-                cycle=cycle,
-                extra=[(e.framework, e.kind) for e in evaluations.values()],
+def _check(*, actor: Any, unit: Unit, cycle: Cycle, run: ImportRun, check: PaperCheck) -> None:
+    if not cycle.is_open:
+        raise FileRejected(
+            _("This cycle is closed: paper results can no longer be imported into it.")
+        )
+    people = school_people(unit)
+    evaluations = _evaluations(cycle, people, lock=run.lock)
+    sheets = sheets_for(
+        unit=unit,
+        cycle=cycle,
+        extra=[(e.framework, e.kind) for e in evaluations.values()],
+    )
+    raw = _read_workbook(run.source, sheets, run.issues)
+    if not any(r.has_results for r in raw) and not run.issues:
+        raise FileRejected(
+            _(
+                "The file has no results: fill in the levels of at least one person and "
+                "upload it again."
             )
-            raw = _read_workbook(source, sheets, issues)
-            if not any(r.has_results for r in raw) and not issues.items:
-                raise FileRejected(
-                    _(
-                        "The file has no results: fill in the levels of at least one person "
-                        "and upload it again."
-                    )
-                )
-            check.rows = _check_rows(
-                actor=actor,
-                unit=unit,
-                cycle=cycle,
-                raw=raw,
-                sheets=sheets,
-                people=people,
-                evaluations=evaluations,
-                issues=issues,
-                skipped=check.skipped,
-            )
-        except FileRejected as exc:
-            issues.items.append(PaperIssue(problem=exc.problem))
-        except _TooManyErrors:
-            pass
-    check.errors = issues.items
-    check.errors_truncated = issues.truncated
-    return check
+        )
+    check.rows = _check_rows(
+        actor=actor,
+        unit=unit,
+        cycle=cycle,
+        raw=raw,
+        sheets=sheets,
+        people=people,
+        evaluations=evaluations,
+        issues=run.issues,
+        skipped=check.skipped,
+    )
 
 
 def _evaluations(cycle: Cycle, people: list[Person], *, lock: bool) -> dict[int, Evaluation]:
@@ -241,7 +236,7 @@ def _check_rows(
     sheets: list[PaperSheet],
     people: list[Person],
     evaluations: dict[int, Evaluation],
-    issues: _Issues,
+    issues: Issues,
     skipped: list[tuple[str, int, str]],
 ) -> list[PaperRow]:
     by_code = {p.staff_code.upper(): p for p in people}
@@ -250,7 +245,7 @@ def _check_rows(
     first_row: dict[int, tuple[str, int]] = {}
     valid: list[PaperRow] = []
     for row in raw:
-        where = {"sheet": row.sheet.name, "row": row.number}
+        where: dict[str, Any] = {"sheet": row.sheet.name, "row": row.number}
         if not row.has_results and not row.bad:
             skipped.append((row.sheet.name, row.number, row.name or row.code))
             continue
@@ -273,6 +268,7 @@ def _check_rows(
                 )
                 % {"code": row.code, "school": unit.name},
                 column=CODE_HEADER,
+                value=row.code,
                 **where,
             )
             continue
@@ -301,6 +297,7 @@ def _check_rows(
                 )
                 % {"code": person.staff_code, "recorded": person.full_name, "written": row.name},
                 column=NAME_HEADER,
+                value=row.name,
                 **where,
             )
             continue
@@ -412,13 +409,13 @@ def _check_rows(
     return valid
 
 
-def _levels(row: _RawRow, issues: _Issues) -> dict[str, str] | None:
+def _levels(row: _RawRow, issues: Issues) -> dict[str, str] | None:
     levels: dict[str, str] = {}
     ok = True
     for number in row.sheet.criteria:
         text = row.levels.get(number, "")
         column = criterion_header(number)
-        where = {"sheet": row.sheet.name, "row": row.number, "column": column}
+        where: dict[str, Any] = {"sheet": row.sheet.name, "row": row.number, "column": column}
         if number in row.formulas:
             ok = False
             continue
@@ -428,21 +425,25 @@ def _levels(row: _RawRow, issues: _Issues) -> dict[str, str] | None:
             continue
         code = parse_level(text)
         if code is None:
-            issues.add(_not_a_level(text), **where)
+            issues.add(_not_a_level(text), value=text, **where)
             ok = False
             continue
         levels[str(number)] = code
     return levels if ok else None
 
 
-def _written(row: _RawRow, issues: _Issues) -> str | bool:
+def _written(row: _RawRow, issues: Issues) -> str | bool:
     """The written overall rating's code, "" when empty, False after reporting a bad value."""
     if not row.overall:
         return ""
     code = parse_level(row.overall)
     if code is None:
         issues.add(
-            _not_a_level(row.overall), sheet=row.sheet.name, row=row.number, column=OVERALL_HEADER
+            _not_a_level(row.overall),
+            sheet=row.sheet.name,
+            row=row.number,
+            column=OVERALL_HEADER,
+            value=row.overall,
         )
         return False
     return code

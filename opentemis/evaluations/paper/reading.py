@@ -1,8 +1,8 @@
-"""Reading the uploaded workbook: the shared safe reader's container checks, then each sheet.
+"""Reading the uploaded workbook: the one safe reader's container checks, then each sheet.
 
-The upload goes through :mod:`opentemis.core.xlsx_reader`: the container is checked before any
-XML is parsed (size, magic bytes, zip structure, declared sizes and ratios, encryption), then
-each sheet is streamed by :meth:`~opentemis.core.xlsx_reader.Workbook.rows`.
+The upload goes through :mod:`opentemis.core.imports.reader`: the container is checked before
+any XML is parsed (size, magic bytes, zip structure, declared sizes and ratios, encryption),
+then each sheet is streamed by :meth:`~opentemis.core.imports.reader.Workbook.rows`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,18 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opentemis.core.imports.issues import Issues
+from opentemis.core.imports.reader import (
+    DuplicateColumn,
+    FileRejected,
+    Source,
+    cell_text,
+    column_letter,
+    find_header,
+    formula_problem,
+    open_workbook,
+)
 from opentemis.core.text import fold
-from opentemis.core.xlsx_reader import FileRejected, Source, open_workbook
-from opentemis.evaluations.paper.results import _Issues, _TooManyErrors
 from opentemis.evaluations.paper.sheets import (
     CODE_HEADER,
     HEADER_SEARCH_ROWS,
@@ -26,7 +35,6 @@ from opentemis.evaluations.paper.sheets import (
     NAME_HEADER,
     OVERALL_HEADER,
     PaperSheet,
-    cell_text,
     criterion_header,
     header_key,
 )
@@ -57,16 +65,14 @@ class _RawRow:
         return bool(self.overall) or any(self.levels.values())
 
 
-def _read_workbook(source: Source, sheets: list[PaperSheet], issues: _Issues) -> list[_RawRow]:
-    """Stream every sheet of the workbook; rows of the template's data sheets are returned.
-
-    ``source`` must have passed :func:`opentemis.core.xlsx_reader.check_container`.
-    """
+def _read_workbook(source: Source, sheets: list[PaperSheet], issues: Issues) -> list[_RawRow]:
+    """Check the upload, then stream every sheet of the workbook; rows of the template's data
+    sheets are returned."""
     known = {fold(s.name): s for s in sheets}
     names = ", ".join(f"«{s.name}»" for s in sheets)
     rows: list[_RawRow] = []
     seen = 0
-    with open_workbook(source, reraise=(_TooManyErrors,)) as workbook:
+    with open_workbook(source, document=PAPER_FORM) as workbook:
         for name in workbook.sheet_names:
             if fold(name) == fold(HELP_SHEET):
                 continue
@@ -98,13 +104,16 @@ def _read_workbook(source: Source, sheets: list[PaperSheet], issues: _Issues) ->
 
 
 def _read_sheet(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: Issues
 ) -> list[_RawRow]:
     columns = _find_header(sheet, cells, issues)
     if columns is None:
         return []
     rows: list[_RawRow] = []
     headers = {index: _column_name(key) for key, index in columns.items()}
+    issues.columns_at(
+        {header: column_letter(index) for index, header in headers.items()}, sheet=sheet.name
+    )
     for number, row_cells in cells:
         values: dict[Any, str] = {}
         formulas: set[Any] = set()
@@ -114,10 +123,11 @@ def _read_sheet(
                 continue
             if cell.formula:
                 issues.add(
-                    _("the cell contains a formula; type the value itself."),
+                    formula_problem(f"{column_letter(index)}{number}"),
                     sheet=sheet.name,
                     row=number,
                     column=headers[index],
+                    value=cell.value,
                 )
                 formulas.add(key)
                 continue
@@ -153,51 +163,47 @@ def _column_name(key: Any) -> str:
 
 
 def _find_header(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: _Issues
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: Issues
 ) -> dict[Any, int] | None:
     """{"code"|"name"|"overall"|criterion: column number} from the header row, or None after
     reporting why the sheet cannot be read."""
-    for _i, (_number, row_cells) in zip(range(HEADER_SEARCH_ROWS), cells, strict=False):
-        keys = {index: header_key(cell.value) for index, cell in row_cells.items()}
-        if "code" not in keys.values():
-            continue
-        columns: dict[Any, int] = {}
-        for index, key in sorted(keys.items()):
-            if key is None:
-                continue
-            if key in columns:
-                issues.add(
-                    _("the column appears twice in the header row; keep only one."),
-                    sheet=sheet.name,
-                    column=_column_name(key),
-                )
-                return None
-            if isinstance(key, int) and key not in sheet.criteria:
-                issues.add(
-                    _("this standard has no criterion %(n)s; delete the column.") % {"n": key},
-                    sheet=sheet.name,
-                    column=_column_name(key),
-                )
-                return None
-            columns[key] = index
-        missing = [criterion_header(n) for n in sheet.criteria if n not in columns]
-        if missing:
+    try:
+        columns = find_header(cells, header_key, required=("code",), search_rows=HEADER_SEARCH_ROWS)
+    except DuplicateColumn as exc:
+        issues.add(
+            _("the column appears twice in the header row; keep only one."),
+            sheet=sheet.name,
+            column=_column_name(exc.key),
+        )
+        return None
+    if columns is None:
+        issues.add(
+            _(
+                "no header row with the column «%(column)s» was found in the first %(n)s rows; "
+                "download the template again and copy the results into it."
+            )
+            % {"column": CODE_HEADER, "n": HEADER_SEARCH_ROWS},
+            sheet=sheet.name,
+        )
+        return None
+    for key, index in sorted(columns.items(), key=lambda item: item[1]):
+        if isinstance(key, int) and key not in sheet.criteria:
             issues.add(
-                _(
-                    "the columns %(columns)s are missing, so the sheet cannot be read; "
-                    "download the template again and copy the results into it."
-                )
-                % {"columns": ", ".join(f"«{m}»" for m in missing)},
+                _("this standard has no criterion %(n)s; delete the column.") % {"n": key},
                 sheet=sheet.name,
+                column=_column_name(key),
+                letter=column_letter(index),
             )
             return None
-        return columns
-    issues.add(
-        _(
-            "no header row with the column «%(column)s» was found in the first %(n)s rows; "
-            "download the template again and copy the results into it."
+    missing = [criterion_header(n) for n in sheet.criteria if n not in columns]
+    if missing:
+        issues.add(
+            _(
+                "the columns %(columns)s are missing, so the sheet cannot be read; "
+                "download the template again and copy the results into it."
+            )
+            % {"columns": ", ".join(f"«{m}»" for m in missing)},
+            sheet=sheet.name,
         )
-        % {"column": CODE_HEADER, "n": HEADER_SEARCH_ROWS},
-        sheet=sheet.name,
-    )
-    return None
+        return None
+    return columns

@@ -1,48 +1,17 @@
-"""What a paper import reports: problems with their place in the file, valid rows, results."""
+"""What a paper import reports: valid rows, results, and the file's issues (located problems,
+:class:`opentemis.core.imports.issues.Issue`, as every import reports them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
+from opentemis.core.imports.issues import Issue
 from opentemis.evaluations.models import Evaluation
 from opentemis.evaluations.paper.sheets import LEVEL_LABELS
 from opentemis.staff.models import Person
 from opentemis.standards.models import Framework
 
 ERROR_CAP = 300
-
-
-@dataclass(frozen=True)
-class PaperIssue:
-    """One problem: where it is (sheet, spreadsheet row, column header) and how to fix it."""
-
-    problem: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-
-    @property
-    def message(self) -> str:
-        where = {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "problem": self.problem,
-        }
-        if not self.sheet:
-            return self.problem
-        if self.row is None and not self.column:
-            return _("Sheet «%(sheet)s»: %(problem)s") % where
-        if self.row is None:
-            return _("Sheet «%(sheet)s», column «%(column)s»: %(problem)s") % where
-        if not self.column:
-            return _("Sheet «%(sheet)s», row %(row)s: %(problem)s") % where
-        return _("Sheet «%(sheet)s», row %(row)s, column «%(column)s»: %(problem)s") % where
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass
@@ -79,7 +48,7 @@ class PaperCheck:
     """What a file would do: valid rows, errors, and rows left empty (skipped)."""
 
     rows: list[PaperRow] = field(default_factory=list)
-    errors: list[PaperIssue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
     errors_truncated: bool = False
     skipped: list[tuple[str, int, str]] = field(default_factory=list)  # sheet, row, name
     file_name: str = ""
@@ -112,25 +81,9 @@ class PaperResult:
     check: PaperCheck = field(default_factory=PaperCheck)
 
     @property
-    def errors(self) -> list[PaperIssue]:
+    def errors(self) -> list[Issue]:
         return self.check.errors
 
     @property
     def ok(self) -> bool:
         return self.check.ok
-
-
-class _TooManyErrors(Exception):
-    pass
-
-
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[PaperIssue] = []
-        self.truncated = False
-
-    def add(self, problem: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
-        if len(self.items) >= ERROR_CAP:
-            self.truncated = True
-            raise _TooManyErrors
-        self.items.append(PaperIssue(problem=problem, sheet=sheet, row=row, column=column))

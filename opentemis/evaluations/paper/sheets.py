@@ -14,7 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from opentemis.core.text import fold, nfc
+from opentemis.core.imports.reader import cell_text
+from opentemis.core.imports.reader import header_key as cell_header_key
+from opentemis.core.text import fold
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.services import framework_for_person, rule_set_for
 from opentemis.orgs.models import Unit
@@ -53,18 +55,9 @@ def parse_level(value: Any) -> str | None:
     return None if level is None else level.code
 
 
-def cell_text(value: Any) -> str:
-    """Any cell value as NFC text; integral numbers lose the ``.0`` Excel gives them."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value))
-
-
 def header_key(value: Any) -> str | int | None:
     """What a header cell names: "code", "name", "overall", a criterion number, or None."""
-    text = fold(re.sub(r"\(.*?\)|\*", " ", cell_text(value)))
+    text = cell_header_key(value)
     if text in _CODE_ALIASES:
         return "code"
     if text in _NAME_ALIASES:

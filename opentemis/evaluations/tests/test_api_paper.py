@@ -106,7 +106,7 @@ def test_dry_run_checks_and_saves_nothing(ev, media):
     assert evaluation_of(ev, "GVA1") is None
     assert evaluation_of(ev, "GVA1B") is None
     assert saved_events() == 0
-    assert not (media / "paper-imports").exists()  # nothing kept: the client sends it again
+    assert not (media / "imports").exists()  # nothing kept: the client sends it again
 
 
 def test_dry_run_with_a_bad_level_is_422_with_the_row_in_vietnamese(ev):

@@ -5,22 +5,21 @@ headers and the Vietnamese values ("Nam", "Đại học", "Đang công tác") ar
 text, so they are not translated; an export re-imports unchanged. Everything the user reads about
 the file (instructions, error messages) is translated.
 
-The import works in two phases:
+The import runs on the project's import framework (:mod:`opentemis.core.imports`: the safe
+reader, the located issues, the check/confirm flow) and keeps only what is the staff list's:
 
-1. *Read*: the upload is checked as a container before any XML is parsed (size, magic bytes,
-   zip structure, declared uncompressed sizes and compression ratios), then the sheet is streamed
-   with openpyxl's read-only mode and each cell is parsed; every problem is collected (up to
-   :data:`ERROR_CAP`) with its row, column and a fix.
-2. *Apply*, in one transaction: the rows are resolved against the database in bulk (units of the
-   importing subtree, existing people by staff code, subject groups, current positions and
-   subjects), checked against the actor's reach, and written with bulk inserts and updates.
-   Nothing is written when any row has an error (unless ``partial=True``).
+1. *Check*: the upload goes through the safe reader (container checks before any XML, then the
+   sheet streamed); each cell is parsed and every problem collected (up to :data:`ERROR_CAP`)
+   with its row, column and a fix; the rows are resolved against the database in bulk (units of
+   the importing subtree, existing people by staff code, subject groups, current positions and
+   subjects) and checked against the actor's reach.
+2. *Write*, in the same transaction: bulk inserts and updates, and the audit event. Nothing is
+   written when any row has an error (unless ``partial=True``), nor by a dry run.
 
 The package is split by responsibility: :mod:`.columns` (the file format), :mod:`.results`
-(issues and results), :mod:`.reader` (the staff sheet found and streamed through the shared
-safe reader, :mod:`opentemis.core.xlsx_reader`, which also does the container checks),
-:mod:`.parsing` (cell and row validation), :mod:`.importer` (planning and the writes),
-:mod:`.template` and :mod:`.export`.
+(the counts), :mod:`.reader` (the staff sheet found and streamed), :mod:`.parsing` (cell and
+row validation), :mod:`.importer` (planning and the writes), :mod:`.template` and
+:mod:`.export`.
 """
 
 from opentemis.staff.excel.columns import (
@@ -44,7 +43,7 @@ from opentemis.staff.excel.columns import (
 )
 from opentemis.staff.excel.export import export_staff_xlsx
 from opentemis.staff.excel.importer import staff_import
-from opentemis.staff.excel.results import ERROR_CAP, ImportIssue, ImportResult
+from opentemis.staff.excel.results import ERROR_CAP, ImportResult
 from opentemis.staff.excel.template import staff_template_xlsx
 
 __all__ = [
@@ -66,7 +65,6 @@ __all__ = [
     "TEXT_COLUMNS",
     "XLSX_CONTENT_TYPE",
     "Column",
-    "ImportIssue",
     "ImportResult",
     "export_staff_xlsx",
     "staff_import",

@@ -8,22 +8,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.permissions import perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.imports.flow import ImportRun, run_import
+from opentemis.core.imports.issues import Issues
+from opentemis.core.imports.reader import FileRejected
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.core.text import fold
-from opentemis.core.xlsx_reader import FileRejected, Source, check_container
 from opentemis.orgs.models import Unit
 from opentemis.staff.ethnicities import is_minority
+from opentemis.staff.excel import results
 from opentemis.staff.excel.columns import BATCH, COLUMN_BY_KEY, HELP_SHEET, PERSON_FIELDS
 from opentemis.staff.excel.parsing import _Row
-from opentemis.staff.excel.reader import STAFF_LIST, read_rows
-from opentemis.staff.excel.results import ImportIssue, ImportResult, _Issues, _TooManyErrors
+from opentemis.staff.excel.reader import read_rows
+from opentemis.staff.excel.results import ImportResult
 from opentemis.staff.models import Assignment, EmploymentStatus, Person, SubjectGroup
 from opentemis.staff.services import search_text_for
 
@@ -138,85 +141,63 @@ def staff_import(
     ``file`` is a path, bytes or a binary file object (an ``UploadedFile``). By default the
     import is all-or-nothing; ``partial=True`` writes the valid rows and reports the others.
     Rows are matched to people by staff code: new codes are created, known codes are updated
-    (empty cells keep the recorded value), identical rows are left untouched.
+    (empty cells keep the recorded value), identical rows are left untouched. ``dry_run``
+    checks the file and counts what it would do, writing nothing.
     """
     require_perm_on(actor, Perm.IMPORT_STAFF, unit.path)
     result = ImportResult(dry_run=dry_run)
-    issues = _Issues()
-    with Source(file) as source:
-        try:
-            with actor_scope(actor):
-                check_container(source, STAFF_LIST)
-                rows, result.rows = read_rows(source, issues)
-                if not rows:
-                    raise FileRejected(
-                        _(
-                            "The file has no data rows under the header. Fill in one row per "
-                            "person and upload it again."
-                        )
-                    )
-                try:
-                    _apply(
-                        actor=actor,
-                        unit=unit,
-                        rows=rows,
-                        issues=issues,
-                        result=result,
-                        dry_run=dry_run,
-                        partial=partial,
-                        file_name=source.name,
-                    )
-                except IntegrityError:
-                    # Someone saved one of these staff codes between our checks and our
-                    # inserts; the transaction was rolled back as a whole.
-                    logger.info("Staff import collided with a concurrent write", exc_info=True)
-                    result.written = False
-                    raise FileRejected(
-                        _(
-                            "Some of these people were saved by someone else while the file "
-                            "was being imported, so nothing was saved. Import the file again."
-                        )
-                    ) from None
-        except FileRejected as exc:
-            issues.items.append(ImportIssue(row=None, column="", problem=exc.problem))
-        except _TooManyErrors:
-            pass
-    result.errors = issues.items
-    result.errors_truncated = issues.truncated
-    return result
 
-
-def _apply(
-    *,
-    actor: Any,
-    unit: Unit,
-    rows: list[_Row],
-    issues: _Issues,
-    result: ImportResult,
-    dry_run: bool,
-    partial: bool,
-    file_name: str,
-) -> None:
-    with transaction.atomic():
-        plans = _plan(actor=actor, unit=unit, rows=rows, issues=issues, lock=not dry_run)
-        result.skipped = len(issues.bad_rows)
+    def check(run: ImportRun) -> list[_Plan]:
+        result.file_name = run.source.name
+        rows, result.rows = read_rows(run.source, run.issues)
+        if not rows:
+            raise FileRejected(
+                _(
+                    "The file has no data rows under the header. Fill in one row per person "
+                    "and upload it again."
+                )
+            )
+        plans = _plan(actor=actor, unit=unit, rows=rows, issues=run.issues, lock=run.lock)
+        result.skipped = len(run.issues.bad_rows)
         result.created = sum(1 for p in plans if p.existing is None)
         result.updated = sum(1 for p in plans if p.existing is not None and p.changed)
         result.unchanged = sum(1 for p in plans if p.existing is not None and not p.changed)
         result.transferred = sum(1 for p in plans if p.moved)
-        if dry_run or (issues.items and not partial) or not (result.created or result.updated):
-            return  # a file identical to the records leaves no trace, not even an audit event
+        return plans
+
+    def write(plans: list[_Plan]) -> bool:
+        if not result.to_save:
+            return False  # a file identical to the records leaves no trace, not even an audit
         _write(actor=actor, plans=plans, result=result)
-        result.written = True
         audit(
             actor=actor,
             action="staff.import",
             unit=unit,
-            changes={**result.counts(), "file": Path(file_name).name[-200:]},
+            changes={**result.counts(), "file": Path(result.file_name).name[-200:]},
         )
+        return True
+
+    with actor_scope(actor):
+        outcome = run_import(
+            file=file,
+            check=check,
+            write=write,
+            dry_run=dry_run,
+            partial=partial,
+            cap=results.ERROR_CAP,  # read at each import (a test lowers it)
+            conflict_message=_(
+                "Some of these people were saved by someone else while the file was being "
+                "imported, so nothing was saved. Import the file again."
+            ),
+        )
+    result.written = outcome.written
+    result.file_name = outcome.file_name
+    result.errors = outcome.issues
+    result.errors_truncated = outcome.truncated
+    return result
 
 
-def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: _Issues, lock: bool) -> list[_Plan]:
+def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: Issues, lock: bool) -> list[_Plan]:
     """Resolve every row against the database; returns the plans of the rows without errors."""
     can_change = _reach(actor, Perm.CHANGE_STAFF)
     units = {
@@ -253,13 +234,13 @@ def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: _Issues, lock: bo
             ]
             for key in missing:
                 issues.add(
-                    row.number,
-                    COLUMN_BY_KEY[key].header,
                     _("a new person needs this value; fill it in."),
+                    row=row.number,
+                    column=COLUMN_BY_KEY[key].header,
                 )
             if missing or row.invalid & {"full_name", "gender"}:
                 continue
-        if row.number in issues.bad_rows:
+        if issues.is_bad(row.number):
             continue
         moved = person is not None and person.unit_id != target
         values = dict(person.values) if person is not None else dict(NEW_PERSON)
@@ -298,7 +279,7 @@ def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: _Issues, lock: bo
                 or any(values[name] != person.values[name] for name in PERSON_FIELDS)
             )
         plans.append(plan)
-    return [p for p in plans if p.row.number not in issues.bad_rows]
+    return [p for p in plans if not issues.is_bad(p.row.number)]
 
 
 NEW_PERSON: dict[str, Any] = {
@@ -319,59 +300,62 @@ def _target_unit(
     unit: Unit,
     units: dict[str, tuple[int, str, str]],
     can_change: Callable[[str], bool],
-    issues: _Issues,
+    issues: Issues,
 ) -> int | None:
     """The id of the unit the row's person will belong to, or None after recording why not."""
     code_header = COLUMN_BY_KEY["staff_code"].header
     unit_header = COLUMN_BY_KEY["unit_code"].header
     if person is not None and not can_change(person.unit_path):
         issues.add(
-            row.number,
-            code_header,
             _(
                 "the staff code «%(value)s» already belongs to a person managed by another "
                 "unit; check the code, or ask that unit to transfer the person."
             )
             % {"value": row.staff_code},
+            row=row.number,
+            column=code_header,
+            value=row.staff_code,
         )
         return None
     if row.unit_code is not None:
         target = units.get(row.unit_code.upper())
         if target is None:
             issues.add(
-                row.number,
-                unit_header,
                 _(
                     "«%(value)s» is not the code of a unit in %(unit)s; use a unit code listed "
                     "in the sheet «%(sheet)s», or leave the cell empty for %(unit)s itself."
                 )
                 % {"value": row.unit_code, "unit": unit.name, "sheet": HELP_SHEET},
+                row=row.number,
+                column=unit_header,
+                value=row.unit_code,
             )
             return None
     elif person is not None:
         target = (person.unit_id, person.unit_path, person.unit_name)
         if not person.unit_path.startswith(unit.path):
             issues.add(
-                row.number,
-                unit_header,
                 _(
                     "this person works at %(current)s, outside %(unit)s; to move them here, "
                     "enter the code of their new unit in this column."
                 )
                 % {"current": person.unit_name, "unit": unit.name},
+                row=row.number,
+                column=unit_header,
             )
             return None
     else:
         target = (unit.pk, unit.path, unit.name)
     if not can_change(target[1]):
         issues.add(
-            row.number,
-            unit_header,
             _(
                 "you may not change the staff of %(unit)s; ask an administrator of that unit to "
                 "import this row."
             )
             % {"unit": target[2]},
+            row=row.number,
+            column=unit_header,
+            value=row.unit_code,
         )
         return None
     return target[0]

@@ -13,11 +13,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from opentemis.core.text import fold, nfc
-from opentemis.core.xlsx_reader import Cell, FileRejected
+from opentemis.core.imports.issues import CellError, Issues
+from opentemis.core.imports.reader import (
+    Cell,
+    DuplicateColumn,
+    FileRejected,
+    cell_text,
+    column_letter,
+    find_header,
+    formula_problem,
+    header_key,
+    is_blank,
+)
+from opentemis.core.text import fold
 from opentemis.staff.ethnicities import code_for
 from opentemis.staff.excel.columns import (
     COLUMN_BY_KEY,
@@ -31,7 +41,6 @@ from opentemis.staff.excel.columns import (
     STATUS_LABELS,
     STATUSES,
 )
-from opentemis.staff.excel.results import _CellError, _Issues
 from opentemis.staff.models import Position, Subject
 from opentemis.staff.validators import validate_full_name, validate_staff_code
 
@@ -54,27 +63,11 @@ class _Row:
     invalid: set[str] = field(default_factory=set)  # keys of cells already reported
 
 
-def _header_key(text: Any) -> str:
-    if text is None:
-        return ""
-    cleaned = re.sub(r"\(.*?\)|\*", " ", str(text))
-    return fold(cleaned)
-
-
 _HEADER_LOOKUP: dict[str, str] = {}
 for _column in COLUMNS:
-    _HEADER_LOOKUP[_header_key(_column.header)] = _column.key
+    _HEADER_LOOKUP[header_key(_column.header)] = _column.key
     for _alias in _column.aliases:
-        _HEADER_LOOKUP[_header_key(_alias)] = _column.key
-
-
-def _text(value: Any) -> str:
-    """Any cell value as NFC text; integral numbers lose the ``.0`` Excel gives them."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value))
+        _HEADER_LOOKUP[header_key(_alias)] = _column.key
 
 
 def _ref_key(text: str) -> str:
@@ -114,11 +107,11 @@ class _Parsers:
         if key not in self._cache:
             try:
                 self._cache[key] = parse(text)
-            except _CellError as exc:
+            except CellError as exc:
                 self._cache[key] = _Failed(exc.problem)
         hit = self._cache[key]
         if isinstance(hit, _Failed):
-            raise _CellError(hit.problem)  # a fresh exception: re-raising one grows its traceback
+            raise CellError(hit.problem)  # a fresh exception: re-raising one grows its traceback
         return hit
 
     # Each parser takes the raw cell value (not None, not blank) and returns the stored value.
@@ -126,23 +119,23 @@ class _Parsers:
     # Codes and names: the rules of every way in (staff/validators.py), with their messages.
 
     def staff_code(self, value: Any) -> str:
-        _judge(validate_staff_code, _text(value))
-        return _text(value).upper()
+        _judge(validate_staff_code, cell_text(value))
+        return cell_text(value).upper()
 
     def full_name(self, value: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         if len(text) > 150:
-            raise _CellError(_too_long(150))
+            raise CellError(_too_long(150))
         _judge(validate_full_name, text)
         return text
 
     def gender(self, value: Any) -> str:
-        return self.cached("gender", _text(value), self._gender)
+        return self.cached("gender", cell_text(value), self._gender)
 
     def _gender(self, text: str) -> str:
         code = GENDERS.get(fold(text))
         if code is None:
-            raise _CellError(_("«%(value)s» is not a gender; enter Nam or Nữ.") % {"value": text})
+            raise CellError(_("«%(value)s» is not a gender; enter Nam or Nữ.") % {"value": text})
         return code
 
     def date_of_birth(self, value: Any) -> dt.date:
@@ -153,12 +146,12 @@ class _Parsers:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             # A date typed into a cell formatted as a number: Excel's day serial.
             if not 1 <= value < 100_000:
-                raise _CellError(_bad_date(_text(value)))
+                raise CellError(_bad_date(cell_text(value)))
             day = from_excel(value).date()
         else:
-            day = self.cached("date", _text(value), self._date_text)
+            day = self.cached("date", cell_text(value), self._date_text)
         if not self.oldest <= day <= self.youngest:
-            raise _CellError(
+            raise CellError(
                 _(
                     "%(value)s is not a plausible date of birth; check the day, month and year "
                     "(dd/mm/yyyy)."
@@ -177,15 +170,15 @@ class _Parsers:
                 return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             pass
-        raise _CellError(_bad_date(text))
+        raise CellError(_bad_date(text))
 
     def ethnicity(self, value: Any) -> str:
-        return self.cached("ethnicity", _text(value), self._ethnicity)
+        return self.cached("ethnicity", cell_text(value), self._ethnicity)
 
     def _ethnicity(self, text: str) -> str:
         code = code_for(text)
         if code is None:
-            raise _CellError(
+            raise CellError(
                 _(
                     "«%(value)s» is not an ethnic group; enter a name or a code listed in the "
                     "sheet «%(sheet)s», e.g. Kinh or 01."
@@ -195,62 +188,62 @@ class _Parsers:
         return code
 
     def phone(self, value: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         if isinstance(value, int | float) and len(text) == 9:
             text = "0" + text  # the cell was a number, so Excel dropped the leading zero
         digits = "".join(ch for ch in text if ch.isdigit())
         cleaned = ("+" if text.startswith("+") else "") + digits
         if not 9 <= len(digits) <= 15 or re.search(r"[^\d\s.+()-]", text):
-            raise _CellError(
+            raise CellError(
                 _("«%(value)s» is not a phone number; enter 9 to 15 digits, e.g. 0912345678.")
                 % {"value": text}
             )
         return cleaned
 
     def email(self, value: Any) -> str:
-        text = _text(value).lower()
+        text = cell_text(value).lower()
         try:
             validate_email(text)
         except ValidationError:
-            raise _CellError(
+            raise CellError(
                 _("«%(value)s» is not an email address; write it like ten@truong.edu.vn.")
-                % {"value": _text(value)}
+                % {"value": cell_text(value)}
             ) from None
         if len(text) > 254:
-            raise _CellError(_too_long(254))
+            raise CellError(_too_long(254))
         return text
 
     def qualification(self, value: Any) -> str:
-        return self.cached("qualification", _text(value), self._qualification)
+        return self.cached("qualification", cell_text(value), self._qualification)
 
     def _qualification(self, text: str) -> str:
         code = QUALIFICATIONS.get(fold(text))
         if code is None:
-            raise _CellError(
+            raise CellError(
                 _("«%(value)s» is not a qualification; choose one of: %(choices)s.")
                 % {"value": text, "choices": ", ".join(QUALIFICATION_LABELS.values())}
             )
         return str(code)
 
     def status(self, value: Any) -> str:
-        return self.cached("status", _text(value), self._status)
+        return self.cached("status", cell_text(value), self._status)
 
     def _status(self, text: str) -> str:
         code = STATUSES.get(fold(text))
         if code is None:
-            raise _CellError(
+            raise CellError(
                 _("«%(value)s» is not an employment status; choose one of: %(choices)s.")
                 % {"value": text, "choices": ", ".join(STATUS_LABELS.values())}
             )
         return str(code)
 
     def position_ids(self, value: Any) -> frozenset[int]:
-        return self.cached("positions", _text(value), self._position_ids)
+        return self.cached("positions", cell_text(value), self._position_ids)
 
     def _position_ids(self, text: str) -> frozenset[int]:
         ids, unknown = _parse_refs(text, self.positions)
         if unknown:
-            raise _CellError(
+            raise CellError(
                 _(
                     "«%(value)s» is not a known position; use the codes or names listed in "
                     "the sheet «%(sheet)s», separated by commas."
@@ -260,12 +253,12 @@ class _Parsers:
         return ids
 
     def subject_ids(self, value: Any) -> frozenset[int]:
-        return self.cached("subjects", _text(value), self._subject_ids)
+        return self.cached("subjects", cell_text(value), self._subject_ids)
 
     def _subject_ids(self, text: str) -> frozenset[int]:
         ids, unknown = _parse_refs(text, self.subjects)
         if unknown:
-            raise _CellError(
+            raise CellError(
                 _(
                     "«%(value)s» is not a known subject; use the codes or names listed in "
                     "the sheet «%(sheet)s», separated by commas."
@@ -275,15 +268,15 @@ class _Parsers:
         return ids
 
     def group_name(self, value: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         if len(text) > 150:
-            raise _CellError(_too_long(150))
+            raise CellError(_too_long(150))
         return text
 
     def unit_code(self, value: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         if len(text) > 32:
-            raise _CellError(_too_long(32))
+            raise CellError(_too_long(32))
         return text
 
 
@@ -291,7 +284,7 @@ def _judge(rule: Callable[[str], None], text: str) -> None:
     try:
         rule(text)
     except ValidationError as exc:
-        raise _CellError(exc.messages[0]) from None
+        raise CellError(exc.messages[0]) from None
 
 
 def _too_long(limit: int) -> str:
@@ -341,9 +334,10 @@ _FIELD_PARSERS: dict[str, str] = {
 
 
 def _read_sheet(
-    rows: Iterator[tuple[int, dict[int, Cell]]], issues: _Issues
+    rows: Iterator[tuple[int, dict[int, Cell]]], issues: Issues
 ) -> tuple[list[_Row], int]:
     columns = _find_header(rows)
+    issues.columns_at({COLUMN_BY_KEY[k].header: column_letter(i) for k, i in columns.items()})
     parsers = _Parsers()
     max_rows = settings.IMPORT_MAX_ROWS
     parsed: list[_Row] = []
@@ -352,7 +346,7 @@ def _read_sheet(
     for number, cells in rows:
         values = {key: cells[index] for key, index in columns.items() if index in cells}
         values = {
-            key: cell for key, cell in values.items() if cell.formula or not _blank(cell.value)
+            key: cell for key, cell in values.items() if cell.formula or not is_blank(cell.value)
         }
         if not values:
             continue
@@ -370,37 +364,34 @@ def _read_sheet(
             first = first_row_of.setdefault(row.staff_code, number)
             if first != number:
                 issues.add(
-                    number,
-                    code_column,
                     _(
                         "the staff code «%(value)s» is already on row %(first)s; keep one row "
                         "per person."
                     )
                     % {"value": row.staff_code, "first": first},
+                    row=number,
+                    column=code_column,
+                    value=row.staff_code,
                 )
     return parsed, len(parsed)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _find_header(rows: Iterator[tuple[int, dict[int, Cell]]]) -> dict[str, int]:
     """Find the header among the first rows; returns {column key: column number}."""
-    for _i, (_number, cells) in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
-        columns: dict[str, int] = {}
-        for index, cell in sorted(cells.items()):
-            key = _HEADER_LOOKUP.get(_header_key(cell.value))
-            if key is None:
-                continue
-            if key in columns:
-                raise FileRejected(
-                    _("The column «%(column)s» appears twice in the header row; keep only one.")
-                    % {"column": COLUMN_BY_KEY[key].header}
-                )
-            columns[key] = index
-        if "staff_code" in columns and "full_name" in columns:
-            return columns
+    try:
+        columns = find_header(
+            rows,
+            lambda value: _HEADER_LOOKUP.get(header_key(value)),
+            required=("staff_code", "full_name"),
+            search_rows=HEADER_SEARCH_ROWS,
+        )
+    except DuplicateColumn as exc:
+        raise FileRejected(
+            _("The column «%(column)s» appears twice in the header row; keep only one.")
+            % {"column": COLUMN_BY_KEY[exc.key].header}
+        ) from None
+    if columns is not None:
+        return columns
     raise FileRejected(
         _(
             "The header row was not found: one of the first rows must contain the columns "
@@ -410,7 +401,7 @@ def _find_header(rows: Iterator[tuple[int, dict[int, Cell]]]) -> dict[str, int]:
     )
 
 
-def _parse_row(number: int, cells: dict[str, Cell], parsers: _Parsers, issues: _Issues) -> _Row:
+def _parse_row(number: int, cells: dict[str, Cell], parsers: _Parsers, issues: Issues) -> _Row:
     """Parse the non-empty cells of one row; each bad cell adds an issue."""
     row = _Row(number=number)
     for key, cell in cells.items():
@@ -418,21 +409,18 @@ def _parse_row(number: int, cells: dict[str, Cell], parsers: _Parsers, issues: _
         if cell.formula or (isinstance(cell.value, str) and len(cell.value) > MAX_CELL_CHARS):
             row.invalid.add(key)
         if cell.formula:
-            ref = f"{get_column_letter(cell.column)}{number}"
+            letter = column_letter(cell.column)
             issues.add(
-                number,
-                column.header,
-                _(
-                    "the cell %(cell)s contains a formula. Copy the column and paste it back "
-                    "as values only (Paste Special > Values), then upload again."
-                )
-                % {"cell": ref},
-                cell=ref,
+                formula_problem(f"{letter}{number}"),
+                row=number,
+                column=column.header,
+                letter=letter,
+                value=cell.value,
             )
             continue
         value = cell.value
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            issues.add(number, column.header, _too_long(MAX_CELL_CHARS))
+            issues.add(_too_long(MAX_CELL_CHARS), row=number, column=column.header, value=value)
             continue
         try:
             if key == "staff_code":
@@ -448,13 +436,13 @@ def _parse_row(number: int, cells: dict[str, Cell], parsers: _Parsers, issues: _
             else:
                 name = "employment_status" if key == "status" else key
                 row.fields[name] = getattr(parsers, _FIELD_PARSERS[key])(value)
-        except _CellError as exc:
+        except CellError as exc:
             row.invalid.add(key)
-            issues.add(number, column.header, exc.problem)
+            issues.add(exc.problem, row=number, column=column.header, value=value)
     if "staff_code" not in cells:
         issues.add(
-            number,
-            COLUMN_BY_KEY["staff_code"].header,
             _("the staff code is required on every row; fill it in."),
+            row=number,
+            column=COLUMN_BY_KEY["staff_code"].header,
         )
     return row

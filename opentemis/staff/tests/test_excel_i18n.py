@@ -16,7 +16,8 @@ ROOT = Path(settings.BASE_DIR)
 MAIN = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     *sorted((ROOT / "opentemis/staff/excel").glob("*.py")),
-    ROOT / "opentemis/core/xlsx_reader.py",  # the shared reader's refusals, naming a staff list
+    # The import framework: refusals and issue locations.
+    *sorted((ROOT / "opentemis/core/imports").glob("*.py")),
     ROOT / "opentemis/staff/views_excel.py",
 ]
 TEMPLATES = [ROOT / "opentemis/templates/staff/import.html"]

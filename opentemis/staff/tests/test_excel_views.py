@@ -131,3 +131,42 @@ def test_command_dry_run_and_errors(world, tmp_path):
         )
     with pytest.raises(CommandError, match="No unit"):
         call_command("import_staff", str(path), unit="SA-TH1", username="principal_b1")
+
+
+def test_a_checked_file_is_saved_by_confirming_it(world, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)},
+    }}  # fmt: skip
+    client = world.client_for(world.officer_a)
+    province = world.province_a.pk
+    data = {"unit": province, "file": upload(book([mai()])), "dry_run": "on"}
+    checked = client.post(reverse("staff_import"), data)
+    token = checked.context["token"]
+    assert token and 'name="token"' in checked.content.decode()
+    with system_scope():
+        assert not Person.objects.filter(staff_code="N001").exists()
+
+    # Confirming into another unit, or with another token, saves nothing.
+    other_unit = {"unit": world.school_a1.pk, "token": token}
+    assert client.post(reverse("staff_import"), other_unit).status_code == 409
+    forged = {"unit": province, "token": "0" * 64}
+    assert client.post(reverse("staff_import"), forged).status_code == 409
+    with system_scope():
+        assert not Person.objects.filter(staff_code="N001").exists()
+
+    done = client.post(reverse("staff_import"), {"unit": province, "token": token})
+    assert done.status_code == 200 and done.context["result"].created == 1
+    with system_scope():
+        assert Person.objects.filter(staff_code="N001").exists()
+    again = client.post(reverse("staff_import"), {"unit": province, "token": token})
+    assert again.status_code == 409 and again.context["result"].file_errors
+
+
+def test_a_check_with_nothing_to_change_offers_no_confirmation(world):
+    client = world.client_for(world.principal_a1)
+    client.post(reverse("staff_import"), {"file": upload(book([mai()]))})
+    response = client.post(
+        reverse("staff_import"), {"file": upload(book([mai()])), "dry_run": "on"}
+    )
+    assert response.context["result"].unchanged == 1 and not response.context["token"]

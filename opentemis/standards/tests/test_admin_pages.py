@@ -92,7 +92,7 @@ def test_upload_xlsx_previews_then_loads_a_new_version(builtins, admin_client):
     assert page.context["previews"][0].complete
     assert len(page.context["previews"][0].rules) == 4  # three rules and the fallback
     assert Framework.objects.filter(code=TT20).count() == 1  # nothing stored by the preview
-    done = admin_client.post(reverse("framework_upload"), {"payload": page.context["payload"]})
+    done = admin_client.post(reverse("framework_upload"), {"token": page.context["token"]})
     new = Framework.objects.get(code=TT20, version=2)
     assert done.status_code == 302 and done.url == reverse("framework_detail", args=[new.pk])
     assert new.source == "upload" and new.criteria.count() == 15
@@ -106,7 +106,7 @@ def test_upload_for_a_locked_code_creates_a_new_version_and_keeps_the_locked_one
     page = admin_client.post(reverse("framework_upload"), {"file": _yaml_file(_changed_tt20())})
     [preview] = page.context["previews"]
     assert preview.version == 2 and preview.latest.is_locked
-    admin_client.post(reverse("framework_upload"), {"payload": page.context["payload"]})
+    admin_client.post(reverse("framework_upload"), {"token": page.context["token"]})
     old.refresh_from_db()
     assert old.is_locked and old.version == 1
     assert old.criteria.get(number=1).name == "Đạo đức nhà giáo"
@@ -132,7 +132,7 @@ def test_unchanged_upload_loads_nothing(builtins, admin_client):
     )
     [preview] = page.context["previews"]
     assert preview.unchanged and preview.version == 1
-    assert "payload" not in page.context
+    assert "token" not in page.context
 
 
 def test_invalid_upload_shows_the_errors_and_cannot_be_confirmed(builtins, admin_client):
@@ -141,7 +141,7 @@ def test_invalid_upload_shows_the_errors_and_cannot_be_confirmed(builtins, admin
     page = admin_client.post(reverse("framework_upload"), {"file": _yaml_file(data)})
     [preview] = page.context["previews"]
     assert not preview.ok and "99" in preview.errors[0]
-    assert "payload" not in page.context
+    assert "token" not in page.context
     assert "99" in page.content.decode()
 
 
@@ -150,12 +150,12 @@ def test_unreadable_file_lists_the_problems(builtins, admin_client):
         reverse("framework_upload"),
         {"file": SimpleUploadedFile("khung.yaml", b"code: X\ntitle_vi: [oops\n")},
     )
-    assert page.context["file_errors"]
+    assert page.context["check"].errors
     assert "YAML" in page.content.decode()
 
 
-def test_tampered_payload_is_refused(builtins, admin_client):
-    response = admin_client.post(reverse("framework_upload"), {"payload": "x:y:z"}, follow=True)
+def test_tampered_token_is_refused(builtins, admin_client):
+    response = admin_client.post(reverse("framework_upload"), {"token": "x:y:z"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("framework_upload")
     assert Framework.objects.filter(code=TT20).count() == 1
 

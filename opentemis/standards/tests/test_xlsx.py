@@ -184,6 +184,30 @@ def test_every_problem_is_reported_at_once(vi):
     assert "ngày tháng" in messages[2]
 
 
+def test_a_formula_is_refused_with_its_cell_like_every_import(vi):
+    content = _edited(lambda wb: wb["Tiêu chí"].__setitem__("E4", "=1+2"))
+    with pytest.raises(FrameworkFileError) as info:
+        framework_from_xlsx(content)
+    [issue] = info.value.issues
+    assert (issue.sheet, issue.row, issue.column, issue.cell) == (
+        "Tiêu chí",
+        4,
+        "Tiêu chí số",
+        "E4",
+    )
+    assert "ô E4 chứa công thức" in issue.message
+
+
+def test_the_workbook_goes_through_the_safe_reader_and_its_limits(vi):
+    # A sheet of formatted empty rows is refused by the reader's row cap before it is parsed.
+    content = _edited(
+        lambda wb: [wb["Quy tắc"].cell(row=n, column=1).__setattr__("number_format", "@")
+                    for n in range(2, 4100)]
+    )  # fmt: skip
+    [message] = _errors(content)
+    assert "dòng trống có định dạng" in message
+
+
 def test_missing_column_and_half_filled_condition(vi):
     def change(wb):
         wb["Tiêu chí"]["F1"] = "Tên"

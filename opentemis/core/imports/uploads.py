@@ -2,7 +2,8 @@
 
 The file is saved in the default storage under a random name and identified by its SHA-256:
 the confirmation reads it back, checks the hash and runs the whole import again from those
-bytes. Nothing of the data travels through the browser between the two steps.
+bytes. Nothing of the data travels through the browser between the two steps. Every import's
+pending files share one folder (:data:`PREFIX`), swept by ``opentemis.core.cleanup``.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "paper-imports"
+PREFIX = "imports"
 # An upload nobody confirmed is deleted the next time anyone uploads, after this long.
 KEEP_FOR = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
 class StoredUpload:
+    """Where a pending upload is kept, and how to know it is the one checked."""
+
     name: str  # the storage name (random)
     sha256: str
     original: str  # the user's file name, for the audit log
@@ -57,7 +60,7 @@ def upload_store(file: Any) -> StoredUpload:
     """Save ``file`` (already checked) under a random name; returns how to find it again."""
     _sweep()
     content = _read(file)
-    name = default_storage.save(f"{PREFIX}/{secrets.token_hex(16)}.xlsx", ContentFile(content))
+    name = default_storage.save(f"{PREFIX}/{secrets.token_hex(16)}.upload", ContentFile(content))
     return StoredUpload(
         name=name,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -73,7 +76,7 @@ def upload_read(upload: StoredUpload) -> bytes | None:
     except (FileNotFoundError, OSError):
         return None
     if hashlib.sha256(content).hexdigest() != upload.sha256:
-        logger.warning("Stored paper upload %s does not match its hash", upload.name)
+        logger.warning("Stored upload %s does not match its hash", upload.name)
         return None
     return bytes(content)
 
@@ -82,7 +85,7 @@ def upload_discard(upload: StoredUpload) -> None:
     try:
         default_storage.delete(upload.name)
     except OSError:
-        logger.info("Could not delete the paper upload %s", upload.name, exc_info=True)
+        logger.info("Could not delete the stored upload %s", upload.name, exc_info=True)
 
 
 def _sweep() -> None:

@@ -1,21 +1,32 @@
 """Reading an uploaded .xlsx safely: the container checked before any XML, then sheets streamed.
 
-Every spreadsheet import (the staff list, the paper evaluation form, a framework) reads its
-upload through this module:
+Every spreadsheet import (the staff list, the paper evaluation form, a framework, and the
+imports to come) reads its upload through this module, and nothing else in the project opens
+an uploaded workbook:
 
 1. :class:`Source` wraps whatever was uploaded (a path, bytes or a file object) as a seekable
    stream; use it as a context manager so a file it opened is closed.
-2. :func:`check_container` refuses anything that is not a plain, reasonably sized .xlsx before
-   any XML is parsed: empty or oversized files, legacy .xls and encrypted workbooks, other files
-   renamed to .xlsx, and zip bombs (declared sizes and compression ratios).
-3. :func:`open_workbook` reads the workbook parts with openpyxl (defusedxml) and gives a
+2. :func:`open_workbook` first checks the container (:func:`check_container`) before any XML
+   is parsed, refusing anything that is not a plain, reasonably sized .xlsx: empty or
+   oversized files, legacy .xls and encrypted workbooks, other files renamed to .xlsx, zip
+   directories declaring too many entries and zip bombs (declared sizes and compression
+   ratios). It then reads the workbook parts with openpyxl (defusedxml) and gives a
    :class:`Workbook` whose worksheets are streamed row by row as :class:`Cell` values; any
    failure while reading becomes a "damaged file" refusal.
+3. :class:`Limits` are the import's own bounds (file size, data rows); the defaults come from
+   ``settings.IMPORT_MAX_BYTES`` and ``settings.IMPORT_MAX_ROWS``.
+
+The helpers below them are the cell readers every import shares: :func:`cell_text`,
+:func:`header_key`, :func:`find_header`, :func:`formula_problem`.
 
 A refusal is a :exc:`FileRejected` whose ``problem`` is a translated message telling the user
 what to do. Messages that depend on what the importer expects name it through ``document``, a
 lazily translated noun the caller passes (``gettext_lazy("staff list")``), so each importer's
 refusals name the file the user should upload.
+
+python-calamine was measured as a replacement for the parsing here and not adopted (it cannot
+tell a formula from a value, and loads a whole sheet before the row cap can act):
+``docs/decisions/0015-spreadsheet-imports.md``.
 """
 
 from __future__ import annotations
@@ -23,20 +34,27 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import XMLPullParser
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+from opentemis.core.imports.container import CFB_MAGIC, ZIP_MAGIC, zip_declared_entries
+from opentemis.core.imports.issues import TooManyIssues
+from opentemis.core.text import fold, nfc
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +66,31 @@ MAX_COLUMNS = 100
 MAX_ZIP_MEMBERS = 1000
 MAX_RATIO = 100  # real sheets compress 5-20x; deflate bombs reach ~1000x
 RATIO_CHECK_FROM = 1024 * 1024  # tiny members (styles, rels) may compress oddly well
-CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-# Rows above the data (a title, the header) allowed on top of the import's row limit.
-_HEADER_ROWS = 10
+# Rows above the data (a title, the header) allowed on top of the import's row limit; the
+# header is searched for among as many rows.
+HEADER_SEARCH_ROWS = 10
+_HEADER_ROWS = HEADER_SEARCH_ROWS
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one import reads. ``None`` takes the setting, read when the file is read (so
+    a test's or a deployment's override applies): ``max_bytes`` the upload's size
+    (``IMPORT_MAX_BYTES``), ``max_rows`` the data rows of a sheet (``IMPORT_MAX_ROWS``), which
+    also bounds the unpacked size and the rows parsed (formatted empty ones count)."""
+
+    max_bytes: int | None = None
+    max_rows: int | None = None
+    max_columns: int = MAX_COLUMNS
+
+    @property
+    def bytes(self) -> int:
+        return int(self.max_bytes or settings.IMPORT_MAX_BYTES)
+
+    @property
+    def rows(self) -> int:
+        return int(self.max_rows or settings.IMPORT_MAX_ROWS)
 
 
 class FileRejected(Exception):
@@ -121,15 +160,16 @@ class Source:
             self._owned.close()
 
 
-def check_container(source: Source, document: str) -> None:
+def check_container(source: Source, document: str | Promise, limits: Limits | None = None) -> None:
     """Refuse anything that is not a plain, reasonably sized .xlsx, before parsing any XML.
 
     ``document`` names what the importer expects, as a lazily translated noun (for example
     ``gettext_lazy("staff list")``); the messages that tell the user which file to upload
     name it. Raises :exc:`FileRejected`.
     """
+    limits = limits or Limits()
     size = source.size()
-    limit = settings.IMPORT_MAX_BYTES
+    limit = limits.bytes
     if size == 0:
         raise FileRejected(
             _("The file is empty. Choose the filled-in %(document)s (.xlsx) and upload it again.")
@@ -157,9 +197,12 @@ def check_container(source: Source, document: str) -> None:
                 "as “Excel Workbook (.xlsx)” and upload the new file."
             )
         )
-    if not head.startswith(b"PK\x03\x04"):
+    if not head.startswith(ZIP_MAGIC):
         raise FileRejected(_not_xlsx_message(document))
-    if _declared_entries(source.stream, size) > MAX_ZIP_MEMBERS:
+    entries = zip_declared_entries(source.stream)
+    if entries is None:  # no end record: truncated, or not a zip after all
+        raise FileRejected(damaged_message())
+    if entries > MAX_ZIP_MEMBERS:
         # Checked on the raw end record: ZipFile would build an object per entry first.
         raise FileRejected(_not_xlsx_message(document))
     try:
@@ -181,9 +224,9 @@ def check_container(source: Source, document: str) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO:
             raise FileRejected(_bomb_message(member.file_size, document))
-        if member.file_size > _member_limit(member.filename):
+        if member.file_size > _member_limit(member.filename, limits):
             raise FileRejected(_bomb_message(member.file_size, document))
-    if total > _max_uncompressed():
+    if total > _max_uncompressed(limits):
         raise FileRejected(_bomb_message(total, document))
 
 
@@ -195,38 +238,25 @@ def damaged_message() -> str:
     )
 
 
-def _max_uncompressed() -> int:
+def _max_uncompressed(limits: Limits) -> int:
     """Total unpacked size allowed: 2 KB per allowed row, where a real row takes ~0.8 KB."""
     configured = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", None)
     if configured:
         return int(configured)
-    return max(64 * 1024 * 1024, settings.IMPORT_MAX_ROWS * 2048)
+    return max(64 * 1024 * 1024, limits.rows * 2048)
 
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}"
 
 
-def _declared_entries(stream: Any, size: int) -> int:
-    """The entry count in the zip's end-of-central-directory record (0 if none is found)."""
-    tail_size = min(size, 22 + 65535)  # the record, plus a comment of at most 64 KB
-    stream.seek(size - tail_size)
-    tail = stream.read(tail_size)
-    stream.seek(0)
-    end = tail.rfind(b"PK\x05\x06")
-    if end < 0 or end + 22 > len(tail):
-        return 0  # ZipFile will call it damaged
-    # 0xFFFF means "see the zip64 record": far more entries than a workbook has anyway.
-    return int.from_bytes(tail[end + 10 : end + 12], "little")
-
-
-def _member_limit(name: str) -> int:
+def _member_limit(name: str, limits: Limits) -> int:
     """Largest unpacked size for one part. Parts parsed whole (shared strings, styles, the
     workbook) get a tighter cap than the streamed worksheets; media are never parsed."""
     if name.startswith("xl/worksheets/") or name.startswith("xl/media/"):
-        return _max_uncompressed()
+        return _max_uncompressed(limits)
     if name == "xl/sharedStrings.xml":
-        return max(16 * 1024 * 1024, settings.IMPORT_MAX_ROWS * 640)
+        return max(16 * 1024 * 1024, limits.rows * 640)
     return 16 * 1024 * 1024
 
 
@@ -238,7 +268,7 @@ def _encrypted_message() -> str:
     )
 
 
-def _not_xlsx_message(document: str) -> str:
+def _not_xlsx_message(document: str | Promise) -> str:
     return _(
         "The file is not an Excel workbook (.xlsx), whatever its name says: it may be a PDF, "
         "a Word or CSV file, or a renamed file. Open the %(document)s in Excel and save it as "
@@ -246,7 +276,7 @@ def _not_xlsx_message(document: str) -> str:
     ) % {"document": document}
 
 
-def _bomb_message(size: int, document: str) -> str:
+def _bomb_message(size: int, document: str | Promise) -> str:
     return _(
         "The file unpacks to %(size)s MB, far more than the %(document)s needs, so it was "
         "refused for safety. Copy the data (values only) into the template and upload that file."
@@ -274,8 +304,9 @@ class Cell:
 class Workbook:
     """A workbook opened by :func:`open_workbook`: its worksheets, each streamed on demand."""
 
-    def __init__(self, reader: ExcelReader) -> None:
+    def __init__(self, reader: ExcelReader, limits: Limits) -> None:
         self._reader = reader
+        self._limits = limits
         members = set(reader.archive.namelist())
         self._targets: dict[str, str] = {}
         for sheet, rel in reader.parser.find_sheets():
@@ -287,25 +318,33 @@ class Workbook:
         """The worksheets' names in workbook order (chart sheets and missing parts left out)."""
         return list(self._targets)
 
+    def find(self, name: str) -> str | None:
+        """The name of the worksheet called ``name``, ignoring case and accents, if any."""
+        wanted = fold(name)
+        return next((sheet for sheet in self._targets if fold(sheet) == wanted), None)
+
     def rows(self, name: str) -> Iterator[tuple[int, dict[int, Cell]]]:
         """(row number, {column: cell}) for each non-empty row of the worksheet ``name``.
 
-        Streamed: the sheet XML is read as the rows are consumed. Columns past
-        :data:`MAX_COLUMNS` are ignored; a sheet with too many rows (formatted empty ones
+        Streamed: the sheet XML is read as the rows are consumed. Columns past the limits'
+        ``max_columns`` are ignored; a sheet with too many rows (formatted empty ones
         included) or a DOCTYPE raises :exc:`FileRejected`.
         """
         reader = self._reader
+        # openpyxl keeps the date styles it found on the workbook, undeclared in its types.
+        date_styles = reader.wb._date_formats  # type: ignore[attr-defined]
         with reader.archive.open(self._targets[name]) as xml:
             yield from _sheet_rows(
-                xml, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
+                xml, reader.shared_strings, date_styles, reader.wb.epoch, self._limits
             )
 
 
 @contextmanager
 def open_workbook(
-    source: Source, *, reraise: tuple[type[Exception], ...] = ()
+    source: Source, *, document: str | Promise, limits: Limits | None = None
 ) -> Iterator[Workbook]:
-    """Open a workbook that passed :func:`check_container`, for reading inside a ``with`` block.
+    """Check the container (:func:`check_container`), then open the workbook for reading inside
+    a ``with`` block.
 
     openpyxl reads the workbook parts (sheet list, shared strings, date styles) with defusedxml;
     the sheets are streamed here (see ``_xml_elements``). openpyxl's read-only worksheet parses
@@ -314,8 +353,11 @@ def open_workbook(
 
     An error in the block is logged and becomes :exc:`FileRejected` with the damaged-file
     message (openpyxl and a hostile file raise many kinds), except :exc:`FileRejected` itself
-    and the ``reraise`` exceptions: the caller's own control flow, such as an error cap.
+    and :exc:`~opentemis.core.imports.issues.TooManyIssues` (the issue cap: the caller's own
+    control flow).
     """
+    limits = limits or Limits()
+    check_container(source, document, limits)
     try:
         reader = ExcelReader(source.stream, read_only=True, data_only=False, keep_links=False)
         reader.read_manifest()
@@ -326,8 +368,8 @@ def open_workbook(
         logger.info("Unreadable workbook uploaded", exc_info=True)
         raise FileRejected(damaged_message()) from None
     try:
-        yield Workbook(reader)
-    except (FileRejected, *reraise):
+        yield Workbook(reader, limits)
+    except (FileRejected, TooManyIssues):
         raise
     except Exception:
         logger.info("Workbook failed while streaming", exc_info=True)
@@ -341,14 +383,14 @@ _ROW, _C, _V, _F, _IS, _T, _R = (f"{_NS}{tag}" for tag in ("row", "c", "v", "f",
 
 
 def _sheet_rows(
-    xml: IO[bytes], shared: list[str], date_styles: Any, epoch: dt.datetime
+    xml: IO[bytes], shared: list[str], date_styles: Any, epoch: dt.datetime, limits: Limits
 ) -> Iterator[tuple[int, dict[int, Cell]]]:
     """Yield (row number, {column: cell}) for each non-empty <row> of a worksheet part."""
     columns: dict[str, int] = {}
     number = seen = 0
     # Empty rows that only carry formatting cost memory too (the parsed tree keeps a stub per
     # row), so all <row> elements count against a cap, not only the rows with data.
-    row_cap = 2 * settings.IMPORT_MAX_ROWS + _HEADER_ROWS
+    row_cap = 2 * limits.rows + _HEADER_ROWS
     for element in _xml_elements(xml):
         if element.tag != _ROW:
             continue
@@ -376,7 +418,7 @@ def _sheet_rows(
                 )
             else:
                 column += 1
-            if column > MAX_COLUMNS:
+            if column > limits.max_columns:
                 continue
             value = _cell_value(c, shared, date_styles, epoch)
             formula = c.find(_F) is not None
@@ -397,7 +439,8 @@ def _xml_elements(xml: IO[bytes]) -> Iterator[Any]:
     defusedxml adds is refusing DTDs (entity declarations live only there): a worksheet never
     has one, so any DOCTYPE is refused here. Expat >= 2.4.1 also caps entity amplification.
     """
-    parser = XMLPullParser(events=("end",))
+    # Any: typeshed types read_events() as a union that "end" events never are.
+    parser: Any = XMLPullParser(events=("end",))
     tail = b""
     while chunk := xml.read(256 * 1024):
         window = tail + chunk
@@ -435,9 +478,95 @@ def _cell_value(c: Any, shared: list[str], date_styles: Any, epoch: dt.datetime)
     if kind == "b":
         return text.strip() == "1"
     if kind == "d":
-        return from_ISO8601(text)
+        return from_ISO8601(text)  # type: ignore[no-untyped-call,unused-ignore]
     number: int | float = float(text) if any(ch in text for ch in ".eE") else int(text)
     style = c.get("s")
     if style is not None and int(style) in date_styles:
         return from_excel(number, epoch)
     return number
+
+
+@contextmanager
+def open_upload(
+    file: Any, *, document: str | Promise, limits: Limits | None = None
+) -> Iterator[Workbook]:
+    """:func:`open_workbook` over a path, bytes or file object, for a one-off read."""
+    with Source(file) as source, open_workbook(source, document=document, limits=limits) as book:
+        yield book
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell readers shared by the imports
+# ---------------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """Any cell value as NFC text; integral numbers lose the ``.0`` Excel gives them."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_HEADER_NOTES = re.compile(r"\(.*?\)|\*")
+
+
+def header_key(value: Any) -> str:
+    """A header cell as a lookup key: notes in brackets and required-marks (*) dropped, then
+    folded (case and accents ignored), so "Ngày sinh (dd/mm/yyyy) *" is "ngay sinh"."""
+    return fold(_HEADER_NOTES.sub(" ", cell_text(value)))
+
+
+def column_letter(index: int) -> str:
+    """The letter of a 1-based column number, as Excel shows it (1 is A, 27 is AA)."""
+    return get_column_letter(index)
+
+
+class DuplicateColumn(Exception):
+    """A header row names the same column twice; ``key`` is the column's key."""
+
+    def __init__(self, key: Any) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def find_header(
+    rows: Iterator[tuple[int, dict[int, Cell]]],
+    key_of: Callable[[Any], Any],
+    *,
+    required: Collection[Any],
+    search_rows: int = HEADER_SEARCH_ROWS,
+) -> dict[Any, int] | None:
+    """Find the header row among the first ``search_rows`` rows of a sheet.
+
+    ``key_of`` gives the key a header cell names (``None`` for an unknown header); the header
+    is the first row naming every ``required`` key. Returns {key: column number}, or ``None``
+    when no such row is found; raises :exc:`DuplicateColumn` for a row naming a key twice. The
+    rows consumed are gone from ``rows``: the data rows follow.
+    """
+    for _number, cells in islice(rows, search_rows):
+        columns: dict[Any, int] = {}
+        for index, cell in sorted(cells.items()):
+            key = key_of(cell.value)
+            if key is None or key == "":
+                continue
+            if key in columns:
+                raise DuplicateColumn(key)
+            columns[key] = index
+        if all(key in columns for key in required):
+            return columns
+    return None
+
+
+def formula_problem(cell: str) -> str:
+    """The problem of a formula cell (named like D3): imports read values, never formulas, whose
+    stored result may be stale or computed from other sheets."""
+    return _(
+        "the cell %(cell)s contains a formula. Copy the column and paste it back as values "
+        "only (Paste Special > Values), then upload again."
+    ) % {"cell": cell}
