@@ -4,6 +4,7 @@ from django.urls import include, path
 from opentemis.core.locale import set_language
 
 urlpatterns = [
+    path("", include("opentemis.site.urls")),
     path("", include("opentemis.core.urls")),
     path("", include("opentemis.accounts.urls")),
     path("units/", include("opentemis.orgs.urls")),

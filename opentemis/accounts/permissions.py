@@ -42,6 +42,13 @@ def role_grants(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def scope_paths(user: Any) -> list[str]:
+    """The unit paths of the user's active roles: what core's scoping makes visible
+    (``settings.SCOPE_PATHS_RESOLVER``). The same cached grants the permission checks read, so
+    a request makes one role query, not two."""
+    return [path for _role, path in role_grants(user)]
+
+
 def grants_changed(**filters: Any) -> int:
     """Invalidate the stored grants of the users matching ``filters`` (call in the transaction
     that changes a grant or the path of a unit holding one)."""
