@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("opentemis.site.urls")),
     path("", include("opentemis.core.urls")),
     path("", include("opentemis.accounts.urls")),
+    path("", include("opentemis.staff.urls_accounts")),
     path("units/", include("opentemis.orgs.urls")),
     path("staff/", include("opentemis.staff.urls")),
     path("standards/", include("opentemis.standards.urls")),

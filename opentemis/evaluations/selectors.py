@@ -21,6 +21,7 @@ from opentemis.evaluations.models import (
     Status,
 )
 from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import default_unit, get_unit_for_user
 from opentemis.staff.models import EmploymentStatus, Person
 
 # Positions evaluated against a standard (teachers and managers; not office staff).
@@ -143,16 +144,14 @@ class CompletionRow:
 
 def completion_unit(*, actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
     """The unit whose completion to show: the one asked for, else the cycle's root, else the
-    actor's own highest unit inside it; 404 outside the actor's reach or the cycle."""
-    from opentemis.orgs.selectors import get_unit_for_user
-
+    actor's default unit; 404 outside the actor's reach or the cycle."""
     if unit_id is not None:
         unit = get_unit_for_user(actor=actor, pk=unit_id, perm=Perm.VIEW_EVALUATIONS)
     else:
         paths = perm_paths(actor, Perm.VIEW_EVALUATIONS)
         unit = cycle.unit
         if paths is not None and not any(unit.path.startswith(p) for p in paths):
-            found = Unit.objects.filter(path__in=paths).order_by("path").first()
+            found = default_unit(actor=actor, perm=Perm.VIEW_EVALUATIONS)
             if found is None:
                 raise Http404
             unit = found

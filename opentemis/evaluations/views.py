@@ -32,7 +32,7 @@ from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, versi
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
-from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, default_unit, get_unit_for_user
 from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
 
@@ -746,7 +746,11 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     )
     year = SchoolYear.objects.filter(is_current=True).first()
     unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
-    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
+    unit = (
+        units.filter(pk=unit_id).first()
+        if unit_id
+        else default_unit(actor=request.user, perm=Perm.MANAGE_CYCLES)
+    )
     if year is None or unit is None:
         messages.error(request, _("There is no current school year or unit to open a cycle for."))
         return redirect("evaluation_home")

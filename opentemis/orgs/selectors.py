@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from opentemis.accounts.permissions import path_filter, perm_paths, require_perm_on
+from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
 from opentemis.orgs.models import Unit
@@ -33,6 +35,30 @@ def get_unit_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_UNITS) -> Un
     unit = get_object_or_404(Unit.objects.all(), pk=pk)
     require_perm_on(actor, perm, unit.path)
     return unit
+
+
+def unit_by_code(*, actor: Any, code: str, perm: str) -> Unit:
+    """The unit with ``code`` (as typed: trimmed, any case) where the actor holds ``perm``.
+
+    For forms where a person types a unit's code (grant a role there, transfer someone there):
+    a ValidationError, the same for "no such code" and "not yours", otherwise.
+    """
+    unit = Unit.objects.filter(code=code.strip().upper()).first() if code.strip() else None
+    if unit is None or not has_perm_on(actor, perm, unit.path):
+        raise ValidationError(_("No unit with this code among the units you manage."))
+    return unit
+
+
+def default_unit(*, actor: Any, perm: str) -> Unit | None:
+    """The unit a page opens on when none is asked for: the actor's "default unit".
+
+    The rule, the one every page follows: the highest unit among the actor's role units that
+    grant ``perm`` (the smallest depth), ties broken by name; for a superuser, the root of the
+    tree. None when the actor holds ``perm`` nowhere.
+    """
+    paths = perm_paths(actor, perm)
+    units = Unit.objects.filter(depth=1) if paths is None else Unit.objects.filter(path__in=paths)
+    return units.order_by("depth", "name").first()
 
 
 def root_units(*, actor: Any, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:

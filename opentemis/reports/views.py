@@ -19,12 +19,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opentemis.accounts.permissions import has_perm_on, perm_paths
+from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
-from opentemis.orgs.selectors import ancestors, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, default_unit, get_unit_for_user
 from opentemis.reports import protection
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
 from opentemis.reports.models import CompletionSnapshot
@@ -34,13 +34,6 @@ SCHOOL_KINDS = (UnitKind.SCHOOL, UnitKind.GDTX_CENTRE)
 # ?sort= keys of the children ranking; "-" first sorts descending.
 SORT_KEYS = ("rank", "name", "to_evaluate", "self_evaluated", "finalised", "rate", "group")
 HISTORY_WEEKS = 26
-
-
-def default_unit(user: Any) -> Unit | None:
-    """The highest unit where the user follows evaluations (the nation for a superuser)."""
-    paths = perm_paths(user, Perm.VIEW_EVALUATIONS)
-    units = Unit.objects.filter(depth=1) if paths is None else Unit.objects.filter(path__in=paths)
-    return units.order_by("depth", "name").first()
 
 
 def _school_year(request: HttpRequest) -> SchoolYear:
@@ -130,7 +123,7 @@ def _context(
 
 @login_required
 def report_home(request: HttpRequest) -> HttpResponse:
-    unit = default_unit(request.user)
+    unit = default_unit(actor=request.user, perm=Perm.VIEW_EVALUATIONS)
     if unit is None:
         raise Http404
     return redirect(report_url(unit.pk, _school_year(request)))
