@@ -8,7 +8,7 @@ urlpatterns = [
     path("", include("opentemis.core.urls")),
     path("", include("opentemis.accounts.urls")),
     path("", include("opentemis.staff.urls_accounts")),
-    path("units/", include("opentemis.orgs.urls")),
+    path("units/", include("opentemis.staff.urls_units")),
     path("staff/", include("opentemis.staff.urls")),
     path("standards/", include("opentemis.standards.urls")),
     path("evaluations/", include("opentemis.evaluations.urls")),

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -67,37 +66,6 @@ def root_units(*, actor: Any, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:
     if paths is None:
         return Unit.objects.filter(depth=1).order_by("name")
     return Unit.objects.filter(path__in=paths).order_by("name")
-
-
-def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
-    """Children of ``parent`` with the number of staff in each child's whole subtree.
-
-    One grouped query over the subtree (prefix of the child's path), not a count per child.
-    """
-    from opentemis.staff.models import Person
-
-    require_perm_on(actor, Perm.VIEW_UNITS, parent.path)
-    children = list(
-        Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name")
-    )
-    child_len = len(parent.path) + Unit.steplen
-    counts = dict(
-        Person.objects.filter(unit_path__startswith=parent.path)
-        .exclude(unit_path=parent.path)
-        .annotate(prefix=Substr("unit_path", 1, child_len))
-        .values("prefix")
-        .annotate(n=Count("id"))
-        .values_list("prefix", "n")
-    )
-    for child in children:
-        child.staff_count = counts.get(child.path, 0)
-    return children
-
-
-def subtree_staff_count(*, unit: Unit) -> int:
-    from opentemis.staff.models import Person
-
-    return Person.objects.filter(unit_path__startswith=unit.path).count()
 
 
 def ancestors(*, unit: Unit) -> list[Unit]:

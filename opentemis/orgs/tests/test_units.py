@@ -8,14 +8,10 @@ from opentemis.accounts.models import AuditEvent, RoleAssignment
 from opentemis.accounts.roles import Perm
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.orgs.models import Unit, UnitMove
-from opentemis.orgs.selectors import (
-    children_with_staff_counts,
-    default_unit,
-    unit_by_code,
-    unit_list,
-)
+from opentemis.orgs.selectors import default_unit, unit_by_code, unit_list
 from opentemis.orgs.services import unit_create, units_move
 from opentemis.staff.models import Person
+from opentemis.staff.selectors import children_with_staff_counts
 from tests.factories import PersonFactory, make_unit, make_user
 
 
