@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/", include("opentemis.staff.urls_units")),
     path("staff/", include("opentemis.staff.urls")),
     path("standards/", include("opentemis.standards.urls")),
+    path("standards/", include("opentemis.evaluations.urls_evaluators")),
     path("evaluations/", include("opentemis.evaluations.urls")),
     path("evidence/", include("opentemis.evidence.urls")),
     path("jobs/", include("opentemis.jobs.urls")),

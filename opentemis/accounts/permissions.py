@@ -92,6 +92,13 @@ def require_perm_on(user: Any, perm: str, path: str) -> None:
         raise Http404
 
 
+def require_superuser(user: Any) -> None:
+    """The national configuration (frameworks, who evaluates managers) is for system
+    administrators only: 404 for anyone else, as for a unit outside one's reach."""
+    if not getattr(user, "is_superuser", False):
+        raise Http404
+
+
 def path_filter(user: Any, perm: str, field: str) -> Q:
     """A Q restricting ``field`` (a unit path) to where the user holds ``perm``."""
     paths = perm_paths(user, perm)

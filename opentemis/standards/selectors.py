@@ -183,31 +183,6 @@ def year_grid(*, school_year: Any) -> YearGrid:
     )
 
 
-def evaluator_rules() -> list[Any]:
-    from opentemis.evaluations.models import EvaluatorRule
-    from opentemis.orgs.models import UnitKind
-
-    labels = dict(UnitKind.choices)
-    rules = list(
-        EvaluatorRule.objects.select_related("position", "level").order_by(
-            "position__order", "level__order"
-        )
-    )
-    for rule in rules:
-        rule.superior_kind_label = labels.get(rule.superior_kind, rule.superior_kind)
-    return rules
-
-
-def managers_without_rule() -> list[Any]:
-    """Manager positions that no evaluator rule covers at any level: only a system
-    administrator could review their evaluations."""
-    from opentemis.evaluations.models import EvaluatorRule
-    from opentemis.staff.models import Position
-
-    covered = EvaluatorRule.objects.values("position_id")
-    return list(Position.objects.filter(is_manager=True).exclude(pk__in=covered))
-
-
 def framework_as_data(framework: Framework) -> dict[str, Any]:
     """A stored version as the dict of the file formats (to edit it into a new version)."""
     data: dict[str, Any] = {"code": framework.code, "title_vi": framework.title_vi}
