@@ -141,8 +141,8 @@ def _say(name: str, value: Any) -> str:
 # A framework version's content (criteria, rules) never changes once stored: new content becomes
 # a new version (standards.services). Its rules and its row are therefore cached per process, and
 # the workflow's writes need no join to standards_framework. The caches are cleared whenever a
-# framework or a criterion is saved or deleted (signals in apps.py), e.g. when an administrator
-# locks a version or a test database reuses a primary key.
+# framework or a criterion is saved or deleted (evaluations/signals.py), e.g. when an
+# administrator locks a version or a test database reuses a primary key.
 _RULES: dict[int, RuleSet] = {}
 _FRAMEWORKS: dict[int, Framework] = {}
 _CRITERIA: dict[int, list[dict[str, Any]]] = {}
