@@ -16,6 +16,7 @@ urlpatterns = [
     path("evidence/", include("opentemis.evidence.urls")),
     path("jobs/", include("opentemis.jobs.urls")),
     path("reports/", include("opentemis.reports.urls")),
+    path("reports/", include("opentemis.notifications.urls_reports")),
     path("reports/export/", include("opentemis.reports.urls_export")),
     path("notices/", include("opentemis.notifications.urls")),
     path("api/v1/", include("opentemis.api_urls")),

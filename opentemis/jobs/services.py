@@ -319,7 +319,7 @@ _SWEEPS: list[Callable[[], Any]] = [jobs_sweep]
 
 def register_sweep(sweep: Callable[[], Any]) -> None:
     """Have the worker run ``sweep()`` with its own (an app's lease on work that outlives a
-    process: notice emails, ...). Higher apps register from their ``AppConfig.ready``."""
+    process: notice emails, ...). Higher apps register from their ``signals.py``."""
     if sweep not in _SWEEPS:
         _SWEEPS.append(sweep)
 
