@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
+from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import ROLE_PERMS
 from opentemis.core.scoping import Scope, minimal_prefixes
 
@@ -27,8 +28,6 @@ def role_grants(user: Any) -> list[tuple[str, str]]:
     if version is not None and isinstance(stored, dict) and stored.get("v") == version:
         cached = [(role, path) for role, path in stored["g"]]
     else:
-        from opentemis.accounts.models import RoleAssignment, User
-
         cached = list(
             RoleAssignment.objects.filter(user=user, is_active=True).values_list(
                 "role", "unit__path"
@@ -52,10 +51,6 @@ def scope_paths(user: Any) -> list[str]:
 def grants_changed(**filters: Any) -> int:
     """Invalidate the stored grants of the users matching ``filters`` (call in the transaction
     that changes a grant or the path of a unit holding one)."""
-    from django.db.models import F
-
-    from opentemis.accounts.models import User
-
     return User.objects.filter(**filters).update(
         roles_version=F("roles_version") + 1, grants_cache=None
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -51,8 +52,6 @@ def user_for_login(*, login: str) -> User | None:
 
 def normalise_login(login: str | None) -> str:
     """A sign-in name as compared everywhere: trimmed, Unicode NFC, lower case."""
-    import unicodedata
-
     return unicodedata.normalize("NFC", (login or "").strip()).lower()[:150]
 
 

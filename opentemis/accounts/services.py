@@ -4,12 +4,18 @@ records, is ``staff.accounts_admin``)."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
 from opentemis.accounts.permissions import perms_on, require_perm_on
@@ -90,8 +96,6 @@ def account_reset_password(*, actor: Any, user: User) -> str:
     """A new one-time password for ``user``; only within the actor's subtree."""
     unit = user_home_unit(user)
     if unit is None:
-        from django.http import Http404
-
         raise Http404
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
     password = generate_password()
@@ -106,24 +110,17 @@ def account_reset_password(*, actor: Any, user: User) -> str:
 def _credentials_replaced(user: User) -> None:
     """A new password, however it came: API tokens issued under the old one stop working, and
     the account's sign-in lockout is lifted (the locked-out page sends people to a reset)."""
-    from axes.utils import reset as axes_reset
-
     api_tokens_revoke(user=user)
     axes_reset(username=normalise_login(user.username))
 
 
 def api_tokens_revoke(*, user: User) -> None:
     """Revoke every API token of ``user`` (password changed or reset, or asked to)."""
-    from rest_framework.authtoken.models import Token
-
     Token.objects.filter(user=user).delete()
 
 
 def api_token_expires(token: Any) -> Any:
     """When an API token stops working: ``API_TOKEN_TTL`` after it was issued."""
-    from datetime import timedelta
-
-    from django.conf import settings
 
     return token.created + timedelta(seconds=int(settings.API_TOKEN_TTL))
 
@@ -131,9 +128,6 @@ def api_token_expires(token: Any) -> Any:
 @transaction.atomic
 def api_token_issue(*, user: User) -> Any:
     """The user's API token: the current one while it lasts, else a new one."""
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and api_token_expires(token) <= timezone.now():
         token.delete()

@@ -15,6 +15,8 @@ from typing import Any
 
 from opentemis.accounts.permissions import has_perm_on, role_grants
 from opentemis.accounts.roles import ROLE_PERMS, Perm
+from opentemis.evaluations.models import EvaluatorRule
+from opentemis.orgs.models import Unit
 
 
 def _is_self(user: Any, person_id: int | None) -> bool:
@@ -23,8 +25,6 @@ def _is_self(user: Any, person_id: int | None) -> bool:
 
 def evaluator_rule_for(person: Any, unit: Any = None) -> Any:
     """The :class:`EvaluatorRule` for a manager ``person`` (None: not a manager, or no rule)."""
-    from opentemis.evaluations.models import EvaluatorRule
-
     positions = [p.code for p in person.positions.all() if p.is_manager]
     if not positions:
         return None
@@ -64,8 +64,6 @@ def can_review_path(user: Any, *, kind: str, unit_path: str, rule: Any = None) -
         return False
     if not rule.superior_kind:
         return True
-    from opentemis.orgs.models import Unit
-
     return Unit.dangerously_unscoped.filter(path__in=grants, kind=rule.superior_kind).exists()
 
 

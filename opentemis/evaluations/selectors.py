@@ -18,6 +18,7 @@ from opentemis.evaluations.models import (
     Evaluation,
     EvaluationKind,
     PeerOpinion,
+    PollParticipation,
     Status,
 )
 from opentemis.orgs.models import Unit
@@ -193,8 +194,6 @@ def completion(
         .annotate(n=Count("id"))
     )
     opinions = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk")))
-    from opentemis.evaluations.models import PollParticipation
-
     polled = Exists(PollParticipation.objects.filter(evaluation_id=OuterRef("pk")))
     done = list(LOCKED_STATUSES)
     evaluations = (
@@ -265,8 +264,6 @@ def poll_candidates(
 def poll_answered(*, actor: Any, evaluation: Evaluation) -> bool:
     """Whether the actor has answered the poll about ``evaluation``'s manager. Only that is
     known: ballots carry no author and no time (anonymity), so not what or when."""
-    from opentemis.evaluations.models import PollParticipation
-
     person_id = getattr(actor, "person_id", None)
     return (
         person_id is not None

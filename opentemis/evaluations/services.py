@@ -57,6 +57,7 @@ from opentemis.standards.rules import (
     rate,
     unjustified_below_suspended,
 )
+from opentemis.standards.services import framework_apply_defaults, framework_lock
 
 LEVEL_CODES = {level.code for level in Level}
 TEXT_FIELDS = (
@@ -283,8 +284,6 @@ def cycle_open(
         raise ValidationError(
             _("A cycle for %(year)s already covers part of this unit.") % {"year": school_year}
         )
-    from opentemis.standards.services import framework_apply_defaults
-
     framework_apply_defaults(school_year=school_year)
     cycle = Cycle.objects.create(
         school_year=school_year,
@@ -331,8 +330,6 @@ def cycle_finish(*, actor: Any, cycle: Cycle) -> Cycle:
     """Close a cycle: no more edits; the frameworks it used can never change again."""
     if not has_perm_on(actor, Perm.MANAGE_CYCLES, cycle.unit_path):
         raise PermissionDenied
-    from opentemis.standards.services import framework_lock
-
     cycle.status = CycleStatus.FINISHED
     cycle.finished_at = timezone.now()
     cycle.save(update_fields=["status", "finished_at"])

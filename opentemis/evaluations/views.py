@@ -31,6 +31,9 @@ from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
+from opentemis.evidence import services as evidence_services
+from opentemis.evidence.examples import examples_for
+from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.orgs.selectors import ancestors, default_unit, get_unit_for_user
 from opentemis.staff.selectors import heads_of
@@ -159,8 +162,6 @@ def _self_context(
     missing: services.SelfMissing | None = None,
 ) -> dict[str, Any]:
     criteria = _criteria(evaluation)
-    from opentemis.evidence.examples import examples_for
-
     results = request.session.pop(EVIDENCE_RESULT_KEY, None) if request.method == "GET" else None
     return {
         "evaluation": evaluation,
@@ -190,8 +191,6 @@ def _library(evaluation: Evaluation) -> list[Any]:
 
 def _upload_context() -> dict[str, Any]:
     """The evidence file inputs' limits, from the evidence app's one source of truth."""
-    from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
-
     return {"upload_attrs": flatatt(upload_input_attrs()), "upload_limits": upload_limits_text()}
 
 
@@ -322,8 +321,6 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> dict[str, str]:
     """Attach or remove; the outcome as ``{"level": "success" | "error", "text": ...}``."""
-    from opentemis.evidence import services as evidence_services
-
     try:
         # Checked before anything is stored: a file never lands under a foreign criterion.
         criterion = services.criterion_number(evaluation, raw)

@@ -268,6 +268,7 @@ def _expire(job: Job, now: Any, result: SweepResult) -> None:
 
 def _task_rows(task_ids: Iterable[str]) -> Any:
     """The database queue's rows of ``task_ids`` (None when another backend is in use)."""
+    # Local: the database task backend is optional; another backend may be configured.
     try:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another task backend: only the heartbeat tells

@@ -239,7 +239,7 @@ def paper_uploads_purge(
     """Delete paper-import uploads nobody confirmed, older than ``OPENTEMIS_PAPER_UPLOAD_DAYS``
     (1 day by default, at least an hour). A late confirmation then asks for the file again
     (``views_paper.paper_confirm``)."""
-    # Imported here: the paper package loads the whole importer, which nothing else here needs.
+    # Local: the paper package loads the whole importer, which nothing else here needs.
     from opentemis.evaluations.paper.uploads import PREFIX
 
     cutoff = _cutoff(now, paper_upload_days() if days is None else days, floor=MIN_GRACE)

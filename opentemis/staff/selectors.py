@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
@@ -154,8 +155,6 @@ def current_core_designation(*, person: Person) -> Any:
 
 def reference_choices() -> dict[str, list[tuple[str, str]]]:
     """Positions and subjects as (code, name), cached: they change a few times a year."""
-    from django.core.cache import cache
-
     cached = cache.get("staff:reference_choices")
     if cached is None:
         cached = {

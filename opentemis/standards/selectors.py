@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
+from opentemis.orgs.models import SchoolLevel
+from opentemis.staff.models import Position
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.rules import Level
 from opentemis.standards.services import (
@@ -156,9 +158,6 @@ class YearGrid:
 
 
 def year_grid(*, school_year: Any) -> YearGrid:
-    from opentemis.orgs.models import SchoolLevel
-    from opentemis.staff.models import Position
-
     positions = list(Position.objects.all())
     levels = list(SchoolLevel.objects.all())
     applications = list(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.permissions import actor_perms, require_superuser
 from opentemis.accounts.roles import Perm
 from opentemis.core.http import xlsx_response
+from opentemis.orgs.models import SchoolYear
 from opentemis.standards import selectors, services
 from opentemis.standards.files import FrameworkFileError, read_framework_file
 from opentemis.standards.forms import FrameworkApplyForm, FrameworkUploadForm
@@ -149,15 +150,11 @@ def _upload_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def year_list(request: HttpRequest) -> HttpResponse:
-    from opentemis.orgs.models import SchoolYear
-
     _require_superuser(request)
     return render(request, "standards/years.html", {"years": SchoolYear.objects.all()})
 
 
 def _year(code: str) -> Any:
-    from opentemis.orgs.models import SchoolYear
-
     return get_object_or_404(SchoolYear, code=code)
 
 

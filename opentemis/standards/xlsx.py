@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from opentemis.core.text import fold, nfc, normalize_text
 from opentemis.core.xlsx_reader import FileRejected, Source, check_container, damaged_message
 from opentemis.standards.files import FileIssue, FrameworkFileError
+from opentemis.standards.frameworks import framework_data
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 def framework_template_xlsx() -> bytes:
     """The documented template, filled in with TT 20/2018 as the example to follow."""
-    from opentemis.standards.frameworks import framework_data
-
     return framework_to_xlsx(framework_data()["TT20_2018_GVPT"])
 
 

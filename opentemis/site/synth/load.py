@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold
@@ -394,8 +395,6 @@ def _cascade_closure(
 
 
 def _load_postgres(plan: Plan, seed: int, report: Report, clock: _Clock, say: Progress) -> None:
-    from psycopg.copy import QueuedLibpqWriter
-
     qn = connection.ops.quote_name
     specs = tables()
     loaded = [t.model for t in specs]
