@@ -32,7 +32,7 @@ def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
     # The citations are evaluations' EvidenceLink rows (above this app), reached through the
     # relation they declare on Evidence (``links``) rather than imported; their manager scopes.
     citations = Evidence._meta.get_field("links").related_model
-    cited = citations.objects.filter(evidence=OuterRef("pk"))
+    cited = citations._default_manager.filter(evidence=OuterRef("pk"))
     return (
         Evidence.objects.filter(owner=owner)
         .select_related("stored_file", "school_year")
