@@ -14,7 +14,7 @@ help:
 	@echo "make test-pg       run the suite on PostgreSQL (DATABASE_URL or local server)"
 	@echo "make test-browser  real-browser journeys (Debian chromium)"
 	@echo "make bench         benchmarks on the national dataset (PostgreSQL); writes docs/benchmarks.md"
-	@echo "make lint          ruff"
+	@echo "make lint          ruff, and the apps' layers (import-linter)"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,8 @@ test-browser: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The apps' layers (pyproject.toml, [tool.importlinter]; docs/decisions/0014-layers.md).
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

@@ -6,9 +6,9 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["opentemis", *sys.argv[1:]])

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
+    "opentemis.site",
     # After opentemis.jobs, whose `db_worker` (the library's, plus the lease sweeps) overrides
     # theirs: the first app listed wins a command name.
     "django_tasks",
@@ -108,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "opentemis.core.context_processors.navigation",
+                "opentemis.accounts.context_processors.navigation",
             ],
         },
     },
@@ -144,6 +145,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# Where core's fail-closed scoping reads a user's visible subtrees (the paths of their active
+# roles). core imports no app; the roles' owner is named here (docs/decisions/0014-layers.md).
+SCOPE_PATHS_RESOLVER = "opentemis.accounts.permissions.scope_paths"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "opentemis.accounts.backends.StaffCodeOrUsernameBackend",
@@ -286,7 +290,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
 SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
 # A refused form is a friendly page that can send it again (or JSON for the API and HTMX).
-CSRF_FAILURE_VIEW = "opentemis.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "opentemis.site.views.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
 # The load balancer's health probe may come over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

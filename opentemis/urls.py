@@ -4,15 +4,19 @@ from django.urls import include, path
 from opentemis.core.locale import set_language
 
 urlpatterns = [
+    path("", include("opentemis.site.urls")),
     path("", include("opentemis.core.urls")),
     path("", include("opentemis.accounts.urls")),
-    path("units/", include("opentemis.orgs.urls")),
+    path("", include("opentemis.staff.urls_accounts")),
+    path("units/", include("opentemis.staff.urls_units")),
     path("staff/", include("opentemis.staff.urls")),
     path("standards/", include("opentemis.standards.urls")),
+    path("standards/", include("opentemis.evaluations.urls_evaluators")),
     path("evaluations/", include("opentemis.evaluations.urls")),
     path("evidence/", include("opentemis.evidence.urls")),
     path("jobs/", include("opentemis.jobs.urls")),
     path("reports/", include("opentemis.reports.urls")),
+    path("reports/", include("opentemis.notifications.urls_reports")),
     path("reports/export/", include("opentemis.reports.urls_export")),
     path("notices/", include("opentemis.notifications.urls")),
     path("api/v1/", include("opentemis.api_urls")),

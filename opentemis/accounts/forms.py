@@ -7,6 +7,9 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.accounts.services import password_reset_requested
+from opentemis.core.scoping import actor_scope
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -63,9 +66,6 @@ class PasswordResetForm(DjangoPasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         # Here, not in the view: only the form knows which accounts were sent a link.
-        from opentemis.accounts.services import password_reset_requested
-        from opentemis.core.scoping import actor_scope
-
         super().send_mail(
             subject_template_name,
             email_template_name,

@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.roles import Role
 from opentemis.core.scoping import ScopedManager
-from opentemis.orgs.models import Unit
-from opentemis.staff.models import Person
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -26,7 +24,7 @@ class User(AbstractUser):
     objects = UserManager()
 
     person = models.OneToOneField(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
+        "staff.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
     )
     must_change_password = models.BooleanField(default=False)
     # The user's active role grants, kept on the row that authentication reads anyway, so that a
@@ -56,7 +54,7 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="role_assignments")
     is_active = models.BooleanField(default=True)
     granted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -85,7 +83,7 @@ class AuditEvent(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
+from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import ROLE_PERMS
 from opentemis.core.scoping import Scope, minimal_prefixes
 
@@ -27,8 +28,6 @@ def role_grants(user: Any) -> list[tuple[str, str]]:
     if version is not None and isinstance(stored, dict) and stored.get("v") == version:
         cached = [(role, path) for role, path in stored["g"]]
     else:
-        from opentemis.accounts.models import RoleAssignment, User
-
         cached = list(
             RoleAssignment.objects.filter(user=user, is_active=True).values_list(
                 "role", "unit__path"
@@ -42,13 +41,16 @@ def role_grants(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def scope_paths(user: Any) -> list[str]:
+    """The unit paths of the user's active roles: what core's scoping makes visible
+    (``settings.SCOPE_PATHS_RESOLVER``). The same cached grants the permission checks read, so
+    a request makes one role query, not two."""
+    return [path for _role, path in role_grants(user)]
+
+
 def grants_changed(**filters: Any) -> int:
     """Invalidate the stored grants of the users matching ``filters`` (call in the transaction
     that changes a grant or the path of a unit holding one)."""
-    from django.db.models import F
-
-    from opentemis.accounts.models import User
-
     return User.objects.filter(**filters).update(
         roles_version=F("roles_version") + 1, grants_cache=None
     )
@@ -82,6 +84,13 @@ def has_perm_on(user: Any, perm: str, path: str) -> bool:
 def require_perm_on(user: Any, perm: str, path: str) -> None:
     """404, not 403: a unit outside the actor's reach must not even be confirmed to exist."""
     if not has_perm_on(user, perm, path):
+        raise Http404
+
+
+def require_superuser(user: Any) -> None:
+    """The national configuration (frameworks, who evaluates managers) is for system
+    administrators only: 404 for anyone else, as for a unit outside one's reach."""
+    if not getattr(user, "is_superuser", False):
         raise Http404
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,6 @@ from opentemis.accounts.models import AuditEvent, RoleAssignment, User
 from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
-from opentemis.orgs.models import Unit
 
 
 def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]:
@@ -52,8 +52,6 @@ def user_for_login(*, login: str) -> User | None:
 
 def normalise_login(login: str | None) -> str:
     """A sign-in name as compared everywhere: trimmed, Unicode NFC, lower case."""
-    import unicodedata
-
     return unicodedata.normalize("NFC", (login or "").strip()).lower()[:150]
 
 
@@ -83,18 +81,3 @@ def grant_list(*, actor: Any, user: User) -> QuerySet[RoleAssignment]:
 def get_grant_for_user(*, actor: Any, pk: int) -> RoleAssignment:
     qs = RoleAssignment.objects.filter(path_filter(actor, Perm.MANAGE_ACCOUNTS, "unit__path"))
     return get_object_or_404(qs.select_related("unit", "user"), pk=pk)
-
-
-def grantable_unit(*, actor: Any, code: str) -> Unit:
-    """A unit, by code, where the actor may manage accounts; otherwise a clear refusal."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    unit = (
-        Unit.objects.filter(code=code.strip().upper())
-        .filter(path_filter(actor, Perm.MANAGE_ACCOUNTS, "path"))
-        .first()
-    )
-    if unit is None:
-        raise ValidationError(_("No unit with this code among the units you manage."))
-    return unit

@@ -1,16 +1,21 @@
-"""Accounts: audit trail, bulk provisioning, password resets, role grants."""
+"""Accounts: audit trail, password resets, role grants (bulk provisioning, which reads staff
+records, is ``staff.accounts_admin``)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
 from opentemis.accounts.permissions import perms_on, require_perm_on
@@ -20,7 +25,6 @@ from opentemis.core.request_context import current_ip
 
 # No 0/O/1/l/I: initial passwords are typed by hand from a printed sheet.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-PROVISION_SYNC_LIMIT = 3000
 
 
 def audit(
@@ -87,113 +91,11 @@ def generate_password(length: int = 10) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-@dataclass
-class ProvisionedAccount:
-    staff_code: str
-    full_name: str
-    unit_name: str
-    username: str
-    password: str
-
-
-def _default_role(person: Any) -> str:
-    codes = {p.code for p in person.positions.all()}
-    if "HT" in codes:
-        return Role.PRINCIPAL
-    return Role.TEACHER
-
-
-@transaction.atomic
-def accounts_provision(
-    *, actor: Any, unit: Any, limit: int | None = PROVISION_SYNC_LIMIT
-) -> list[ProvisionedAccount]:
-    """Create an account for every working staff member of ``unit``'s subtree who has none.
-
-    Username = staff code; a random initial password, returned once (for the xlsx) and stored
-    hashed; the user must change it at first login. Principals get the principal role on their
-    school, everybody else the teacher role on their unit.
-    """
-    from opentemis.staff.models import EmploymentStatus, Person
-
-    require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
-    people = (
-        Person.objects.filter(
-            unit_path__startswith=unit.path,
-            employment_status=EmploymentStatus.WORKING,
-            user__isnull=True,
-        )
-        .select_related("unit")
-        .prefetch_related("positions")
-        .order_by("unit_path", "search_text")
-    )
-    total = people.count()
-    if limit is not None and total > limit:
-        raise ValidationError(
-            _(
-                "%(count)s people at once is too many for one request: provision a smaller unit, "
-                "or run `opentemis provision_accounts --unit %(code)s`."
-            )
-            % {"count": total, "code": unit.code}
-        )
-    # Usernames are unique whatever their case (a constraint on Lower(username)).
-    taken = set(
-        User.objects.annotate(login=Lower("username"))
-        .filter(login__in=[p.staff_code.lower() for p in people])
-        .values_list("login", flat=True)
-    )
-    results: list[ProvisionedAccount] = []
-    users: list[User] = []
-    for person in people:
-        if person.staff_code.lower() in taken:
-            continue
-        taken.add(person.staff_code.lower())
-        password = generate_password()
-        users.append(
-            User(
-                username=person.staff_code,
-                first_name=person.full_name[:150],
-                email=person.email,
-                person=person,
-                must_change_password=True,
-                password=make_password(password, hasher="pbkdf2_initial"),
-            )
-        )
-        results.append(
-            ProvisionedAccount(
-                person.staff_code, person.full_name, person.unit.name, person.staff_code, password
-            )
-        )
-    created = User.objects.bulk_create(users, batch_size=500)
-    # bulk_create returns primary keys on PostgreSQL and SQLite (3.35+).
-    by_username = {u.username: u for u in created}
-    grants = []
-    for person in people:
-        user = by_username.get(person.staff_code)
-        if user is None:
-            continue
-        grants.append(
-            RoleAssignment(
-                user=user, role=_default_role(person), unit=person.unit, granted_by=actor
-            )
-        )
-    RoleAssignment.objects.bulk_create(grants, batch_size=500, ignore_conflicts=True)
-    audit(
-        actor=actor,
-        action="accounts.provision",
-        unit=unit,
-        obj=unit,
-        changes={"created": len(results)},
-    )
-    return results
-
-
 @transaction.atomic
 def account_reset_password(*, actor: Any, user: User) -> str:
     """A new one-time password for ``user``; only within the actor's subtree."""
     unit = user_home_unit(user)
     if unit is None:
-        from django.http import Http404
-
         raise Http404
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
     password = generate_password()
@@ -208,24 +110,17 @@ def account_reset_password(*, actor: Any, user: User) -> str:
 def _credentials_replaced(user: User) -> None:
     """A new password, however it came: API tokens issued under the old one stop working, and
     the account's sign-in lockout is lifted (the locked-out page sends people to a reset)."""
-    from axes.utils import reset as axes_reset
-
     api_tokens_revoke(user=user)
     axes_reset(username=normalise_login(user.username))
 
 
 def api_tokens_revoke(*, user: User) -> None:
     """Revoke every API token of ``user`` (password changed or reset, or asked to)."""
-    from rest_framework.authtoken.models import Token
-
     Token.objects.filter(user=user).delete()
 
 
 def api_token_expires(token: Any) -> Any:
     """When an API token stops working: ``API_TOKEN_TTL`` after it was issued."""
-    from datetime import timedelta
-
-    from django.conf import settings
 
     return token.created + timedelta(seconds=int(settings.API_TOKEN_TTL))
 
@@ -233,9 +128,6 @@ def api_token_expires(token: Any) -> Any:
 @transaction.atomic
 def api_token_issue(*, user: User) -> Any:
     """The user's API token: the current one while it lasts, else a new one."""
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and api_token_expires(token) <= timezone.now():
         token.delete()

@@ -27,13 +27,4 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("accounts/", views.account_list, name="account_list"),
-    path("accounts/provision/", views.accounts_provision, name="accounts_provision"),
-    path(
-        "accounts/<int:pk>/reset-password/",
-        views.account_reset_password,
-        name="account_reset_password",
-    ),
-    path("accounts/<int:pk>/roles/", views.account_roles, name="account_roles"),
-    path("audit/", views.audit_list, name="audit_list"),
 ]

@@ -6,33 +6,22 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
-from opentemis.accounts import selectors, services, signin
-from opentemis.accounts.audit_text import describe
-from opentemis.accounts.exports import provisioned_accounts_xlsx
+from opentemis.accounts import services, signin
 from opentemis.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
 )
-from opentemis.accounts.permissions import perm_paths
-from opentemis.accounts.roles import Perm, Role
-from opentemis.core.http import xlsx_response
 from opentemis.core.locale import remember_language
-from opentemis.core.params import id_param
 from opentemis.core.scoping import actor_scope
-from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import get_unit_for_user
 
 
 def _refused_address(request: HttpRequest) -> HttpResponse:
@@ -73,8 +62,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
     def get_success_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("home")
 
 
@@ -110,116 +97,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with actor_scope(form.user):
             services.password_reset_by_email(user=form.user)
         return response
-
-
-def _default_unit(request: HttpRequest, perm: str) -> Unit | None:
-    unit_id = id_param(request.GET, "unit") or id_param(request.POST, "unit")
-    if unit_id is not None:
-        return get_unit_for_user(actor=request.user, pk=unit_id, perm=perm)
-    paths = perm_paths(request.user, perm)
-    if paths is None:
-        return Unit.objects.filter(depth=1).first()
-    return Unit.objects.filter(path__in=paths).order_by("depth", "name").first()
-
-
-@login_required
-def account_list(request: HttpRequest) -> HttpResponse:
-    unit = _default_unit(request, Perm.MANAGE_ACCOUNTS)
-    if unit is None:
-        return render(request, "errors/403.html", status=403)
-    q = request.GET.get("q", "")
-    page = Paginator(selectors.account_list(actor=request.user, unit=unit, q=q), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "accounts/account_list.html", {"unit": unit, "page": page, "q": q})
-
-
-@login_required
-@require_POST
-def accounts_provision(request: HttpRequest) -> HttpResponse:
-    unit = _default_unit(request, Perm.MANAGE_ACCOUNTS)
-    if unit is None:
-        return render(request, "errors/403.html", status=403)
-    try:
-        created = services.accounts_provision(actor=request.user, unit=unit)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{_account_list_url()}?unit={unit.pk}")
-    if not created:
-        messages.info(request, _("Every working staff member of this unit already has an account."))
-        return redirect(f"{_account_list_url()}?unit={unit.pk}")
-    content = provisioned_accounts_xlsx(created, unit_name=unit.name)
-    return xlsx_response(content, f"tai-khoan-{unit.code}.xlsx")
-
-
-def _account_list_url() -> str:
-    from django.urls import reverse
-
-    return reverse("account_list")
-
-
-@login_required
-@require_POST
-def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    user = selectors.get_account_for_user(actor=request.user, pk=pk)
-    password = services.account_reset_password(actor=request.user, user=user)
-    return render(request, "accounts/_password_reset.html", {"account": user, "password": password})
-
-
-@login_required
-def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
-    """The roles of one account: grant a role on a unit (by code) or revoke one."""
-    account = selectors.get_account_for_user(actor=request.user, pk=pk)
-    if request.method == "POST":
-        try:
-            revoke = id_param(request.POST, "revoke")
-            if revoke is not None:
-                grant = selectors.get_grant_for_user(actor=request.user, pk=revoke)
-                services.role_revoke(actor=request.user, grant=grant)
-            else:
-                role = request.POST.get("role", "")
-                if role not in Role.values:
-                    raise ValidationError(_("Choose a role."))
-                unit = selectors.grantable_unit(
-                    actor=request.user, code=request.POST.get("unit_code", "")
-                )
-                services.role_grant(actor=request.user, user=account, role=role, unit=unit)
-            messages.success(request, _("Roles updated."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("account_roles", pk=account.pk)
-    context = {
-        "account": account,
-        "grants": selectors.grant_list(actor=request.user, user=account),
-        "roles": [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN],
-    }
-    return render(request, "accounts/roles.html", context)
-
-
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    unit = _default_unit(request, Perm.VIEW_AUDIT)
-    if unit is None:
-        return render(request, "errors/403.html", status=403)
-    action = request.GET.get("action", "")
-    page = Paginator(
-        selectors.audit_list(actor=request.user, unit=unit, action=action), 50
-    ).get_page(request.GET.get("page"))
-    actions = [
-        ("auth.", _("Sign-ins")),
-        ("accounts.", _("Accounts")),
-        ("staff.", _("Staff records")),
-        ("reads.", _("Reads and exports of personal data")),
-        ("unit.", _("Units")),
-        ("cycle.", _("Evaluation cycles")),
-        ("evaluation.", _("Evaluations")),
-        ("reports.", _("Reminders")),
-    ]
-    context = {
-        "unit": unit,
-        "page": page,
-        "entries": describe(page.object_list),
-        "action": action,
-        "audit_actions": actions,
-    }
-    return render(request, "accounts/audit_list.html", context)

@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from opentemis.accounts.models import User
@@ -117,8 +120,26 @@ def system_scope() -> contextlib.AbstractContextManager[None]:
     return activate(Scope(everything=True))
 
 
+@functools.cache
+def _resolver(dotted_path: str) -> Callable[[Any], Iterable[str]]:
+    return import_string(dotted_path)
+
+
+def granted_paths(user: Any) -> Iterable[str]:
+    """The unit paths of the user's active role assignments, from ``settings.SCOPE_PATHS_RESOLVER``.
+
+    core is the ground floor and imports no app; the app that owns roles (accounts) is named in
+    the settings instead, as Django names the user model in ``AUTH_USER_MODEL``. Fail-closed:
+    without the setting nothing is scoped, every scoped query raises.
+    """
+    dotted_path = getattr(settings, "SCOPE_PATHS_RESOLVER", "")
+    if not dotted_path:
+        raise ImproperlyConfigured("SCOPE_PATHS_RESOLVER must name the function of role paths.")
+    return _resolver(dotted_path)(user)
+
+
 def scope_for_user(user: User | Any) -> Scope:
-    """The union of the subtrees of the user's active role assignments."""
+    """The union of the subtrees of the user's active role assignments (once per user object)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope()
     if user.is_superuser:
@@ -126,10 +147,7 @@ def scope_for_user(user: User | Any) -> Scope:
     cached = getattr(user, "_opentemis_scope", None)
     if cached is not None:
         return cached
-    # The same cached grants the permission checks use: one role query per request, not two.
-    from opentemis.accounts.permissions import role_grants
-
-    scope = Scope(paths=minimal_prefixes([path for _role, path in role_grants(user)]))
+    scope = Scope(paths=minimal_prefixes(list(granted_paths(user))))
     user._opentemis_scope = scope
     return scope
 

@@ -3,7 +3,6 @@ from django.urls import path
 from opentemis.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("bench/trivial", views.trivial, name="trivial"),
     path("session/", views.session_state, name="session_state"),

@@ -37,6 +37,7 @@ from opentemis.evaluations.models import (
     PollParticipation,
     Status,
 )
+from opentemis.orgs.models import Unit
 
 
 def _is_self(user: Any, person_id: int | None) -> bool:
@@ -84,8 +85,6 @@ def can_review_path(user: Any, *, kind: str, unit_path: str, rule: Any = None) -
         return False
     if not rule.superior_kind:
         return True
-    from opentemis.orgs.models import Unit
-
     return Unit.dangerously_unscoped.filter(path__in=grants, kind=rule.superior_kind).exists()
 
 

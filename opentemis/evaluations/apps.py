@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class EvaluationsConfig(AppConfig):
@@ -8,11 +7,5 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opentemis.evaluations.services import clear_framework_caches
-        from opentemis.standards.models import Criterion, Framework
-
-        for model in (Framework, Criterion):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    clear_framework_caches, sender=model, dispatch_uid=f"fwcache-{model.__name__}"
-                )
+        # Local: signals imports models, which cannot load before the app registry is ready.
+        from opentemis.evaluations import signals  # noqa: F401

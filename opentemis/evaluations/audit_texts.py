@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, person_name, register
 from opentemis.accounts.models import User
-from opentemis.evaluations.models import Evaluation
+from opentemis.evaluations.models import Evaluation, EvaluatorKind
+from opentemis.orgs.models import SchoolLevel
+from opentemis.staff.models import Position
 from opentemis.standards.rules import Level
 
 
@@ -156,4 +158,42 @@ register(
         "reviewer": _reviewer,
     },
     objects={"evaluations.evaluation": _evaluations},
+)
+
+
+# Who evaluates managers (evaluator_rules.py): national configuration, hence its standards.* codes.
+def _position(code: Any) -> str:
+    name = Position.objects.filter(code=code).values_list("name", flat=True).first()
+    return name or str(code)
+
+
+def _level(code: Any) -> str:
+    if code in ("", "*", None):
+        return str(_("every school level"))
+    name = SchoolLevel.objects.filter(code=code).values_list("name", flat=True).first()
+    return name or str(code)
+
+
+_RULE = {
+    "position": _("Position"),
+    "level": _("School level"),
+    "evaluator": _("Evaluator"),
+    "kind": _("Unit kind of the superior"),
+}
+
+register(
+    actions={
+        "standards.evaluator_rule_save": Sentence(
+            _("%(actor)s set who evaluates %(position)s (%(level)s): %(evaluator)s."),
+            labels=_RULE,
+            formats={
+                "position": _position,
+                "level": _level,
+                "evaluator": lambda v: str(dict(EvaluatorKind.choices).get(v, v)),
+            },
+        ),
+        "standards.evaluator_rule_remove": Sentence(
+            _("%(actor)s removed a rule on who evaluates managers.")
+        ),
+    },
 )

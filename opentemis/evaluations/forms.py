@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.params import parse_positive_int
 from opentemis.core.widgets import NativeDateInput
+from opentemis.evaluations.models import EvaluatorKind
 from opentemis.evaluations.services import TEXT_FIELDS
+from opentemis.orgs.models import SchoolLevel, UnitKind
+from opentemis.staff.models import Position
 
 
 @dataclass
@@ -97,3 +100,26 @@ class CycleForm(forms.Form):
             "opinions_due": year_end - dt.timedelta(days=7),
             "review_due": year_end,
         }
+
+
+class EvaluatorRuleForm(forms.Form):
+    """Who evaluates holders of a management position, at one school level or any."""
+
+    position = forms.ChoiceField(label=_("Position"))
+    level = forms.ChoiceField(label=_("School level"), required=False)
+    evaluator = forms.ChoiceField(label=_("Evaluated by"))
+    superior_kind = forms.ChoiceField(label=_("Kind of superior unit"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].choices = [  # type: ignore[attr-defined]
+            (p.code, f"{p.name} ({p.code})") for p in Position.objects.filter(is_manager=True)
+        ]
+        self.fields["level"].choices = [("", _("Any level"))] + [  # type: ignore[attr-defined]
+            (lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()
+        ]
+        self.fields["evaluator"].choices = EvaluatorKind.choices  # type: ignore[attr-defined]
+        self.fields["superior_kind"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any superior unit")),
+            *UnitKind.choices,
+        ]

@@ -20,10 +20,11 @@ from opentemis.evaluations.models import (
     Evaluation,
     EvaluationKind,
     PeerOpinion,
+    PollParticipation,
     Status,
 )
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
-from opentemis.orgs.selectors import current_school_year_ref
+from opentemis.orgs.selectors import current_school_year_ref, default_unit, get_unit_for_user
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.rules import LEVEL_CODES, Level
 
@@ -205,16 +206,14 @@ class CompletionRow:
 
 def completion_unit(*, actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
     """The unit whose completion to show: the one asked for, else the cycle's root, else the
-    actor's own highest unit inside it; 404 outside the actor's reach or the cycle."""
-    from opentemis.orgs.selectors import get_unit_for_user
-
+    actor's default unit; 404 outside the actor's reach or the cycle."""
     if unit_id is not None:
         unit = get_unit_for_user(actor=actor, pk=unit_id, perm=Perm.VIEW_EVALUATIONS)
     else:
         paths = perm_paths(actor, Perm.VIEW_EVALUATIONS)
         unit = cycle.unit
         if paths is not None and not any(unit.path.startswith(p) for p in paths):
-            found = Unit.objects.filter(path__in=paths).order_by("path").first()
+            found = default_unit(actor=actor, perm=Perm.VIEW_EVALUATIONS)
             if found is None:
                 raise Http404
             unit = found
@@ -256,8 +255,6 @@ def completion(
         .annotate(n=Count("id"))
     )
     opinions = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk")))
-    from opentemis.evaluations.models import PollParticipation
-
     polled = Exists(PollParticipation.objects.filter(evaluation_id=OuterRef("pk")))
     done = list(LOCKED_STATUSES)
     evaluations = (
@@ -328,8 +325,6 @@ def poll_candidates(
 def poll_answered(*, actor: Any, evaluation: Evaluation) -> bool:
     """Whether the actor has answered the poll about ``evaluation``'s manager. Only that is
     known: ballots carry no author and no time (anonymity), so not what or when."""
-    from opentemis.evaluations.models import PollParticipation
-
     person_id = getattr(actor, "person_id", None)
     return (
         person_id is not None

@@ -58,6 +58,7 @@ from opentemis.standards.rules import (
     rate,
     unjustified_below_suspended,
 )
+from opentemis.standards.services import framework_apply_defaults, framework_lock
 
 TEXT_FIELDS = (
     "strengths",
@@ -141,8 +142,8 @@ def _say(name: str, value: Any) -> str:
 # A framework version's content (criteria, rules) never changes once stored: new content becomes
 # a new version (standards.services). Its rules and its row are therefore cached per process, and
 # the workflow's writes need no join to standards_framework. The caches are cleared whenever a
-# framework or a criterion is saved or deleted (signals in apps.py), e.g. when an administrator
-# locks a version or a test database reuses a primary key.
+# framework or a criterion is saved or deleted (evaluations/signals.py), e.g. when an
+# administrator locks a version or a test database reuses a primary key.
 _RULES: dict[int, RuleSet] = {}
 _FRAMEWORKS: dict[int, Framework] = {}
 _CRITERIA: dict[int, list[dict[str, Any]]] = {}
@@ -283,8 +284,6 @@ def cycle_open(
         raise ValidationError(
             _("A cycle for %(year)s already covers part of this unit.") % {"year": school_year}
         )
-    from opentemis.standards.services import framework_apply_defaults
-
     framework_apply_defaults(school_year=school_year)
     cycle = Cycle.objects.create(
         school_year=school_year,
@@ -331,8 +330,6 @@ def cycle_finish(*, actor: Any, cycle: Cycle) -> Cycle:
     """Close a cycle: no more edits; the frameworks it used can never change again."""
     if not has_perm_on(actor, Perm.MANAGE_CYCLES, cycle.unit_path):
         raise PermissionDenied
-    from opentemis.standards.services import framework_lock
-
     cycle.status = CycleStatus.FINISHED
     cycle.finished_at = timezone.now()
     cycle.save(update_fields=["status", "finished_at"])

@@ -1,4 +1,5 @@
-"""Events of the evaluation workflow, for the apps above this one (notifications) to react to.
+"""Events of the evaluation workflow, for the apps above this one (notifications) to react to;
+and what this app does on the events and hooks of the apps below it (connected by ``apps.py``).
 
 The evaluations app must not import the apps that react to it (the layers in
 ``docs/architecture.md``): it sends a signal, and they subscribe in their ``AppConfig.ready``.
@@ -19,12 +20,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django import dispatch
 from django.db import transaction
-from django.dispatch import Signal
+from django.db.models.signals import post_delete, post_save
+
+from opentemis.evaluations import access
+from opentemis.evaluations.models import Evaluation
+from opentemis.evidence.access import register_viewer_check
+from opentemis.standards.models import Criterion, Framework
 
 logger = logging.getLogger(__name__)
 
-evaluation_changed = Signal()
+evaluation_changed = dispatch.Signal()
 
 # The steps worth telling someone about (autosaves and the reviewer's drafts are not).
 NOTIFIED_ACTIONS = frozenset(
@@ -41,8 +48,6 @@ def emit_after_commit(
         return
 
     def send() -> None:
-        from opentemis.evaluations.models import Evaluation
-
         for receiver, result in evaluation_changed.send_robust(
             sender=Evaluation,
             evaluation=evaluation,
@@ -60,3 +65,20 @@ def emit_after_commit(
                 )
 
     transaction.on_commit(send)
+
+
+# --- what this app does when the apps below it tell it something ----------------------------
+
+# An evaluator opens the evidence library of the people they evaluate (decision 0007).
+register_viewer_check(access.can_review_person)
+
+
+@dispatch.receiver([post_save, post_delete], sender=Framework, dispatch_uid="fwcache-Framework")
+@dispatch.receiver([post_save, post_delete], sender=Criterion, dispatch_uid="fwcache-Criterion")
+def framework_changed(**kwargs: Any) -> None:
+    """A framework version or criterion was saved or deleted (an administrator locked it, a test
+    database reused a key): drop the per-process caches of frameworks and their rules."""
+    # Local: services imports this module (emit_after_commit) at load time.
+    from opentemis.evaluations.services import clear_framework_caches
+
+    clear_framework_caches()

@@ -32,8 +32,11 @@ from opentemis.evaluations.access import Action
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
+from opentemis.evidence import services as evidence_services
+from opentemis.evidence.examples import examples_for
+from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, current_school_year, default_unit, get_unit_for_user
 from opentemis.staff.selectors import heads_of
 from opentemis.standards.rules import Level
 
@@ -161,8 +164,6 @@ def _self_context(
     missing: services.SelfMissing | None = None,
 ) -> dict[str, Any]:
     criteria = _criteria(evaluation)
-    from opentemis.evidence.examples import examples_for
-
     results = request.session.pop(EVIDENCE_RESULT_KEY, None) if request.method == "GET" else None
     return {
         "evaluation": evaluation,
@@ -192,8 +193,6 @@ def _library(evaluation: Evaluation) -> list[Any]:
 
 def _upload_context() -> dict[str, Any]:
     """The evidence file inputs' limits, from the evidence app's one source of truth."""
-    from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
-
     return {"upload_attrs": flatatt(upload_input_attrs()), "upload_limits": upload_limits_text()}
 
 
@@ -324,8 +323,6 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> dict[str, str]:
     """Attach or remove; the outcome as ``{"level": "success" | "error", "text": ...}``."""
-    from opentemis.evidence import services as evidence_services
-
     try:
         # Checked before anything is stored: a file never lands under a foreign criterion.
         criterion = services.criterion_number(evaluation, raw)
@@ -724,7 +721,11 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
     )
     year = current_school_year()
     unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
-    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
+    unit = (
+        units.filter(pk=unit_id).first()
+        if unit_id
+        else default_unit(actor=request.user, perm=Perm.MANAGE_CYCLES)
+    )
     if year is None or unit is None:
         messages.error(request, _("There is no current school year or unit to open a cycle for."))
         return redirect("evaluation_home")

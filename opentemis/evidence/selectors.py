@@ -11,17 +11,17 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from opentemis.evaluations.access import can_review_person
-from opentemis.evaluations.models import EvidenceLink
+from opentemis.evidence.access import may_view_others
 from opentemis.evidence.models import Evidence
 from opentemis.staff.models import Person
 
 
 def can_open_library(actor: Any, owner: Person) -> bool:
-    """The owner, or someone who evaluates them (``evaluations.access.can_review_person``)."""
+    """The owner, or someone who evaluates them (the check evaluations registers in
+    ``evidence.access``: ``evaluations.access.can_review_person``)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    return getattr(actor, "person_id", None) == owner.pk or can_review_person(actor, owner)
+    return getattr(actor, "person_id", None) == owner.pk or may_view_others(actor, owner)
 
 
 def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
@@ -29,7 +29,10 @@ def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
     the actor may not open them. One query."""
     if not can_open_library(actor, owner):
         raise Http404
-    cited = EvidenceLink.objects.filter(evidence=OuterRef("pk"))
+    # The citations are evaluations' EvidenceLink rows (above this app), reached through the
+    # relation they declare on Evidence (``links``) rather than imported; their manager scopes.
+    citations = Evidence._meta.get_field("links").related_model
+    cited = citations._default_manager.filter(evidence=OuterRef("pk"))
     return (
         Evidence.objects.filter(owner=owner)
         .select_related("stored_file", "school_year")

@@ -86,7 +86,7 @@ class Job(models.Model):
 
     @property
     def result_expired(self) -> bool:
-        """Done, but the clean-up deleted its file (``core.cleanup``)."""
+        """Done, but the clean-up deleted its file (``site.cleanup``)."""
         return self.status == JobStatus.DONE and bool(self.result_name) and not self.result
 
     @property

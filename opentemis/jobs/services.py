@@ -268,6 +268,7 @@ def _expire(job: Job, now: Any, result: SweepResult) -> None:
 
 def _task_rows(task_ids: Iterable[str]) -> Any:
     """The database queue's rows of ``task_ids`` (None when another backend is in use)."""
+    # Local: the database task backend is optional; another backend may be configured.
     try:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another task backend: only the heartbeat tells
@@ -319,7 +320,7 @@ _SWEEPS: list[Callable[[], Any]] = [jobs_sweep]
 
 def register_sweep(sweep: Callable[[], Any]) -> None:
     """Have the worker run ``sweep()`` with its own (an app's lease on work that outlives a
-    process: notice emails, ...). Higher apps register from their ``AppConfig.ready``."""
+    process: notice emails, ...). Higher apps register from their ``signals.py``."""
     if sweep not in _SWEEPS:
         _SWEEPS.append(sweep)
 

@@ -1,6 +1,6 @@
 """The job page (progress bar polled by HTMX) and the download of its result.
 
-A result deleted by the clean-up (``core.cleanup``) answers 410 with the job page, which says
+A result deleted by the clean-up (``site.cleanup``) answers 410 with the job page, which says
 the file has expired. Reading the page of a job whose worker died sweeps it (retried or failed,
 ``services.job_check_lease``), and a failed job can be run again from it.
 """
@@ -44,7 +44,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         logger.warning("job %s: result file %s is missing", job.pk, job.result.name)
         stream = None
     if stream is None:
-        # The clean-up deleted the result (``core.cleanup``): the job page says so.
+        # The clean-up deleted the result (``site.cleanup``): the job page says so.
         job.result = ""  # type: ignore[assignment]
         response = render(request, "jobs/detail.html", {"job": job}, status=410)
     else:

@@ -179,7 +179,8 @@ def sweep_and_send() -> int:
     queue their sending; returns how many were given back."""
     retried, _failed = sweep_sending()
     if retried:
-        from opentemis.notifications.tasks import send_notice_emails  # tasks import this module
+        # Local: the tasks module imports this one at load time.
+        from opentemis.notifications.tasks import send_notice_emails
 
         send_notice_emails.enqueue()
     return retried

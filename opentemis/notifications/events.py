@@ -52,6 +52,9 @@ from opentemis.evaluations.models import (
     PollParticipation,
     Status,
 )
+from opentemis.evaluations.selectors import EVALUATED_POSITIONS
+from opentemis.evaluations.waiting import ordered_rules, review_queue, reviewed_by_head_q
+from opentemis.notifications.emails import deliver_pending
 from opentemis.notifications.models import (
     EmailChoice,
     EmailState,
@@ -142,13 +145,13 @@ def _queue_emails() -> None:
     """Send the emails due at once after the commit; inline if the queue is unavailable."""
 
     def run() -> None:
+        # Local: the tasks module imports this one at load time.
         from opentemis.notifications.tasks import send_notice_emails
 
         try:
             send_notice_emails.enqueue()
         except Exception:
             logger.exception("could not queue the notice emails; sending now")
-            from opentemis.notifications.emails import deliver_pending
 
             try:
                 deliver_pending()
@@ -365,8 +368,6 @@ def _with_person_under(cycle: Cycle) -> Any:
 
 def self_evaluation_pending(cycle: Cycle) -> list[Recipient]:
     """People to evaluate in ``cycle`` who have not submitted their self-evaluation."""
-    from opentemis.evaluations.selectors import EVALUATED_POSITIONS
-
     evaluated = Person.positions.through.objects.filter(
         person_id=OuterRef("person_id"), position__code__in=EVALUATED_POSITIONS
     )
@@ -424,8 +425,6 @@ def reviews_pending(cycle: Cycle) -> list[Recipient]:
     rules applied as in the review queue); officers, who are few, each through the review
     queue.
     """
-    from opentemis.evaluations.waiting import ordered_rules, review_queue, reviewed_by_head_q
-
     head_roles = [r for r, perms in ROLE_PERMS.items() if Perm.REVIEW_TEACHERS in perms]
     waiting = (
         Evaluation.objects.filter(

@@ -16,7 +16,13 @@ from django.http import Http404
 
 from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
-from opentemis.notifications.models import Notice, Reminder, ReminderTarget
+from opentemis.notifications.models import (
+    EmailChoice,
+    Notice,
+    NoticePreference,
+    Reminder,
+    ReminderTarget,
+)
 
 
 def notices_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Notice]:
@@ -62,8 +68,6 @@ def recently_reminded(*, actor: Any, unit_ids: list[int], since: dt.datetime) ->
 
 def preference_of(*, actor: Any) -> str:
     """How the actor wants the email copy of their notices (default: at once)."""
-    from opentemis.notifications.models import EmailChoice, NoticePreference
-
     stored = (
         NoticePreference.objects.filter(user_id=actor.pk).values_list("email", flat=True).first()
     )

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,9 +37,18 @@ from opentemis.accounts.services import audit
 from opentemis.core.text import normalize_text
 from opentemis.evaluations.selectors import cycles_covering
 from opentemis.notifications import emails, selectors
-from opentemis.notifications.models import EmailState, Notice, Reminder, ReminderTarget
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.notifications.models import (
+    EmailChoice,
+    EmailState,
+    Notice,
+    NoticePreference,
+    Reminder,
+    ReminderTarget,
+)
+from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import current_school_year
+from opentemis.reports.models import EvalCell
+from opentemis.reports.refresh import ensure_fresh
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +113,6 @@ def completion_rates(*, units: list[Unit], school_year: SchoolYear | None) -> di
     """
     if school_year is None or not units:
         return {}
-    from django.conf import settings
-
-    from opentemis.reports.models import EvalCell
-    from opentemis.reports.refresh import ensure_fresh
 
     ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
     totals: dict[int, list[int]] = {u.pk: [0, 0] for u in units}
@@ -139,11 +145,6 @@ def lagging_schools(
     offices = [u for u in units if not u.is_school]
     if school_year is None or not offices:
         return {}
-    from django.db.models import Q, Sum
-
-    from opentemis.orgs.models import UnitKind
-    from opentemis.reports.models import EvalCell
-    from opentemis.reports.refresh import ensure_fresh
 
     ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
     threshold = settings.REPORT_GROUPS[0][1]
@@ -391,6 +392,7 @@ def _queue_emails(reminder_id: int) -> None:
     """Queue the emails once the reminder is committed; send inline if the queue is down."""
 
     def run() -> None:
+        # Local: the tasks module imports this one at load time.
         from opentemis.notifications.tasks import send_reminder_emails
 
         try:
@@ -448,8 +450,6 @@ def notices_mark_all_read(*, actor: Any) -> int:
 
 def notice_preference_set(*, actor: Any, email: str) -> Any:
     """Record how the actor wants the email copy of their notices (their own choice only)."""
-    from opentemis.notifications.models import EmailChoice, NoticePreference
-
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
     if email not in EmailChoice.values:

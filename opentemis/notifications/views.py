@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.notifications import selectors, services
+from opentemis.notifications.models import EmailChoice
 
 PAGE_SIZE = 20
 
@@ -46,8 +47,6 @@ def notice_read_all(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_preferences(request: HttpRequest) -> HttpResponse:
     """The person's own choice: emails at once, one daily digest, or none."""
-    from opentemis.notifications.models import EmailChoice
-
     choice = selectors.preference_of(actor=request.user)
     status = 200
     if request.method == "POST":

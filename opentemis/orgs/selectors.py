@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from opentemis.accounts.permissions import path_filter, perm_paths, require_perm_on
+from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit
@@ -77,43 +77,36 @@ def get_unit_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_UNITS) -> Un
     return unit
 
 
+def unit_by_code(*, actor: Any, code: str, perm: str) -> Unit:
+    """The unit with ``code`` (as typed: trimmed, any case) where the actor holds ``perm``.
+
+    For forms where a person types a unit's code (grant a role there, transfer someone there):
+    a ValidationError, the same for "no such code" and "not yours", otherwise.
+    """
+    unit = Unit.objects.filter(code=code.strip().upper()).first() if code.strip() else None
+    if unit is None or not has_perm_on(actor, perm, unit.path):
+        raise ValidationError(_("No unit with this code among the units you manage."))
+    return unit
+
+
+def default_unit(*, actor: Any, perm: str) -> Unit | None:
+    """The unit a page opens on when none is asked for: the actor's "default unit".
+
+    The rule, the one every page follows: the highest unit among the actor's role units that
+    grant ``perm`` (the smallest depth), ties broken by name; for a superuser, the root of the
+    tree. None when the actor holds ``perm`` nowhere.
+    """
+    paths = perm_paths(actor, perm)
+    units = Unit.objects.filter(depth=1) if paths is None else Unit.objects.filter(path__in=paths)
+    return units.order_by("depth", "name").first()
+
+
 def root_units(*, actor: Any, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:
     """The top units of the actor's visible forest (their own role units, minimised)."""
     paths = perm_paths(actor, perm)
     if paths is None:
         return Unit.objects.filter(depth=1).order_by("name")
     return Unit.objects.filter(path__in=paths).order_by("name")
-
-
-def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
-    """Children of ``parent`` with the number of staff in each child's whole subtree.
-
-    One grouped query over the subtree (prefix of the child's path), not a count per child.
-    """
-    from opentemis.staff.models import Person
-
-    require_perm_on(actor, Perm.VIEW_UNITS, parent.path)
-    children = list(
-        Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name")
-    )
-    child_len = len(parent.path) + Unit.steplen
-    counts = dict(
-        Person.objects.filter(unit_path__startswith=parent.path)
-        .exclude(unit_path=parent.path)
-        .annotate(prefix=Substr("unit_path", 1, child_len))
-        .values("prefix")
-        .annotate(n=Count("id"))
-        .values_list("prefix", "n")
-    )
-    for child in children:
-        child.staff_count = counts.get(child.path, 0)
-    return children
-
-
-def subtree_staff_count(*, unit: Unit) -> int:
-    from opentemis.staff.models import Person
-
-    return Person.objects.filter(unit_path__startswith=unit.path).count()
 
 
 def ancestors(*, unit: Unit) -> list[Unit]:

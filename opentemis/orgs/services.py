@@ -16,6 +16,7 @@ from opentemis.accounts.services import audit
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold, nfc
 from opentemis.orgs.models import SchoolLevel, Unit, UnitMove, UnitStatus
+from opentemis.orgs.signals import units_moved
 
 
 def _level_objects(levels: Iterable[str]) -> list[SchoolLevel]:
@@ -118,7 +119,8 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
 
     One action, one transaction, one batch id: e.g. every school of an abolished district
     office moved to the Sở on 1/7/2025. Staff follow because they point at the unit, not at a
-    path; each move is recorded in ``UnitMove``.
+    path (their copy of the path is rewritten on :data:`orgs.signals.units_moved`); each move is
+    recorded in ``UnitMove``.
     """
     require_perm_on(actor, Perm.MOVE_UNITS, new_parent.path)
     batch = uuid.uuid4()
@@ -162,22 +164,6 @@ def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str =
                     "reason": reason,
                 },
             )
-        sync_staff_paths(prefix=new_parent.path)
+        # Apps keeping a copy of unit paths (staff) rewrite theirs, in this transaction.
+        units_moved.send(sender=Unit, prefix=new_parent.path)
     return batch
-
-
-def sync_staff_paths(*, prefix: str) -> int:
-    """Copy the current unit path onto every person of the subtree at ``prefix``.
-
-    Called after a move (treebeard rewrote the units' paths); one UPDATE with a subquery, so
-    it runs in the database whatever the number of people.
-    """
-    from django.db.models import OuterRef, Subquery
-
-    from opentemis.staff.models import Person
-
-    with system_scope():
-        current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
-        return Person.objects.filter(unit__path__startswith=prefix).update(
-            unit_path=Subquery(current)
-        )

@@ -14,8 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.reports.data import BREAKDOWN_KEYS, RATINGS
+from opentemis.reports.selectors import report_for
 
 
 class ReportBreakdownSerializer(serializers.Serializer):
@@ -145,9 +148,7 @@ class ReportView(APIView):
         ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        from opentemis.accounts.roles import Perm
-        from opentemis.orgs.selectors import get_school_year, get_unit_for_user
-        from opentemis.reports.selectors import report_for
+        from opentemis.orgs.selectors import get_school_year
 
         unit: Unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
         year = get_school_year(request.query_params.get("year"))

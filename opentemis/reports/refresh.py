@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from opentemis.accounts.models import AuditEvent
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import (
     LOCKED_STATUSES,
@@ -596,8 +597,6 @@ EVALUATION_ACTIONS = ("evaluation.", "cycle.")
 
 def _changed_units(school_year: SchoolYear, since: dt.datetime) -> tuple[set[int], set[int]]:
     """Units whose evaluations changed, and units whose staff (or structure) changed."""
-    from opentemis.accounts.models import AuditEvent
-
     evaluations: set[int] = set(
         Evaluation.objects.filter(cycle__school_year=school_year, updated_at__gte=since)
         .values_list("unit_id", flat=True)

@@ -37,6 +37,9 @@ from opentemis.reports.data import (
 )
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
+from opentemis.staff.models import Position, Qualification
+from opentemis.standards.frameworks import module_name
+from opentemis.standards.models import Criterion
 
 # The framework whose criteria name each population's per-criterion rows (refresh.population_of).
 FRAMEWORKS = {
@@ -75,9 +78,6 @@ class _Labels:
     """Names shown in the report, read once per report."""
 
     def __init__(self) -> None:
-        from opentemis.staff.models import Position, Qualification
-        from opentemis.standards.models import Criterion
-
         self.levels = {lvl.code: (lvl.order, lvl.name) for lvl in SchoolLevel.objects.all()}
         self.positions = {p.code: (p.order, p.name) for p in Position.objects.all()}
         self.qualifications = dict(Qualification.choices)
@@ -97,8 +97,6 @@ class _Labels:
 
 
 def _section(population: str, title: str, cells: list[EvalCell], labels: _Labels) -> Section:
-    from opentemis.standards.frameworks import module_name
-
     mine = [c for c in cells if c.population == population]
     section = Section(population=population, title=title)
     levels = sorted({c.level for c in mine}, key=labels.level_order)

@@ -18,6 +18,9 @@ from django_tasks import task
 from opentemis.core.scoping import actor_scope
 from opentemis.jobs import services as jobs
 from opentemis.jobs.models import Job
+from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.reports import selectors
+from opentemis.reports.exports import filename, render
 
 logger = logging.getLogger(__name__)
 REPORT_EXPORT = "reports.export"
@@ -37,10 +40,6 @@ def report_export(job_id: int, unit_id: int, school_year_id: int, fmt: str) -> N
 
 
 def _export(job: Job, unit_id: int, school_year_id: int, fmt: str) -> None:
-    from opentemis.orgs.models import SchoolYear, Unit
-    from opentemis.reports import selectors
-    from opentemis.reports.exports import filename, render
-
     jobs.job_progress(job, 0, STEPS)
     unit = Unit.objects.get(pk=unit_id)
     school_year = SchoolYear.objects.get(pk=school_year_id)

@@ -1,4 +1,4 @@
-"""Report pages and dashboards, mounted at /reports/."""
+"""Report pages and dashboards, mounted at /reports/ (reminders: notifications/urls_reports.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -7,5 +7,4 @@ from opentemis.reports import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.report_home, name="report_home"),
     path("unit/<int:pk>/", views.report_unit, name="report_unit"),
-    path("unit/<int:pk>/remind/", views.report_remind, name="report_remind"),
 ]

@@ -1,4 +1,5 @@
-"""Report pages and dashboards: the TEMIS report of a unit, its children ranked, reminders.
+"""Report pages and dashboards: the TEMIS report of a unit, its children ranked (its reminders
+are sent by ``notifications.views_remind``).
 
 Every figure comes from ``selectors.report_for`` (404 unless the user follows evaluations of the
 unit), already protected against small cells; the pages only arrange it. Charts are inline SVG
@@ -7,24 +8,22 @@ drawn by ``templatetags/report_tags.py``: no script, light on cheap phones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from opentemis.accounts.permissions import has_perm_on, perm_paths
+from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
-from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
-from opentemis.orgs.selectors import ancestors, get_school_year, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
 from opentemis.reports import protection
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
 from opentemis.reports.models import CompletionSnapshot
@@ -35,15 +34,19 @@ SCHOOL_KINDS = (UnitKind.SCHOOL, UnitKind.GDTX_CENTRE)
 SORT_KEYS = ("rank", "name", "to_evaluate", "self_evaluated", "finalised", "rate", "group")
 HISTORY_WEEKS = 26
 
-
-def default_unit(user: Any) -> Unit | None:
-    """The highest unit where the user follows evaluations (the nation for a superuser)."""
-    paths = perm_paths(user, Perm.VIEW_EVALUATIONS)
-    units = Unit.objects.filter(depth=1) if paths is None else Unit.objects.filter(path__in=paths)
-    return units.order_by("depth", "name").first()
+# What the apps above reports add to the report page, each a function of the request giving
+# context (notifications: the outcome of the sender's reminder, ``?reminded=``). They register
+# from their signals.py; reports imports none of them (docs/decisions/0014-layers.md).
+page_extras: list[Callable[[HttpRequest], dict[str, Any]]] = []
 
 
-def _school_year(request: HttpRequest) -> SchoolYear:
+def register_page_extra(extra: Callable[[HttpRequest], dict[str, Any]]) -> None:
+    """Add ``extra(request)``'s context to every report page (registered once)."""
+    if extra not in page_extras:
+        page_extras.append(extra)
+
+
+def report_year(request: HttpRequest) -> SchoolYear:
     """``year=CODE`` (posted or in the query; 404 if unknown), else the current school year:
     :func:`~opentemis.orgs.selectors.get_school_year`, as the report API and the export."""
     return get_school_year(request.POST.get("year") or request.GET.get("year"))
@@ -91,7 +94,7 @@ def _history(unit: Unit, year: SchoolYear) -> list[CompletionSnapshot]:
     return list(reversed(rows[:HISTORY_WEEKS]))
 
 
-def _context(
+def report_context(
     request: HttpRequest, unit: Unit, year: SchoolYear, data: ReportData
 ) -> dict[str, Any]:
     user = request.user
@@ -123,83 +126,18 @@ def _context(
 
 @login_required
 def report_home(request: HttpRequest) -> HttpResponse:
-    unit = default_unit(request.user)
+    unit = default_unit(actor=request.user, perm=Perm.VIEW_EVALUATIONS)
     if unit is None:
         raise Http404
-    return redirect(report_url(unit.pk, _school_year(request)))
+    return redirect(report_url(unit.pk, report_year(request)))
 
 
 @login_required
 def report_unit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
-    year = _school_year(request)
+    year = report_year(request)
     data = report_for(actor=request.user, unit=unit, school_year=year)
-    context = _context(request, unit, year, data)
-    reminded = id_param(request.GET, "reminded")
-    if reminded is not None:  # the outcome of the sender's own reminder, beside the form
-        from opentemis.notifications.selectors import reminder_outcome
-
-        context["remind_outcome"] = reminder_outcome(actor=request.user, pk=reminded)
+    context = report_context(request, unit, year, data)
+    for extra in page_extras:
+        context.update(extra(request))
     return render(request, "reports/unit.html", context)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _remind_page(
-    request: HttpRequest,
-    unit: Unit,
-    year: SchoolYear,
-    extra: dict[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    """The report page, or only its lagging section for HTMX, with the reminder's outcome or
-    refusal beside the form (issue 9 item 5) and the sender's choices as they left them."""
-    data = report_for(actor=request.user, unit=unit, school_year=year)
-    context = {**_context(request, unit, year, data), **extra}
-    if _is_htmx(request):
-        # HTMX swaps only 2xx answers: a refusal is shown in place, with a 200.
-        return render(request, "reports/_lagging.html", context)
-    return render(request, "reports/unit.html", context, status=status)
-
-
-@login_required
-@require_POST
-def report_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remind the chosen children of ``pk`` (the lagging list's checkboxes).
-
-    The outcome (who was reached, which units reached nobody) is shown next to the form: in
-    place for HTMX; otherwise on the report page reloaded at the result (``?reminded=``).
-    A refused send re-renders the form with the ticks and the message kept.
-    """
-    from opentemis.notifications.selectors import reminder_outcome
-    from opentemis.notifications.services import RecentlyReminded, remind_units
-
-    unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
-    year = _school_year(request)
-    ids = [i for v in request.POST.getlist("units") if (i := parse_positive_int(v))]
-    message = request.POST.get("message", "")
-    kept = {"chosen": set(ids), "remind_message": message}
-    targets = list(
-        Unit.objects.filter(pk__in=ids, path__startswith=unit.path, depth=unit.depth + 1)
-    )
-    try:
-        reminder = remind_units(
-            actor=request.user,
-            units=targets,
-            school_year=year,
-            message=message,
-            url_for_unit=lambda u: report_url(u.pk, year),
-            force=request.POST.get("force") == "1",
-        )
-    except RecentlyReminded as exc:
-        refused = {**kept, "remind_error": " ".join(exc.messages), "recent_units": exc.units}
-        return _remind_page(request, unit, year, refused, status=400)
-    except ValidationError as exc:
-        refused = {**kept, "remind_error": " ".join(exc.messages)}
-        return _remind_page(request, unit, year, refused, status=400)
-    if _is_htmx(request):
-        outcome = reminder_outcome(actor=request.user, pk=reminder.pk)
-        return _remind_page(request, unit, year, {**kept, "remind_outcome": outcome})
-    return redirect(report_url(unit.pk, year, reminded=str(reminder.pk)) + "#remind-result")

@@ -7,6 +7,8 @@ minority (dân tộc thiểu số, DTTS); foreigners (55) are not counted as DTT
 
 from __future__ import annotations
 
+from opentemis.core.text import fold
+
 ETHNICITIES: list[tuple[str, str]] = [
     ("01", "Kinh"),
     ("02", "Tày"),
@@ -76,8 +78,6 @@ def is_minority(code: str) -> bool:
 
 def code_for(value: str) -> str | None:
     """Accept a code ("02") or a name in any case/diacritics ("tay", "Tày")."""
-    from opentemis.core.text import fold
-
     value = (value or "").strip()
     if value.isdigit():
         value = value.zfill(2)

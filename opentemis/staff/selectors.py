@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from opentemis.accounts.permissions import perm_paths, require_perm_on
@@ -157,8 +159,6 @@ def current_core_designation(*, person: Person) -> Any:
 
 def reference_choices() -> dict[str, list[tuple[str, str]]]:
     """Positions and subjects as (code, name), cached: they change a few times a year."""
-    from django.core.cache import cache
-
     cached = cache.get("staff:reference_choices")
     if cached is None:
         cached = {
@@ -167,3 +167,30 @@ def reference_choices() -> dict[str, list[tuple[str, str]]]:
         }
         cache.set("staff:reference_choices", cached, 300)
     return cached
+
+
+def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
+    """Children of ``parent`` with the number of staff in each child's whole subtree.
+
+    One grouped query over the subtree (prefix of the child's path), not a count per child.
+    """
+    require_perm_on(actor, Perm.VIEW_UNITS, parent.path)
+    children = list(
+        Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("name")
+    )
+    child_len = len(parent.path) + Unit.steplen
+    counts = dict(
+        Person.objects.filter(unit_path__startswith=parent.path)
+        .exclude(unit_path=parent.path)
+        .annotate(prefix=Substr("unit_path", 1, child_len))
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .values_list("prefix", "n")
+    )
+    for child in children:
+        child.staff_count = counts.get(child.path, 0)
+    return children
+
+
+def subtree_staff_count(*, unit: Unit) -> int:
+    return Person.objects.filter(unit_path__startswith=unit.path).count()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,3 +257,16 @@ def core_revoke(*, actor: Any, person: Person, school_year: SchoolYear) -> None:
         obj=person,
         changes={"year": school_year.code},
     )
+
+
+def sync_staff_paths(*, prefix: str) -> int:
+    """Copy the current unit path onto every person of the subtree at ``prefix``.
+
+    Called after a unit move (treebeard rewrote the units' paths; ``staff.signals``); one UPDATE
+    with a subquery, so it runs in the database whatever the number of people.
+    """
+    with system_scope():
+        current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+        return Person.objects.filter(unit__path__startswith=prefix).update(
+            unit_path=Subquery(current)
+        )

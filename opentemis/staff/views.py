@@ -13,7 +13,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.core.pagination import CappedPaginator
 from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user
+from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user, unit_by_code
 from opentemis.staff import reads, selectors, services
 from opentemis.staff.forms import PersonForm, StaffFilterForm
 from opentemis.staff.models import Assignment
@@ -176,10 +176,12 @@ def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a person to another unit (by code); the work history keeps the old one."""
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
-    code = request.POST.get("unit_code", "").strip().upper()
-    target = Unit.objects.filter(code=code).first() if code else None
-    if target is None or not has_perm_on(request.user, Perm.CHANGE_STAFF, target.path):
-        messages.error(request, _("No unit with this code among the units you manage."))
+    try:
+        target = unit_by_code(
+            actor=request.user, code=request.POST.get("unit_code", ""), perm=Perm.CHANGE_STAFF
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("staff_detail", pk=person.pk)
     services.person_transfer(
         actor=request.user, person=person, to_unit=target, note=request.POST.get("note", "")

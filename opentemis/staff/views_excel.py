@@ -25,7 +25,7 @@ from opentemis.core.imports.flow import (
 from opentemis.core.imports.issues import Issue
 from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import get_unit_for_user, root_units
+from opentemis.orgs.selectors import default_unit, get_unit_for_user, root_units
 from opentemis.staff import excel
 from opentemis.staff.forms import StaffFilterForm
 from opentemis.staff.sensitive import SensitiveDataDenied
@@ -45,13 +45,11 @@ class ImportForm(forms.Form):
 
 
 def _import_unit(request: HttpRequest) -> Unit:
-    """The unit from ``?unit=`` (404 outside the user's import reach) or their first one."""
+    """The unit from ``?unit=`` (404 outside the user's import reach) or their default unit."""
     unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
     if unit_id is not None:
         return get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.IMPORT_STAFF)
-    if perm_paths(request.user, Perm.IMPORT_STAFF) == ():
-        raise Http404
-    unit = root_units(actor=request.user, perm=Perm.IMPORT_STAFF).first()
+    unit = default_unit(actor=request.user, perm=Perm.IMPORT_STAFF)
     if unit is None:
         raise Http404
     return unit

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from opentemis.orgs.models import SchoolLevel
 from opentemis.standards.models import Framework, FrameworkApplication
 
 
@@ -133,8 +134,6 @@ def require_applies(
     evaluation)."""
     found = applicable_to_person(school_year=school_year, person=person, table=table)
     if found.framework.code != framework.code:
-        from opentemis.orgs.models import SchoolLevel
-
         level = SchoolLevel.objects.filter(code=found.level).first()
         raise ValidationError(
             _(

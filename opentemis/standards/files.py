@@ -46,6 +46,7 @@ def read_framework_file(file: Any, name: str = "") -> list[dict[str, Any]]:
     content = _read_bounded(file)
     head = content[:8]
     if looks_like_workbook(head) or name.lower().endswith((".xlsx", ".xls")):
+        # Local: the xlsx module imports this one at load time.
         from opentemis.standards.xlsx import framework_from_xlsx
 
         return [framework_from_xlsx(io.BytesIO(content))]

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opentemis.orgs.models import SchoolLevel
+from opentemis.staff.models import Position
 from opentemis.standards.models import Framework
 
 
@@ -25,9 +27,6 @@ class FrameworkApplyForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from opentemis.orgs.models import SchoolLevel
-        from opentemis.staff.models import Position
-
         super().__init__(*args, **kwargs)
         field = self.fields["framework"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -48,30 +47,3 @@ def _framework_label(framework: Framework) -> str:
     if framework.is_locked:
         label += " · " + str(_("locked"))
     return label
-
-
-class EvaluatorRuleForm(forms.Form):
-    """Who evaluates holders of a management position, at one school level or any."""
-
-    position = forms.ChoiceField(label=_("Position"))
-    level = forms.ChoiceField(label=_("School level"), required=False)
-    evaluator = forms.ChoiceField(label=_("Evaluated by"))
-    superior_kind = forms.ChoiceField(label=_("Kind of superior unit"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from opentemis.evaluations.models import EvaluatorKind
-        from opentemis.orgs.models import SchoolLevel, UnitKind
-        from opentemis.staff.models import Position
-
-        super().__init__(*args, **kwargs)
-        self.fields["position"].choices = [  # type: ignore[attr-defined]
-            (p.code, f"{p.name} ({p.code})") for p in Position.objects.filter(is_manager=True)
-        ]
-        self.fields["level"].choices = [("", _("Any level"))] + [  # type: ignore[attr-defined]
-            (lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()
-        ]
-        self.fields["evaluator"].choices = EvaluatorKind.choices  # type: ignore[attr-defined]
-        self.fields["superior_kind"].choices = [  # type: ignore[attr-defined]
-            ("", _("Any superior unit")),
-            *UnitKind.choices,
-        ]

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
+from opentemis.orgs.models import SchoolLevel
+from opentemis.staff.models import Position
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.rules import Level
 from opentemis.standards.services import (
@@ -157,9 +159,6 @@ class YearGrid:
 
 
 def year_grid(*, school_year: Any) -> YearGrid:
-    from opentemis.orgs.models import SchoolLevel
-    from opentemis.staff.models import Position
-
     positions = list(Position.objects.all())
     levels = list(SchoolLevel.objects.all())
     applications = list(
@@ -182,31 +181,6 @@ def year_grid(*, school_year: Any) -> YearGrid:
         rows=rows,
         applications=[(a, framework_application_in_use(a)) for a in applications],
     )
-
-
-def evaluator_rules() -> list[Any]:
-    from opentemis.evaluations.models import EvaluatorRule
-    from opentemis.orgs.models import UnitKind
-
-    labels = dict(UnitKind.choices)
-    rules = list(
-        EvaluatorRule.objects.select_related("position", "level").order_by(
-            "position__order", "level__order"
-        )
-    )
-    for rule in rules:
-        rule.superior_kind_label = labels.get(rule.superior_kind, rule.superior_kind)
-    return rules
-
-
-def managers_without_rule() -> list[Any]:
-    """Manager positions that no evaluator rule covers at any level: only a system
-    administrator could review their evaluations."""
-    from opentemis.evaluations.models import EvaluatorRule
-    from opentemis.staff.models import Position
-
-    covered = EvaluatorRule.objects.values("position_id")
-    return list(Position.objects.filter(is_manager=True).exclude(pk__in=covered))
 
 
 def framework_as_data(framework: Framework) -> dict[str, Any]:

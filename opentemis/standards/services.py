@@ -10,8 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.services import audit
+from opentemis.core.scoping import actor_scope, system_scope
+from opentemis.orgs.models import SchoolLevel
+from opentemis.staff.models import Position
 from opentemis.standards.applicability import YearFrameworks, in_scope, scope_text
-from opentemis.standards.models import Criterion, Framework, Standard
+from opentemis.standards.frameworks import framework_data
+from opentemis.standards.models import Criterion, Framework, FrameworkApplication, Standard
 from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, LEVEL_CODES, RuleSet
 
 
@@ -325,8 +330,6 @@ def framework_lock(*, framework: Framework) -> None:
 
 
 def load_builtin_frameworks() -> list[Framework]:
-    from opentemis.standards.frameworks import framework_data
-
     return [framework_load(data=data) for data in framework_data().values()]
 
 
@@ -338,10 +341,6 @@ def framework_apply(
 
     A person (position, school level) may fall under one framework only in a year.
     """
-    from opentemis.orgs.models import SchoolLevel
-    from opentemis.staff.models import Position
-    from opentemis.standards.models import FrameworkApplication
-
     if not getattr(actor, "is_superuser", False):
         raise ValidationError(_("Only a system administrator can choose the frameworks of a year."))
     if not framework.is_complete:
@@ -410,8 +409,6 @@ def default_applications() -> list[tuple[str, list[str], list[str]]]:
     each built-in framework where its regulation applies (``applies_to`` in the data): TT 20
     for teachers of general education, TT 14 for their principals and deputies, TT 26 for
     preschool teachers, TT 25 for preschool principals and deputies."""
-    from opentemis.standards.frameworks import framework_data
-
     return [
         (code, list(scope.get("positions") or []), list(scope.get("levels") or []))
         for code, data in framework_data().items()
@@ -429,8 +426,6 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
     criteria were known) gets it now: preschool teachers and principals are no longer left
     without a standard.
     """
-    from opentemis.standards.models import FrameworkApplication
-
     year = YearFrameworks(school_year)
     applied = []
     for code, positions, levels in default_applications():
@@ -459,8 +454,6 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
 
 def framework_application_in_use(application: Any) -> bool:
     """Whether an evaluation of the application's year already uses its framework."""
-    from opentemis.core.scoping import system_scope
-
     # Evaluations are org-scoped; the question is about the whole country's year, asked by a
     # system administrator, so it is answered in the system scope.
     with system_scope():
@@ -492,20 +485,13 @@ def framework_application_remove(*, actor: Any, application: Any) -> None:
 
 def config_audit(actor: Any, action: str, obj: Any, changes: dict[str, Any]) -> None:
     """Record a change of national configuration in the audit log (no unit: it is global)."""
-    from opentemis.accounts.services import audit
-    from opentemis.core.scoping import actor_scope
-
     with actor_scope(actor):
         audit(actor=actor, action=action, obj=obj, changes=changes)
 
 
 def _positions(codes: list[str]) -> list[Any]:
-    from opentemis.staff.models import Position
-
     return list(Position.objects.filter(code__in=codes))
 
 
 def _levels(codes: list[str]) -> list[Any]:
-    from opentemis.orgs.models import SchoolLevel
-
     return list(SchoolLevel.objects.filter(code__in=codes))

@@ -17,6 +17,4 @@ urlpatterns = [
         views.application_remove,
         name="framework_application_remove",
     ),
-    path("evaluators/", views.evaluator_rules, name="evaluator_rules"),
-    path("evaluators/<int:pk>/remove/", views.evaluator_rule_remove, name="evaluator_rule_remove"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opentemis.accounts.permissions import actor_perms
+from opentemis.accounts.permissions import actor_perms, require_superuser
 from opentemis.accounts.roles import Perm
 from opentemis.core.http import xlsx_response
 from opentemis.core.imports.flow import (
@@ -21,8 +21,9 @@ from opentemis.core.imports.flow import (
     pending_keep,
     pending_take,
 )
-from opentemis.standards import config, selectors, services
-from opentemis.standards.forms import EvaluatorRuleForm, FrameworkApplyForm, FrameworkUploadForm
+from opentemis.orgs.models import SchoolYear
+from opentemis.standards import selectors, services
+from opentemis.standards.forms import FrameworkApplyForm, FrameworkUploadForm
 from opentemis.standards.importer import framework_file_import
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.xlsx import framework_template_xlsx, framework_to_xlsx
@@ -40,8 +41,7 @@ def _is_admin(request: HttpRequest) -> bool:
 
 def _require_superuser(request: HttpRequest) -> None:
     """The configuration pages exist only for system administrators (404 for anyone else)."""
-    if not request.user.is_superuser:
-        raise Http404
+    require_superuser(request.user)
 
 
 @login_required
@@ -155,15 +155,11 @@ def _upload_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def year_list(request: HttpRequest) -> HttpResponse:
-    from opentemis.orgs.models import SchoolYear
-
     _require_superuser(request)
     return render(request, "standards/years.html", {"years": SchoolYear.objects.all()})
 
 
 def _year(code: str) -> Any:
-    from opentemis.orgs.models import SchoolYear
-
     return get_object_or_404(SchoolYear, code=code)
 
 
@@ -221,48 +217,3 @@ def application_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse
     else:
         messages.success(request, _("The application is removed."))
     return redirect("framework_year", year.code)
-
-
-# ---------------------------------------------------------------------------------------------
-# Who evaluates managers
-# ---------------------------------------------------------------------------------------------
-
-
-@login_required
-def evaluator_rules(request: HttpRequest) -> HttpResponse:
-    _require_superuser(request)
-    form = EvaluatorRuleForm()
-    if request.method == "POST":
-        form = EvaluatorRuleForm(request.POST)
-        if form.is_valid():
-            try:
-                config.evaluator_rule_save(
-                    actor=request.user,
-                    position=form.cleaned_data["position"],
-                    level=form.cleaned_data["level"] or None,
-                    evaluator=form.cleaned_data["evaluator"],
-                    superior_kind=form.cleaned_data["superior_kind"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The rule is saved."))
-                return redirect("evaluator_rules")
-    context = {
-        "rules": selectors.evaluator_rules(),
-        "uncovered": selectors.managers_without_rule(),
-        "form": form,
-    }
-    return render(request, "standards/evaluators.html", context)
-
-
-@login_required
-@require_POST
-def evaluator_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    from opentemis.evaluations.models import EvaluatorRule
-
-    _require_superuser(request)
-    rule = get_object_or_404(EvaluatorRule, pk=pk)
-    config.evaluator_rule_remove(actor=request.user, rule=rule)
-    messages.success(request, _("The rule is removed."))
-    return redirect("evaluator_rules")

@@ -42,6 +42,7 @@ from opentemis.core.imports.reader import (
 from opentemis.core.imports.reader import Workbook as UploadedWorkbook
 from opentemis.core.text import fold, normalize_text
 from opentemis.standards.files import MAX_FILE_BYTES, FrameworkFileError
+from opentemis.standards.frameworks import framework_data
 from opentemis.standards.rules import DESCRIBED_LEVEL_CODES, Level
 
 FRAMEWORK_SHEET = "Khung"
@@ -120,8 +121,6 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 def framework_template_xlsx() -> bytes:
     """The documented template, filled in with TT 20/2018 as the example to follow."""
-    from opentemis.standards.frameworks import framework_data
-
     return framework_to_xlsx(framework_data()["TT20_2018_GVPT"])
 
 

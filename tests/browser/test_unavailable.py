@@ -24,7 +24,7 @@ def fits(page: Any) -> bool:
 
 def test_the_busy_page_fits_a_phone(phone, live_server, world, monkeypatch):
     sign_in(phone, live_server, "principal_a1")
-    from opentemis.core import views
+    from opentemis.site import views
 
     def refused(**kwargs: Any) -> Any:
         raise OperationalError("connection to server failed: Connection refused")

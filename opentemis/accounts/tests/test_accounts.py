@@ -6,8 +6,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from opentemis.accounts.models import AuditEvent, User
-from opentemis.accounts.services import accounts_provision
 from opentemis.core.scoping import actor_scope, system_scope
+from opentemis.staff.accounts_admin import accounts_provision
 from tests.factories import PersonFactory
 
 

@@ -99,7 +99,7 @@ def test_usernames_differing_only_by_case_cannot_coexist(world):
 
 
 def test_provisioning_skips_a_staff_code_taken_in_another_case(world):
-    from opentemis.accounts.services import accounts_provision
+    from opentemis.staff.accounts_admin import accounts_provision
 
     make_user("gva1")  # person_a1's staff code is GVA1
     with actor_scope(world.officer_a):

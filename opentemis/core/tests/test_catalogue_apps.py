@@ -16,6 +16,7 @@ APPS = [
     "notifications",
     "orgs",
     "reports",
+    "site",
     "staff",
     "standards",
 ]

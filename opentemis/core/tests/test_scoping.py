@@ -1,6 +1,14 @@
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from opentemis.core.scoping import Scope, ScopeError, actor_scope, minimal_prefixes, system_scope
+from opentemis.core.scoping import (
+    Scope,
+    ScopeError,
+    actor_scope,
+    minimal_prefixes,
+    scope_for_user,
+    system_scope,
+)
 from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 
@@ -26,6 +34,16 @@ def test_user_without_roles_sees_nothing(world, django_user_model):
     lonely = django_user_model.objects.create_user(username="lonely", password="x")
     with actor_scope(lonely):
         assert Person.objects.count() == 0
+
+
+def test_scope_comes_from_the_configured_resolver_and_fails_closed_without_it(world, settings):
+    # core imports no app: the role paths come from the function the settings name.
+    settings.SCOPE_PATHS_RESOLVER = "opentemis.accounts.permissions.scope_paths"
+    assert scope_for_user(world.principal_b1).paths == (world.school_b1.path,)
+    del settings.SCOPE_PATHS_RESOLVER
+    fresh = type(world.principal_b1).objects.get(pk=world.principal_b1.pk)
+    with pytest.raises(ImproperlyConfigured):
+        scope_for_user(fresh)
 
 
 def test_system_scope_sees_everything(world):

@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from opentemis.core.middleware import SAVED_COOKIE, SESSION_REFRESHED_KEY, DraftSafetyMiddleware
 from opentemis.core.scoping import system_scope
-from opentemis.core.views import csrf_failure
 from opentemis.evaluations.models import Evaluation
+from opentemis.site.views import csrf_failure
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_anonymous_requests_do_not_create_sessions(db):
 def test_session_age_is_a_working_day_and_configured():
     assert 4 * 3600 <= settings.SESSION_COOKIE_AGE <= 24 * 3600
     assert not settings.SESSION_SAVE_EVERY_REQUEST
-    assert settings.CSRF_FAILURE_VIEW == "opentemis.core.views.csrf_failure"
+    assert settings.CSRF_FAILURE_VIEW == "opentemis.site.views.csrf_failure"
 
 
 # --- the browser's drafts --------------------------------------------------------------------

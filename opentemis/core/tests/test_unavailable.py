@@ -104,7 +104,7 @@ def test_a_write_cut_off_by_the_database_leaves_nothing_half_written(world):
 
 @pytest.mark.django_db
 def test_other_errors_are_still_500(world, monkeypatch):
-    from opentemis.core import views
+    from opentemis.site import views
 
     client = client_for(world, world.principal_a1)
 

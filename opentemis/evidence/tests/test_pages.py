@@ -8,7 +8,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from opentemis.core.scoping import actor_scope, system_scope
-from opentemis.evidence import selectors, services
+from opentemis.evaluations.access import can_review_person
+from opentemis.evidence import access, selectors, services
 from opentemis.evidence.models import Evidence
 from opentemis.evidence.tests import files
 from opentemis.evidence.views import library_context
@@ -301,3 +302,13 @@ def test_admin_is_read_only(world, item):
     assert client.get(reverse("admin:evidence_evidence_changelist")).status_code == 200
     assert client.get(reverse("admin:evidence_storedfile_changelist")).status_code == 200
     assert client.get(reverse("admin:evidence_evidence_add")).status_code == 403
+
+
+def test_without_a_registered_viewer_check_only_the_owner_opens_a_library(world, item, monkeypatch):
+    # evaluations registers "evaluators see their people's evidence" (evidence.access); with
+    # no check registered the library is the owner's alone: fail-closed.
+    assert access.viewer_checks == [can_review_person]
+    url = reverse("evidence_person_library", args=[world.person_a1.pk])
+    monkeypatch.setattr(access, "viewer_checks", [])
+    assert world.client_for(world.principal_a1).get(url).status_code == 404
+    assert world.client_for(world.teacher_a1).get(reverse("evidence_library")).status_code == 200

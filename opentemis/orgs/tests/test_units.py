@@ -1,14 +1,18 @@
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from opentemis.accounts.models import AuditEvent
+from opentemis.accounts.models import AuditEvent, RoleAssignment
+from opentemis.accounts.roles import Perm
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.orgs.models import Unit, UnitMove
-from opentemis.orgs.selectors import children_with_staff_counts, unit_list
+from opentemis.orgs.selectors import default_unit, unit_by_code, unit_list
 from opentemis.orgs.services import unit_create, units_move
 from opentemis.staff.models import Person
-from tests.factories import PersonFactory, make_unit
+from opentemis.staff.selectors import children_with_staff_counts
+from tests.factories import PersonFactory, make_unit, make_user
 
 
 def test_subtree_is_one_prefix_query(world, django_assert_num_queries):
@@ -133,3 +137,40 @@ def test_unit_edit_by_principal_is_not_allowed(world):
         reverse("unit_edit", args=[world.school_a1.pk])
     )
     assert response.status_code == 404
+
+
+def _with_roles(username: str, *grants: tuple[str, Unit]) -> Any:
+    user = make_user(username)
+    for role, unit in grants:
+        RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+def test_default_unit_is_the_highest_role_unit_granting_the_perm(world):
+    user = _with_roles(
+        "two_schools", ("principal", world.school_a1), ("principal", world.school_b1)
+    )
+    with actor_scope(user):
+        # School B1 sits one level higher (directly under its province) than school A1.
+        assert default_unit(actor=user, perm=Perm.VIEW_EVALUATIONS) == world.school_b1
+        # A teacher's role grants no staff.import: no default unit for it.
+        assert default_unit(actor=world.teacher_a1, perm=Perm.IMPORT_STAFF) is None
+
+
+def test_default_unit_breaks_ties_by_name_and_is_the_root_for_a_superuser(world):
+    user = _with_roles("siblings", ("principal", world.school_a1), ("principal", world.school_a2))
+    with actor_scope(user):
+        # The same depth: by name, "Trường THCS…" before "Trường Tiểu học…".
+        assert default_unit(actor=user, perm=Perm.VIEW_EVALUATIONS) == world.school_a2
+    admin = make_user("root_admin", superuser=True)
+    with actor_scope(admin):
+        assert default_unit(actor=admin, perm=Perm.MANAGE_ACCOUNTS) == world.nation
+
+
+def test_unit_by_code_refuses_units_outside_the_perm_alike(world):
+    with actor_scope(world.officer_a):
+        found = unit_by_code(actor=world.officer_a, code=" sa-th1 ", perm=Perm.MANAGE_ACCOUNTS)
+        assert found == world.school_a1
+        for code in ("SB-THPT1", "NOPE", ""):
+            with pytest.raises(ValidationError):
+                unit_by_code(actor=world.officer_a, code=code, perm=Perm.MANAGE_ACCOUNTS)

@@ -35,6 +35,7 @@ from opentemis.reports.data import (
     Section,
     percent,
 )
+from opentemis.standards.rules import Level
 
 Cell = int | float | str | None
 DASH = "\u2013"  # en dash: no figure because there is nothing to count
@@ -126,8 +127,6 @@ def breakdown_titles() -> list[str]:
 
 
 def rating_label(code: str) -> str:
-    from opentemis.standards.rules import Level
-
     return Level.from_code(code).label
 
 
@@ -454,6 +453,8 @@ def report_sheets(data: ReportData) -> list[Sheet]:
 
 def renderer(fmt: str) -> Callable[[ReportData], bytes]:
     """The function that renders ``fmt`` (one of :data:`FORMATS`); ValueError for others."""
+    # Local (the three below): each renderer imports this package at load time, and only the
+    # format asked for is loaded (fpdf and openpyxl are heavy).
     if fmt == "pdf":
         from opentemis.reports.exports.pdf import report_pdf
 

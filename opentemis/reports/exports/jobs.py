@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from opentemis.jobs import services as jobs
 from opentemis.jobs.models import Job
+from opentemis.reports import selectors
+from opentemis.reports.tasks import REPORT_EXPORT, report_export
 
 EXPORT_FORMATS = ("pdf", "xlsx")
 
@@ -19,10 +22,6 @@ def report_export_start(*, actor: Any, unit: Any, school_year: Any, fmt: str) ->
     Raises Http404 when the actor may not see the unit's report, ValueError for a format that
     is not exported through jobs.
     """
-    from opentemis.jobs import services as jobs
-    from opentemis.reports import selectors
-    from opentemis.reports.tasks import REPORT_EXPORT, report_export
-
     if fmt not in EXPORT_FORMATS:
         raise ValueError(fmt)
     # The figures are read again by the task; a second read within REPORT_MAX_STALENESS does

@@ -363,7 +363,7 @@ def test_evaluator_rules_refuse_teachers(db, admin_client):
 def test_evaluator_rule_services_refuse_non_superusers(world):
     from django.core.exceptions import ValidationError
 
-    from opentemis.standards.config import evaluator_rule_save
+    from opentemis.evaluations.evaluator_rules import evaluator_rule_save
 
     with pytest.raises(ValidationError):
         evaluator_rule_save(

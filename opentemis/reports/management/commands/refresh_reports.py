@@ -14,21 +14,18 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import SchoolYear
 from opentemis.orgs.selectors import school_year_for
+from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.refresh import rebuild, refresh
-from opentemis.reports.snapshots import snapshot_week
+from opentemis.reports.snapshots import monday, snapshot_week
 
 
 def _has_this_weeks_snapshot(year: SchoolYear) -> bool:
-    from django.utils import timezone
-
-    from opentemis.reports.models import CompletionSnapshot
-    from opentemis.reports.snapshots import monday
-
     with system_scope():
         week = monday(timezone.localdate())
         return CompletionSnapshot.objects.filter(school_year=year, week=week).exists()

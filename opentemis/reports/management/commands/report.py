@@ -15,7 +15,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from opentemis.core.scoping import system_scope
+from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import school_year_for
+from opentemis.reports import selectors
 from opentemis.reports.exports import FORMATS, filename, render
 
 
@@ -31,9 +34,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from opentemis.core.scoping import system_scope
-        from opentemis.orgs.models import Unit
-        from opentemis.reports import selectors
 
         fmt = (options["format"] or "").lower()
         if fmt not in FORMATS:

@@ -1,7 +1,7 @@
 """Delete stored files nobody needs any more: ``manage.py cleanup [--dry-run]``.
 
 Old job results, evidence bytes no item uses, abandoned paper-import uploads
-(``opentemis.core.cleanup``). Safe to run while users work and to run again; schedule it daily
+(``opentemis.site.cleanup``). Safe to run while users work and to run again; schedule it daily
 (``docs/operations.md``). ``-v 2`` lists every file.
 """
 
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opentemis.core.cleanup import SWEEPS, cleanup_all
+from opentemis.site.cleanup import SWEEPS, cleanup_all
 
 LABELS = {
     "job_results": gettext_lazy("Expired job results"),

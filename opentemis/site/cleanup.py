@@ -2,7 +2,7 @@
 abandoned paper-import uploads.
 
 Plain functions, each returning how many things it removed (or would remove with
-``dry_run=True``); the ``cleanup`` management command and the ``core.tasks.cleanup`` task call
+``dry_run=True``); the ``cleanup`` management command and the ``site.tasks.cleanup_files`` task call
 :func:`cleanup_all`. Every function is safe to run again and at the same time as users and as
 another clean-up:
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentemis.core.text import fold
-from opentemis.orgs.synth import data
-from opentemis.orgs.synth.base import REFERENCE_DATE, Picker, Row, seeded, uniform
-from opentemis.orgs.synth.plan import Plan, PlannedUnit
+from opentemis.site.synth import data
+from opentemis.site.synth.base import REFERENCE_DATE, Picker, Row, seeded, uniform
+from opentemis.site.synth.plan import Plan, PlannedUnit
 from opentemis.staff.ethnicities import is_minority
 from opentemis.staff.models import CoreKind, EmploymentStatus
 

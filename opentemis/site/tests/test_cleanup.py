@@ -19,15 +19,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from opentemis.core import cleanup
 from opentemis.core.imports.uploads import upload_read, upload_store
 from opentemis.core.scoping import system_scope
-from opentemis.core.tasks import cleanup_files
 from opentemis.evidence import services as evidence
 from opentemis.evidence.models import Evidence, StoredFile
 from opentemis.evidence.tests import files
 from opentemis.jobs import services as jobs
 from opentemis.jobs.models import Job
+from opentemis.site import cleanup
+from opentemis.site.tasks import cleanup_files
 
 pytestmark = pytest.mark.django_db
 

@@ -26,12 +26,12 @@ The package, by responsibility:
   index drop and rebuild).
 * ``data``: names and geography, data only.
 
-Every public name is re-exported here: ``from opentemis.orgs import synth`` is the interface.
+Every public name is re-exported here: ``from opentemis.site import synth`` is the interface.
 """
 
 from __future__ import annotations
 
-from opentemis.orgs.synth.base import (
+from opentemis.site.synth.base import (
     CURRENT_YEAR,
     PREVIOUS_YEAR,
     PUBLIC_SIZES,
@@ -47,7 +47,7 @@ from opentemis.orgs.synth.base import (
     seeded,
     uniform,
 )
-from opentemis.orgs.synth.load import (
+from opentemis.site.synth.load import (
     Report,
     Table,
     ensure_school_years,
@@ -58,7 +58,7 @@ from opentemis.orgs.synth.load import (
     unit_level_rows,
     unit_rows,
 )
-from opentemis.orgs.synth.people import (
+from opentemis.site.synth.people import (
     MANAGER_ROLES,
     NV_SHARE,
     PRIMARY_LIKE,
@@ -70,7 +70,7 @@ from opentemis.orgs.synth.people import (
     Refs,
     iter_school_batches,
 )
-from opentemis.orgs.synth.plan import (
+from opentemis.site.synth.plan import (
     MIN_STAFF,
     Plan,
     PlannedUnit,

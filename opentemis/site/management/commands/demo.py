@@ -11,7 +11,10 @@ from django.db import transaction
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import Role
 from opentemis.core.scoping import system_scope
+from opentemis.evaluations.demo import seed_demo_cycle
+from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import Unit, UnitKind
+from opentemis.reports.demo import build_demo_reports, seed_previous_year
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
 
@@ -48,8 +51,6 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     def _cycle(self, seed: int) -> Any:
-        from opentemis.evaluations.demo import seed_demo_cycle
-
         officer = User.objects.get(username="so")
         principal = User.objects.get(username="hieutruong")
         teacher = User.objects.filter(username="giaovien").first()
@@ -66,8 +67,6 @@ class Command(BaseCommand):
     def _preschool_account(self) -> list[tuple[str, str, str]]:
         """``giaovienmn``: a preschool teacher of the province who has not started (evaluated
         against TT 26/2018, never TT 20)."""
-        from opentemis.evaluations.models import Evaluation
-
         user = User.objects.filter(username="giaovienmn").select_related("person").first()
         person = user.person if user is not None else None
         if person is None:
@@ -101,8 +100,6 @@ class Command(BaseCommand):
 
     def _reports(self, seed: int) -> None:
         """Last year's finished evaluation (for the comparison) and the report summaries."""
-        from opentemis.reports.demo import build_demo_reports, seed_previous_year
-
         officer = User.objects.get(username="so")
         province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
         if seed_previous_year(officer=officer, province=province, seed=seed) is not None:

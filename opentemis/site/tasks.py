@@ -10,7 +10,7 @@ from typing import Any
 
 from django_tasks import task
 
-from opentemis.core.cleanup import cleanup_all
+from opentemis.site.cleanup import cleanup_all
 
 
 @task()

@@ -19,9 +19,9 @@ from django.db.models import Count, Q
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold
-from opentemis.orgs import synth
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
-from opentemis.orgs.synth import data
+from opentemis.site import synth
+from opentemis.site.synth import data
 from opentemis.staff.models import Assignment, CoreDesignation, Person, SubjectGroup
 from opentemis.staff.services import search_text_for
 from tests.factories import PersonFactory, make_unit

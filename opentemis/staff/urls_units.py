@@ -1,6 +1,8 @@
+"""The unit tree pages, mounted at /units/ (names without a namespace, as when in orgs)."""
+
 from django.urls import path
 
-from opentemis.orgs import views
+from opentemis.staff import views_units as views
 
 urlpatterns = [
     path("", views.unit_tree, name="unit_tree"),

@@ -1,6 +1,6 @@
 """`opentemis synth --size national|province|small [--seed N] [--reset]`: a synthetic nation.
 
-Thin on purpose: the generator and both loaders live in the opentemis/orgs/synth package.
+Thin on purpose: the generator and both loaders live in the opentemis/site/synth package.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opentemis.orgs import synth
+from opentemis.site import synth
 
 
 class Command(BaseCommand):

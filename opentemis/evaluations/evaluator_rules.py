@@ -1,7 +1,9 @@
-"""Who evaluates managers (HT, PHT): writes to :class:`EvaluatorRule`, plain configuration.
+"""Who evaluates managers (HT, PHT, GD): the configuration of :class:`EvaluatorRule`.
 
-The rule model lives in ``evaluations`` (its access checks read it); the page to edit it sits
-with the other national configuration (which framework applies to whom) in ``standards``.
+Its reads and writes, for the page with the other national configuration (``/standards/``,
+``views_evaluators.py``). In evaluations, above standards, because the rule model is this
+app's (its access checks read it: ``access.evaluator_rule_for``); the audit goes through
+``standards.services.config_audit`` like every change of national configuration.
 """
 
 from __future__ import annotations
@@ -12,7 +14,30 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.evaluations.models import EvaluatorKind, EvaluatorRule
+from opentemis.orgs.models import SchoolLevel, UnitKind
+from opentemis.staff.models import Position
 from opentemis.standards.services import config_audit
+
+
+def evaluator_rules() -> list[Any]:
+    """Every rule, by position then level, each with the label of its superior unit kind."""
+    labels = dict(UnitKind.choices)
+    rules = list(
+        EvaluatorRule.objects.select_related("position", "level").order_by(
+            "position__order", "level__order"
+        )
+    )
+    for rule in rules:
+        rule.superior_kind_label = labels.get(rule.superior_kind, rule.superior_kind)
+    return rules
+
+
+def managers_without_rule() -> list[Any]:
+    """Manager positions that no evaluator rule covers at any level: only a system
+    administrator could review their evaluations."""
+    covered = EvaluatorRule.objects.values("position_id")
+    return list(Position.objects.filter(is_manager=True).exclude(pk__in=covered))
 
 
 def _require_superuser(actor: Any) -> None:
@@ -26,10 +51,6 @@ def evaluator_rule_save(
 ) -> Any:
     """Set who evaluates ``position`` at school ``level`` (None: any level); replaces the
     rule for the same position and level if there is one."""
-    from opentemis.evaluations.models import EvaluatorKind, EvaluatorRule
-    from opentemis.orgs.models import SchoolLevel, UnitKind
-    from opentemis.staff.models import Position
-
     _require_superuser(actor)
     position_obj = Position.objects.filter(code=position).first()
     if position_obj is None:

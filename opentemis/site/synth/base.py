@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opentemis.orgs.models import Unit
-from opentemis.orgs.synth import data
+from opentemis.site.synth import data
 
 Row = tuple[Any, ...]
 Progress = Callable[[str], None]

@@ -1,3 +1,10 @@
+"""The unit tree pages (/units/): the tree, a unit, its edit and move forms.
+
+In the staff app, above orgs: every page shows how many people work in each subtree, which
+only staff knows (``staff.selectors.children_with_staff_counts``); the tree itself and its
+writes are orgs' (``orgs.selectors``, ``orgs.services``).
+"""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -14,6 +21,7 @@ from opentemis.core.params import parse_positive_int
 from opentemis.orgs import selectors, services
 from opentemis.orgs.forms import UnitForm
 from opentemis.orgs.models import UnitMove
+from opentemis.staff.selectors import children_with_staff_counts, subtree_staff_count
 
 
 @login_required
@@ -21,7 +29,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     roots = list(selectors.root_units(actor=request.user))
     for root in roots:
-        root.staff_count = selectors.subtree_staff_count(unit=root)
+        root.staff_count = subtree_staff_count(unit=root)
     results = list(selectors.unit_list(actor=request.user, q=q)[:50]) if q else []
     return render(request, "orgs/tree.html", {"roots": roots, "q": q, "results": results})
 
@@ -30,7 +38,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """HTMX partial: the children of a unit with their staff counts."""
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk)
-    children = selectors.children_with_staff_counts(actor=request.user, parent=unit)
+    children = children_with_staff_counts(actor=request.user, parent=unit)
     return render(request, "orgs/_children.html", {"unit": unit, "children": children})
 
 
@@ -40,8 +48,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "unit": unit,
         "crumbs": selectors.ancestors(unit=unit),
-        "children": selectors.children_with_staff_counts(actor=request.user, parent=unit),
-        "staff_count": selectors.subtree_staff_count(unit=unit),
+        "children": children_with_staff_counts(actor=request.user, parent=unit),
+        "staff_count": subtree_staff_count(unit=unit),
         "levels": list(unit.levels.all()),
         "moves": UnitMove.objects.filter(unit=unit).select_related("old_parent", "new_parent")[:10],
         "can_move": has_perm_on(request.user, Perm.MOVE_UNITS, unit.path),
@@ -81,7 +89,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move some or all children of a unit under another parent, in one action."""
     source = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.MOVE_UNITS)
-    children = selectors.children_with_staff_counts(actor=request.user, parent=source)
+    children = children_with_staff_counts(actor=request.user, parent=source)
     targets = selectors.move_targets(actor=request.user, q=request.GET.get("target_q", ""))[:100]
     return render(
         request, "orgs/move.html", {"source": source, "children": children, "targets": targets}

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from opentemis.orgs.models import UnitKind
-from opentemis.orgs.synth import data
-from opentemis.orgs.synth.base import (
+from opentemis.site.synth import data
+from opentemis.site.synth.base import (
     Picker,
     SizeSpec,
     SynthError,

@@ -12,12 +12,13 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitStatus
-from opentemis.orgs.synth import data
-from opentemis.orgs.synth.base import (
+from opentemis.site.synth import data
+from opentemis.site.synth.base import (
     CURRENT_YEAR,
     PREVIOUS_YEAR,
     SIZES,
@@ -26,8 +27,8 @@ from opentemis.orgs.synth.base import (
     SizeSpec,
     SynthError,
 )
-from opentemis.orgs.synth.people import ROLE_POSITIONS, Ids, Refs, iter_school_batches
-from opentemis.orgs.synth.plan import Plan, plan_nation
+from opentemis.site.synth.people import ROLE_POSITIONS, Ids, Refs, iter_school_batches
+from opentemis.site.synth.plan import Plan, plan_nation
 from opentemis.staff.models import (
     Assignment,
     CoreDesignation,
@@ -343,7 +344,7 @@ def _extra_columns(table: Table) -> tuple[list[str], str]:
         if default is None and not f.null:
             raise SynthError(
                 f"synth does not fill {table.db_table}.{f.column}: give it a default or add it "
-                "to opentemis/orgs/synth/load.py"
+                "to opentemis/site/synth/load.py"
             )
         if default is not None and not isinstance(default, str | int | float | bool | dt.date):
             raise SynthError(f"synth cannot COPY the default of {table.db_table}.{f.column}")
@@ -394,8 +395,6 @@ def _cascade_closure(
 
 
 def _load_postgres(plan: Plan, seed: int, report: Report, clock: _Clock, say: Progress) -> None:
-    from psycopg.copy import QueuedLibpqWriter
-
     qn = connection.ops.quote_name
     specs = tables()
     loaded = [t.model for t in specs]

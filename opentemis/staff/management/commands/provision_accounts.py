@@ -7,11 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from opentemis.accounts import services
-from opentemis.accounts.exports import provisioned_accounts_xlsx
 from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope
 from opentemis.orgs.models import Unit
+from opentemis.staff.accounts_admin import accounts_provision, provisioned_accounts_xlsx
 
 
 class Command(BaseCommand):
@@ -31,7 +30,7 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(f"Unit {options['unit']!r} not found in {actor}'s units")
             # The request-size cap does not apply to the command line.
-            created = services.accounts_provision(actor=actor, unit=unit, limit=None)
+            created = accounts_provision(actor=actor, unit=unit, limit=None)
         Path(options["output"]).write_bytes(provisioned_accounts_xlsx(created, unit_name=unit.name))
         self.stdout.write(
             self.style.SUCCESS(f"{len(created)} accounts created -> {options['output']}")

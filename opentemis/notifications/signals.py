@@ -1,0 +1,23 @@
+"""What the notifications app does on the events and hooks of the apps below it.
+
+Imported once by ``apps.py`` (``ready``); the lower apps import nothing of this one
+(docs/decisions/0014-layers.md).
+"""
+
+from __future__ import annotations
+
+from opentemis.evaluations.signals import evaluation_changed
+from opentemis.jobs.services import register_sweep
+from opentemis.notifications.emails import sweep_and_send
+from opentemis.notifications.events import on_evaluation_changed
+from opentemis.notifications.views_remind import remind_outcome_context
+from opentemis.reports.views import register_page_extra
+
+# A workflow step of an evaluation, after its commit: the notices it brings.
+evaluation_changed.connect(on_evaluation_changed, dispatch_uid="notices-evaluation")
+
+# Notice emails whose sending died are given back by the task worker's sweep too.
+register_sweep(sweep_and_send)
+
+# The report page shows the outcome of the sender's own reminder beside the form.
+register_page_extra(remind_outcome_context)
