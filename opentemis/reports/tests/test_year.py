@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from opentemis.jobs.models import Job
 from opentemis.orgs.models import SchoolYear
-from opentemis.reports import selectors, views
+from opentemis.reports import api, selectors, views
 from tests.factories import make_school_year
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,9 @@ def years_asked(monkeypatch: Any) -> list[str]:
         raise Http404
 
     monkeypatch.setattr(selectors, "report_for", fake)
-    monkeypatch.setattr(views, "report_for", fake)
+    # Each module that imported the name holds its own reference.
+    for module in (views, api):
+        monkeypatch.setattr(module, "report_for", fake)
     return asked
 
 
