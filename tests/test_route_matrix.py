@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -57,6 +57,7 @@ from opentemis.jobs.services import job_create, job_finish
 from opentemis.notifications.models import Notice
 from opentemis.standards.models import FrameworkApplication
 from tests.factories import PersonFactory, make_user
+from tests.module_db import module_transaction
 
 # --- the routes and their declarations ---------------------------------------------------------
 
@@ -379,17 +380,9 @@ def build_matrix() -> Matrix:
 def matrix(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Matrix]:
     """The world, built once for the module in a transaction rolled back at its end (each
     test's ``db`` savepoint undoes what the test wrote)."""
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_matrix()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=str(media)), module_transaction(django_db_blocker):
+        yield build_matrix()
 
 
 @pytest.fixture
