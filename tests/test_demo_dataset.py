@@ -44,6 +44,11 @@ class Demo:
     province: Unit
     year: SchoolYear
 
+    def person(self, username: str) -> Person:
+        person = self.users[username].person
+        assert person is not None, f"{username} has no staff record"
+        return person
+
 
 def _evaluated_people(province: Unit) -> Any:
     return Person.objects.filter(
@@ -62,9 +67,8 @@ def the_command_prints_every_account_and_the_password(demo: Demo) -> None:
 
 def every_demo_account_signs_in_with_the_demo_password(demo: Demo) -> None:
     assert set(demo.users) == set(ACCOUNTS)
-    principal = demo.users["hieutruong"]
     # The principal also signs in with their staff code (README).
-    logins = [*ACCOUNTS, principal.person.staff_code]
+    logins = [*ACCOUNTS, demo.person("hieutruong").staff_code]
     for login in logins:
         client = Client()
         answer = client.post(reverse("login"), {"username": login, "password": PASSWORD})
@@ -76,9 +80,9 @@ def each_account_has_the_role_the_readme_gives_it(demo: Demo) -> None:
     u = demo.users
     assert u["admin"].is_superuser and u["admin"].is_staff
     assert demo.province.kind == UnitKind.DEPARTMENT
-    school = u["hieutruong"].person.unit
+    school = demo.person("hieutruong").unit
     assert school.kind == UnitKind.SCHOOL
-    assert set(u["hieutruong"].person.positions.values_list("code", flat=True)) >= {"HT"}
+    assert set(demo.person("hieutruong").positions.values_list("code", flat=True)) >= {"HT"}
     roles = {
         name: set(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
         for name, user in u.items()
@@ -87,12 +91,12 @@ def each_account_has_the_role_the_readme_gives_it(demo: Demo) -> None:
     assert roles["hieutruong"] == {(Role.PRINCIPAL, school.pk)}
     assert roles["giaovien"] == {(Role.TEACHER, school.pk)}
     assert roles["totruong"] == {(Role.TEACHER, school.pk)}
-    teacher, leader = u["giaovien"].person, u["totruong"].person
+    teacher, leader = demo.person("giaovien"), demo.person("totruong")
     assert teacher.unit_id == school.pk and teacher.subject_group_id is not None
     assert leader.subject_group_id == teacher.subject_group_id
     assert leader.positions.filter(code="TTCM").exists()
     assert evaluation_selectors.is_group_leader(u["totruong"])
-    preschool = u["giaovienmn"].person
+    preschool = demo.person("giaovienmn")
     assert preschool.unit.path.startswith(demo.province.path)
     assert preschool.unit.levels.filter(code="MN").exists()
     assert roles["giaovienmn"] == {(Role.TEACHER, preschool.unit_id)}
@@ -116,10 +120,10 @@ def a_cycle_is_in_progress_over_the_province(demo: Demo) -> None:
 def every_step_is_there_to_try_in_the_demo_school(demo: Demo) -> None:
     u = demo.users
     cycle = Cycle.objects.get(school_year=demo.year, unit=demo.province)
-    school = u["hieutruong"].person.unit
+    school = demo.person("hieutruong").unit
     # giaovien has not started; their colleagues have submitted, waiting for opinions and for
     # the principal; the principal's own evaluation waits for the staff's poll and for the Sở.
-    assert not Evaluation.objects.filter(cycle=cycle, person=u["giaovien"].person).exists()
+    assert not Evaluation.objects.filter(cycle=cycle, person=demo.person("giaovien")).exists()
     in_school = Evaluation.objects.filter(cycle=cycle, unit=school)
     assert in_school.exists()
     assert set(in_school.values_list("status", flat=True)) == {Status.SUBMITTED}
@@ -133,7 +137,7 @@ def every_step_is_there_to_try_in_the_demo_school(demo: Demo) -> None:
 
 
 def the_preschool_teacher_has_her_framework_and_has_not_started(demo: Demo) -> None:
-    person = demo.users["giaovienmn"].person
+    person = demo.person("giaovienmn")
     cycle = services.cycle_for_person(person)
     assert cycle is not None and cycle.unit_id == demo.province.pk
     framework, kind = services.framework_for_person(cycle=cycle, person=person)
