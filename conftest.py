@@ -101,6 +101,11 @@ def _fresh_cache() -> Any:
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The three-actor world (module docstring); for fixtures of a wider scope too."""
     nation = make_unit("Bộ Giáo dục và Đào tạo", kind="ministry", code="BGD")
     province_a = make_unit("Sở GD&ĐT Tỉnh An", parent=nation, kind="department", code="SA")
     commune_a = make_unit("Xã Hòa An", parent=province_a, kind="commune", code="SA-X1")

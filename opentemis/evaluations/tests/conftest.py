@@ -63,6 +63,11 @@ class EvalWorld:
 
 @pytest.fixture
 def ev(world: Any) -> EvalWorld:
+    return build_eval_world(world)
+
+
+def build_eval_world(world: Any) -> EvalWorld:
+    """``ev`` on a given world; for fixtures of a wider scope too."""
     load_builtin_frameworks()
     with system_scope():
         group = SubjectGroup.objects.create(unit=world.school_a1, name="Tổ 1-2")

@@ -1,0 +1,227 @@
+"""``make demo`` keeps the promises README.md makes ("Try it: two commands").
+
+The real command (``call_command("demo")``: the synthetic province, the accounts, the cycle in
+progress, last year's finished cycle, the report summaries) runs once in the test database
+(about 8 s), then each promise is checked on what it built, and every broken one is reported.
+One test, not one per promise: under ``pytest -n 2`` the tests of a module are shared between
+the workers, and each would build the dataset again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from opentemis.accounts.models import RoleAssignment, User
+from opentemis.accounts.roles import Role
+from opentemis.core.scoping import system_scope
+from opentemis.evaluations import selectors as evaluation_selectors
+from opentemis.evaluations import services
+from opentemis.evaluations.models import Cycle, CycleStatus, Evaluation, Status
+from opentemis.evaluations.waiting import waiting_for
+from opentemis.orgs.models import SchoolYear, Unit, UnitKind
+from opentemis.reports.models import CompletionSnapshot
+from opentemis.reports.selectors import report_for
+from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.standards.models import Framework
+
+PASSWORD = "demo2025"
+ACCOUNTS = ("admin", "so", "hieutruong", "giaovien", "totruong", "giaovienmn")
+EVALUATED = ["GV", "TTCM", "TPCM", "HT", "PHT"]
+DONE = (Status.FINALISED, Status.ACKNOWLEDGED)
+
+
+@dataclass
+class Demo:
+    output: str
+    users: dict[str, User]
+    province: Unit
+    year: SchoolYear
+
+    def person(self, username: str) -> Person:
+        person = self.users[username].person
+        assert person is not None, f"{username} has no staff record"
+        return person
+
+
+def _evaluated_people(province: Unit) -> Any:
+    return Person.objects.filter(
+        unit_path__startswith=province.path,
+        employment_status=EmploymentStatus.WORKING,
+        positions__code__in=EVALUATED,
+    ).distinct()
+
+
+def the_command_prints_every_account_and_the_password(demo: Demo) -> None:
+    for username in ACCOUNTS:
+        assert f"  {username} " in demo.output
+    assert f"password for all: {PASSWORD}" in demo.output
+    assert "Evaluation cycle in progress" in demo.output
+
+
+def every_demo_account_signs_in_with_the_demo_password(demo: Demo) -> None:
+    assert set(demo.users) == set(ACCOUNTS)
+    # The principal also signs in with their staff code (README).
+    logins = [*ACCOUNTS, demo.person("hieutruong").staff_code]
+    for login in logins:
+        client = Client()
+        answer = client.post(reverse("login"), {"username": login, "password": PASSWORD})
+        assert answer.status_code == 302, login
+        assert client.get(reverse("home")).status_code == 200, login
+
+
+def each_account_has_the_role_the_readme_gives_it(demo: Demo) -> None:
+    u = demo.users
+    assert u["admin"].is_superuser and u["admin"].is_staff
+    assert demo.province.kind == UnitKind.DEPARTMENT
+    school = demo.person("hieutruong").unit
+    assert school.kind == UnitKind.SCHOOL
+    assert set(demo.person("hieutruong").positions.values_list("code", flat=True)) >= {"HT"}
+    roles = {
+        name: set(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
+        for name, user in u.items()
+    }
+    assert roles["so"] == {(Role.UNIT_OFFICER, demo.province.pk)}
+    assert roles["hieutruong"] == {(Role.PRINCIPAL, school.pk)}
+    assert roles["giaovien"] == {(Role.TEACHER, school.pk)}
+    assert roles["totruong"] == {(Role.TEACHER, school.pk)}
+    teacher, leader = demo.person("giaovien"), demo.person("totruong")
+    assert teacher.unit_id == school.pk and teacher.subject_group_id is not None
+    assert leader.subject_group_id == teacher.subject_group_id
+    assert leader.positions.filter(code="TTCM").exists()
+    assert evaluation_selectors.is_group_leader(u["totruong"])
+    preschool = demo.person("giaovienmn")
+    assert preschool.unit.path.startswith(demo.province.path)
+    assert preschool.unit.levels.filter(code="MN").exists()
+    assert roles["giaovienmn"] == {(Role.TEACHER, preschool.unit_id)}
+
+
+def a_cycle_is_in_progress_over_the_province(demo: Demo) -> None:
+    cycle = Cycle.objects.get(school_year=demo.year, unit=demo.province)
+    assert cycle.status == CycleStatus.OPEN
+    assert cycle.self_due < cycle.opinions_due < cycle.review_due
+    people = _evaluated_people(demo.province).count()
+    evaluations = Evaluation.objects.filter(cycle=cycle)
+    started = evaluations.count()
+    finalised = evaluations.filter(status__in=DONE).count()
+    # "About three in four staff have started, a third are finalised."
+    assert 0.65 < started / people < 0.9, (started, people)
+    assert 0.2 < finalised / people < 0.45, (finalised, people)
+    assert evaluations.filter(status=Status.DRAFT).exists()
+    assert evaluations.filter(status=Status.RETURNED).exists()
+
+
+def every_step_is_there_to_try_in_the_demo_school(demo: Demo) -> None:
+    u = demo.users
+    cycle = Cycle.objects.get(school_year=demo.year, unit=demo.province)
+    school = demo.person("hieutruong").unit
+    # giaovien has not started; their colleagues have submitted, waiting for opinions and for
+    # the principal; the principal's own evaluation waits for the staff's poll and for the Sở.
+    assert not Evaluation.objects.filter(cycle=cycle, person=demo.person("giaovien")).exists()
+    in_school = Evaluation.objects.filter(cycle=cycle, unit=school)
+    assert in_school.exists()
+    assert set(in_school.values_list("status", flat=True)) == {Status.SUBMITTED}
+    waiting = {name: waiting_for(actor=u[name]) for name in ("giaovien", "hieutruong", "so")}
+    assert waiting["giaovien"].opinions > 0 and waiting["giaovien"].polls > 0
+    assert waiting["hieutruong"].teachers_to_review > 0
+    assert waiting["so"].managers_to_review > 0
+    client = Client()
+    client.force_login(u["giaovien"])
+    assert client.get(reverse("evaluation_me")).status_code == 200
+
+
+def the_preschool_teacher_has_her_framework_and_has_not_started(demo: Demo) -> None:
+    person = demo.person("giaovienmn")
+    cycle = services.cycle_for_person(person)
+    assert cycle is not None and cycle.unit_id == demo.province.pk
+    framework, kind = services.framework_for_person(cycle=cycle, person=person)
+    assert framework.code.startswith("TT26_2018") and kind == "teacher"
+    assert not Evaluation.objects.filter(cycle=cycle, person=person).exists()
+
+
+def the_built_in_frameworks_are_loaded(demo: Demo) -> None:
+    codes = set(Framework.objects.values_list("code", flat=True))
+    for prefix in ("TT20_2018", "TT14_2018", "TT26_2018", "TT25_2018"):
+        assert any(code.startswith(prefix) for code in codes), prefix
+
+
+def last_year_is_finished_with_96_percent_finalised(demo: Demo) -> None:
+    last = Cycle.objects.get(unit=demo.province, school_year__start_date__lt=demo.year.start_date)
+    assert last.status == CycleStatus.FINISHED and last.finished_at is not None
+    assert not last.school_year.is_current
+    evaluations = Evaluation.objects.filter(cycle=last)
+    people = _evaluated_people(demo.province).count()
+    assert set(evaluations.values_list("status", flat=True)) == {Status.ACKNOWLEDGED}
+    assert 0.92 < evaluations.count() / people <= 1.0
+
+
+def the_report_has_data_for_both_years(demo: Demo) -> None:
+    report = report_for(actor=demo.users["so"], unit=demo.province, school_year=demo.year)
+    assert report.totals.to_evaluate > 0 and report.totals.finalised > 0
+    assert report.children, "the drill-down to communes"
+    assert [y.school_year for y in report.years][-1:] == [demo.year.code]
+    assert len(report.years) == 2 and report.years[0].rate is not None
+    assert report.years[0].rate > 90  # last year's 96 %
+    for section in (report.teachers, report.managers, report.preschool_teachers):
+        assert section.ratings, section.population
+    assert CompletionSnapshot.objects.filter(school_year=demo.year, unit=demo.province).exists()
+    client = Client()
+    client.force_login(demo.users["so"])
+    page = client.get(reverse("report_unit", kwargs={"pk": demo.province.pk}))
+    assert page.status_code == 200
+
+
+def a_second_run_reuses_the_dataset(demo: Demo) -> None:
+    def counts() -> tuple[int, ...]:
+        return (
+            Unit.objects.count(),
+            Person.objects.count(),
+            User.objects.count(),
+            Cycle.objects.count(),
+            Evaluation.objects.count(),
+            RoleAssignment.objects.count(),
+        )
+
+    before = counts()
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "Demo dataset already present: reusing it." in out.getvalue()
+    assert counts() == before
+
+
+# In order: the second run comes last.
+PROMISES: list[Callable[[Demo], None]] = [
+    the_command_prints_every_account_and_the_password,
+    every_demo_account_signs_in_with_the_demo_password,
+    each_account_has_the_role_the_readme_gives_it,
+    a_cycle_is_in_progress_over_the_province,
+    every_step_is_there_to_try_in_the_demo_school,
+    the_preschool_teacher_has_her_framework_and_has_not_started,
+    the_built_in_frameworks_are_loaded,
+    last_year_is_finished_with_96_percent_finalised,
+    the_report_has_data_for_both_years,
+    a_second_run_reuses_the_dataset,
+]
+
+
+def test_make_demo_keeps_the_readme_promises(db: Any) -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    with system_scope():
+        users = {u.username: u for u in User.objects.filter(username__in=ACCOUNTS)}
+        assert set(users) == set(ACCOUNTS), "the demo accounts"
+        province = RoleAssignment.objects.get(user=users["so"], role=Role.UNIT_OFFICER).unit
+        demo = Demo(out.getvalue(), users, province, SchoolYear.objects.get(is_current=True))
+        broken = []
+        for promise in PROMISES:
+            try:
+                promise(demo)
+            except AssertionError as exc:
+                broken.append(f"{promise.__name__}: {exc}")
+    assert not broken, "\n".join(broken)
