@@ -14,6 +14,7 @@ from opentemis.core.scoping import system_scope
 from opentemis.evaluations.demo import seed_demo_cycle
 from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import Unit, UnitKind
+from opentemis.orgs.selectors import current_school_year_ref
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
@@ -72,9 +73,9 @@ class Command(BaseCommand):
         if person is None:
             officer = User.objects.get(username="so")
             province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
-            started = Evaluation.objects.filter(cycle__school_year__is_current=True).values(
-                "person_id"
-            )
+            started = Evaluation.objects.filter(
+                cycle__school_year=current_school_year_ref()
+            ).values("person_id")
             person = (
                 Person.objects.filter(
                     unit_path__startswith=province.path,
