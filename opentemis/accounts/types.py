@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from opentemis.accounts.models import User
 
@@ -20,6 +21,13 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
+class AuthenticatedHtmxRequest(AuthenticatedRequest):
+    """A signed-in request to a page that also answers HTMX: django-htmx's middleware sets
+    ``request.htmx`` (true when the page's script asked for a fragment)."""
+
+    htmx: HtmxDetails
+
+
 def request_actor(request: HttpRequest) -> User:
     """The signed-in user of ``request``; refuses (403) an anonymous one rather than guessing."""
     user = getattr(request, "user", None)
@@ -28,4 +36,4 @@ def request_actor(request: HttpRequest) -> User:
     raise PermissionDenied
 
 
-__all__ = ["AuthenticatedRequest", "User", "request_actor"]
+__all__ = ["AuthenticatedHtmxRequest", "AuthenticatedRequest", "User", "request_actor"]

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, role_grants
 from opentemis.accounts.roles import ROLE_PERMS, Perm
 from opentemis.evaluations.models import (
@@ -38,13 +38,14 @@ from opentemis.evaluations.models import (
     Status,
 )
 from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
 
 
-def _is_self(user: Any, person_id: int | None) -> bool:
-    return person_id is not None and getattr(user, "person_id", None) == person_id
+def _is_self(user: User, person_id: int | None) -> bool:
+    return person_id is not None and user.person_id == person_id
 
 
-def evaluator_rule_for(person: Any, unit: Any = None) -> Any:
+def evaluator_rule_for(person: Person, unit: Unit | None = None) -> EvaluatorRule | None:
     """The :class:`EvaluatorRule` for a manager ``person`` (None: not a manager, or no rule)."""
     positions = [p.code for p in person.positions.all() if p.is_manager]
     if not positions:
@@ -64,9 +65,11 @@ def evaluator_rule_for(person: Any, unit: Any = None) -> Any:
     return None
 
 
-def can_review_path(user: Any, *, kind: str, unit_path: str, rule: Any = None) -> bool:
+def can_review_path(
+    user: User, *, kind: str, unit_path: str, rule: EvaluatorRule | None = None
+) -> bool:
     """May ``user`` evaluate someone of ``kind`` at ``unit_path`` (ignoring self-review)?"""
-    if user is None or not user.is_authenticated:
+    if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -85,10 +88,11 @@ def can_review_path(user: Any, *, kind: str, unit_path: str, rule: Any = None) -
         return False
     if not rule.superior_kind:
         return True
-    return Unit.dangerously_unscoped.filter(path__in=grants, kind=rule.superior_kind).exists()
+    # bool(): the unit tree's manager comes from treebeard, which the checker cannot read.
+    return bool(Unit.dangerously_unscoped.filter(path__in=grants, kind=rule.superior_kind).exists())
 
 
-def can_review(user: Any, evaluation: Any) -> bool:
+def can_review(user: User, evaluation: Evaluation) -> bool:
     """May ``user`` set the reviewer's levels of ``evaluation``, return or finalise it?"""
     if _is_self(user, evaluation.person_id):
         return False
@@ -98,7 +102,7 @@ def can_review(user: Any, evaluation: Any) -> bool:
     return can_review_path(user, kind=evaluation.kind, unit_path=evaluation.unit_path, rule=rule)
 
 
-def can_review_person(user: Any, person: Any, *, kind: str | None = None) -> bool:
+def can_review_person(user: User, person: Person, *, kind: str | None = None) -> bool:
     """May ``user`` evaluate ``person`` (now), before or without an evaluation record: access
     to the person's evidence files, and whom a paper file may give a result to.
 
@@ -114,11 +118,11 @@ def can_review_person(user: Any, person: Any, *, kind: str | None = None) -> boo
     return can_review_path(user, kind=kind, unit_path=person.unit_path, rule=rule)
 
 
-def can_reopen(user: Any, evaluation: Any) -> bool:
+def can_reopen(user: User, evaluation: Evaluation) -> bool:
     return has_perm_on(user, Perm.MANAGE_CYCLES, evaluation.unit_path)
 
 
-def can_view(user: Any, evaluation: Any) -> bool:
+def can_view(user: User, evaluation: Evaluation) -> bool:
     """The person, their reviewer, and whoever follows evaluations of the subtree."""
     return (
         _is_self(user, evaluation.person_id)
@@ -127,12 +131,12 @@ def can_view(user: Any, evaluation: Any) -> bool:
     )
 
 
-def can_give_opinion(actor: Any, evaluation: Evaluation) -> bool:
+def can_give_opinion(actor: User, evaluation: Evaluation) -> bool:
     """A colleague of the same subject group (TT 20 Điều 10 khoản 1 điểm b), not oneself."""
-    person_id = getattr(actor, "person_id", None)
+    person_id = actor.person_id
     if person_id is None or person_id == evaluation.person_id:
         return False  # decided without loading the actor's staff record
-    person = getattr(actor, "person", None)
+    person = actor.person
     return (
         person is not None
         and evaluation.kind == EvaluationKind.TEACHER
@@ -141,12 +145,12 @@ def can_give_opinion(actor: Any, evaluation: Evaluation) -> bool:
     )
 
 
-def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
+def can_answer_poll(actor: User, evaluation: Evaluation) -> bool:
     """Teachers and staff of the manager's school, not the manager."""
-    person_id = getattr(actor, "person_id", None)
+    person_id = actor.person_id
     if person_id is None or person_id == evaluation.person_id:
         return False
-    person = getattr(actor, "person", None)
+    person = actor.person
     return (
         person is not None
         and evaluation.kind == EvaluationKind.MANAGER
@@ -154,12 +158,12 @@ def can_answer_poll(actor: Any, evaluation: Evaluation) -> bool:
     )
 
 
-def is_own(user: Any, evaluation: Any) -> bool:
+def is_own(user: User, evaluation: Evaluation) -> bool:
     """Is ``user`` the person ``evaluation`` is about?"""
     return _is_self(user, evaluation.person_id)
 
 
-def sees_review(user: Any, evaluation: Any) -> bool:
+def sees_review(user: User, evaluation: Evaluation) -> bool:
     """Does ``user`` see what others said of the person: the reviewer's levels, comments and
     result, and the colleagues' opinions? The reviewer's work is a draft until finalised, so
     the person evaluated sees it once the record is locked; whoever else may view the record
@@ -226,7 +230,7 @@ def _reopenable(evaluation: Evaluation) -> str | None:
     return _closed(evaluation)
 
 
-Who = Callable[[Any, Evaluation], bool]
+Who = Callable[[User, Evaluation], bool]
 When = Callable[[Evaluation], "str | None"]
 
 #: Each action: who may take it (else 403 / PermissionDenied), and when (the reason it cannot
@@ -241,14 +245,19 @@ RULES: dict[Action, tuple[Who, When]] = {
 }
 
 
-def _answered(actor: Any, evaluation: Evaluation) -> str | None:
-    """The poll is answered once: the participation row says the actor did."""
-    if PollParticipation.objects.filter(evaluation=evaluation, person_id=actor.person_id).exists():
+def _answered(actor: User, evaluation: Evaluation) -> str | None:
+    """The poll is answered once: the participation row says the actor did (someone without
+    a staff record has answered nothing)."""
+    person_id = actor.person_id
+    if (
+        person_id is not None
+        and PollParticipation.objects.filter(evaluation=evaluation, person_id=person_id).exists()
+    ):
         return _("You have already answered this poll.")
     return None
 
 
-def refusal(actor: Any, evaluation: Evaluation, action: Action) -> Exception | None:
+def refusal(actor: User, evaluation: Evaluation, action: Action) -> Exception | None:
     """Why ``actor`` may not take ``action`` on ``evaluation`` now, as the error the services
     raise: ``PermissionDenied`` when the step is not theirs, ``ValidationError`` with the
     reason when it is not possible now; None when it is allowed."""
@@ -261,14 +270,14 @@ def refusal(actor: Any, evaluation: Evaluation, action: Action) -> Exception | N
     return None if reason is None else ValidationError(reason)
 
 
-def require(actor: Any, evaluation: Evaluation, action: Action) -> None:
+def require(actor: User, evaluation: Evaluation, action: Action) -> None:
     """Raise :func:`refusal`'s error unless ``actor`` may take ``action`` now (the services)."""
     error = refusal(actor, evaluation, action)
     if error is not None:
         raise error
 
 
-def may(actor: Any, evaluation: Evaluation, action: Action) -> bool:
+def may(actor: User, evaluation: Evaluation, action: Action) -> bool:
     """May ``actor`` take ``action`` on ``evaluation`` now? The status and the cycle are looked
     at first, so that who may act (which can cost a query) is only asked when it matters."""
     who, when = RULES[action]
@@ -277,7 +286,7 @@ def may(actor: Any, evaluation: Evaluation, action: Action) -> bool:
     return action != Action.ANSWER_POLL or _answered(actor, evaluation) is None
 
 
-def allowed_actions(actor: Any, evaluation: Evaluation) -> frozenset[Action]:
+def allowed_actions(actor: User, evaluation: Evaluation) -> frozenset[Action]:
     """Everything ``actor`` may do to ``evaluation`` now: the page's buttons, the API's
     ``actions``, what the services accept."""
     return frozenset(action for action in Action if may(actor, evaluation, action))

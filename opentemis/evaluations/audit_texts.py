@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext
@@ -23,7 +24,7 @@ def level_name(code: Any) -> str:
         return str(code)
 
 
-def _by_criterion(say: Any) -> Any:
+def _by_criterion(say: Callable[[Any], str]) -> Callable[[Any], str]:
     def by_criterion(values: Any) -> str:
         if not isinstance(values, dict):
             return say(values)

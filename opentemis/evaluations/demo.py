@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from opentemis.accounts.models import User
 from opentemis.evaluations import services
 from opentemis.evaluations.models import (
     Cycle,
@@ -90,7 +90,7 @@ def _review(rng: random.Random, levels: dict[str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def seed_demo_cycle(
-    *, officer: Any, province: Unit, demo_school: Unit, demo_teacher: Person | None, seed: int
+    *, officer: User, province: Unit, demo_school: Unit, demo_teacher: Person | None, seed: int
 ) -> Cycle | None:
     """Open the demo cycle over ``province`` and fill it (once; later runs keep it)."""
     year = current_school_year()
@@ -197,9 +197,11 @@ def seed_demo_cycle(
     return cycle
 
 
-def _opinions(rng: random.Random, evaluations: list[Evaluation], demo_teacher: Any) -> None:
+def _opinions(
+    rng: random.Random, evaluations: list[Evaluation], demo_teacher: Person | None
+) -> None:
     """Colleagues' opinions for submitted teachers, except the demo teacher's own (to try)."""
-    by_group: dict[int, list[Person]] = {}
+    by_group: dict[int | None, list[Person]] = {}  # None: no subject group, no colleagues
     for person in Person.objects.filter(
         subject_group_id__in={e.person.subject_group_id for e in evaluations}
     ).only("id", "subject_group_id"):

@@ -8,47 +8,43 @@ app's (its access checks read it: ``access.evaluator_rule_for``); the audit goes
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.evaluations.models import EvaluatorKind, EvaluatorRule
 from opentemis.orgs.models import SchoolLevel, UnitKind
 from opentemis.staff.models import Position
 from opentemis.standards.services import config_audit
 
 
-def evaluator_rules() -> list[Any]:
-    """Every rule, by position then level, each with the label of its superior unit kind."""
-    labels = dict(UnitKind.choices)
-    rules = list(
+def evaluator_rules() -> list[EvaluatorRule]:
+    """Every rule, by position then level (each names its superior unit kind:
+    :attr:`EvaluatorRule.superior_kind_label`)."""
+    return list(
         EvaluatorRule.objects.select_related("position", "level").order_by(
             "position__order", "level__order"
         )
     )
-    for rule in rules:
-        rule.superior_kind_label = labels.get(rule.superior_kind, rule.superior_kind)
-    return rules
 
 
-def managers_without_rule() -> list[Any]:
+def managers_without_rule() -> list[Position]:
     """Manager positions that no evaluator rule covers at any level: only a system
     administrator could review their evaluations."""
     covered = EvaluatorRule.objects.values("position_id")
     return list(Position.objects.filter(is_manager=True).exclude(pk__in=covered))
 
 
-def _require_superuser(actor: Any) -> None:
-    if not getattr(actor, "is_superuser", False):
+def _require_superuser(actor: User) -> None:
+    if not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can change who evaluates managers."))
 
 
 @transaction.atomic
 def evaluator_rule_save(
-    *, actor: Any, position: str, level: str | None, evaluator: str, superior_kind: str = ""
-) -> Any:
+    *, actor: User, position: str, level: str | None, evaluator: str, superior_kind: str = ""
+) -> EvaluatorRule:
     """Set who evaluates ``position`` at school ``level`` (None: any level); replaces the
     rule for the same position and level if there is one."""
     _require_superuser(actor)
@@ -100,7 +96,7 @@ def evaluator_rule_save(
 
 
 @transaction.atomic
-def evaluator_rule_remove(*, actor: Any, rule: Any) -> None:
+def evaluator_rule_remove(*, actor: User, rule: EvaluatorRule) -> None:
     _require_superuser(actor)
     config_audit(actor, "standards.evaluator_rule_remove", rule, {})
     rule.delete()

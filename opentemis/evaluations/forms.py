@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.params import parse_positive_int
 from opentemis.core.widgets import NativeDateInput
-from opentemis.evaluations.models import EvaluatorKind
+from opentemis.evaluations.models import Evaluation, EvaluatorKind
 from opentemis.evaluations.services import TEXT_FIELDS
-from opentemis.orgs.models import SchoolLevel, UnitKind
+from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitKind
 from opentemis.staff.models import Position
 
 
@@ -28,7 +30,7 @@ class SelfState:
     priority: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_evaluation(cls, evaluation: Any) -> SelfState:
+    def from_evaluation(cls, evaluation: Evaluation) -> SelfState:
         return cls(
             levels=dict(evaluation.self_levels),
             notes=dict(evaluation.self_notes),
@@ -39,7 +41,7 @@ class SelfState:
     @classmethod
     def from_post(cls, post: QueryDict, numbers: list[int]) -> SelfState:
         return cls(
-            levels={str(n): post[f"level_{n}"] for n in numbers if post.get(f"level_{n}")},
+            levels=_levels(post, numbers),
             notes={str(n): post.get(f"note_{n}", "") for n in numbers},
             texts={name: post.get(name, "") for name in TEXT_FIELDS},
             priority=[n for c in post.getlist("priority") if (n := parse_positive_int(c))],
@@ -61,7 +63,7 @@ class ReviewState:
     note: str = ""
 
     @classmethod
-    def from_evaluation(cls, evaluation: Any) -> ReviewState:
+    def from_evaluation(cls, evaluation: Evaluation) -> ReviewState:
         # The reviewer starts from the person's own levels until they set their own.
         levels = dict(evaluation.review_levels) or dict(evaluation.self_levels)
         return cls(
@@ -71,13 +73,18 @@ class ReviewState:
     @classmethod
     def from_post(cls, post: QueryDict, numbers: list[int]) -> ReviewState:
         return cls(
-            levels={str(n): post[f"level_{n}"] for n in numbers if post.get(f"level_{n}")},
+            levels=_levels(post, numbers),
             comments={str(n): post.get(f"comment_{n}", "") for n in numbers},
             note=post.get("review_note", ""),
         )
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"levels": self.levels, "comments": self.comments, "note": self.note}
+
+
+def _levels(post: QueryDict, numbers: list[int]) -> dict[str, str]:
+    """The level chosen for each criterion (``level_<n>``); criteria left unchosen are absent."""
+    return {str(n): level for n in numbers if (level := post.get(f"level_{n}"))}
 
 
 def version_of(post: QueryDict) -> int:
@@ -91,7 +98,7 @@ class CycleForm(forms.Form):
     review_due = forms.DateField(label=_("Review due"), widget=NativeDateInput)
 
     @classmethod
-    def initial_for(cls, school_year: Any, unit: Any) -> dict[str, Any]:
+    def initial_for(cls, school_year: SchoolYear, unit: Unit) -> dict[str, Any]:
         end = school_year.end_date
         year_end = dt.date(end.year, 5, 31)
         return {
@@ -112,14 +119,21 @@ class EvaluatorRuleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["position"].choices = [  # type: ignore[attr-defined]
-            (p.code, f"{p.name} ({p.code})") for p in Position.objects.filter(is_manager=True)
-        ]
-        self.fields["level"].choices = [("", _("Any level"))] + [  # type: ignore[attr-defined]
-            (lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()
-        ]
-        self.fields["evaluator"].choices = EvaluatorKind.choices  # type: ignore[attr-defined]
-        self.fields["superior_kind"].choices = [  # type: ignore[attr-defined]
-            ("", _("Any superior unit")),
-            *UnitKind.choices,
-        ]
+        self._choose(
+            "position",
+            [(p.code, f"{p.name} ({p.code})") for p in Position.objects.filter(is_manager=True)],
+        )
+        self._choose(
+            "level",
+            [("", _("Any level"))]
+            + [(lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()],
+        )
+        self._choose("evaluator", EvaluatorKind.choices)
+        self._choose("superior_kind", [("", _("Any superior unit")), *UnitKind.choices])
+
+    def _choose(self, name: str, choices: Sequence[tuple[str, str | Promise]]) -> None:
+        """Give the choice field ``name`` its options, read when the form is made."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):  # the fields declared above
+            raise TypeError(f"{name} is not a choice field")
+        field.choices = choices

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.scoping import ScopedManager, current_scope
-from opentemis.orgs.models import path_prefixes
+from opentemis.orgs.models import UnitKind, path_prefixes
 
 
 class CycleStatus(models.TextChoices):
@@ -28,11 +28,11 @@ class CycleStatus(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
-class CycleManager(models.Manager):
+class CycleManager(models.Manager["Cycle"]):
     """Fail-closed like the other scoped managers, but a cycle is visible both to the units it
     covers (a school sees the province's cycle) and to the units above its root."""
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Cycle]:
         scope = current_scope()
         qs = super().get_queryset()
         if scope.everything:
@@ -300,3 +300,8 @@ class EvaluatorRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position_id}/{self.level_id or '*'} -> {self.evaluator}"
+
+    @property
+    def superior_kind_label(self) -> str:
+        """The superior unit kind's name ("" for any kind)."""
+        return str(dict(UnitKind.choices).get(self.superior_kind, self.superior_kind))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.evaluations import access, services
@@ -25,18 +25,18 @@ from opentemis.evaluations.models import (
 )
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.orgs.selectors import current_school_year_ref, default_unit, get_unit_for_user
-from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.staff.models import EmploymentStatus, Person, SubjectGroup
 from opentemis.standards.rules import LEVEL_CODES, Level
 
 # Positions evaluated against a standard (teachers and managers; not office staff).
 EVALUATED_POSITIONS = ("GV", "TTCM", "TPCM", "TPT", "HT", "PHT")
 
 
-def cycles_visible(*, actor: Any) -> QuerySet[Cycle]:
+def cycles_visible(*, actor: User) -> QuerySet[Cycle]:
     return Cycle.objects.select_related("school_year", "unit")
 
 
-def get_cycle_for_user(*, actor: Any, pk: int) -> Cycle:
+def get_cycle_for_user(*, actor: User, pk: int) -> Cycle:
     cycle = cycles_visible(actor=actor).filter(pk=pk).first()
     if cycle is None:
         raise Http404
@@ -79,16 +79,16 @@ def cycle_covering(
     return cycles_covering([unit_path], school_year=school_year, open_only=open_only).get(unit_path)
 
 
-def own_cycle(*, actor: Any) -> Cycle | None:
+def own_cycle(*, actor: User) -> Cycle | None:
     """The open cycle covering the actor's own unit, where they evaluate themself and give
     opinions (None without a staff record, or when no open cycle covers them)."""
-    person = getattr(actor, "person", None)
+    person = actor.person
     if person is None:
         return None
     return cycle_covering(person.unit_path, open_only=True)
 
 
-def cycle_for_unit(*, actor: Any, unit_path: str, cycle_id: int | None = None) -> Cycle | None:
+def cycle_for_unit(*, actor: User, unit_path: str, cycle_id: int | None = None) -> Cycle | None:
     """The cycle a page about a unit shows: the one the request names (``?cycle=``; 404 if
     the actor cannot see it or it does not cover the unit), else the current year's cycle
     covering the unit (None if there is none)."""
@@ -101,7 +101,7 @@ def cycle_for_unit(*, actor: Any, unit_path: str, cycle_id: int | None = None) -
 
 
 def get_evaluation_for_user(
-    *, actor: Any, pk: int, for_write: bool = False, related: tuple[str, ...] = ()
+    *, actor: User, pk: int, for_write: bool = False, related: tuple[str, ...] = ()
 ) -> Evaluation:
     """The evaluation if the actor may see it; 404 for missing and for not yours alike.
 
@@ -134,9 +134,9 @@ def get_evaluation_for_user(
     return evaluation
 
 
-def evaluation_of(*, actor: Any, cycle: Cycle) -> Evaluation | None:
+def evaluation_of(*, actor: User, cycle: Cycle) -> Evaluation | None:
     """The actor's own evaluation in ``cycle`` (None before they start)."""
-    if not getattr(actor, "person_id", None):
+    if not actor.person_id:
         return None
     return Evaluation.objects.filter(cycle=cycle, person_id=actor.person_id).first()
 
@@ -148,7 +148,7 @@ class RosterRow:
     can_review: bool = False
 
 
-def school_roster(*, actor: Any, unit: Unit, cycle: Cycle) -> list[RosterRow]:
+def school_roster(*, actor: User, unit: Unit, cycle: Cycle) -> list[RosterRow]:
     """A school's evaluated staff with their evaluation in ``cycle`` (None: not started)."""
     people = list(
         Person.objects.within((unit.path,))
@@ -190,7 +190,6 @@ class CompletionRow:
     opinions: int = 0
     finalised: int = 0
     children: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def rate(self, value: int) -> float:
         return round(100 * value / self.to_evaluate, 1) if self.to_evaluate else 0.0
@@ -204,7 +203,7 @@ class CompletionRow:
         return self.rate(self.finalised)
 
 
-def completion_unit(*, actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
+def completion_unit(*, actor: User, cycle: Cycle, unit_id: int | None) -> Unit:
     """The unit whose completion to show: the one asked for, else the cycle's root, else the
     actor's default unit; 404 outside the actor's reach or the cycle."""
     if unit_id is not None:
@@ -223,7 +222,7 @@ def completion_unit(*, actor: Any, cycle: Cycle, unit_id: int | None) -> Unit:
 
 
 def completion(
-    *, actor: Any, cycle: Cycle, unit: Unit
+    *, actor: User, cycle: Cycle, unit: Unit
 ) -> tuple[CompletionRow, list[CompletionRow]]:
     """Live completion of ``cycle`` for ``unit`` and each of its child units.
 
@@ -266,20 +265,21 @@ def completion(
         .annotate(
             started=Count("id"),
             self_evaluated=Count("id", filter=Q(submitted_at__isnull=False)),
-            opinions=Count("id", filter=Q(has_opinion=True)),
+            # Not "opinions": that name is the evaluation's relation to its PeerOpinion rows.
+            with_opinions=Count("id", filter=Q(has_opinion=True)),
             finalised=Count("id", filter=Q(status__in=done)),
         )
     )
     rows: dict[str, CompletionRow] = {path: CompletionRow(unit=c) for path, c in children.items()}
-    for row in people:
-        rows.setdefault(row["child"], CompletionRow(unit=children.get(row["child"])))
-        rows[row["child"]].to_evaluate = row["n"]
-    for row in evaluations:
-        target = rows.setdefault(row["child"], CompletionRow(unit=children.get(row["child"])))
-        target.started = row["started"]
-        target.self_evaluated = row["self_evaluated"]
-        target.opinions = row["opinions"]
-        target.finalised = row["finalised"]
+    for staffed in people:
+        row = rows.setdefault(staffed["child"], CompletionRow(unit=children.get(staffed["child"])))
+        row.to_evaluate = staffed["n"]
+    for counted in evaluations:
+        row = rows.setdefault(counted["child"], CompletionRow(unit=children.get(counted["child"])))
+        row.started = counted["started"]
+        row.self_evaluated = counted["self_evaluated"]
+        row.opinions = counted["with_opinions"]
+        row.finalised = counted["finalised"]
     result = [r for r in rows.values() if r.unit is not None]
     result.sort(key=lambda r: r.unit.path if r.unit else "")
     total = CompletionRow(unit=unit, children=len(result))
@@ -293,10 +293,10 @@ def completion(
 
 
 def opinion_candidates(
-    *, actor: Any, queryset: QuerySet[Evaluation] | None = None
+    *, actor: User, queryset: QuerySet[Evaluation] | None = None
 ) -> QuerySet[Evaluation]:
     """Submitted self-evaluations of the actor's subject-group colleagues (BM2 to give)."""
-    person = getattr(actor, "person", None)
+    person = actor.person
     qs = Evaluation.objects.all() if queryset is None else queryset
     if person is None or person.subject_group_id is None:
         return qs.none()
@@ -308,10 +308,10 @@ def opinion_candidates(
 
 
 def poll_candidates(
-    *, actor: Any, queryset: QuerySet[Evaluation] | None = None
+    *, actor: User, queryset: QuerySet[Evaluation] | None = None
 ) -> QuerySet[Evaluation]:
     """Managers of the actor's school whose anonymous poll the actor has not answered yet."""
-    person = getattr(actor, "person", None)
+    person = actor.person
     qs = Evaluation.objects.all() if queryset is None else queryset
     if person is None:
         return qs.none()
@@ -322,19 +322,19 @@ def poll_candidates(
     )
 
 
-def poll_answered(*, actor: Any, evaluation: Evaluation) -> bool:
+def poll_answered(*, actor: User, evaluation: Evaluation) -> bool:
     """Whether the actor has answered the poll about ``evaluation``'s manager. Only that is
     known: ballots carry no author and no time (anonymity), so not what or when."""
-    person_id = getattr(actor, "person_id", None)
+    person_id = actor.person_id
     return (
         person_id is not None
         and PollParticipation.objects.filter(evaluation=evaluation, person_id=person_id).exists()
     )
 
 
-def group_colleagues(*, actor: Any, cycle: Cycle) -> list[tuple[Evaluation, PeerOpinion | None]]:
+def group_colleagues(*, actor: User, cycle: Cycle) -> list[tuple[Evaluation, PeerOpinion | None]]:
     """Submitted evaluations of the actor's subject-group colleagues, with the actor's opinion."""
-    person = getattr(actor, "person", None)
+    person = actor.person
     if person is None or person.subject_group_id is None:
         return []
     evaluations = list(
@@ -398,7 +398,7 @@ class GroupSummaryRow:
     comments: list[str]
 
 
-def group_summary(*, actor: Any, group: Any, cycle: Cycle) -> list[GroupSummaryRow]:
+def group_summary(*, actor: User, group: SubjectGroup, cycle: Cycle) -> list[GroupSummaryRow]:
     """BM3: for each member of a subject group, the self-rating and the colleagues' opinions."""
     members = list(
         Person.objects.filter(
@@ -424,8 +424,8 @@ def group_summary(*, actor: Any, group: Any, cycle: Cycle) -> list[GroupSummaryR
     return rows
 
 
-def is_group_leader(actor: Any) -> bool:
-    person = getattr(actor, "person", None)
+def is_group_leader(actor: User) -> bool:
+    person = actor.person
     return (
         person is not None
         and person.subject_group_id is not None
@@ -433,7 +433,7 @@ def is_group_leader(actor: Any) -> bool:
     )
 
 
-def managers_to_review(*, actor: Any, cycle: Cycle) -> list[Evaluation]:
+def managers_to_review(*, actor: User, cycle: Cycle) -> list[Evaluation]:
     """Managers' evaluations (TT 14) in the actor's reach that the actor may review now."""
     paths = perm_paths(actor, Perm.REVIEW_MANAGERS)
     head_paths = perm_paths(actor, Perm.REVIEW_TEACHERS)

@@ -24,6 +24,7 @@ from django import dispatch
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from opentemis.accounts.models import User
 from opentemis.evaluations import access
 from opentemis.evaluations.models import Evaluation
 from opentemis.evidence.access import register_viewer_check
@@ -40,7 +41,11 @@ NOTIFIED_ACTIONS = frozenset(
 
 
 def emit_after_commit(
-    *, evaluation: Any, action: str, actor: Any, details: Mapping[str, Any] | None = None
+    *,
+    evaluation: Evaluation,
+    action: str,
+    actor: User,
+    details: Mapping[str, Any] | None = None,
 ) -> None:
     """Send :data:`evaluation_changed` once the current transaction commits (a notified step
     only)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import tempfile
 import zipfile
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope
 from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.printing import forms
@@ -33,7 +33,7 @@ PRINT_SCHOOL = "evaluations.print_school"
 PROGRESS_STEPS = 50
 
 
-def print_school_start(*, actor: Any, unit: Unit, cycle: Cycle) -> Job:
+def print_school_start(*, actor: User, unit: Unit, cycle: Cycle) -> Job:
     """Create the job and queue the task once the job row is committed."""
     if not may_print_school(actor, unit.path):
         raise PermissionDenied

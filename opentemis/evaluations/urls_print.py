@@ -1,15 +1,18 @@
 """Form downloads, mounted at /evaluations/print/. Each form has a PDF and an xlsx URL name
 (``print_<form>_pdf``, ``print_<form>_xlsx``), as the templates link them."""
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
 from opentemis.evaluations import views_print as views
 
 
-def _both(route: str, view: object, name: str) -> list[URLPattern]:
+def _both(route: str, view: Callable[..., HttpResponse], name: str) -> list[URLPattern]:
     return [
-        path(f"{route}.pdf", view, {"fmt": "pdf"}, name=f"print_{name}_pdf"),  # type: ignore[arg-type]
-        path(f"{route}.xlsx", view, {"fmt": "xlsx"}, name=f"print_{name}_xlsx"),  # type: ignore[arg-type]
+        path(f"{route}.pdf", view, {"fmt": "pdf"}, name=f"print_{name}_pdf"),
+        path(f"{route}.xlsx", view, {"fmt": "xlsx"}, name=f"print_{name}_xlsx"),
     ]
 
 

@@ -22,22 +22,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from opentemis.accounts.models import AuditEvent
+from opentemis.accounts.models import AuditEvent, User
 from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedHtmxRequest, AuthenticatedRequest
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations.access import Action
 from opentemis.evaluations.forms import CycleForm, ReviewState, SelfState, version_of
-from opentemis.evaluations.models import Evaluation, Status
+from opentemis.evaluations.models import Cycle, Evaluation, Status
 from opentemis.evaluations.printing import access as print_access
 from opentemis.evidence import services as evidence_services
 from opentemis.evidence.examples import examples_for
 from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
+from opentemis.evidence.models import Evidence
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import ancestors, current_school_year, default_unit, get_unit_for_user
 from opentemis.staff.selectors import heads_of
+from opentemis.standards.models import Criterion, Framework
 from opentemis.standards.rules import Level
 
 logger = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ def _db_down(request: HttpRequest) -> None:
     )
 
 
-def _criteria(evaluation: Evaluation) -> list[Any]:
+def _criteria(evaluation: Evaluation) -> list[Criterion]:
     return list(evaluation.framework.criteria.select_related("standard").order_by("number"))
 
 
@@ -65,7 +68,7 @@ def _numbers(evaluation: Evaluation) -> list[int]:
     return list(services.rule_set_for(evaluation.framework).criteria)
 
 
-def _rating(framework: Any, levels: dict[str, str]) -> dict[str, Any] | None:
+def _rating(framework: Framework, levels: dict[str, str]) -> dict[str, Any] | None:
     """The computed overall rating with its explanation, or None while levels are missing."""
     if not services.is_complete(framework, levels):
         return None
@@ -77,8 +80,16 @@ def _rating(framework: Any, levels: dict[str, str]) -> dict[str, Any] | None:
     }
 
 
-def _links_by_criterion(evaluation: Evaluation) -> dict[int, list[Any]]:
-    links: dict[int, list[Any]] = {}
+def _current(conflict: services.ConflictError) -> Evaluation:
+    """The record as the other save left it, to show beside what the actor typed."""
+    current = conflict.current
+    if not isinstance(current, Evaluation):  # never: the services raise it about an evaluation
+        raise TypeError("a conflict on an evaluation carries the evaluation") from conflict
+    return current
+
+
+def _links_by_criterion(evaluation: Evaluation) -> dict[int, list[Evidence]]:
+    links: dict[int, list[Evidence]] = {}
     for link in evaluation.links.select_related("evidence", "evidence__stored_file"):
         links.setdefault(link.criterion, []).append(link.evidence)
     return links
@@ -88,9 +99,9 @@ def _links_by_criterion(evaluation: Evaluation) -> dict[int, list[Any]]:
 
 
 @login_required
-def evaluation_home(request: HttpRequest) -> HttpResponse:
+def evaluation_home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    person = getattr(user, "person", None)
+    person = user.person
     cycle = selectors.own_cycle(actor=user)
     mine = selectors.evaluation_of(actor=user, cycle=cycle) if cycle else None
     perms = actor_perms(user)
@@ -118,7 +129,7 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/home.html", context)
 
 
-def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
+def _poll_for(user: User, cycle: Cycle) -> list[Evaluation]:
     """Managers of the user's school whose poll the user may answer."""
     return list(
         selectors.poll_candidates(actor=user)
@@ -129,13 +140,13 @@ def _poll_for(user: Any, cycle: Any) -> list[Evaluation]:
 
 
 @login_required
-def evaluation_me(request: HttpRequest) -> HttpResponse:
+def evaluation_me(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own evaluation in the cycle that covers them: continue it, or start it.
 
     Only a POST starts one (the "Start my self-evaluation" button); opening the address shows
     that button, so a link, a prefetch or a crawler never creates an evaluation.
     """
-    person = getattr(request.user, "person", None)
+    person = request.user.person
     cycle = selectors.own_cycle(actor=request.user)
     if cycle is None:
         messages.info(request, _("No evaluation cycle covers your unit at the moment."))
@@ -160,7 +171,7 @@ def _self_context(
     request: HttpRequest,
     evaluation: Evaluation,
     state: SelfState,
-    conflict: Any = None,
+    conflict: services.ConflictError | None = None,
     missing: services.SelfMissing | None = None,
 ) -> dict[str, Any]:
     criteria = _criteria(evaluation)
@@ -185,7 +196,7 @@ def _self_context(
     }
 
 
-def _library(evaluation: Evaluation) -> list[Any]:
+def _library(evaluation: Evaluation) -> list[Evidence]:
     return list(
         evaluation.person.evidence_items.select_related("stored_file").order_by("-created_at")[:200]
     )
@@ -210,7 +221,7 @@ def _text_fields() -> list[tuple[str, str]]:
 
 
 @login_required
-def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_self(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """BM1: the self-evaluation form. POST with ``action=submit`` submits, else saves."""
     evaluation = selectors.get_evaluation_for_user(
         actor=request.user, pk=pk, for_write=request.method == "POST"
@@ -234,7 +245,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
             **state.as_kwargs(),
         )
     except services.ConflictError as exc:
-        context = _self_context(request, exc.current, state, conflict=exc)
+        context = _self_context(request, _current(exc), state, conflict=exc)
         return render(request, "evaluations/self.html", context, status=409)
     except ValidationError as exc:
         missing = (
@@ -259,7 +270,7 @@ def evaluation_self(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluation_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_autosave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """HTMX autosave of the BM1 draft; answers a small status partial.
 
     The status says whether it was saved (200) or not (409 stale, 400 refused, 503 database):
@@ -297,7 +308,7 @@ EVIDENCE_RESULT_KEY = "evaluation_evidence_result"
 
 @login_required
 @require_POST
-def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_evidence(request: AuthenticatedHtmxRequest, pk: int) -> HttpResponse:
     """Attach evidence to the criterion of the card it was chosen in: a new upload, a link, or
     an item of the library; or remove one. The result is shown in that card, beside the file
     input; nothing else of the page is touched (levels chosen meanwhile stay as they are)."""
@@ -321,7 +332,9 @@ def evaluation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("evaluation_self", args=[pk]) + f"#c{number}")
 
 
-def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> dict[str, str]:
+def _evidence_change(
+    request: AuthenticatedRequest, evaluation: Evaluation, raw: str
+) -> dict[str, str]:
     """Attach or remove; the outcome as ``{"level": "success" | "error", "text": ...}``."""
     try:
         # Checked before anything is stored: a file never lands under a foreign criterion.
@@ -338,7 +351,7 @@ def _evidence_change(request: HttpRequest, evaluation: Evaluation, raw: str) -> 
         # One transaction: a file whose citing is refused (the form was submitted meanwhile)
         # does not stay behind in the library.
         with transaction.atomic():
-            item = _evidence_item(request, evaluation, evidence_services)
+            item = _evidence_item(request, evaluation)
             services.evidence_attach(
                 actor=request.user, evaluation=evaluation, criterion=criterion, evidence=item
             )
@@ -368,15 +381,15 @@ def _evidence_box_context(
     }
 
 
-def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_services: Any) -> Any:
+def _evidence_item(request: AuthenticatedRequest, evaluation: Evaluation) -> Evidence:
     title = request.POST.get("title", "").strip()
-    if request.FILES.get("file"):
-        upload = request.FILES["file"]
+    upload = request.FILES.get("file")
+    if upload:
         return evidence_services.evidence_upload(
             actor=request.user,
             owner=evaluation.person,
             uploaded_file=upload,
-            title=title or upload.name,
+            title=title or upload.name or "",
             school_year=evaluation.cycle.school_year,
         )
     if request.POST.get("url"):
@@ -397,7 +410,7 @@ def _evidence_item(request: HttpRequest, evaluation: Evaluation, evidence_servic
 
 
 @login_required
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     is_self = access.is_own(request.user, evaluation)
     sees_review = access.sees_review(request.user, evaluation)
@@ -449,7 +462,7 @@ STALE = gettext_lazy("Not saved: this record was changed by someone else after y
 
 @login_required
 @require_POST
-def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     try:
         services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
@@ -465,7 +478,7 @@ def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     try:
         services.evaluation_reopen(
@@ -485,7 +498,10 @@ def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_context(
-    evaluation: Evaluation, state: ReviewState, conflict: Any = None, warning_refused: bool = False
+    evaluation: Evaluation,
+    state: ReviewState,
+    conflict: services.ConflictError | None = None,
+    warning_refused: bool = False,
 ) -> dict[str, Any]:
     return {
         "finalise_warning": services.finalise_warning(evaluation),
@@ -503,7 +519,7 @@ def _review_context(
 
 
 @login_required
-def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The reviewer's page: levels and comments per criterion; save, return or finalise."""
     evaluation = selectors.get_evaluation_for_user(
         actor=request.user, pk=pk, for_write=request.method == "POST"
@@ -544,7 +560,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Review saved."))
             return redirect("evaluation_review", pk=pk)
     except services.ConflictError as exc:
-        context = _review_context(exc.current, state, conflict=exc)
+        context = _review_context(_current(exc), state, conflict=exc)
         return render(request, "evaluations/review.html", context, status=409)
     except ValidationError as exc:
         # Not confirmed: the warning beside the button says it (not a message at the top).
@@ -562,7 +578,7 @@ def evaluation_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rating_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def rating_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """HTMX: the overall rating the chosen levels give, with the reasons, before saving."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk, for_write=True)
     numbers = _numbers(evaluation)
@@ -582,7 +598,7 @@ def rating_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def school_roster(request: AuthenticatedRequest, unit_pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=unit_pk, perm=Perm.VIEW_UNITS)
     if not (
         has_perm_on(request.user, Perm.REVIEW_TEACHERS, unit.path)
@@ -611,11 +627,11 @@ def school_roster(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 @login_required
-def group_opinions(request: HttpRequest) -> HttpResponse:
+def group_opinions(request: AuthenticatedRequest) -> HttpResponse:
     """BM2: give an opinion on each colleague of the subject group; BM3 summary for leaders."""
-    person = getattr(request.user, "person", None)
+    person = request.user.person
     cycle = selectors.own_cycle(actor=request.user)
-    if cycle is None:
+    if person is None or cycle is None:  # (no staff record, no own cycle)
         raise Http404
     if request.method == "POST":
         evaluation = _colleague_evaluation(request, cycle)
@@ -632,27 +648,23 @@ def group_opinions(request: HttpRequest) -> HttpResponse:
         except DatabaseError:
             _db_down(request)
         return redirect("group_opinions")
-    leader = selectors.is_group_leader(request.user)
+    group = person.subject_group
     context = {
         "cycle": cycle,
-        "group": person.subject_group,
+        "group": group,
         # Outside any subject group there are no colleagues to give an opinion on: say so, and
         # whom to ask, rather than "no colleague has submitted yet".
-        "heads": ", ".join(p.full_name for p in heads_of(person.unit))
-        if not person.subject_group_id
-        else "",
+        "heads": ", ".join(p.full_name for p in heads_of(person.unit)) if group is None else "",
         "colleagues": selectors.group_colleagues(actor=request.user, cycle=cycle),
         "levels": LEVELS,
-        "summary": selectors.group_summary(
-            actor=request.user, group=person.subject_group, cycle=cycle
-        )
-        if leader and person.subject_group_id
+        "summary": selectors.group_summary(actor=request.user, group=group, cycle=cycle)
+        if group is not None and selectors.is_group_leader(request.user)
         else None,
     }
     return render(request, "evaluations/group.html", context)
 
 
-def _colleague_evaluation(request: HttpRequest, cycle: Any) -> Evaluation:
+def _colleague_evaluation(request: AuthenticatedRequest, cycle: Cycle) -> Evaluation:
     value = parse_positive_int(request.POST.get("evaluation"))
     evaluation = (
         Evaluation.objects.filter(pk=value, cycle=cycle).select_related("person", "cycle").first()
@@ -665,7 +677,7 @@ def _colleague_evaluation(request: HttpRequest, cycle: Any) -> Evaluation:
 
 
 @login_required
-def poll(request: HttpRequest, pk: int) -> HttpResponse:
+def poll(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The anonymous poll about a manager, for the school's teachers and staff."""
     evaluation = (
         Evaluation.objects.filter(pk=pk).select_related("person", "framework", "cycle").first()
@@ -710,7 +722,7 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cycle_new(request: HttpRequest) -> HttpResponse:
+def cycle_new(request: AuthenticatedRequest) -> HttpResponse:
     paths = perm_paths(request.user, Perm.MANAGE_CYCLES)
     if paths == ():
         raise Http404
@@ -746,7 +758,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Live completion per child unit, drilling down from the cycle's root."""
     cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
     unit = selectors.completion_unit(

@@ -9,19 +9,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import require_superuser
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.evaluations import evaluator_rules
 from opentemis.evaluations.forms import EvaluatorRuleForm
 from opentemis.evaluations.models import EvaluatorRule
 
 
 @login_required
-def evaluator_rule_list(request: HttpRequest) -> HttpResponse:
+def evaluator_rule_list(request: AuthenticatedRequest) -> HttpResponse:
     require_superuser(request.user)
     form = EvaluatorRuleForm()
     if request.method == "POST":
@@ -50,7 +51,7 @@ def evaluator_rule_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluator_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluator_rule_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_superuser(request.user)
     rule = get_object_or_404(EvaluatorRule, pk=pk)
     evaluator_rules.evaluator_rule_remove(actor=request.user, rule=rule)

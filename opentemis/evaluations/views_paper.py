@@ -12,12 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opentemis.accounts.read_audit import audit_read
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import XLSX, xlsx_response
 from opentemis.core.imports.flow import (
     pending_forget,
@@ -46,7 +47,7 @@ class PaperUploadForm(forms.Form):
     )
 
 
-def _school_and_cycle(request: HttpRequest, unit_pk: int) -> tuple[Unit, Cycle]:
+def _school_and_cycle(request: AuthenticatedRequest, unit_pk: int) -> tuple[Unit, Cycle]:
     """The school and cycle (``?cycle=`` or the posted one, else the current one); 404 outside
     the actor's reach (:func:`~opentemis.evaluations.paper.common.school_and_cycle`)."""
     cycle_id = request.POST.get("cycle") or request.GET.get("cycle")
@@ -55,7 +56,7 @@ def _school_and_cycle(request: HttpRequest, unit_pk: int) -> tuple[Unit, Cycle]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_home(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def paper_home(request: AuthenticatedRequest, unit_pk: int) -> HttpResponse:
     """GET: download link and upload form. POST: check the upload and show the preview."""
     unit, cycle = _school_and_cycle(request, unit_pk)
     form = PaperUploadForm(request.POST or None, request.FILES or None)
@@ -77,7 +78,7 @@ def paper_home(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def paper_confirm(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def paper_confirm(request: AuthenticatedRequest, unit_pk: int) -> HttpResponse:
     """Save the previewed file: all rows or none."""
     unit, cycle = _school_and_cycle(request, unit_pk)
     file = pending_take(
@@ -95,7 +96,7 @@ def paper_confirm(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 @login_required
-def paper_template(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def paper_template(request: AuthenticatedRequest, unit_pk: int) -> HttpResponse:
     unit, cycle = _school_and_cycle(request, unit_pk)
     content = paper_template_xlsx(actor=request.user, unit=unit, cycle=cycle)
     audit_read(actor=request.user, action="reads.paper_template", unit=unit, obj=unit)

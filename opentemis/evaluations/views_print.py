@@ -6,18 +6,17 @@ Every view resolves the object inside the request's scope, checks the printing r
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.read_audit import audit_read
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.core.params import id_param
 from opentemis.evaluations import selectors
-from opentemis.evaluations.models import Cycle
+from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.printing import access, forms, pdf, xlsx
 from opentemis.evaluations.printing.layout import Form
 from opentemis.evaluations.tasks import print_school_start
@@ -29,14 +28,14 @@ def _respond(
     form: Form,
     fmt: str,
     *,
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     unit: Unit,
     person_id: int | None = None,
     ids: tuple[int, ...] = (),
 ) -> HttpResponse:
     """The form as a download, recorded in the audit of reads (decision 0012) unless it is the
     reader's own: who printed which form of whom."""
-    if person_id is None or person_id != getattr(request.user, "person_id", None):
+    if person_id is None or person_id != request.user.person_id:
         audit_read(
             actor=request.user,
             action="reads.evaluation_form",
@@ -49,16 +48,21 @@ def _respond(
     return file_response(pdf.render(form), filename=f"{form.filename}.pdf", content_type=PDF)
 
 
-def _whose(request: HttpRequest, evaluation: Any) -> dict[str, Any]:
-    return {
-        "request": request,
-        "unit": evaluation.unit,
-        "person_id": evaluation.person_id,
-        "ids": (evaluation.pk,),
-    }
+def _evaluation_form(
+    form: Form, fmt: str, *, request: AuthenticatedRequest, evaluation: Evaluation
+) -> HttpResponse:
+    """A form about one evaluation, answered as :func:`_respond` does."""
+    return _respond(
+        form,
+        fmt,
+        request=request,
+        unit=evaluation.unit,
+        person_id=evaluation.person_id,
+        ids=(evaluation.pk,),
+    )
 
 
-def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
+def _cycle(request: AuthenticatedRequest, unit_path: str) -> Cycle:
     """The cycle named by ``?cycle=`` (or the current one) covering ``unit_path``; else 404."""
     cycle_id = id_param(request.GET, "cycle") or id_param(request.POST, "cycle")
     cycle = selectors.cycle_for_unit(actor=request.user, unit_path=unit_path, cycle_id=cycle_id)
@@ -67,38 +71,41 @@ def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
     return cycle
 
 
-def _school(request: HttpRequest, unit_pk: int) -> Unit:
-    unit = Unit.objects.filter(pk=unit_pk).first()
+def _school(request: AuthenticatedRequest, unit_pk: int) -> Unit:
+    unit: Unit | None = Unit.objects.filter(pk=unit_pk).first()
     if unit is None or not unit.is_school or not access.may_print_school(request.user, unit.path):
         raise Http404
     return unit
 
 
 @login_required
-def bm1(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def bm1(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     """BM1 of a teacher, or the principal's self-evaluation form (TT 14)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    return _respond(forms.self_evaluation(evaluation), fmt, **_whose(request, evaluation))
+    form = forms.self_evaluation(evaluation)
+    return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
 @login_required
-def poll_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def poll_summary(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_poll(request.user, evaluation):
         raise Http404
-    return _respond(forms.poll_summary(evaluation), fmt, **_whose(request, evaluation))
+    form = forms.poll_summary(evaluation)
+    return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
 @login_required
-def superior_result(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def superior_result(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_result(request.user, evaluation):
         raise Http404
-    return _respond(forms.superior_result(evaluation), fmt, **_whose(request, evaluation))
+    form = forms.superior_result(evaluation)
+    return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
 @login_required
-def bm2(request: HttpRequest, person_pk: int, fmt: str) -> HttpResponse:
+def bm2(request: AuthenticatedRequest, person_pk: int, fmt: str) -> HttpResponse:
     author = Person.objects.select_related("subject_group", "unit").filter(pk=person_pk).first()
     if author is None or not access.may_print_bm2(request.user, author):
         raise Http404
@@ -107,7 +114,7 @@ def bm2(request: HttpRequest, person_pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def bm3(request: HttpRequest, group_pk: int, fmt: str) -> HttpResponse:
+def bm3(request: AuthenticatedRequest, group_pk: int, fmt: str) -> HttpResponse:
     group = SubjectGroup.objects.select_related("unit").filter(pk=group_pk).first()
     if group is None or not access.may_print_bm3(request.user, group):
         raise Http404
@@ -116,14 +123,14 @@ def bm3(request: HttpRequest, group_pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def bm4(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
+def bm4(request: AuthenticatedRequest, unit_pk: int, fmt: str) -> HttpResponse:
     unit = _school(request, unit_pk)
     return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit)
 
 
 @login_required
 @require_POST
-def print_all(request: HttpRequest, unit_pk: int) -> Any:
+def print_all(request: AuthenticatedRequest, unit_pk: int) -> HttpResponse:
     """Start the job that prints every form of the school; its page shows the progress."""
     unit = _school(request, unit_pk)
     job = print_school_start(actor=request.user, unit=unit, cycle=_cycle(request, unit.path))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.pagination import CappedPaginator
 from opentemis.core.params import id_param
 from opentemis.evaluations.models import EvaluationKind, Status
@@ -24,14 +26,14 @@ from opentemis.orgs.selectors import get_unit_for_user
 PAGE_SIZE = 50
 
 
-def may_review_someone(user: object) -> bool:
-    return getattr(user, "is_superuser", False) or bool(
+def may_review_someone(user: User) -> bool:
+    return user.is_superuser or bool(
         perm_paths(user, Perm.REVIEW_TEACHERS) or perm_paths(user, Perm.REVIEW_MANAGERS)
     )
 
 
 @login_required
-def review_queue_page(request: HttpRequest) -> HttpResponse:
+def review_queue_page(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not may_review_someone(user):
         raise Http404

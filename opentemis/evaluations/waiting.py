@@ -12,11 +12,12 @@ A test compares the two on every evaluation of a world (``tests/test_waiting.py`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import path_filter, perm_paths, role_grants
 from opentemis.accounts.roles import ROLE_PERMS, Perm
 from opentemis.evaluations import selectors
@@ -35,6 +36,9 @@ from opentemis.staff.models import Person
 # The statuses a review queue can be filtered by; "submitted" is "waiting for you".
 QUEUE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.DRAFT, Status.FINALISED)
 NOTHING = Q(pk__in=[])
+
+#: A condition on an evaluator rule (which rules resolve to the reviewer asked about).
+RuleTest = Callable[[EvaluatorRule], bool]
 
 
 def ordered_rules() -> list[EvaluatorRule]:
@@ -66,7 +70,7 @@ def _matches(rule: EvaluatorRule) -> Q:
     return Q(held) & Q(level)
 
 
-def resolves_to(rules: list[EvaluatorRule], wanted: Any) -> Q:
+def resolves_to(rules: list[EvaluatorRule], wanted: RuleTest) -> Q:
     """Manager evaluations whose resolved rule (the first matching one) satisfies ``wanted``."""
     q = NOTHING
     earlier = Q()
@@ -84,17 +88,17 @@ def reviewed_by_head_q(rules: list[EvaluatorRule]) -> Q:
     return Q(kind=EvaluationKind.TEACHER) | (Q(kind=EvaluationKind.MANAGER) & by_head)
 
 
-def _superior_of_kind(kind: str) -> Any:
+def _superior_of_kind(kind: str) -> RuleTest:
     """A rule naming an officer of a superior unit of ``kind`` (or of any kind)."""
     return lambda r: r.evaluator == EvaluatorKind.SUPERIOR and r.superior_kind in ("", kind)
 
 
-def reviewable_q(actor: Any) -> Q:
+def reviewable_q(actor: User) -> Q:
     """Evaluations ``actor`` may review (ignoring status and cycle): ``access.can_review`` as
     a query condition."""
-    if actor is None or not actor.is_authenticated:
+    if not actor.is_authenticated:
         return NOTHING
-    person_id = getattr(actor, "person_id", None)
+    person_id = actor.person_id
     mine = Q(person_id=person_id) if person_id is not None else NOTHING
     if actor.is_superuser:
         return ~mine
@@ -121,7 +125,7 @@ def reviewable_q(actor: Any) -> Q:
 
 
 def review_queue(
-    *, actor: Any, status: str = Status.SUBMITTED, unit: Unit | None = None, kind: str = ""
+    *, actor: User, status: str = Status.SUBMITTED, unit: Unit | None = None, kind: str = ""
 ) -> QuerySet[Evaluation]:
     """Evaluations of open cycles that ``actor`` reviews, by ``status`` ("" = any), inside
     ``unit`` (already checked visible by the caller) and of ``kind`` ("" = both), ordered by
@@ -138,12 +142,10 @@ def review_queue(
     )
 
 
-def opinions_to_give(*, actor: Any) -> QuerySet[Evaluation]:
+def opinions_to_give(*, actor: User) -> QuerySet[Evaluation]:
     """Colleagues' submitted self-evaluations (open cycles) the actor has not given an opinion
     on yet (BM2): the colleagues of :func:`selectors.opinion_candidates`, less those answered."""
-    given = PeerOpinion.objects.filter(
-        evaluation_id=OuterRef("pk"), author_id=getattr(actor, "person_id", None)
-    )
+    given = PeerOpinion.objects.filter(evaluation_id=OuterRef("pk"), author_id=actor.person_id)
     return (
         selectors.opinion_candidates(actor=actor)
         .filter(cycle__status=CycleStatus.OPEN)
@@ -151,7 +153,7 @@ def opinions_to_give(*, actor: Any) -> QuerySet[Evaluation]:
     )
 
 
-def polls_to_answer(*, actor: Any) -> QuerySet[Evaluation]:
+def polls_to_answer(*, actor: User) -> QuerySet[Evaluation]:
     """Managers of the actor's school (open cycles) whose anonymous poll is open and not yet
     answered by the actor."""
     return selectors.poll_candidates(actor=actor).filter(cycle__status=CycleStatus.OPEN)
@@ -173,11 +175,11 @@ class Waiting:
         return bool(self.to_review or self.opinions or self.polls or self.returned)
 
 
-def waiting_for(*, actor: Any) -> Waiting:
+def waiting_for(*, actor: User) -> Waiting:
     """The counts of what waits for ``actor``: a few COUNT queries (none for what their roles
     cannot have)."""
     result = Waiting()
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return result
     can_review = actor.is_superuser or bool(
         perm_paths(actor, Perm.REVIEW_TEACHERS) or perm_paths(actor, Perm.REVIEW_MANAGERS)
@@ -189,7 +191,7 @@ def waiting_for(*, actor: Any) -> Waiting:
         result.teachers_to_review = by_kind.get(EvaluationKind.TEACHER, 0)
         result.managers_to_review = by_kind.get(EvaluationKind.MANAGER, 0)
         result.to_review = result.teachers_to_review + result.managers_to_review
-    if getattr(actor, "person_id", None):
+    if actor.person_id:
         result.opinions = opinions_to_give(actor=actor).count()
         result.polls = polls_to_answer(actor=actor).count()
         result.returned = (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 
+from opentemis.accounts.models import User
 from opentemis.accounts.roles import Perm
 from opentemis.core.params import id_value
 from opentemis.evaluations import access, selectors
@@ -17,7 +16,7 @@ from opentemis.orgs.selectors import get_unit_for_user
 from opentemis.staff.models import Person
 
 
-def require_importer(actor: Any, unit: Unit, cycle: Cycle) -> None:
+def require_importer(actor: User, unit: Unit, cycle: Cycle) -> None:
     """404 unless ``actor`` evaluates the teachers of ``unit`` (its principal, or a superuser)
     and ``cycle`` covers ``unit``: a foreign school is not even confirmed to exist."""
     if not access.can_review_path(actor, kind=EvaluationKind.TEACHER, unit_path=unit.path):
@@ -26,7 +25,7 @@ def require_importer(actor: Any, unit: Unit, cycle: Cycle) -> None:
         raise Http404
 
 
-def school_and_cycle(*, actor: Any, unit_pk: int, cycle_id: Any = None) -> tuple[Unit, Cycle]:
+def school_and_cycle(*, actor: User, unit_pk: int, cycle_id: object = None) -> tuple[Unit, Cycle]:
     """The school and the cycle a paper import is about, as the pages and the API look them up.
 
     The school: 404 outside the actor's review reach. The cycle: ``cycle_id`` if it is a number

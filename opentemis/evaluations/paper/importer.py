@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.services import audit
 from opentemis.core.imports.flow import ImportRun, run_import
 from opentemis.core.imports.issues import Issues
@@ -59,7 +60,7 @@ __all__ = ["PaperCheck", "PaperResult", "PaperRow"]
 # ---------------------------------------------------------------------------------------------
 
 
-def paper_import_check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> PaperCheck:
+def paper_import_check(*, actor: User, unit: Unit, cycle: Cycle, file: Any) -> PaperCheck:
     """Validate a filled-in template and recompute each rating; nothing is saved.
 
     ``file`` is a path, bytes or a binary file object. 404 unless the actor evaluates the
@@ -68,7 +69,7 @@ def paper_import_check(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> Pa
     return _run(actor=actor, unit=unit, cycle=cycle, file=file, dry_run=True).check
 
 
-def paper_import_apply(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> PaperResult:
+def paper_import_apply(*, actor: User, unit: Unit, cycle: Cycle, file: Any) -> PaperResult:
     """Check the file again and, if every row is valid, save every row in one transaction.
 
     Each person's evaluation in ``cycle`` is created or updated as finalised: the paper levels
@@ -79,7 +80,7 @@ def paper_import_apply(*, actor: Any, unit: Unit, cycle: Cycle, file: Any) -> Pa
     return _run(actor=actor, unit=unit, cycle=cycle, file=file, dry_run=False)
 
 
-def _run(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, dry_run: bool) -> PaperResult:
+def _run(*, actor: User, unit: Unit, cycle: Cycle, file: Any, dry_run: bool) -> PaperResult:
     require_importer(actor, unit, cycle)
     result = PaperResult()
     check = result.check
@@ -122,7 +123,7 @@ def _run(*, actor: Any, unit: Unit, cycle: Cycle, file: Any, dry_run: bool) -> P
     return result
 
 
-def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> None:
+def _save_row(*, actor: User, cycle: Cycle, row: PaperRow, file_name: str) -> None:
     now = timezone.now()
     evaluation = row.evaluation
     fields: dict[str, Any] = {
@@ -182,7 +183,7 @@ def _save_row(*, actor: Any, cycle: Cycle, row: PaperRow, file_name: str) -> Non
 # ---------------------------------------------------------------------------------------------
 
 
-def _check(*, actor: Any, unit: Unit, cycle: Cycle, run: ImportRun, check: PaperCheck) -> None:
+def _check(*, actor: User, unit: Unit, cycle: Cycle, run: ImportRun, check: PaperCheck) -> None:
     if not cycle.is_open:
         raise FileRejected(
             _("This cycle is closed: paper results can no longer be imported into it.")
@@ -229,7 +230,7 @@ def _evaluations(cycle: Cycle, people: list[Person], *, lock: bool) -> dict[int,
 
 def _check_rows(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     cycle: Cycle,
     raw: list[_RawRow],
@@ -312,7 +313,7 @@ def _check_rows(
                 **where,
             )
             continue
-        if getattr(actor, "person_id", None) == person.pk:
+        if actor.person_id == person.pk:
             issues.add(
                 _(
                     "this is your own evaluation: it is given by your evaluator, not by you. "
@@ -371,7 +372,7 @@ def _check_rows(
             continue
         levels = _levels(row, issues)
         written = _written(row, issues)
-        if levels is None or written is False or row.bad:
+        if levels is None or written is None or row.bad:
             continue
         rating = services.rate_levels(framework, levels)
         computed = rating.level.code
@@ -432,8 +433,8 @@ def _levels(row: _RawRow, issues: Issues) -> dict[str, str] | None:
     return levels if ok else None
 
 
-def _written(row: _RawRow, issues: Issues) -> str | bool:
-    """The written overall rating's code, "" when empty, False after reporting a bad value."""
+def _written(row: _RawRow, issues: Issues) -> str | None:
+    """The written overall rating's code, "" when empty, None after reporting a bad value."""
     if not row.overall:
         return ""
     code = parse_level(row.overall)
@@ -445,7 +446,7 @@ def _written(row: _RawRow, issues: Issues) -> str | bool:
             column=OVERALL_HEADER,
             value=row.overall,
         )
-        return False
+        return None
     return code
 
 

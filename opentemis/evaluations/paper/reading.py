@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opentemis.core.imports.issues import Issues
 from opentemis.core.imports.reader import (
+    Cell,
     DuplicateColumn,
     FileRejected,
     Source,
@@ -43,6 +43,9 @@ from opentemis.evaluations.paper.sheets import (
 # be read ("Choose the filled-in paper evaluation form (.xlsx) and upload it again.").
 PAPER_FORM = gettext_lazy("paper evaluation form")
 
+#: What a column holds: "code", "name", "overall" or a criterion number (``sheets.header_key``).
+ColumnKey = str | int
+
 
 @dataclass
 class _RawRow:
@@ -54,7 +57,7 @@ class _RawRow:
     name: str
     levels: dict[int, str]  # criterion -> text ("" when the cell is empty)
     overall: str
-    formulas: set[Any] = field(default_factory=set)  # keys of cells already reported
+    formulas: set[ColumnKey] = field(default_factory=set)  # keys of cells already reported
 
     @property
     def bad(self) -> bool:
@@ -104,7 +107,7 @@ def _read_workbook(source: Source, sheets: list[PaperSheet], issues: Issues) -> 
 
 
 def _read_sheet(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: Issues
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Cell]]], issues: Issues
 ) -> list[_RawRow]:
     columns = _find_header(sheet, cells, issues)
     if columns is None:
@@ -115,8 +118,8 @@ def _read_sheet(
         {header: column_letter(index) for index, header in headers.items()}, sheet=sheet.name
     )
     for number, row_cells in cells:
-        values: dict[Any, str] = {}
-        formulas: set[Any] = set()
+        values: dict[ColumnKey, str] = {}
+        formulas: set[ColumnKey] = set()
         for key, index in columns.items():
             cell = row_cells.get(index)
             if cell is None:
@@ -156,15 +159,15 @@ def _read_sheet(
     return rows
 
 
-def _column_name(key: Any) -> str:
+def _column_name(key: ColumnKey) -> str:
     if isinstance(key, int):
         return criterion_header(key)
     return {"code": CODE_HEADER, "name": NAME_HEADER, "overall": OVERALL_HEADER}[key]
 
 
 def _find_header(
-    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Any]]], issues: Issues
-) -> dict[Any, int] | None:
+    sheet: PaperSheet, cells: Iterator[tuple[int, dict[int, Cell]]], issues: Issues
+) -> dict[ColumnKey, int] | None:
     """{"code"|"name"|"overall"|criterion: column number} from the header row, or None after
     reporting why the sheet cannot be read."""
     try:

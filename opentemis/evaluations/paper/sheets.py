@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -20,6 +19,7 @@ from opentemis.core.text import fold
 from opentemis.evaluations.models import Cycle, EvaluationKind
 from opentemis.evaluations.services import framework_for_person, rule_set_for
 from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
 from opentemis.standards.applicability import YearFrameworks
 from opentemis.standards.models import Framework
 from opentemis.standards.rules import Level
@@ -36,7 +36,10 @@ MAX_DATA_ROWS = 3000
 MAX_CELL_CHARS = 200
 
 LEVEL_LABELS: dict[str, str] = {level.code: level.legal_name for level in Level}
-_KIND_LABELS = {EvaluationKind.TEACHER: "Giáo viên", EvaluationKind.MANAGER: "Cán bộ quản lý"}
+_KIND_LABELS: dict[str, str] = {
+    EvaluationKind.TEACHER: "Giáo viên",
+    EvaluationKind.MANAGER: "Cán bộ quản lý",
+}
 _CRITERION_HEADER = re.compile(r"^(?:tieu chi|tc)\s*(\d{1,2})$")
 _CODE_ALIASES = {fold(CODE_HEADER), "ma dinh danh", "ma gv", "staff code"}
 _NAME_ALIASES = {fold(NAME_HEADER), "ho ten", "full name"}
@@ -47,7 +50,7 @@ def criterion_header(number: int) -> str:
     return f"Tiêu chí {number}"
 
 
-def parse_level(value: Any) -> str | None:
+def parse_level(value: object) -> str | None:
     """The level code written in a cell, or None when it is not a level."""
     # The full name or the form's abbreviation (BM1 uses CĐ/Đ/K/T), in any case, with or
     # without diacritics, spaces or dots ("C.Đ", "chua dat", "KHÁ").
@@ -55,7 +58,7 @@ def parse_level(value: Any) -> str | None:
     return None if level is None else level.code
 
 
-def header_key(value: Any) -> str | int | None:
+def header_key(value: object) -> str | int | None:
     """What a header cell names: "code", "name", "overall", a criterion number, or None."""
     text = cell_header_key(value)
     if text in _CODE_ALIASES:
@@ -91,10 +94,10 @@ class FrameworkResolver:
 
     def __init__(self, cycle: Cycle) -> None:
         self.cycle = cycle
-        self._cache: dict[tuple[Any, ...], tuple[Framework, str] | ValidationError] = {}
+        self._cache: dict[tuple[int, tuple[str, ...]], tuple[Framework, str] | ValidationError] = {}
         self.table = YearFrameworks(cycle.school_year)  # the year's configuration, read once
 
-    def __call__(self, person: Any) -> tuple[Framework, str]:
+    def __call__(self, person: Person) -> tuple[Framework, str]:
         key = (person.unit_id, tuple(sorted(p.code for p in person.positions.all())))
         found = self._cache.get(key)
         if found is None:
@@ -117,7 +120,11 @@ def sheets_for(
     found: dict[int, tuple[Framework, str]] = {}
     levels = [level.code for level in unit.levels.all()] or [""]
     year = YearFrameworks(cycle.school_year)
-    for position, kind in (("GV", EvaluationKind.TEACHER), ("HT", EvaluationKind.MANAGER)):
+    kinds: tuple[tuple[str, str], ...] = (
+        ("GV", EvaluationKind.TEACHER),
+        ("HT", EvaluationKind.MANAGER),
+    )
+    for position, kind in kinds:
         for level in levels:
             framework = year.get(position, level)
             if framework is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope
 from opentemis.evaluations import access
 from opentemis.evaluations.models import LOCKED_STATUSES, Cycle, Evaluation
@@ -43,7 +44,7 @@ _BOLD = Font(bold=True)
 SPARE_ROWS = 100
 
 
-def paper_template_xlsx(*, actor: Any, unit: Unit, cycle: Cycle) -> bytes:
+def paper_template_xlsx(*, actor: User, unit: Unit, cycle: Cycle) -> bytes:
     """The template for ``unit`` in ``cycle``: a sheet per framework with the working staff the
     actor evaluates and whose result is not final yet, dropdowns for the levels, and help."""
     require_importer(actor, unit, cycle)
@@ -77,6 +78,8 @@ def paper_template_xlsx(*, actor: Any, unit: Unit, cycle: Cycle) -> bytes:
         sheets = sheets_for(unit=unit, cycle=cycle, extra=extra)
         workbook = Workbook()
         help_sheet = workbook.active
+        if not isinstance(help_sheet, Worksheet):  # never: a new workbook has one worksheet
+            raise TypeError("a new workbook starts with a worksheet")
         help_sheet.title = HELP_SHEET
         for sheet in sheets:
             _write_sheet(workbook.create_sheet(sheet.name), sheet, unit, cycle, rows)
@@ -94,7 +97,7 @@ def _criteria(sheet: PaperSheet) -> dict[int, str]:
 
 
 def _write_sheet(
-    ws: Any, sheet: PaperSheet, unit: Unit, cycle: Cycle, rows: dict[int, list[Person]]
+    ws: Worksheet, sheet: PaperSheet, unit: Unit, cycle: Cycle, rows: dict[int, list[Person]]
 ) -> None:
     names = _criteria(sheet)
     headers = [CODE_HEADER, NAME_HEADER, *(criterion_header(n) for n in sheet.criteria)]
@@ -113,7 +116,7 @@ def _write_sheet(
     for index in range(3, len(headers) + 1):
         ws.column_dimensions[get_column_letter(index)].width = 10
     ws.column_dimensions[get_column_letter(len(headers))].width = 14
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3).coordinate
 
     people = rows.get(sheet.framework.pk, [])
     for offset, person in enumerate(people):
@@ -166,7 +169,7 @@ def _level_validation(cells: str, choices: str, title: str, prompt: str) -> Data
     return validation
 
 
-def _write_help(ws: Any, sheets: list[PaperSheet], unit: Unit, cycle: Cycle) -> None:
+def _write_help(ws: Worksheet, sheets: list[PaperSheet], unit: Unit, cycle: Cycle) -> None:
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 100
     ws.append([_("Entering the results of a paper evaluation")])
