@@ -10,10 +10,12 @@ Fail-closed: with no check registered, nobody but the owner opens a library.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-# check(actor, owner) -> may ``actor`` open the library of ``owner`` (a staff.Person)?
-ViewerCheck = Callable[[Any, Any], bool]
+from opentemis.accounts.models import User
+from opentemis.staff.models import Person
+
+# check(actor, owner) -> may ``actor`` open the library of ``owner``?
+ViewerCheck = Callable[[User, Person], bool]
 
 viewer_checks: list[ViewerCheck] = []
 
@@ -24,6 +26,6 @@ def register_viewer_check(check: ViewerCheck) -> None:
         viewer_checks.append(check)
 
 
-def may_view_others(actor: Any, owner: Any) -> bool:
+def may_view_others(actor: User, owner: Person) -> bool:
     """Whether a registered check lets ``actor`` open ``owner``'s library."""
     return any(check(actor, owner) for check in viewer_checks)

@@ -22,18 +22,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, ServiceErrorsMixin, schema_queryset
 from opentemis.evidence import selectors, services
 from opentemis.evidence.models import Evidence
 from opentemis.evidence.views import evidence_file_response
 from opentemis.orgs.models import SchoolYear
+from opentemis.staff.models import Person
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
     """An item of the library. ``content_type`` is the type found in the bytes, not the one
     the client sent."""
 
-    school_year = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    school_year: serializers.SlugRelatedField[SchoolYear] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     content_type = serializers.CharField(source="stored_file.content_type", default="")
     size = serializers.IntegerField(source="stored_file.size", default=None)
     sha256 = serializers.CharField(source="stored_file.sha256", default="")
@@ -62,8 +66,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("api:evidence-download", kwargs={"pk": item.pk})
 
 
-class EvidenceCreateSerializer(serializers.Serializer):
-    """Send either ``file`` (multipart) or ``url``."""
+class EvidenceCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    """Send either ``file`` (multipart) or ``url`` (input only: it represents what it read)."""
 
     file = serializers.FileField(
         required=False, help_text=gettext_lazy("PDF, image or office document.")
@@ -84,8 +88,8 @@ class EvidenceCreateSerializer(serializers.Serializer):
         return attrs
 
 
-def _own_person(request: Request) -> Any:
-    person = getattr(request.user, "person", None)
+def _own_person(request: Request) -> Person:
+    person = request_actor(request).person
     if person is None:
         raise serializers.ValidationError(
             _("Your account is not linked to a staff record, so it has no evidence library.")
@@ -93,7 +97,7 @@ def _own_person(request: Request) -> Any:
     return person
 
 
-class EvidenceListView(ServiceErrorsMixin, generics.GenericAPIView):
+class EvidenceListView(ServiceErrorsMixin, generics.GenericAPIView[Evidence]):
     """The caller's own evidence library."""
 
     serializer_class = EvidenceSerializer
@@ -104,10 +108,10 @@ class EvidenceListView(ServiceErrorsMixin, generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Evidence]:
         if getattr(self, "swagger_fake_view", False):
             return schema_queryset(Evidence)
-        person = getattr(self.request.user, "person", None)
-        if person is None:
+        actor = request_actor(self.request)
+        if actor.person is None:
             return schema_queryset(Evidence)
-        return selectors.evidence_library(actor=self.request.user, owner=person)
+        return selectors.evidence_library(actor=actor, owner=actor.person)
 
     @extend_schema(
         operation_id="evidence_list", description=gettext_lazy("Your evidence items, newest first.")
@@ -130,24 +134,29 @@ class EvidenceListView(ServiceErrorsMixin, generics.GenericAPIView):
         ),
     )
     def post(self, request: Request) -> Response:
+        actor = request_actor(request)
         owner = _own_person(request)
         serializer = EvidenceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        common = {
-            "actor": request.user,
-            "owner": owner,
-            "title": data.get("title", ""),
-            "school_year": data.get("school_year"),
-        }
+        data: dict[str, Any] = serializer.validated_data
+        title: str = data.get("title", "")
+        school_year: SchoolYear | None = data.get("school_year")
         if data.get("file"):
             try:
-                item = services.evidence_upload(uploaded_file=data["file"], **common)
+                item = services.evidence_upload(
+                    actor=actor,
+                    owner=owner,
+                    uploaded_file=data["file"],
+                    title=title,
+                    school_year=school_year,
+                )
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"file": exc.messages}) from None
         else:
-            item = services.evidence_add_link(url=data["url"], **common)
-        code = status.HTTP_200_OK if getattr(item, "reused", False) else status.HTTP_201_CREATED
+            item = services.evidence_add_link(
+                actor=actor, owner=owner, url=data["url"], title=title, school_year=school_year
+            )
+        code = status.HTTP_200_OK if item.reused else status.HTTP_201_CREATED
         return Response(EvidenceSerializer(item).data, status=code)
 
 
@@ -158,7 +167,7 @@ class EvidenceDetailView(ServiceErrorsMixin, APIView):
 
     @extend_schema(responses={200: EvidenceSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
+        item = selectors.get_evidence_for_user(actor=request_actor(request), pk=pk)
         return Response(EvidenceSerializer(item).data)
 
     @extend_schema(
@@ -166,8 +175,9 @@ class EvidenceDetailView(ServiceErrorsMixin, APIView):
         description=gettext_lazy("Delete your item; refused (400) while an evaluation cites it."),
     )
     def delete(self, request: Request, pk: int) -> Response:
-        item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
-        services.evidence_delete(actor=request.user, evidence=item)
+        actor = request_actor(request)
+        item = selectors.get_evidence_for_user(actor=actor, pk=pk)
+        services.evidence_delete(actor=actor, evidence=item)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -183,6 +193,6 @@ class EvidenceDownloadView(APIView):
         }
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
+        item = selectors.get_evidence_for_user(actor=request_actor(request), pk=pk)
         # A program saves what it fetches: always an attachment.
         return evidence_file_response(item, download=True)

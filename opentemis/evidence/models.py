@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.scoping import ScopedManager
+from opentemis.evidence.validation import BY_CONTENT_TYPE
 
 
 def _stored_file_path(instance: StoredFile, filename: str) -> str:
@@ -67,6 +68,10 @@ class Evidence(models.Model):
     # Visible to whoever may see the owner now; selectors narrow further (owner or evaluator).
     objects = ScopedManager("owner__unit_path")
 
+    #: Not a field: set by the library's writes (evidence.services) to say that the upload or
+    #: link was already in the owner's library and this is that item, unchanged.
+    reused: bool = False
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -79,3 +84,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def type_label(self) -> str:
+        """What the stored file is ("PDF", "Word" ...), by the type found in its bytes ("" for
+        a link or an unknown type)."""
+        kind = BY_CONTENT_TYPE.get(self.stored_file.content_type if self.stored_file else "")
+        return kind.label if kind else ""

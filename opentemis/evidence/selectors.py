@@ -6,25 +6,24 @@ actor's reach is not even confirmed to exist. ``Evidence.objects`` is scoped as 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from opentemis.accounts.models import User
 from opentemis.evidence.access import may_view_others
 from opentemis.evidence.models import Evidence
 from opentemis.staff.models import Person
 
 
-def can_open_library(actor: Any, owner: Person) -> bool:
+def can_open_library(actor: User, owner: Person) -> bool:
     """The owner, or someone who evaluates them (the check evaluations registers in
     ``evidence.access``: ``evaluations.access.can_review_person``)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    return getattr(actor, "person_id", None) == owner.pk or may_view_others(actor, owner)
+    if not actor.is_authenticated:
+        return False  # fail closed, whatever reaches here
+    return actor.person_id == owner.pk or may_view_others(actor, owner)
 
 
-def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
+def evidence_library(*, actor: User, owner: Person) -> QuerySet[Evidence]:
     """``owner``'s items, newest first, each with ``in_use`` (cited by an evaluation); 404 if
     the actor may not open them. One query."""
     if not can_open_library(actor, owner):
@@ -40,7 +39,7 @@ def evidence_library(*, actor: Any, owner: Person) -> QuerySet[Evidence]:
     )
 
 
-def get_evidence_for_user(*, actor: Any, pk: int) -> Evidence:
+def get_evidence_for_user(*, actor: User, pk: int) -> Evidence:
     """One item the actor may open (owner or evaluator); 404 for "missing" and "not yours"."""
     item = (
         Evidence.objects.select_related("owner", "stored_file", "school_year").filter(pk=pk).first()

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import PurePath
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.core.text import nfc
 from opentemis.evidence import validation
 from opentemis.evidence.models import Evidence, EvidenceKind, StoredFile
@@ -28,8 +29,8 @@ TITLE_MAX = 255
 URL_MAX = 500
 
 
-def _require_owner(actor: Any, owner: Person) -> None:
-    if getattr(actor, "person_id", None) != owner.pk:
+def _require_owner(actor: User, owner: Person) -> None:
+    if actor.person_id != owner.pk:
         raise PermissionDenied(_("Only the owner can change an evidence library."))
 
 
@@ -37,7 +38,7 @@ def _title(title: str, fallback: str) -> str:
     return (nfc(title) or nfc(fallback))[:TITLE_MAX]
 
 
-def _hash(uploaded_file: Any) -> tuple[str, int]:
+def _hash(uploaded_file: File[bytes]) -> tuple[str, int]:
     """SHA-256 and size, read chunk by chunk (never the whole file in memory)."""
     digest = hashlib.sha256()
     size = 0
@@ -52,7 +53,9 @@ def _hash(uploaded_file: Any) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _stored_file(uploaded_file: Any, *, sha256: str, size: int, content_type: str) -> StoredFile:
+def _stored_file(
+    uploaded_file: File[bytes], *, sha256: str, size: int, content_type: str
+) -> StoredFile:
     """The StoredFile for these bytes: the existing one, or a new one written to storage."""
     # Locked so that a concurrent delete of the last item using it cannot remove it meanwhile.
     existing = StoredFile.objects.select_for_update().filter(sha256=sha256).first()
@@ -67,7 +70,8 @@ def _stored_file(uploaded_file: Any, *, sha256: str, size: int, content_type: st
             stored.save()
     except IntegrityError:
         # Someone stored the same bytes a moment ago: keep theirs, drop our copy.
-        stored.file.storage.delete(stored.file.name)
+        if stored.file.name:
+            stored.file.storage.delete(stored.file.name)
         return StoredFile.objects.get(sha256=sha256)
     return stored
 
@@ -75,9 +79,9 @@ def _stored_file(uploaded_file: Any, *, sha256: str, size: int, content_type: st
 @transaction.atomic
 def evidence_upload(
     *,
-    actor: Any,
+    actor: User,
     owner: Person,
-    uploaded_file: Any,
+    uploaded_file: File[bytes],
     title: str,
     school_year: SchoolYear | None = None,
 ) -> Evidence:
@@ -87,15 +91,15 @@ def evidence_upload(
     ``reused = True``), so a certificate uploaded every year stays one item of the library.
     """
     _require_owner(actor, owner)
-    original_name = nfc(PurePath(getattr(uploaded_file, "name", "") or "").name)[:TITLE_MAX]
-    validation.check_size(getattr(uploaded_file, "size", None))
+    original_name = nfc(PurePath(uploaded_file.name or "").name)[:TITLE_MAX]
+    validation.check_size(uploaded_file.size)
     kind = validation.sniff(uploaded_file, original_name)
     sha256, size = _hash(uploaded_file)
     validation.check_size(size)
     stored = _stored_file(uploaded_file, sha256=sha256, size=size, content_type=kind.content_type)
     item = Evidence.objects.filter(owner=owner, stored_file=stored).first()
     if item is not None:
-        item.reused = True  # type: ignore[attr-defined]
+        item.reused = True
         return item
     item = Evidence.objects.create(
         owner=owner,
@@ -106,14 +110,14 @@ def evidence_upload(
         school_year=school_year,
         created_by=actor,
     )
-    item.reused = False  # type: ignore[attr-defined]
+    item.reused = False
     return item
 
 
 @transaction.atomic
 def evidence_add_link(
     *,
-    actor: Any,
+    actor: User,
     owner: Person,
     url: str,
     title: str = "",
@@ -135,7 +139,7 @@ def evidence_add_link(
         ) from None
     item = Evidence.objects.filter(owner=owner, kind=EvidenceKind.LINK, url=url).first()
     if item is not None:
-        item.reused = True  # type: ignore[attr-defined]
+        item.reused = True
         return item
     item = Evidence.objects.create(
         owner=owner,
@@ -145,7 +149,7 @@ def evidence_add_link(
         school_year=school_year,
         created_by=actor,
     )
-    item.reused = False  # type: ignore[attr-defined]
+    item.reused = False
     return item
 
 
@@ -156,7 +160,7 @@ def _in_use_error() -> ValidationError:
 
 
 @transaction.atomic
-def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
+def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     """Delete an item of the owner's library, refused while an evaluation cites it.
 
     The stored bytes go too when no other item (of anyone) uses them, after the commit.
@@ -181,4 +185,5 @@ def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
             stored.delete()
     except (IntegrityError, ProtectedError):
         return  # reused by an upload that committed in between: keep it
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

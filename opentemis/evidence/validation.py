@@ -247,11 +247,11 @@ def _cfb_names(fileobj: IO[bytes], head: bytes) -> set[str] | None:
     """
     if len(head) < 512:
         return None
-    shift = struct.unpack("<H", head[0x1E:0x20])[0]
+    shift: int = struct.unpack("<H", head[0x1E:0x20])[0]
     if shift not in (9, 12):
         return None
     sector = 1 << shift
-    first_dir = struct.unpack("<I", head[0x30:0x34])[0]
+    first_dir: int = struct.unpack("<I", head[0x30:0x34])[0]
     difat = struct.unpack("<109I", head[0x4C:0x200])
     per_fat = sector // 4
     fileobj.seek(0, 2)

@@ -23,7 +23,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import file_response
 from opentemis.evidence import selectors, services, validation
 from opentemis.evidence.forms import EvidenceLinkForm, EvidenceUploadForm
@@ -35,6 +37,12 @@ _DOM_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")
 _PICK_NAME = re.compile(r"^[A-Za-z][\w]{0,31}$")
 _TARGET = re.compile(r"^[#.\w\s:>-]{1,100}$")
 _PICK_PREFIX = "library_pick__"
+
+
+class LibraryRequest(AuthenticatedRequest):
+    """A signed-in request, through django-htmx's middleware (installed for every page)."""
+
+    htmx: HtmxDetails
 
 
 @dataclass
@@ -63,7 +71,7 @@ class EvidenceLibrary:
 
 
 def library_context(
-    request: HttpRequest,
+    request: LibraryRequest,
     *,
     owner: Person,
     dom_id: str = DEFAULT_DOM_ID,
@@ -81,12 +89,7 @@ def library_context(
     """``{"library": EvidenceLibrary}`` for ``owner``; 404 unless the user is the owner or
     evaluates them. Editing (upload, link, delete) is for the owner only."""
     items = list(selectors.evidence_library(actor=request.user, owner=owner))
-    for item in items:
-        kind = validation.BY_CONTENT_TYPE.get(
-            item.stored_file.content_type if item.stored_file else ""
-        )
-        item.type_label = kind.label if kind else ""  # type: ignore[attr-defined]
-    can_edit = getattr(request.user, "person_id", None) == owner.pk
+    can_edit = request.user.person_id == owner.pk
     auto_id = f"{dom_id}-%s"
     return {
         "library": EvidenceLibrary(
@@ -137,15 +140,15 @@ def _host_options(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
     }
 
 
-def _own_person(request: HttpRequest) -> Person:
-    person = getattr(request.user, "person", None)
+def _own_person(request: LibraryRequest) -> Person:
+    person = request.user.person
     if person is None:
         raise Http404
     return person
 
 
 def _reply(
-    request: HttpRequest,
+    request: LibraryRequest,
     options: dict[str, Any],
     *,
     notice: str = "",
@@ -179,15 +182,15 @@ def _reply(
 
 
 def _saved_notice(item: Evidence) -> str:
-    if getattr(item, "reused", False):
+    if item.reused:
         return _("This is already in your evidence: “%(title)s”.") % {"title": item.title}
     return _("Added to your evidence: “%(title)s”.") % {"title": item.title}
 
 
 @login_required
-def evidence_library(request: HttpRequest) -> HttpResponse:
+def evidence_library(request: LibraryRequest) -> HttpResponse:
     """My evidence: the list, an upload form and a link form."""
-    if not getattr(request.user, "person_id", None):
+    if not request.user.person_id:
         return render(request, "evidence/library.html", {"library": None})
     context = library_context(request, owner=_own_person(request))
     template = "evidence/_library.html" if request.htmx else "evidence/library.html"
@@ -195,7 +198,7 @@ def evidence_library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def evidence_person_library(request: HttpRequest, person_pk: int) -> HttpResponse:
+def evidence_person_library(request: LibraryRequest, person_pk: int) -> HttpResponse:
     """Someone's evidence, read-only, for the people who evaluate them (others: 404)."""
     owner = get_object_or_404(Person.objects.select_related("unit"), pk=person_pk)
     context = library_context(request, owner=owner)
@@ -204,7 +207,7 @@ def evidence_person_library(request: HttpRequest, person_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest) -> HttpResponse:
+def evidence_upload(request: LibraryRequest) -> HttpResponse:
     owner = _own_person(request)
     options = _host_options(request, request.POST)
     auto_id = f"{options['dom_id']}-%s"
@@ -227,7 +230,7 @@ def evidence_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_add_link(request: HttpRequest) -> HttpResponse:
+def evidence_add_link(request: LibraryRequest) -> HttpResponse:
     owner = _own_person(request)
     options = _host_options(request, request.POST)
     auto_id = f"{options['dom_id']}-%s"
@@ -250,7 +253,7 @@ def evidence_add_link(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_delete(request: LibraryRequest, pk: int) -> HttpResponse:
     item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
     options = _host_options(request, request.POST)
     try:
@@ -261,7 +264,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
     return evidence_file_response(item, download=request.GET.get("download") == "1")
 

@@ -14,13 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, query_params, schema_queryset
 from opentemis.notifications import selectors, services
 from opentemis.notifications.models import Notice
+from opentemis.orgs.models import Unit
 
 
-class NoticeSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class NoticeSerializer(serializers.ModelSerializer[Notice]):
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     unit_name = serializers.CharField(source="unit.name", default="")
 
     class Meta:
@@ -44,7 +48,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread notices (1).")
     ]
 )
-class NoticeListView(generics.ListAPIView):
+class NoticeListView(generics.ListAPIView[Notice]):
     serializer_class = NoticeSerializer
     permission_classes = API_PERMISSIONS
 
@@ -52,7 +56,7 @@ class NoticeListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return schema_queryset(Notice)
         unread = query_params(self.request).get("unread", "") in {"1", "true"}
-        return selectors.notices_for(actor=self.request.user, unread_only=unread)
+        return selectors.notices_for(actor=request_actor(self.request), unread_only=unread)
 
 
 class NoticeReadAllView(APIView):
@@ -63,4 +67,5 @@ class NoticeReadAllView(APIView):
         responses=inline_serializer("NoticesRead", {"marked": serializers.IntegerField()}),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response({"marked": services.notices_mark_all_read(actor=request.user)})
+        marked = services.notices_mark_all_read(actor=request_actor(request))
+        return Response({"marked": marked})

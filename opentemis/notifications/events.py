@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -164,7 +164,7 @@ def _queue_emails() -> None:
 # --- who is concerned -------------------------------------------------------------------------
 
 
-def _users(qs: Any) -> list[Recipient]:
+def _users(qs: QuerySet[User]) -> list[Recipient]:
     return list(qs.filter(is_active=True).values_list("pk", "email"))
 
 
@@ -198,7 +198,7 @@ def reviewers_of(evaluation: Evaluation) -> list[Recipient]:
     return list(found.items())
 
 
-def _working(qs: Any) -> Any:
+def _working(qs: QuerySet[User]) -> QuerySet[User]:
     return qs.filter(person__employment_status=EmploymentStatus.WORKING)
 
 
@@ -225,7 +225,7 @@ def on_evaluation_changed(
     *,
     evaluation: Evaluation,
     action: str,
-    actor: Any,
+    actor: User | None,
     details: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
@@ -243,14 +243,14 @@ def on_evaluation_changed(
             return
         handler = _HANDLERS.get(action)
         if handler is not None:
-            handler(record, evaluation.version, getattr(actor, "pk", None), details or {})
+            handler(record, evaluation.version, actor.pk if actor else None, details or {})
 
 
 def _name(evaluation: Evaluation) -> str:
     return evaluation.person.full_name
 
 
-def _submitted(e: Evaluation, version: int, actor_id: int | None, details: dict) -> None:
+def _submitted(e: Evaluation, version: int, actor_id: int | None, details: dict[str, Any]) -> None:
     name = _name(e)
     notify(
         recipients=reviewers_of(e),
@@ -299,7 +299,7 @@ def _submitted(e: Evaluation, version: int, actor_id: int | None, details: dict)
         )
 
 
-def _returned(e: Evaluation, version: int, actor_id: int | None, details: dict) -> None:
+def _returned(e: Evaluation, version: int, actor_id: int | None, details: dict[str, Any]) -> None:
     notify(
         recipients=person_users([e.person_id]),
         kind=NoticeKind.RETURNED,
@@ -312,7 +312,7 @@ def _returned(e: Evaluation, version: int, actor_id: int | None, details: dict) 
     )
 
 
-def _finalised(e: Evaluation, version: int, actor_id: int | None, details: dict) -> None:
+def _finalised(e: Evaluation, version: int, actor_id: int | None, details: dict[str, Any]) -> None:
     notify(
         recipients=person_users([e.person_id]),
         kind=NoticeKind.FINALISED,
@@ -326,26 +326,25 @@ def _finalised(e: Evaluation, version: int, actor_id: int | None, details: dict)
     )
 
 
-def _reopened(e: Evaluation, version: int, actor_id: int | None, details: dict) -> None:
+def _reopened(e: Evaluation, version: int, actor_id: int | None, details: dict[str, Any]) -> None:
     reason = str(details.get("reason", ""))
-    common = {
-        "kind": NoticeKind.REOPENED,
-        "key": f"reopened:{e.pk}:{version}",
-        "body": _("Reason: %(reason)s") % {"reason": reason},
-        "url": reverse("evaluation_detail", args=[e.pk]),
-        "unit_id": e.unit_id,
-        "actor_id": actor_id,
-    }
-    notify(
-        recipients=person_users([e.person_id]),
-        title=_("Your evaluation was reopened"),
-        **common,
-    )
-    notify(
-        recipients=reviewers_of(e),
-        title=_("The evaluation of %(name)s was reopened for you to evaluate again")
-        % {"name": _name(e)},
-        **common,
+
+    def tell(recipients: list[Recipient], title: str) -> None:
+        notify(
+            recipients=recipients,
+            kind=NoticeKind.REOPENED,
+            key=f"reopened:{e.pk}:{version}",
+            title=title,
+            body=_("Reason: %(reason)s") % {"reason": reason},
+            url=reverse("evaluation_detail", args=[e.pk]),
+            unit_id=e.unit_id,
+            actor_id=actor_id,
+        )
+
+    tell(person_users([e.person_id]), _("Your evaluation was reopened"))
+    tell(
+        reviewers_of(e),
+        _("The evaluation of %(name)s was reopened for you to evaluate again") % {"name": _name(e)},
     )
 
 
@@ -360,7 +359,7 @@ _HANDLERS = {
 # --- deadlines --------------------------------------------------------------------------------
 
 
-def _with_person_under(cycle: Cycle) -> Any:
+def _with_person_under(cycle: Cycle) -> QuerySet[User]:
     return _working(
         User.objects.filter(is_active=True, person__unit_path__startswith=cycle.unit_path)
     )
@@ -460,7 +459,7 @@ def reviews_pending(cycle: Cycle) -> list[Recipient]:
     return list(found.items())
 
 
-STEPS: Sequence[tuple[str, Any]] = (
+STEPS: Sequence[tuple[str, Callable[[Cycle], list[Recipient]]]] = (
     ("self_due", self_evaluation_pending),
     ("opinions_due", opinions_pending),
     ("review_due", reviews_pending),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from opentemis.accounts.audit_text import person_name
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.notifications.models import (
@@ -25,9 +26,9 @@ from opentemis.notifications.models import (
 )
 
 
-def notices_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Notice]:
+def notices_for(*, actor: User, unread_only: bool = False) -> QuerySet[Notice]:
     """The actor's own notices, newest first (none for an anonymous user)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return Notice.objects.none()
     qs = Notice.objects.filter(recipient_id=actor.pk).select_related("unit")
     if unread_only:
@@ -35,14 +36,14 @@ def notices_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Notice]:
     return qs.order_by("-created_at", "-id")
 
 
-def unread_count(*, actor: Any) -> int:
+def unread_count(*, actor: User) -> int:
     """How many of the actor's notices are unread: one COUNT on a partial index."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return 0
     return Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True).count()
 
 
-def get_notice_for_user(*, actor: Any, pk: int) -> Notice:
+def get_notice_for_user(*, actor: User, pk: int) -> Notice:
     """The actor's own notice; 404 for a missing notice and for someone else's alike."""
     notice = notices_for(actor=actor).filter(pk=pk).first()
     if notice is None:
@@ -50,7 +51,7 @@ def get_notice_for_user(*, actor: Any, pk: int) -> Notice:
     return notice
 
 
-def reminders_visible(*, actor: Any) -> QuerySet[Reminder]:
+def reminders_visible(*, actor: User) -> QuerySet[Reminder]:
     """Reminders sent from units where the actor may see evaluation progress."""
     return (
         Reminder.objects.filter(path_filter(actor, Perm.VIEW_EVALUATIONS, "from_unit__path"))
@@ -59,14 +60,16 @@ def reminders_visible(*, actor: Any) -> QuerySet[Reminder]:
     )
 
 
-def recently_reminded(*, actor: Any, unit_ids: list[int], since: dt.datetime) -> QuerySet[Any]:
+def recently_reminded(
+    *, actor: User, unit_ids: list[int], since: dt.datetime
+) -> QuerySet[ReminderTarget, int]:
     """Ids of those units the actor reminded at or after ``since`` (for the anti-spam rule)."""
     return ReminderTarget.objects.filter(
         unit_id__in=unit_ids, reminder__sent_by_id=actor.pk, reminder__sent_at__gte=since
     ).values_list("unit_id", flat=True)
 
 
-def preference_of(*, actor: Any) -> str:
+def preference_of(*, actor: User) -> str:
     """How the actor wants the email copy of their notices (default: at once)."""
     stored = (
         NoticePreference.objects.filter(user_id=actor.pk).values_list("email", flat=True).first()
@@ -89,7 +92,7 @@ class ReminderOutcome:
         return len(self.reminder.targets.all())
 
 
-def reminder_outcome(*, actor: Any, pk: int) -> ReminderOutcome | None:
+def reminder_outcome(*, actor: User, pk: int) -> ReminderOutcome | None:
     """The outcome of a reminder the actor sent (None: not theirs, or not visible)."""
     reminder = (
         reminders_visible(actor=actor)
@@ -110,9 +113,7 @@ def reminder_outcome(*, actor: Any, pk: int) -> ReminderOutcome | None:
     people = set()
     for notice in notices:
         user = notice.recipient
-        person = getattr(user, "person", None)
-        name = getattr(person, "full_name", "") or user.get_full_name() or user.get_username()
-        outcome.reached.append((name, notice.unit.name if notice.unit else ""))
+        outcome.reached.append((person_name(user), notice.unit.name if notice.unit else ""))
         people.add(user.pk)
     outcome.people = len(people)
     outcome.nobody = [t.unit.name for t in reminder.targets.all() if not t.recipient_count]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +29,8 @@ from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from opentemis.accounts.models import RoleAssignment
+from opentemis.accounts.audit_text import person_name
+from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.permissions import has_perm_on, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm, Role
 from opentemis.accounts.services import audit
@@ -83,10 +83,10 @@ def recipient_roles(unit: Unit) -> tuple[str, ...]:
     return SCHOOL_RECIPIENT_ROLES if unit.is_school else OFFICE_RECIPIENT_ROLES
 
 
-def recipients_of(units: Iterable[Unit]) -> dict[int, list[Any]]:
+def recipients_of(units: Iterable[Unit]) -> dict[int, list[User]]:
     """Active users holding a managing role on each unit itself (not on an ancestor)."""
     by_id = {u.pk: u for u in units}
-    result: dict[int, list[Any]] = {pk: [] for pk in by_id}
+    result: dict[int, list[User]] = {pk: [] for pk in by_id}
     grants = (
         RoleAssignment.objects.filter(
             unit_id__in=list(by_id),
@@ -173,7 +173,7 @@ def lagging_schools(
     return result
 
 
-def _from_unit(actor: Any, targets: list[Unit], given: Unit | None) -> Unit:
+def _from_unit(actor: User, targets: list[Unit], given: Unit | None) -> Unit:
     """The unit the sender acts from: ``given`` (checked: the actor sees it and it holds every
     target), else the actor's own unit granting ``Perm.SEND_REMINDERS`` over all targets (the
     nearest one), else, for a superuser, the nearest unit above all targets."""
@@ -191,7 +191,7 @@ def _from_unit(actor: Any, targets: list[Unit], given: Unit | None) -> Unit:
         candidates: tuple[str, ...] = (common,) if common else ()
     else:
         candidates = tuple(p for p in paths if all(t.path.startswith(p) for t in targets))
-    unit = Unit.objects.filter(path__in=candidates).order_by("-depth").first()
+    unit: Unit | None = Unit.objects.filter(path__in=candidates).order_by("-depth").first()
     if unit is None:
         raise ValidationError(_("Remind the units of one of your units at a time."))
     return unit
@@ -243,7 +243,7 @@ def _notice_body(
 @transaction.atomic
 def remind_units(
     *,
-    actor: Any,
+    actor: User,
     units: Iterable[Unit],
     school_year: SchoolYear | None = None,
     message: str = "",
@@ -294,8 +294,7 @@ def remind_units(
     beneath = lagging_schools(units=targets, school_year=school_year)
     schools = [school for rows in beneath.values() for school, _rate in rows]
     recipients = recipients_of([*targets, *schools])
-    actor_person = getattr(actor, "person", None)
-    sender = getattr(actor_person, "full_name", "") or actor.get_full_name() or actor.get_username()
+    sender = person_name(actor)
 
     with translation.override(settings.LANGUAGE_CODE):
         if school_year is not None:
@@ -431,9 +430,9 @@ def deliver_reminder_emails(reminder_id: int) -> tuple[int, int]:
     return emails.deliver_pending(reminder_id=reminder_id)
 
 
-def notice_mark_read(*, actor: Any, notice: Notice) -> Notice:
+def notice_mark_read(*, actor: User, notice: Notice) -> Notice:
     """Mark one of the actor's notices read (idempotent; someone else's: 404 upstream)."""
-    if notice.recipient_id != getattr(actor, "pk", None):
+    if notice.recipient_id != actor.pk:
         raise PermissionDenied
     if notice.read_at is None:
         notice.read_at = timezone.now()
@@ -441,16 +440,16 @@ def notice_mark_read(*, actor: Any, notice: Notice) -> Notice:
     return notice
 
 
-def notices_mark_all_read(*, actor: Any) -> int:
+def notices_mark_all_read(*, actor: User) -> int:
     """Mark every unread notice of the actor read; returns how many."""
     return Notice.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def notice_preference_set(*, actor: Any, email: str) -> Any:
+def notice_preference_set(*, actor: User, email: str) -> NoticePreference:
     """Record how the actor wants the email copy of their notices (their own choice only)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         raise PermissionDenied
     if email not in EmailChoice.values:
         raise ValidationError(_("Choose how you want to receive emails."))

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.notifications import selectors, services
 from opentemis.notifications.models import EmailChoice
 
@@ -19,7 +20,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     page = Paginator(
         selectors.notices_for(actor=request.user, unread_only=unread_only), PAGE_SIZE
@@ -29,7 +30,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notice = selectors.get_notice_for_user(actor=request.user, pk=pk)
     services.notice_mark_read(actor=request.user, notice=notice)
     return render(request, "notifications/notice_detail.html", {"notice": notice})
@@ -37,7 +38,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_read_all(request: HttpRequest) -> HttpResponse:
+def notice_read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = services.notices_mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("Notices marked as read: %(n)d.") % {"n": count})
@@ -45,7 +46,7 @@ def notice_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_preferences(request: HttpRequest) -> HttpResponse:
+def notice_preferences(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own choice: emails at once, one daily digest, or none."""
     choice = selectors.preference_of(actor=request.user)
     status = 200

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.notifications.selectors import reminder_outcome
 from opentemis.notifications.services import RecentlyReminded, remind_units
@@ -26,7 +27,7 @@ from opentemis.reports.selectors import report_for
 from opentemis.reports.views import report_context, report_url, report_year
 
 
-def remind_outcome_context(request: HttpRequest) -> dict[str, Any]:
+def remind_outcome_context(request: AuthenticatedRequest) -> dict[str, Any]:
     """For the report page: the outcome of the sender's own reminder (``?reminded=<id>``),
     shown beside the form after the page reloads at it."""
     reminded = id_param(request.GET, "reminded")
@@ -35,12 +36,12 @@ def remind_outcome_context(request: HttpRequest) -> dict[str, Any]:
     return {"remind_outcome": reminder_outcome(actor=request.user, pk=reminded)}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 def _remind_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     unit: Unit,
     year: SchoolYear,
     extra: dict[str, Any],
@@ -58,7 +59,7 @@ def _remind_page(
 
 @login_required
 @require_POST
-def report_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def report_remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Remind the chosen children of ``pk`` (the lagging list's checkboxes).
 
     The outcome (who was reached, which units reached nobody) is shown next to the form: in

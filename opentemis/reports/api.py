@@ -15,13 +15,29 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import request_actor
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import get_unit_for_user
-from opentemis.reports.data import BREAKDOWN_KEYS, RATINGS
+from opentemis.orgs.selectors import get_school_year, get_unit_for_user
+from opentemis.reports.data import (
+    BREAKDOWN_KEYS,
+    RATINGS,
+    Breakdown,
+    ChildRow,
+    CompletionRow,
+    CriterionRow,
+    NeedRow,
+    RatingRow,
+    ReportData,
+    Section,
+    StaffRow,
+    StaffTable,
+    Totals,
+    YearFigures,
+)
 from opentemis.reports.selectors import report_for
 
 
-class ReportBreakdownSerializer(serializers.Serializer):
+class ReportBreakdownSerializer(serializers.Serializer[Breakdown]):
     total = serializers.IntegerField(allow_null=True)
     women = serializers.IntegerField(allow_null=True)
     dtts = serializers.IntegerField(
@@ -31,37 +47,37 @@ class ReportBreakdownSerializer(serializers.Serializer):
     disadvantaged = serializers.IntegerField(allow_null=True)
 
 
-class ReportCompletionRowSerializer(serializers.Serializer):
+class ReportCompletionRowSerializer(serializers.Serializer[CompletionRow]):
     level = serializers.CharField(help_text=_("School level code; empty for all levels."))
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
     to_evaluate = ReportBreakdownSerializer()
     self_evaluated = ReportBreakdownSerializer()
     opinions = ReportBreakdownSerializer()
     finalised = ReportBreakdownSerializer()
 
 
-class ReportRatingRowSerializer(serializers.Serializer):
+class ReportRatingRowSerializer(serializers.Serializer[RatingRow]):
     level = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
     finalised = ReportBreakdownSerializer()
     by_rating = serializers.DictField(
         child=ReportBreakdownSerializer(), help_text=", ".join(RATINGS)
     )
 
 
-class ReportCriterionRowSerializer(serializers.Serializer):
+class ReportCriterionRowSerializer(serializers.Serializer[CriterionRow]):
     number = serializers.IntegerField()
     name = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
-class ReportNeedRowSerializer(serializers.Serializer):
+class ReportNeedRowSerializer(serializers.Serializer[NeedRow]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
     count = serializers.IntegerField()
 
 
-class ReportSectionSerializer(serializers.Serializer):
+class ReportSectionSerializer(serializers.Serializer[Section]):
     population = serializers.CharField(help_text="GV | CBQL")
     title = serializers.CharField()
     completion = ReportCompletionRowSerializer(many=True)
@@ -71,19 +87,19 @@ class ReportSectionSerializer(serializers.Serializer):
     needs_by_module = ReportNeedRowSerializer(many=True)
 
 
-class ReportStaffRowSerializer(serializers.Serializer):
+class ReportStaffRowSerializer(serializers.Serializer[StaffRow]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
     counts = ReportBreakdownSerializer()
 
 
-class ReportStaffTableSerializer(serializers.Serializer):
+class ReportStaffTableSerializer(serializers.Serializer[StaffTable]):
     dimension = serializers.CharField()
     title = serializers.CharField()
     rows = ReportStaffRowSerializer(many=True)
 
 
-class ReportChildRowSerializer(serializers.Serializer):
+class ReportChildRowSerializer(serializers.Serializer[ChildRow]):
     unit_id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -96,7 +112,7 @@ class ReportChildRowSerializer(serializers.Serializer):
     group = serializers.CharField()
 
 
-class ReportYearFiguresSerializer(serializers.Serializer):
+class ReportYearFiguresSerializer(serializers.Serializer[YearFigures]):
     school_year = serializers.CharField()
     to_evaluate = serializers.IntegerField()
     finalised = serializers.IntegerField()
@@ -104,14 +120,14 @@ class ReportYearFiguresSerializer(serializers.Serializer):
     by_rating = serializers.DictField(child=serializers.IntegerField())
 
 
-class ReportTotalsSerializer(serializers.Serializer):
+class ReportTotalsSerializer(serializers.Serializer[Totals]):
     to_evaluate = serializers.IntegerField()
     self_evaluated = serializers.IntegerField()
     finalised = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True)
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(serializers.Serializer[ReportData]):
     unit_id = serializers.IntegerField()
     unit_code = serializers.CharField()
     unit_name = serializers.CharField()
@@ -148,8 +164,7 @@ class ReportView(APIView):
         ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        from opentemis.orgs.selectors import get_school_year
-
-        unit: Unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
+        actor = request_actor(request)
+        unit: Unit = get_unit_for_user(actor=actor, pk=pk, perm=Perm.VIEW_EVALUATIONS)
         year = get_school_year(request.query_params.get("year"))
-        return Response(report_for(actor=request.user, unit=unit, school_year=year).to_json())
+        return Response(report_for(actor=actor, unit=unit, school_year=year).to_json())

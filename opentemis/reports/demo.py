@@ -12,6 +12,7 @@ import random
 
 from django.utils import timezone
 
+from opentemis.accounts.models import User
 from opentemis.evaluations import services
 from opentemis.evaluations.demo import DemoFrameworks, _levels, _review
 from opentemis.evaluations.models import (
@@ -39,7 +40,7 @@ def previous_year(current: SchoolYear) -> SchoolYear:
     return year
 
 
-def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle | None:
+def seed_previous_year(*, officer: User, province: Unit, seed: int) -> Cycle | None:
     """A finished cycle of last year over ``province`` (once)."""
     current = current_school_year()
     if current is None:
@@ -47,7 +48,7 @@ def seed_previous_year(*, officer: object, province: Unit, seed: int) -> Cycle |
     year = previous_year(current)
     if Cycle.objects.filter(school_year=year, unit=province).exists():
         return None
-    cycle = Cycle.objects.create(
+    cycle: Cycle = Cycle.objects.create(
         school_year=year,
         unit=province,
         unit_path=province.path,

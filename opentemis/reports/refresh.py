@@ -396,7 +396,7 @@ def _stored(
                 needs=needs,
                 modules=modules,
             )
-            slot(row[0], row[1]).eval[key].add(figures)  # type: ignore[index]
+            slot(row[0], row[1]).eval[key].add(figures)
     if "staff" in parts:
         for row in (
             StaffCell.objects.filter(school_year=school_year, parent_path__in=parent_paths)
@@ -410,7 +410,7 @@ def _stored(
                 "count",
             )
         ):
-            slot(row[0], row[1]).staff[row[2:9]] += row[9]  # type: ignore[index]
+            slot(row[0], row[1]).staff[row[2:9]] += row[9]
     return result
 
 

@@ -7,13 +7,15 @@ evaluations of the unit: ``Perm.VIEW_EVALUATIONS`` on it or above, else 404);
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.scoping import system_scope
@@ -53,21 +55,21 @@ STAFF_DIMENSIONS = ("level", "position", "age_band", "qualification")
 
 def breakdown(cells: Iterable[Any], value: Callable[[Any], int]) -> Breakdown:
     """The five sub-columns of ``value`` summed over summary rows."""
-    b = Breakdown()
+    total = women = dtts = women_dtts = disadvantaged = 0
     for cell in cells:
         n = value(cell)
         if not n:
             continue
-        b.total += n  # type: ignore[operator]
+        total += n
         if cell.woman:
-            b.women += n  # type: ignore[operator]
+            women += n
         if cell.dtts:
-            b.dtts += n  # type: ignore[operator]
+            dtts += n
             if cell.woman:
-                b.women_dtts += n  # type: ignore[operator]
+                women_dtts += n
         if cell.disadvantaged:
-            b.disadvantaged += n  # type: ignore[operator]
-    return b
+            disadvantaged += n
+    return Breakdown(total, women, dtts, women_dtts, disadvantaged)
 
 
 def _attr(name: str) -> Callable[[Any], int]:
@@ -158,10 +160,10 @@ class StaffSum(NamedTuple):
     woman: bool
     dtts: bool
     disadvantaged: bool
-    count: int
+    people: int  # (not ``count``: a tuple's method)
 
 
-def _staff_sums(cells: Any) -> list[StaffSum]:
+def _staff_sums(cells: QuerySet[StaffCell]) -> list[StaffSum]:
     """The unit's staff margins, per dimension and breakdown flags."""
     return [
         StaffSum(*row)
@@ -197,7 +199,7 @@ def _staff_tables(sums: list[StaffSum], labels: _Labels) -> list[StaffTable]:
             if row.dimension == dimension:
                 grouped[row.key].append(row)
         rows = [
-            StaffRow(k, label_of[dimension](k), breakdown(group, _attr("count")))
+            StaffRow(k, label_of[dimension](k), breakdown(group, _attr("people")))
             for k, group in sorted(grouped.items(), key=lambda kv: order[dimension](kv[0]))
         ]
         tables.append(StaffTable(dimension, titles[dimension], rows))
@@ -214,15 +216,15 @@ def groups_for(rate: float | None) -> str:
 
 
 def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for unit_id, to_evaluate, self_evaluated, finalised in EvalCell.objects.filter(
         school_year=school_year, parent_path=unit.path
     ).values_list("unit_id", "to_evaluate", "self_evaluated", "finalised"):
-        row = totals[unit_id]
-        row[0] += to_evaluate
-        row[1] += self_evaluated
-        row[2] += finalised
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(totals))}
+        unit_counts = counts[unit_id]
+        unit_counts[0] += to_evaluate
+        unit_counts[1] += self_evaluated
+        unit_counts[2] += finalised
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(counts))}
     rows = [
         ChildRow(
             unit_id=pk,
@@ -236,7 +238,7 @@ def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
             rank=None,
             group="",
         )
-        for pk, t in totals.items()
+        for pk, t in counts.items()
         if pk in units
     ]
     rows.sort(key=lambda r: (-(r.rate if r.rate is not None else -1), r.name))
@@ -320,7 +322,7 @@ def build(
 
 
 def sensitive_figures(
-    eval_cells: Iterable[Any], staff_rows: Iterable[tuple[str, str, bool, int]]
+    eval_cells: Iterable[EvalCell], staff_rows: Iterable[tuple[str, str, bool, int]]
 ) -> dict[tuple[str, ...], tuple[int, int]]:
     """(DTTS, women DTTS) at every address of ``protection.cells`` for one unit.
 
@@ -350,7 +352,7 @@ def sensitive_figures(
     return {address: (v[0], v[1]) for address, v in sums.items()}
 
 
-def _dtts_staff(cells: Any) -> dict[int, list[tuple[str, str, bool, int]]]:
+def _dtts_staff(cells: QuerySet[StaffCell]) -> dict[int, list[tuple[str, str, bool, int]]]:
     """DTTS staff counts per unit and dimension: (dimension, key, woman, count) rows."""
     result: dict[int, list[tuple[str, str, bool, int]]] = defaultdict(list)
     for unit_id, dimension, key, woman, n in cells.values_list(
@@ -360,7 +362,9 @@ def _dtts_staff(cells: Any) -> dict[int, list[tuple[str, str, bool, int]]]:
     return result
 
 
+# What rule 3 reads of a sibling's summary rows (never their JSON columns).
 _SENSITIVE_FIELDS = (
+    "unit",
     "population",
     "level",
     "woman",
@@ -371,7 +375,6 @@ _SENSITIVE_FIELDS = (
     "finalised",
     *RATING_FIELDS.values(),
 )
-EvalRow = namedtuple("EvalRow", _SENSITIVE_FIELDS)  # a summary row without its JSON
 
 
 def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...], tuple[int, int]]]:
@@ -379,13 +382,13 @@ def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...],
     if unit.depth <= 1:
         return []
     parent_path = unit.path[: -Unit.steplen]
-    eval_cells: dict[int, list[Any]] = defaultdict(list)
-    for unit_id, *values in (
+    eval_cells: dict[int, list[EvalCell]] = defaultdict(list)
+    for cell in (
         EvalCell.objects.filter(school_year=school_year, parent_path=parent_path, dtts=True)
         .exclude(unit=unit)
-        .values_list("unit_id", *_SENSITIVE_FIELDS)
+        .only(*_SENSITIVE_FIELDS)
     ):
-        eval_cells[unit_id].append(EvalRow(*values))
+        eval_cells[cell.unit_id].append(cell)
     staff = _dtts_staff(
         StaffCell.objects.filter(
             school_year=school_year, parent_path=parent_path, dtts=True
@@ -403,7 +406,7 @@ def _report(unit: Unit, school_year: SchoolYear) -> ReportData:
     return protection.protect(data, _siblings(unit, school_year))
 
 
-def report_for(*, actor: Any, unit: Unit, school_year: SchoolYear) -> ReportData:
+def report_for(*, actor: User, unit: Unit, school_year: SchoolYear) -> ReportData:
     """The report of ``unit`` if the actor follows evaluations there (404 otherwise)."""
     require_perm_on(actor, Perm.VIEW_EVALUATIONS, unit.path)
     with system_scope():  # the summaries above the actor's units are read to protect cells

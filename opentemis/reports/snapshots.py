@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from opentemis.core.scoping import system_scope
 from opentemis.orgs.models import SchoolYear
-from opentemis.reports.data import TOTAL_FIELDS
 from opentemis.reports.models import CompletionSnapshot, EvalCell
 from opentemis.reports.refresh import refresh
 
@@ -33,26 +32,31 @@ def snapshot_week(school_year: SchoolYear, day: dt.date | None = None) -> int:
     week = monday(day or timezone.localdate())
     with system_scope():
         refresh(school_year)
-        totals = (
+        # The same sums as the report's headline (reports.data.totals: TOTAL_FIELDS), done by
+        # the database.
+        rows = list(
             EvalCell.objects.filter(school_year=school_year)
             .values("unit_id", "unit_path", "parent_path")
-            # The same sum as the report's headline (reports.data.totals), done by the database.
-            .annotate(**{name: Sum(name) for name in TOTAL_FIELDS})
+            .annotate(
+                to_evaluate=Sum("to_evaluate"),
+                self_evaluated=Sum("self_evaluated"),
+                finalised=Sum("finalised"),
+            )
             .order_by()
         )
-        rows = list(totals)
-        siblings: dict[str, list[dict]] = defaultdict(list)
+        siblings: dict[str, list[tuple[int, float]]] = defaultdict(list)  # (unit id, rate)
         for row in rows:
-            siblings[row["parent_path"]].append(row)
-        for group in siblings.values():
-            rated = [r for r in group if r["to_evaluate"]]
-            rated.sort(key=lambda r: -r["finalised"] / r["to_evaluate"])
-            rank, previous = 0, None
-            for i, row in enumerate(rated, start=1):
+            if row["to_evaluate"]:
                 rate = row["finalised"] / row["to_evaluate"]
+                siblings[row["parent_path"]].append((row["unit_id"], rate))
+        ranks: dict[int, int] = {}  # unit id -> rank among its siblings (equal rates share)
+        for group in siblings.values():
+            group.sort(key=lambda unit_rate: -unit_rate[1])
+            rank, previous = 0, None
+            for i, (unit_id, rate) in enumerate(group, start=1):
                 if rate != previous:
                     rank, previous = i, rate
-                row["rank"] = rank
+                ranks[unit_id] = rank
         with transaction.atomic():
             CompletionSnapshot.objects.filter(school_year=school_year, week=week).delete()
             CompletionSnapshot.objects.bulk_create(
@@ -65,7 +69,7 @@ def snapshot_week(school_year: SchoolYear, day: dt.date | None = None) -> int:
                         to_evaluate=row["to_evaluate"],
                         self_evaluated=row["self_evaluated"],
                         finalised=row["finalised"],
-                        rank=row.get("rank"),
+                        rank=ranks.get(row["unit_id"]),
                     )
                     for row in rows
                 ],

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
@@ -37,10 +38,11 @@ HISTORY_WEEKS = 26
 # What the apps above reports add to the report page, each a function of the request giving
 # context (notifications: the outcome of the sender's reminder, ``?reminded=``). They register
 # from their signals.py; reports imports none of them (docs/decisions/0014-layers.md).
-page_extras: list[Callable[[HttpRequest], dict[str, Any]]] = []
+PageExtra = Callable[[AuthenticatedRequest], dict[str, Any]]
+page_extras: list[PageExtra] = []
 
 
-def register_page_extra(extra: Callable[[HttpRequest], dict[str, Any]]) -> None:
+def register_page_extra(extra: PageExtra) -> None:
     """Add ``extra(request)``'s context to every report page (registered once)."""
     if extra not in page_extras:
         page_extras.append(extra)
@@ -95,7 +97,7 @@ def _history(unit: Unit, year: SchoolYear) -> list[CompletionSnapshot]:
 
 
 def report_context(
-    request: HttpRequest, unit: Unit, year: SchoolYear, data: ReportData
+    request: AuthenticatedRequest, unit: Unit, year: SchoolYear, data: ReportData
 ) -> dict[str, Any]:
     user = request.user
     children, sort = _sorted_children(list(data.children), request.GET.get("sort", "rank"))
@@ -125,7 +127,7 @@ def report_context(
 
 
 @login_required
-def report_home(request: HttpRequest) -> HttpResponse:
+def report_home(request: AuthenticatedRequest) -> HttpResponse:
     unit = default_unit(actor=request.user, perm=Perm.VIEW_EVALUATIONS)
     if unit is None:
         raise Http404
@@ -133,7 +135,7 @@ def report_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_unit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = report_year(request)
     data = report_for(actor=request.user, unit=unit, school_year=year)

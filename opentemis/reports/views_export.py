@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_school_year
 from opentemis.reports.exports.jobs import report_export_start
@@ -14,7 +15,7 @@ from opentemis.reports.exports.jobs import report_export_start
 
 @login_required
 @require_POST
-def report_export(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
+def report_export(request: AuthenticatedRequest, unit_pk: int, fmt: str) -> HttpResponse:
     """``?year=2025-2026`` (default: the current school year, as the report page). 404 for a
     unit the user may not see, the same as for a unit that does not exist."""
     unit = Unit.objects.filter(pk=unit_pk).first()  # the request's scope

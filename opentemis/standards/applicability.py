@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from opentemis.orgs.models import SchoolLevel
+from opentemis.orgs.models import SchoolLevel, SchoolYear
+from opentemis.staff.models import Person, Position
 from opentemis.standards.models import Framework, FrameworkApplication
 
 
@@ -47,7 +47,7 @@ class YearFrameworks:
     once and pass it to :func:`applicable`.
     """
 
-    def __init__(self, school_year: Any) -> None:
+    def __init__(self, school_year: SchoolYear) -> None:
         self.school_year = school_year
         self._cells: dict[tuple[str, str], Framework] = {}
         applications = (
@@ -75,7 +75,7 @@ class Applicable:
     """The framework someone is evaluated against, and through which position and level."""
 
     framework: Framework
-    position: Any  # staff.Position
+    position: Position
     level: str
 
     @property
@@ -83,7 +83,7 @@ class Applicable:
         return bool(self.position.is_manager)
 
 
-def person_positions_levels(person: Any) -> tuple[list[Any], list[str]]:
+def person_positions_levels(person: Person) -> tuple[list[Position], list[str]]:
     """The person's positions (managers first) and their unit's school levels (in order)."""
     positions = sorted(person.positions.all(), key=lambda p: (not p.is_manager, p.order))
     levels = [lvl.code for lvl in sorted(person.unit.levels.all(), key=lambda lvl: lvl.order)]
@@ -92,8 +92,8 @@ def person_positions_levels(person: Any) -> tuple[list[Any], list[str]]:
 
 def applicable(
     *,
-    school_year: Any,
-    positions: Iterable[Any],
+    school_year: SchoolYear,
+    positions: Iterable[Position],
     levels: Iterable[str],
     table: YearFrameworks | None = None,
 ) -> Applicable | None:
@@ -109,7 +109,7 @@ def applicable(
 
 
 def applicable_to_person(
-    *, school_year: Any, person: Any, table: YearFrameworks | None = None
+    *, school_year: SchoolYear, person: Person, table: YearFrameworks | None = None
 ) -> Applicable:
     """The framework ``person`` is evaluated against in ``school_year``; ValidationError (in
     the user's language) when none applies."""
@@ -127,7 +127,11 @@ def applicable_to_person(
 
 
 def require_applies(
-    *, framework: Framework, school_year: Any, person: Any, table: YearFrameworks | None = None
+    *,
+    framework: Framework,
+    school_year: SchoolYear,
+    person: Person,
+    table: YearFrameworks | None = None,
 ) -> Applicable:
     """Refuse to evaluate ``person`` against ``framework`` unless it is the one that applies
     to their position and school level (same code; the version is the one stored with the

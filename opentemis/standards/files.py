@@ -81,12 +81,11 @@ class _NoAliasLoader(yaml.SafeLoader):
     """safe_load without anchors and aliases: a few aliases can expand to billions of nodes
     once the data is walked (hashing, validation), and framework files never need them."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, _("aliases (*name) are not allowed"), event.start_mark
-            )
+            # check_event has parsed the alias into current_event (what peek_event returns).
+            mark = self.current_event.start_mark
+            raise yaml.MarkedYAMLError(None, None, _("aliases (*name) are not allowed"), mark)
         return super().compose_node(parent, index)
 
 
@@ -121,6 +120,7 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
                 )
             ]
         ) from None
+    frameworks: list[dict[str, Any]]
     if isinstance(raw, dict) and isinstance(raw.get("frameworks"), list):
         frameworks = raw["frameworks"]
     elif isinstance(raw, dict) and "code" in raw:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,33 +15,39 @@ class FrameworkUploadForm(forms.Form):
     )
 
 
+class FrameworkChoiceField(forms.ModelChoiceField[Framework]):
+    """A framework version, labelled with its code, version, title and state."""
+
+    def label_from_instance(self, obj: Framework) -> str:
+        label = f"{obj.code} v{obj.version} · {obj.title_vi}"
+        if not obj.is_complete:
+            label += " · " + str(_("incomplete"))
+        if obj.is_locked:
+            label += " · " + str(_("locked"))
+        return label
+
+
+def _position_choices() -> list[tuple[str, str]]:
+    return [(p.code, f"{p.name} ({p.code})") for p in Position.objects.all()]
+
+
+def _level_choices() -> list[tuple[str, str]]:
+    return [(lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()]
+
+
 class FrameworkApplyForm(forms.Form):
-    """Apply one framework version to positions x school levels of a year."""
+    """Apply one framework version to positions x school levels of a year.
 
-    framework = forms.ModelChoiceField(queryset=Framework.objects.none(), label=_("Framework"))
-    positions = forms.MultipleChoiceField(label=_("Positions"), widget=forms.CheckboxSelectMultiple)
-    levels = forms.MultipleChoiceField(
-        label=_("School levels"), widget=forms.CheckboxSelectMultiple
+    The querysets and choice callables are evaluated per form (positions and levels are data,
+    not code), never at import.
+    """
+
+    framework = FrameworkChoiceField(
+        queryset=Framework.objects.order_by("code", "-version"), label=_("Framework")
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["framework"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Framework.objects.order_by("code", "-version")
-        field.label_from_instance = _framework_label
-        self.fields["positions"].choices = [  # type: ignore[attr-defined]
-            (p.code, f"{p.name} ({p.code})") for p in Position.objects.all()
-        ]
-        self.fields["levels"].choices = [  # type: ignore[attr-defined]
-            (lvl.code, f"{lvl.name} ({lvl.code})") for lvl in SchoolLevel.objects.all()
-        ]
-
-
-def _framework_label(framework: Framework) -> str:
-    label = f"{framework.code} v{framework.version} · {framework.title_vi}"
-    if not framework.is_complete:
-        label += " · " + str(_("incomplete"))
-    if framework.is_locked:
-        label += " · " + str(_("locked"))
-    return label
+    positions = forms.MultipleChoiceField(
+        label=_("Positions"), choices=_position_choices, widget=forms.CheckboxSelectMultiple
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("School levels"), choices=_level_choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -49,7 +49,8 @@ MODULES = Path(__file__).resolve().parent / "data" / "modules.yaml"
 @cache
 def module_data() -> dict[str, Any]:
     with MODULES.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
 
 
 def modules_for(framework_code: str, criterion: int) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from opentemis.accounts.models import User
 from opentemis.core.imports.flow import ImportRun, run_import
 from opentemis.core.imports.issues import Issue
 from opentemis.standards import selectors, services
@@ -45,7 +46,7 @@ class FrameworkImport:
         return self.ok and bool(self.previews) and not all(p.unchanged for p in self.previews)
 
 
-def framework_file_import(*, actor: Any, file: Any, dry_run: bool) -> FrameworkImport:
+def framework_file_import(*, actor: User, file: Any, dry_run: bool) -> FrameworkImport:
     """Check an uploaded framework file and, unless ``dry_run``, load it: every framework of
     the file or none. Loading (:func:`~opentemis.standards.services.framework_upload`) is for
     system administrators; a refusal is its ``ValidationError``."""

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
-from opentemis.orgs.models import SchoolLevel
+from opentemis.orgs.models import SchoolLevel, SchoolYear
 from opentemis.staff.models import Position
 from opentemis.standards.models import Framework, FrameworkApplication
 from opentemis.standards.rules import Level
@@ -152,13 +152,13 @@ def rule_lines(rules: dict[str, Any]) -> list[str]:
 class YearGrid:
     """Positions x school levels of a year, with the framework that applies in each cell."""
 
-    positions: list[Any]
-    levels: list[Any]
-    rows: list[tuple[Any, list[Framework | None]]]
+    positions: list[Position]
+    levels: list[SchoolLevel]
+    rows: list[tuple[Position, list[Framework | None]]]
     applications: list[tuple[FrameworkApplication, bool]]  # (application, in use)
 
 
-def year_grid(*, school_year: Any) -> YearGrid:
+def year_grid(*, school_year: SchoolYear) -> YearGrid:
     positions = list(Position.objects.all())
     levels = list(SchoolLevel.objects.all())
     applications = list(

@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.services import audit
 from opentemis.core.scoping import actor_scope, system_scope
-from opentemis.orgs.models import SchoolLevel
+from opentemis.orgs.models import SchoolLevel, SchoolYear
 from opentemis.staff.models import Position
 from opentemis.standards.applicability import YearFrameworks, in_scope, scope_text
 from opentemis.standards.frameworks import framework_data
@@ -306,13 +307,13 @@ def framework_load(*, data: dict[str, Any], source: str = "builtin") -> Framewor
 
 
 @transaction.atomic
-def framework_upload(*, actor: Any, frameworks: list[dict[str, Any]]) -> list[Framework]:
+def framework_upload(*, actor: User, frameworks: list[dict[str, Any]]) -> list[Framework]:
     """Load frameworks from an administrator's file: each becomes a new version if changed.
 
     A locked version is never touched: changed data always becomes a new version (and the
     latest version is the one compared, so unchanged data loads nothing).
     """
-    if not getattr(actor, "is_superuser", False):
+    if not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can load frameworks."))
     loaded = []
     for data in frameworks:
@@ -335,13 +336,18 @@ def load_builtin_frameworks() -> list[Framework]:
 
 @transaction.atomic
 def framework_apply(
-    *, actor: Any, school_year: Any, framework: Framework, positions: list[str], levels: list[str]
-) -> Any:
+    *,
+    actor: User,
+    school_year: SchoolYear,
+    framework: Framework,
+    positions: list[str],
+    levels: list[str],
+) -> FrameworkApplication:
     """Say that ``framework`` applies in ``school_year`` to ``positions`` at ``levels``.
 
     A person (position, school level) may fall under one framework only in a year.
     """
-    if not getattr(actor, "is_superuser", False):
+    if not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can choose the frameworks of a year."))
     if not framework.is_complete:
         raise ValidationError(
@@ -398,7 +404,7 @@ def framework_apply(
     return application
 
 
-def framework_for(*, school_year: Any, position: str, level: str) -> Framework | None:
+def framework_for(*, school_year: SchoolYear, position: str, level: str) -> Framework | None:
     """The framework that applies to a ``position`` at a school ``level`` in ``school_year``
     (the year's configuration, within the framework's own scope: standards.applicability)."""
     return YearFrameworks(school_year).get(position, level)
@@ -417,7 +423,7 @@ def default_applications() -> list[tuple[str, list[str], list[str]]]:
 
 
 @transaction.atomic
-def framework_apply_defaults(*, school_year: Any) -> list[Any]:
+def framework_apply_defaults(*, school_year: SchoolYear) -> list[FrameworkApplication]:
     """Apply each built-in framework to its regulation's positions and levels in
     ``school_year``, unless the year already uses that framework or another framework covers
     some of those people (a configuration is never changed); the applications made.
@@ -452,7 +458,7 @@ def framework_apply_defaults(*, school_year: Any) -> list[Any]:
     return applied
 
 
-def framework_application_in_use(application: Any) -> bool:
+def framework_application_in_use(application: FrameworkApplication) -> bool:
     """Whether an evaluation of the application's year already uses its framework."""
     # Evaluations are org-scoped; the question is about the whole country's year, asked by a
     # system administrator, so it is answered in the system scope.
@@ -465,9 +471,9 @@ def framework_application_in_use(application: Any) -> bool:
 
 
 @transaction.atomic
-def framework_application_remove(*, actor: Any, application: Any) -> None:
+def framework_application_remove(*, actor: User, application: FrameworkApplication) -> None:
     """Undo an application, only while no evaluation of that year uses the framework."""
-    if not getattr(actor, "is_superuser", False):
+    if not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can choose the frameworks of a year."))
     if framework_application_in_use(application):
         raise ValidationError(
@@ -483,15 +489,15 @@ def framework_application_remove(*, actor: Any, application: Any) -> None:
     application.delete()
 
 
-def config_audit(actor: Any, action: str, obj: Any, changes: dict[str, Any]) -> None:
+def config_audit(actor: User, action: str, obj: models.Model, changes: dict[str, Any]) -> None:
     """Record a change of national configuration in the audit log (no unit: it is global)."""
     with actor_scope(actor):
         audit(actor=actor, action=action, obj=obj, changes=changes)
 
 
-def _positions(codes: list[str]) -> list[Any]:
+def _positions(codes: list[str]) -> list[Position]:
     return list(Position.objects.filter(code__in=codes))
 
 
-def _levels(codes: list[str]) -> list[Any]:
+def _levels(codes: list[str]) -> list[SchoolLevel]:
     return list(SchoolLevel.objects.filter(code__in=codes))

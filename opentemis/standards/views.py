@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import actor_perms, require_superuser
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import xlsx_response
 from opentemis.core.imports.flow import (
     pending_forget,
@@ -34,18 +35,18 @@ from opentemis.standards.xlsx import framework_template_xlsx, framework_to_xlsx
 PENDING = "framework"
 
 
-def _is_admin(request: HttpRequest) -> bool:
+def _is_admin(request: AuthenticatedRequest) -> bool:
     # "To verify" notes are for the people who configure the year, not for every teacher.
     return request.user.is_superuser or Perm.MOVE_UNITS in actor_perms(request.user)
 
 
-def _require_superuser(request: HttpRequest) -> None:
+def _require_superuser(request: AuthenticatedRequest) -> None:
     """The configuration pages exist only for system administrators (404 for anyone else)."""
     require_superuser(request.user)
 
 
 @login_required
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "frameworks": selectors.latest_frameworks(),
         "show_verify": _is_admin(request),
@@ -55,7 +56,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     framework = get_object_or_404(Framework, pk=pk)
     context = {
         "framework": framework,
@@ -68,7 +69,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A stored version in the upload format, to edit it into a new version."""
     _require_superuser(request)
     framework = get_object_or_404(Framework, pk=pk)
@@ -77,7 +78,7 @@ def framework_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework_template(request: HttpRequest) -> HttpResponse:
+def framework_template(request: AuthenticatedRequest) -> HttpResponse:
     _require_superuser(request)
     return _download(framework_template_xlsx(), "khung_chuan_mau.xlsx")
 
@@ -87,7 +88,7 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-def framework_format(request: HttpRequest) -> HttpResponse:
+def framework_format(request: AuthenticatedRequest) -> HttpResponse:
     """The documentation of the file formats (docs/frameworks.md), shown as it is written."""
     _require_superuser(request)
     path = Path(settings.BASE_DIR) / "docs" / "frameworks.md"
@@ -97,7 +98,7 @@ def framework_format(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def framework_upload(request: HttpRequest) -> HttpResponse:
+def framework_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a YAML or xlsx file, preview what it would load, then confirm."""
     _require_superuser(request)
     form = FrameworkUploadForm()
@@ -118,7 +119,7 @@ def framework_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "standards/upload.html", context)
 
 
-def _upload_confirm(request: HttpRequest) -> HttpResponse:
+def _upload_confirm(request: AuthenticatedRequest) -> HttpResponse:
     """Load the file checked earlier: checked again, every framework or none."""
     file = pending_take(request, kind=PENDING, token=request.POST.get("token"))
     if file is None:
@@ -154,17 +155,17 @@ def _upload_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def year_list(request: HttpRequest) -> HttpResponse:
+def year_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_superuser(request)
     return render(request, "standards/years.html", {"years": SchoolYear.objects.all()})
 
 
-def _year(code: str) -> Any:
+def _year(code: str) -> SchoolYear:
     return get_object_or_404(SchoolYear, code=code)
 
 
 @login_required
-def year_detail(request: HttpRequest, code: str) -> HttpResponse:
+def year_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     _require_superuser(request)
     year = _year(code)
     form = FrameworkApplyForm()
@@ -190,7 +191,7 @@ def year_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_defaults(request: HttpRequest, code: str) -> HttpResponse:
+def year_defaults(request: AuthenticatedRequest, code: str) -> HttpResponse:
     _require_superuser(request)
     year = _year(code)
     if services.framework_apply_defaults(school_year=year):
@@ -205,7 +206,7 @@ def year_defaults(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def application_remove(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
     _require_superuser(request)
     year = _year(code)
     application = get_object_or_404(FrameworkApplication, pk=pk, school_year=year)

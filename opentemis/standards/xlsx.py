@@ -107,6 +107,13 @@ RULE_COLUMNS = [
 ]
 
 LEVEL_NAMES = {level.code: level.legal_name for level in Level}
+
+
+def _level_name(code: object) -> str | None:
+    """The legal name of a level code read from framework data (None: no such level)."""
+    return LEVEL_NAMES.get(code) if isinstance(code, str) else None
+
+
 _YES = {"x", "co", "yes", "y", "1", "true", "dung"}
 _NO = {"", "khong", "no", "n", "0", "false", "sai"}
 
@@ -182,7 +189,7 @@ def _write_framework(ws: Any, data: dict[str, Any]) -> None:
 def _write_criteria(ws: Any, data: dict[str, Any]) -> None:
     _header(ws, CRITERIA_COLUMNS)
     key_numbers = set((data.get("rating_rules") or {}).get("key_criteria") or [])
-    standards = data.get("standards") if isinstance(data.get("standards"), list) else []
+    standards = data["standards"] if isinstance(data.get("standards"), list) else []
     wrap = Alignment(wrap_text=True, vertical="top")
     for standard in standards:
         criteria = standard.get("criteria")
@@ -228,17 +235,17 @@ def _write_rules(ws: Any, data: dict[str, Any]) -> None:
         mb = rule.get("max_fraction_below") or {}
         values = [
             rule.get("order"),
-            LEVEL_NAMES.get(rule.get("result")),
-            LEVEL_NAMES.get(rule.get("all_at_least") or rule.get("none_below")),
-            LEVEL_NAMES.get(mf.get("level")),
+            _level_name(rule.get("result")),
+            _level_name(rule.get("all_at_least") or rule.get("none_below")),
+            _level_name(mf.get("level")),
             str(mf["fraction"]) if mf.get("fraction") is not None else None,
-            LEVEL_NAMES.get(key.get("level")),
+            _level_name(key.get("level")),
             ", ".join(str(n) for n in key.get("criteria") or []) or None,
-            LEVEL_NAMES.get(mb.get("level")),
+            _level_name(mb.get("level")),
             str(mb["fraction"]) if mb.get("fraction") is not None else None,
         ]
-        for column, value in enumerate(values, start=1):
-            ws.cell(row=row, column=column, value=value)
+        for number, value in enumerate(values, start=1):
+            ws.cell(row=row, column=number, value=value)
     _level_dropdown(
         ws, RULE_COLUMNS, {"result", "all_at_least", "min_level", "key_level", "below_level"}
     )
@@ -392,7 +399,7 @@ def _row_cells(cells: dict[int, Cell]) -> _Cells | None:
     return _Cells(values, formulas)
 
 
-def _columns(header: _Cells, columns: list[Column], issues: Issues, sheet: str) -> dict:
+def _columns(header: _Cells, columns: list[Column], issues: Issues, sheet: str) -> dict[str, int]:
     """Column key -> 0-based index, found by header text (case, accents and order ignored)."""
     wanted = {fold(c.header): c for c in columns}
     found: dict[str, int] = {}
@@ -419,7 +426,11 @@ class _RowReader:
     """Typed access to one row's cells; a bad value records an issue naming the cell."""
 
     def __init__(
-        self, cells: _Cells, index: dict[str, int], columns: list[Column], where: tuple
+        self,
+        cells: _Cells,
+        index: dict[str, int],
+        columns: list[Column],
+        where: tuple[Issues, str, int],
     ) -> None:
         self.cells, self.index, self.where = cells, index, where
         self.headers = {c.key: c.header for c in columns}

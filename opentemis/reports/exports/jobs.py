@@ -6,17 +6,17 @@ Access is checked here, before anything is queued, so a user who may not see the
 
 from __future__ import annotations
 
-from typing import Any
-
+from opentemis.accounts.models import User
 from opentemis.jobs import services as jobs
 from opentemis.jobs.models import Job
+from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports import selectors
 from opentemis.reports.tasks import REPORT_EXPORT, report_export
 
 EXPORT_FORMATS = ("pdf", "xlsx")
 
 
-def report_export_start(*, actor: Any, unit: Any, school_year: Any, fmt: str) -> Job:
+def report_export_start(*, actor: User, unit: Unit, school_year: SchoolYear, fmt: str) -> Job:
     """Create the export job of ``unit``'s report and queue it once the job row is committed.
 
     Raises Http404 when the actor may not see the unit's report, ValueError for a format that

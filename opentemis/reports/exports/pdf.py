@@ -124,7 +124,7 @@ class _Renderer:
 
     def ensure_room(self, height: float) -> None:
         if self.room() < height:
-            self.doc.add_page(orientation=self.doc.cur_orientation)
+            self.doc.add_page(orientation=self.doc.cur_orientation.value)
 
     def heading(self, text: str, *, size: float = 10) -> None:
         doc = self.doc
@@ -341,7 +341,7 @@ class _Renderer:
         self.axis(area_x, area_w, ticks)
         for label, counts in bars:
             if doc.y + bar_h > doc.page_break_trigger:
-                doc.add_page(orientation=doc.cur_orientation)
+                doc.add_page(orientation=doc.cur_orientation.value)
                 self.axis(area_x, area_w, ticks)
             y = doc.y
             self.grid(area_x, area_w, ticks, y - 1, bar_h + gap)
@@ -389,7 +389,7 @@ class _Renderer:
         self.axis(area_x, area_w, ticks)
         for child in children:
             if doc.y + row_h > doc.page_break_trigger:
-                doc.add_page(orientation=doc.cur_orientation)
+                doc.add_page(orientation=doc.cur_orientation.value)
                 self.axis(area_x, area_w, ticks)
             y = doc.y
             self.grid(area_x, area_w, ticks, y, row_h)

@@ -52,7 +52,7 @@ _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 def report_xlsx(data: ReportData) -> bytes:
     """The whole report as one workbook, a sheet per section."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the default sheet: every sheet is named below
     workbook.properties.title = nfc(report_title())
     workbook.properties.subject = nfc(f"{data.unit_name}, {data.school_year}")
     workbook.properties.creator = "OpenTEMIS"
@@ -77,8 +77,15 @@ class _SheetWriter:
         self.row = 1
         self.widths: dict[int, float] = {}
 
-    def text(self, row: int, column: int, value: str, **style: Any) -> XlCell:
+    def cell(self, row: int, column: int) -> XlCell:
+        """The cell at ``row``, ``column``: a plain cell, since every cell is written before a
+        merge covers it."""
         cell = self.ws.cell(row=row, column=column)
+        assert isinstance(cell, XlCell)
+        return cell
+
+    def text(self, row: int, column: int, value: str, **style: Any) -> XlCell:
+        cell = self.cell(row, column)
         value = nfc(value)
         cell.value = value
         cell.data_type = "s"
@@ -114,7 +121,7 @@ class _SheetWriter:
             align = "left" if spec.kind == "text" else "center"
             self.text(row, column, value, bold=bold, align=align, border=True)
             return
-        cell = self.ws.cell(row=row, column=column)
+        cell = self.cell(row, column)
         if spec.kind == "pct":
             cell.value = round(value / 100, 4)
             cell.number_format = PCT_FORMAT
@@ -141,7 +148,7 @@ class _SheetWriter:
         ws.page_setup.orientation = "portrait" if sheet.orientation == "P" else "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToPage = True
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.print_options.horizontalCentered = True
 

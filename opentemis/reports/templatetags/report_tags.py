@@ -35,8 +35,9 @@ def _number(value: float, digits: int = 1) -> str:
 
 
 @register.filter
-def number(value: int | None) -> str:
-    """A count as the reader writes it: "1.519" in Vietnamese, "1,519" in English."""
+def number(value: int | str | None) -> str:
+    """A count as the reader writes it: "1.519" in Vietnamese, "1,519" in English ("—" for
+    none, e.g. ``get`` finding no such key)."""
     if value is None or value == "":
         return "—"
     return formats.number_format(value, force_grouping=True)

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError(_("No such school year."))
         while True:
             started = time.perf_counter()
+            units: int | None
             if options["rebuild"]:
                 units = rebuild(year)
                 options["rebuild"] = False  # a loop goes on incrementally
