@@ -11,7 +11,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Lets admin, form and queryset classes be subscripted at run time (ModelAdmin[Unit]), as the
+# type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OPENTEMIS_VAR_DIR", BASE_DIR / "var"))

@@ -16,15 +16,11 @@ from opentemis.accounts.models import User
 
 
 class AuthenticatedRequest(HttpRequest):
-    """A request behind ``login_required`` (or DRF's ``IsAuthenticated``)."""
+    """A request behind ``login_required`` (or DRF's ``IsAuthenticated``). django-htmx's
+    middleware, installed for every page, sets ``request.htmx`` (true when the page's script
+    asked for a fragment)."""
 
     user: User
-
-
-class AuthenticatedHtmxRequest(AuthenticatedRequest):
-    """A signed-in request to a page that also answers HTMX: django-htmx's middleware sets
-    ``request.htmx`` (true when the page's script asked for a fragment)."""
-
     htmx: HtmxDetails
 
 
@@ -36,4 +32,4 @@ def request_actor(request: HttpRequest) -> User:
     raise PermissionDenied
 
 
-__all__ = ["AuthenticatedHtmxRequest", "AuthenticatedRequest", "User", "request_actor"]
+__all__ = ["AuthenticatedRequest", "User", "request_actor"]

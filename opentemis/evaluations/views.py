@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts.models import AuditEvent, User
 from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
-from opentemis.accounts.types import AuthenticatedHtmxRequest, AuthenticatedRequest
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
@@ -308,7 +308,7 @@ EVIDENCE_RESULT_KEY = "evaluation_evidence_result"
 
 @login_required
 @require_POST
-def evaluation_evidence(request: AuthenticatedHtmxRequest, pk: int) -> HttpResponse:
+def evaluation_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Attach evidence to the criterion of the card it was chosen in: a new upload, a link, or
     an item of the library; or remove one. The result is shown in that card, beside the file
     input; nothing else of the page is touched (levels chosen meanwhile stay as they are)."""

@@ -23,7 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import file_response
@@ -37,12 +36,6 @@ _DOM_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")
 _PICK_NAME = re.compile(r"^[A-Za-z][\w]{0,31}$")
 _TARGET = re.compile(r"^[#.\w\s:>-]{1,100}$")
 _PICK_PREFIX = "library_pick__"
-
-
-class LibraryRequest(AuthenticatedRequest):
-    """A signed-in request, through django-htmx's middleware (installed for every page)."""
-
-    htmx: HtmxDetails
 
 
 @dataclass
@@ -71,7 +64,7 @@ class EvidenceLibrary:
 
 
 def library_context(
-    request: LibraryRequest,
+    request: AuthenticatedRequest,
     *,
     owner: Person,
     dom_id: str = DEFAULT_DOM_ID,
@@ -140,7 +133,7 @@ def _host_options(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
     }
 
 
-def _own_person(request: LibraryRequest) -> Person:
+def _own_person(request: AuthenticatedRequest) -> Person:
     person = request.user.person
     if person is None:
         raise Http404
@@ -148,7 +141,7 @@ def _own_person(request: LibraryRequest) -> Person:
 
 
 def _reply(
-    request: LibraryRequest,
+    request: AuthenticatedRequest,
     options: dict[str, Any],
     *,
     notice: str = "",
@@ -188,7 +181,7 @@ def _saved_notice(item: Evidence) -> str:
 
 
 @login_required
-def evidence_library(request: LibraryRequest) -> HttpResponse:
+def evidence_library(request: AuthenticatedRequest) -> HttpResponse:
     """My evidence: the list, an upload form and a link form."""
     if not request.user.person_id:
         return render(request, "evidence/library.html", {"library": None})
@@ -198,7 +191,7 @@ def evidence_library(request: LibraryRequest) -> HttpResponse:
 
 
 @login_required
-def evidence_person_library(request: LibraryRequest, person_pk: int) -> HttpResponse:
+def evidence_person_library(request: AuthenticatedRequest, person_pk: int) -> HttpResponse:
     """Someone's evidence, read-only, for the people who evaluate them (others: 404)."""
     owner = get_object_or_404(Person.objects.select_related("unit"), pk=person_pk)
     context = library_context(request, owner=owner)
@@ -207,7 +200,7 @@ def evidence_person_library(request: LibraryRequest, person_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def evidence_upload(request: LibraryRequest) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest) -> HttpResponse:
     owner = _own_person(request)
     options = _host_options(request, request.POST)
     auto_id = f"{options['dom_id']}-%s"
@@ -230,7 +223,7 @@ def evidence_upload(request: LibraryRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_add_link(request: LibraryRequest) -> HttpResponse:
+def evidence_add_link(request: AuthenticatedRequest) -> HttpResponse:
     owner = _own_person(request)
     options = _host_options(request, request.POST)
     auto_id = f"{options['dom_id']}-%s"
@@ -253,7 +246,7 @@ def evidence_add_link(request: LibraryRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_delete(request: LibraryRequest, pk: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.get_evidence_for_user(actor=request.user, pk=pk)
     options = _host_options(request, request.POST)
     try:
