@@ -56,6 +56,8 @@ def file_response(
         if disposition:
             response["Content-Disposition"] = disposition
     else:
+        # A streamed answer: callers treat both kinds alike (headers, status), so it is typed as
+        # the HttpResponse every view returns rather than as their common base class.
         response = FileResponse(  # type: ignore[assignment]
             content, as_attachment=not shown, filename=filename, content_type=content_type
         )
