@@ -8,10 +8,15 @@ plain request or a DRF request asks :func:`request_actor`, which checks instead 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from opentemis.accounts.models import User
+
+#: Whoever a request carries, signed in or not (``request.user``): what the permission checks
+#: accept, since menus and templates ask them for anonymous visitors too.
+RequestUser = User | AnonymousUser
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -28,4 +33,4 @@ def request_actor(request: HttpRequest) -> User:
     raise PermissionDenied
 
 
-__all__ = ["AuthenticatedRequest", "User", "request_actor"]
+__all__ = ["AuthenticatedRequest", "RequestUser", "User", "request_actor"]
