@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -103,7 +104,7 @@ class ServiceErrorsMixin(APIView):
         return super().handle_exception(exc)
 
 
-def resolve_or_invalid(lookup: Callable[[], T], message: str) -> T:
+def resolve_or_invalid(lookup: Callable[[], T], message: StrOrPromise) -> T:
     """Run a ``get_<thing>_for_user`` selector for an id sent in a request body.
 
     The selector raises 404 for "missing" and "not yours" alike; in a body that becomes a
