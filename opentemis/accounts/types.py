@@ -13,13 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from opentemis.accounts.models import User
+from opentemis.core.http import HtmxRequest
 
 #: Whoever a request carries, signed in or not (``request.user``): what the permission checks
 #: accept, since menus and templates ask them for anonymous visitors too.
 RequestUser = User | AnonymousUser
 
 
-class AuthenticatedRequest(HttpRequest):
+class AuthenticatedRequest(HtmxRequest):
     """A request behind ``login_required`` (or DRF's ``IsAuthenticated``)."""
 
     user: User
