@@ -111,8 +111,9 @@ def staff_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except services.StaleEdit as exc:
             latest = selectors.get_person_for_user(actor=request.user, pk=pk)
             # Re-submitting now is a conscious overwrite of the version the user has just seen.
-            form.data = form.data.copy()
-            form.data["version"] = str(latest.version)
+            resubmitted = request.POST.copy()
+            resubmitted["version"] = str(latest.version)
+            form.data = resubmitted
             context = {"form": form, "person": latest, "conflict": exc}
             return render(request, "staff/edit.html", context, status=409)
         except ValidationError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -93,7 +93,7 @@ def _import_confirm(request: AuthenticatedRequest, unit: Unit) -> HttpResponse:
 
 
 def _import_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     unit: Unit,
     form: ImportForm,
     result: excel.ImportResult | None,
