@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from opentemis.core.db import column_of, concrete_field
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitStatus
@@ -55,7 +56,7 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        return [self.model._meta.get_field(f).column for f in self.fields]
+        return [column_of(self.model, f) for f in self.fields]
 
 
 def tables() -> list[Table]:
@@ -285,7 +286,7 @@ def _load_orm(
         clock.lap("generate")
         for key, table in specs.items():
             started = time.perf_counter()
-            attnames = [table.model._meta.get_field(f).attname for f in table.fields]
+            attnames = [concrete_field(table.model, f).attname for f in table.fields]
             objs = [table.model(**dict(zip(attnames, row, strict=True))) for row in rows[key]]
             table.model._base_manager.bulk_create(objs, batch_size=2000)
             report.counts[table.db_table] = len(objs)
