@@ -21,9 +21,13 @@ def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, An
     raise FieldDoesNotExist(f"{model._meta.label}.{name} is not stored in a column")
 
 
+def field_column(field: models.Field[Any, Any]) -> str:
+    """The column of ``field`` (a concrete field always has one; the type allows otherwise)."""
+    if field.column is None:
+        raise FieldDoesNotExist(f"{field} is not stored in a column")
+    return field.column
+
+
 def column_of(model: type[models.Model], name: str) -> str:
     """The column of the field ``name`` of ``model``."""
-    column = concrete_field(model, name).column
-    if column is None:  # a concrete field always has one; the type allows otherwise
-        raise FieldDoesNotExist(f"{model._meta.label}.{name} is not stored in a column")
-    return column
+    return field_column(concrete_field(model, name))

@@ -56,6 +56,7 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     may_see = sensitive_checker(request.user)
     for person in page:
+        # For the row's template: its ethnicity shown or masked (decision 0012).
         person.sensitive_visible = may_see(person)  # type: ignore[attr-defined]
     reads.list_read(actor=request.user, people=page, filters=filters, page=page.number)
     context = {
