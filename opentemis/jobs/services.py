@@ -93,9 +93,7 @@ def job_begin(job_id: int) -> Job | None:
     return Job.objects.select_related("actor").get(pk=job_id) if begun else None
 
 
-def job_run(
-    job_id: int, work: Callable[[Job], None], *, failure_message: StrOrPromise
-) -> None:
+def job_run(job_id: int, work: Callable[[Job], None], *, failure_message: StrOrPromise) -> None:
     """Run ``work(job)`` as one attempt of the job: the body of every job task.
 
     An exception marks the job failed with ``failure_message`` (the log has the traceback) and
