@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-# Lets admin, form and queryset classes be subscripted at run time (ModelAdmin[Unit]), as the
-# type checker reads them.
+# Django's generic classes written as the type checker reads them (``admin.ModelAdmin[User]``,
+# ``Paginator[Person]``) work at run time too. django-stubs-ext comes with django-tasks, which
+# also calls this on import; called here so that it does not depend on the order of the apps.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -224,7 +226,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # by its plain name (nothing in the pages does) may be cached this many seconds.
 WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Needs `collectstatic` (its manifest maps names to hashed names): `make demo`, `make serve`,
     # `make bench` and the deployment steps run it. The tests use the plain storage (conftest.py).

@@ -10,6 +10,8 @@ revoked when the password changes or is reset (docs/decisions/0011-sign-in.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,11 +25,13 @@ from rest_framework.views import APIView
 
 from opentemis.accounts import services, signin
 from opentemis.accounts.authentication import ExpiringTokenAuthentication
+from opentemis.accounts.models import User
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS
 from opentemis.core.scoping import actor_scope
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
     username = serializers.CharField(
         max_length=150, help_text=gettext_lazy("Username or national staff code.")
     )
@@ -36,7 +40,7 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(
         read_only=True,
         help_text=gettext_lazy('Send it as the header "Authorization: Token <token>".'),
@@ -84,27 +88,25 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        username: str = serializer.validated_data["username"]
+        password: str = serializer.validated_data["password"]
         # The Django request, not DRF's wrapper: axes marks a lockout on the request it is
         # given, and its middleware reads that mark on the Django request.
         http_request = request._request
-        if signin.refused(http_request, serializer.validated_data["username"]):
+        if signin.refused(http_request, username):
             raise Throttled(
                 detail=_("Too many failed sign-in attempts from your network. Try again later.")
             )
-        user = authenticate(
-            request=http_request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
+        user = authenticate(request=http_request, username=username, password=password)
         if getattr(http_request, "axes_locked_out", False):
             # Answer in JSON here; left set, axes' middleware would replace it with the HTML page.
-            http_request.axes_locked_out = False
+            http_request.axes_locked_out = False  # type: ignore[attr-defined]  # axes' mark
             raise Throttled(detail=_("Too many failed sign-in attempts. Try again later."))
-        if user is None:
+        if not isinstance(user, User):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to sign in with that username and password.")]}
             )
-        if getattr(user, "must_change_password", False):
+        if user.must_change_password:
             raise PermissionDenied(
                 _("Change your initial password on the website before using the API.")
             )
@@ -121,5 +123,5 @@ class TokenView(APIView):
         description=gettext_lazy("Revoke your API token."),
     )
     def delete(self, request: Request) -> Response:
-        services.api_tokens_revoke(user=request.user)
+        services.api_tokens_revoke(user=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_date, parse_datetime
@@ -108,7 +109,7 @@ class Entry:
     reason: str = ""
 
 
-def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
+def describe(events: Iterable[AuditEvent], *, here: models.Model | None = None) -> list[Entry]:
     """The events as entries: one query for the actors, one per kind of object to name (not per
     event), and the few lookups some values need (a subject group's name, a reviewer's).
 
@@ -125,7 +126,8 @@ def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
         spec = _ACTIONS.get(event.action)
         model = _model(event.object_type)
         changes = event.changes if isinstance(event.changes, dict) else {}
-        actor = actors.get(event.actor_id) or event.actor_name or _("The system")
+        named = actors.get(event.actor_id) if event.actor_id is not None else None
+        actor = named or event.actor_name or _("The system")
         obj = objects.get((event.object_type, event.object_id)) or event.object_repr or "—"
         facts = _Facts(actor=actor, object=obj, changes=changes, model=model, spec=spec)
         if spec is None:
@@ -151,7 +153,7 @@ def describe(events: Iterable[AuditEvent], *, here: Any = None) -> list[Entry]:
 
 def person_name(user: User) -> str:
     """A user as people know them: their staff record's name, else the account's name."""
-    person = getattr(user, "person", None) if user.person_id else None
+    person = user.person
     if person is not None and person.full_name:
         return person.full_name
     return user.get_full_name().strip() or user.get_username()

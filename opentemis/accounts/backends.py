@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from opentemis.accounts.models import User
 from opentemis.accounts.selectors import user_for_login
@@ -12,7 +13,11 @@ class StaffCodeOrUsernameBackend(ModelBackend):
     """Sign in with a username or a national staff code, case-insensitively."""
 
     def authenticate(
-        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or not password:
             return None

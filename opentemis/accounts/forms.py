@@ -78,5 +78,6 @@ class PasswordResetForm(DjangoPasswordResetForm):
             password_reset_requested(user=context["user"])
 
 
-class SetPasswordForm(DjangoSetPasswordForm):
+# Django's form is not generic at run time (django-stubs-ext does not patch it).
+class SetPasswordForm(DjangoSetPasswordForm):  # type: ignore[type-arg]
     """The new password chosen through an emailed link (Django's form, our labels)."""

@@ -16,12 +16,8 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and getattr(user, "must_change_password", False)
-        ):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
             allowed = {reverse("password_change"), reverse("logout")}
             if request.path not in allowed and not request.path.startswith(_ALLOWED_PREFIXES):
                 return redirect("password_change")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -21,7 +23,7 @@ class UserManager(DjangoUserManager["User"]):
 class User(AbstractUser):
     """A login. Linked to a staff record when the user is a teacher or manager."""
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     person = models.OneToOneField(
         "staff.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="user"

@@ -13,20 +13,23 @@ that measures what it costs (docs/benchmarks.md).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, models
 
-from opentemis.accounts.models import AuditEvent
+from opentemis.accounts.models import AuditEvent, User
 from opentemis.accounts.services import audit, audit_event
+
+if TYPE_CHECKING:
+    from opentemis.orgs.models import Unit
 
 
 def audit_read(
     *,
-    actor: Any,
+    actor: User,
     action: str,
-    unit: Any = None,
+    unit: Unit | None = None,
     obj: models.Model | None = None,
     ids: Iterable[int] = (),
     count: int | None = None,
@@ -39,7 +42,7 @@ def audit_read(
     ``ids``: the records shown (a page); ``count``: how many rows (defaults to the ids');
     ``filters``: what the list was filtered on (empty values dropped); ``details``: other
     facts for the sentence (the form printed); ``via``: page or api."""
-    if not getattr(settings, "AUDIT_READS", True) or not getattr(actor, "is_authenticated", False):
+    if not getattr(settings, "AUDIT_READS", True) or not actor.is_authenticated:
         return
     shown = list(ids)
     changes: dict[str, Any] = {}
@@ -62,7 +65,12 @@ _RELAXED_INSERT = (
 
 
 def _insert(
-    *, actor: Any, action: str, unit: Any, obj: models.Model | None, changes: dict[str, Any]
+    *,
+    actor: User,
+    action: str,
+    unit: Unit | None,
+    obj: models.Model | None,
+    changes: dict[str, Any],
 ) -> None:
     """The one INSERT, in one round trip. Outside a transaction on PostgreSQL its commit does
     not wait for the write-ahead log to reach the disk: the statement sets
@@ -82,7 +90,9 @@ def _insert(
     values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
     quote = connection.ops.quote_name
     # Names from the model's metadata, values as parameters: nothing from the request is pasted.
-    into = f"{quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    # A concrete field always has a column (a missing one would leave VALUES longer: an error).
+    columns = ", ".join(quote(f.column) for f in fields if f.column)
+    into = f"{quote(AuditEvent._meta.db_table)} ({columns})"
     marks = ", ".join(["%s"] * len(fields))
     sql = _RELAXED_INSERT.format(into=into, marks=marks)
     with connection.cursor() as cursor:

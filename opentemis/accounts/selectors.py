@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,8 +13,11 @@ from opentemis.accounts.permissions import path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
 
+if TYPE_CHECKING:
+    from opentemis.orgs.models import Unit
 
-def account_list(*, actor: Any, unit: Any = None, q: str = "") -> QuerySet[User]:
+
+def account_list(*, actor: User, unit: Unit | None = None, q: str = "") -> QuerySet[User]:
     """Users whose staff record, or failing that whose role unit, lies in the actor's reach."""
     reach = path_filter(actor, Perm.MANAGE_ACCOUNTS, "person__unit_path") | (
         Q(person__isnull=True) & path_filter(actor, Perm.MANAGE_ACCOUNTS, "roles__unit__path")
@@ -55,11 +58,11 @@ def normalise_login(login: str | None) -> str:
     return unicodedata.normalize("NFC", (login or "").strip()).lower()[:150]
 
 
-def get_account_for_user(*, actor: Any, pk: int) -> User:
+def get_account_for_user(*, actor: User, pk: int) -> User:
     return get_object_or_404(account_list(actor=actor), pk=pk)
 
 
-def audit_list(*, actor: Any, action: str = "", unit: Any = None) -> QuerySet[AuditEvent]:
+def audit_list(*, actor: User, action: str = "", unit: Unit | None = None) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.filter(path_filter(actor, Perm.VIEW_AUDIT, "unit__path"))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -68,7 +71,7 @@ def audit_list(*, actor: Any, action: str = "", unit: Any = None) -> QuerySet[Au
     return qs.select_related("unit").order_by("-at", "-id")
 
 
-def grant_list(*, actor: Any, user: User) -> QuerySet[RoleAssignment]:
+def grant_list(*, actor: User, user: User) -> QuerySet[RoleAssignment]:
     """The user's active roles on units inside the actor's reach (others stay hidden)."""
     return (
         RoleAssignment.objects.filter(user=user, is_active=True)
@@ -78,6 +81,6 @@ def grant_list(*, actor: Any, user: User) -> QuerySet[RoleAssignment]:
     )
 
 
-def get_grant_for_user(*, actor: Any, pk: int) -> RoleAssignment:
+def get_grant_for_user(*, actor: User, pk: int) -> RoleAssignment:
     qs = RoleAssignment.objects.filter(path_filter(actor, Perm.MANAGE_ACCOUNTS, "unit__path"))
     return get_object_or_404(qs.select_related("unit", "user"), pk=pk)

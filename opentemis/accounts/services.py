@@ -4,8 +4,8 @@ records, is ``staff.accounts_admin``)."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -23,15 +23,18 @@ from opentemis.accounts.roles import ROLE_PERMS, Perm, Role
 from opentemis.accounts.selectors import normalise_login, user_for_login
 from opentemis.core.request_context import current_ip
 
+if TYPE_CHECKING:
+    from opentemis.orgs.models import Unit
+
 # No 0/O/1/l/I: initial passwords are typed by hand from a printed sheet.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def audit(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
-    unit: Any = None,
+    unit: Unit | None = None,
     unit_id: int | None = None,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -53,9 +56,9 @@ def audit(
 
 def audit_event(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
-    unit: Any = None,
+    unit: Unit | None = None,
     unit_id: int | None = None,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -63,7 +66,7 @@ def audit_event(
 ) -> AuditEvent:
     """The event ``audit`` records, not yet saved (for writers with their own INSERT: the audit
     of reads, accounts/read_audit.py)."""
-    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    real_actor = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent(
         actor=real_actor,
         actor_name=actor_name or (real_actor.get_username() if real_actor else ""),
@@ -92,7 +95,7 @@ def generate_password(length: int = 10) -> str:
 
 
 @transaction.atomic
-def account_reset_password(*, actor: Any, user: User) -> str:
+def account_reset_password(*, actor: User, user: User) -> str:
     """A new one-time password for ``user``; only within the actor's subtree."""
     unit = user_home_unit(user)
     if unit is None:
@@ -119,14 +122,14 @@ def api_tokens_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
 
 
-def api_token_expires(token: Any) -> Any:
+def api_token_expires(token: Token) -> datetime:
     """When an API token stops working: ``API_TOKEN_TTL`` after it was issued."""
-
-    return token.created + timedelta(seconds=int(settings.API_TOKEN_TTL))
+    issued: datetime = token.created
+    return issued + timedelta(seconds=int(settings.API_TOKEN_TTL))
 
 
 @transaction.atomic
-def api_token_issue(*, user: User) -> Any:
+def api_token_issue(*, user: User) -> Token:
     """The user's API token: the current one while it lasts, else a new one."""
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and api_token_expires(token) <= timezone.now():
@@ -166,15 +169,17 @@ def password_reset_by_email(*, user: User) -> None:
 
 
 @transaction.atomic
-def password_set_by_admin(*, actor: Any, user: User) -> None:
+def password_set_by_admin(*, actor: User, user: User) -> None:
     """A system administrator set ``user``'s password in Django's admin site."""
     _credentials_replaced(user)
     audit(actor=actor, action="accounts.password_set_admin", unit=user_home_unit(user), obj=user)
 
 
-def user_home_unit(user: User) -> Any:
-    if user.person_id:
-        return user.person.unit
+def user_home_unit(user: User) -> Unit | None:
+    """The unit of the user's staff record, else of their highest role (None: neither)."""
+    person = user.person
+    if person is not None:
+        return person.unit
     grant = (
         RoleAssignment.objects.filter(user=user)
         .select_related("unit")
@@ -185,9 +190,9 @@ def user_home_unit(user: User) -> Any:
 
 
 @transaction.atomic
-def role_grant(*, actor: Any, user: User, role: str, unit: Any) -> RoleAssignment:
+def role_grant(*, actor: User, user: User, role: str, unit: Unit) -> RoleAssignment:
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
-    if role == Role.SYSTEM_ADMIN and not getattr(actor, "is_superuser", False):
+    if role == Role.SYSTEM_ADMIN and not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can grant that role."))
     # Nobody hands out more than they hold there: a principal cannot make a unit officer.
     if not ROLE_PERMS.get(role, frozenset()) <= perms_on(actor, unit.path):
@@ -223,7 +228,7 @@ def login_failed(*, username: str) -> None:
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, grant: RoleAssignment) -> None:
+def role_revoke(*, actor: User, grant: RoleAssignment) -> None:
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, grant.unit.path)
     grant.is_active = False
     grant.save(update_fields=["is_active"])

@@ -11,9 +11,10 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from opentemis.accounts import signin
-from opentemis.accounts.models import RoleAssignment
+from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.permissions import grants_changed
 from opentemis.accounts.services import login_failed
 from opentemis.core.scoping import has_active_scope
@@ -21,7 +22,7 @@ from opentemis.core.scoping import has_active_scope
 
 @receiver(user_login_failed, dispatch_uid="opentemis_login_failed")
 def record_failure(
-    sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
 ) -> None:
     """A failed sign-in on the page or the API token endpoint: one failure budget per address."""
     # Only sign-in forms (with a request); the hook is infrastructure, not business logic.
@@ -33,7 +34,9 @@ def record_failure(
 
 
 @receiver(user_logged_in, dispatch_uid="opentemis_logged_in")
-def record_success(sender: Any, request: Any = None, user: Any = None, **kw: Any) -> None:
+def record_success(
+    sender: Any, request: HttpRequest | None = None, user: User | None = None, **kw: Any
+) -> None:
     if request is not None and user is not None:
         signin.signed_in(request, user)
 

@@ -37,9 +37,11 @@ logger = logging.getLogger(__name__)
 DEVICE_COOKIE = "opentemis_device"
 _DEVICE_SALT = "opentemis.accounts.signin.device"
 _DEVICE_ACCOUNTS = 5  # a shared staff-room computer: the last few people who signed in on it
+# The attribute keeping the names already resolved for a request (axes asks several times).
+_LOCKOUT_MEMO = "_opentemis_lockout_names"
 
 
-def lockout_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str:
     """``AXES_USERNAME_CALLABLE``: the account's own username in lower case, whichever name
     (username or staff code, any case) was typed; the typed name, normalised, for no account."""
     login = (credentials or {}).get("username")
@@ -47,12 +49,12 @@ def lockout_username(request: Any, credentials: dict[str, Any] | None = None) ->
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         login = data.get("username", "")
     login = str(login or "")
-    memo: dict[str, str] = getattr(request, "_opentemis_lockout_names", None) or {}
+    memo: dict[str, str] = getattr(request, _LOCKOUT_MEMO, None) or {}
     if login not in memo:
         user = user_for_login(login=login)
         memo[login] = normalise_login(user.username if user else login)
         if request is not None:
-            request._opentemis_lockout_names = memo
+            setattr(request, _LOCKOUT_MEMO, memo)
     return memo[login]
 
 
@@ -70,7 +72,7 @@ def address_failures(address: str) -> int:
     return sum(v or 0 for v in cache.get_many(list(_slot_keys(address))).values())
 
 
-def address_failed(request: Any) -> None:
+def address_failed(request: HttpRequest | None) -> None:
     """Count one failure (wrong password, lockout, reset request) against the address."""
     address = client_ip(request) if request is not None else None
     if not address or not settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
@@ -112,17 +114,19 @@ def _device_accounts(request: HttpRequest) -> list[str]:
         )
     except (BadSignature, ValueError):
         return []
-    return [pk for pk in value.split(",") if pk.isdigit()]
+    return [pk for pk in (value or "").split(",") if pk.isdigit()]
 
 
 def has_standing(request: HttpRequest, user: User) -> bool:
     if str(user.pk) in _device_accounts(request):
         return True
     address = client_ip(request)
-    return bool(address) and cache.get(_standing_key(address, user)) is not None
+    if not address:
+        return False
+    return cache.get(_standing_key(address, user)) is not None
 
 
-def signed_in(request: Any, user: User) -> None:
+def signed_in(request: HttpRequest | None, user: User) -> None:
     """After a successful sign-in (page or API): the account has standing at this address."""
     address = client_ip(request) if request is not None else None
     if address and user.pk:

@@ -8,20 +8,22 @@ plain request or a DRF request asks :func:`request_actor`, which checks instead 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
 
 from opentemis.accounts.models import User
+from opentemis.core.http import HtmxRequest
+
+#: Whoever a request carries, signed in or not (``request.user``): what the permission checks
+#: accept, since menus and templates ask them for anonymous visitors too.
+RequestUser = User | AnonymousUser
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request behind ``login_required`` (or DRF's ``IsAuthenticated``). django-htmx's
-    middleware, installed for every page, sets ``request.htmx`` (true when the page's script
-    asked for a fragment)."""
+class AuthenticatedRequest(HtmxRequest):
+    """A request behind ``login_required`` (or DRF's ``IsAuthenticated``)."""
 
     user: User
-    htmx: HtmxDetails
 
 
 def request_actor(request: HttpRequest) -> User:
@@ -32,4 +34,4 @@ def request_actor(request: HttpRequest) -> User:
     raise PermissionDenied
 
 
-__all__ = ["AuthenticatedRequest", "User", "request_actor"]
+__all__ = ["AuthenticatedRequest", "RequestUser", "User", "request_actor"]

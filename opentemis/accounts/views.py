@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +23,7 @@ from opentemis.accounts.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from opentemis.accounts.models import User
 from opentemis.core.locale import remember_language
 from opentemis.core.scoping import actor_scope
 
@@ -38,7 +42,7 @@ class LoginView(auth_views.LoginView):
             return _refused_address(request)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         remember_language(response, user.language)
@@ -55,7 +59,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     form_class = PasswordChangeForm
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: DjangoPasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(user=form.user)
         messages.success(self.request, _("Your password has been changed."))
@@ -92,7 +96,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     form_class = SetPasswordForm
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: DjangoSetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         with actor_scope(form.user):
             services.password_reset_by_email(user=form.user)

@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from opentemis.core.conflicts import StaleVersion
@@ -34,18 +36,21 @@ from opentemis.core.pagination import CappedPaginator
 T = TypeVar("T")
 
 
-class DifferenceSerializer(serializers.Serializer):
+class DifferenceSerializer(serializers.Serializer[dict[str, Any]]):
     """One field where the saved record differs from what the caller sent."""
 
     field = serializers.CharField(
         help_text=_('e.g. "full_name", or "self_levels[3]" (criterion 3).')
     )
-    label = serializers.CharField(help_text=_("The field's name, as the pages show it."))
+    # The body's key is "label"; DRF's Field has a ``label`` attribute (a field's caption) too.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("The field's name, as the pages show it.")
+    )
     theirs = serializers.JSONField(help_text=_("The value saved now."))
     yours = serializers.JSONField(help_text=_("The value you sent."))
 
 
-class ConflictSerializer(serializers.Serializer):
+class ConflictSerializer(serializers.Serializer[dict[str, Any]]):
     """409, for every versioned record: somebody saved it after the caller read it; nothing
     was changed. Fetch the record, re-apply the changes, send the new version."""
 
@@ -78,25 +83,28 @@ class PasswordChanged(BasePermission):
 
     message = _("Change your initial password on the website before using the API.")
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return not getattr(request.user, "must_change_password", False)
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return not (user.is_authenticated and user.must_change_password)
 
 
 #: Permission classes for every authenticated API view.
 API_PERMISSIONS: list[type[BasePermission]] = [IsAuthenticated, PasswordChanged]
 
 
-class ServiceErrorsMixin:
-    """Translate the validation errors of services into 400 answers (see module docstring)."""
+class ServiceErrorsMixin(APIView):
+    """Translate the validation errors of services into 400 answers (see module docstring).
+
+    Put before the view's own base class: ``class UnitViewSet(ServiceErrorsMixin, GenericViewSet)``.
+    """
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, DjangoValidationError):
             exc = serializers.ValidationError(detail=serializers.as_serializer_error(exc))
-        response: Response = super().handle_exception(exc)  # type: ignore[misc]
-        return response
+        return super().handle_exception(exc)
 
 
-def resolve_or_invalid(lookup: Callable[[], T], message: str) -> T:
+def resolve_or_invalid(lookup: Callable[[], T], message: StrOrPromise) -> T:
     """Run a ``get_<thing>_for_user`` selector for an id sent in a request body.
 
     The selector raises 404 for "missing" and "not yours" alike; in a body that becomes a

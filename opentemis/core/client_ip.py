@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -40,16 +40,16 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def client_ip(request: Any) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The address of the client that sent ``request`` (see the module docstring)."""
-    peer = request.META.get("REMOTE_ADDR") or None
+    peer: str | None = request.META.get("REMOTE_ADDR") or None
     trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if not trusted or peer is None:
         return peer
     hop = _parse(peer)
     if hop is None or not any(hop in net for net in trusted):
         return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for part in reversed(forwarded.split(",")):
         address = _parse(part)
         if address is None:

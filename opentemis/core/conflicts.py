@@ -83,6 +83,7 @@ class StaleVersion(Exception):
     ) -> None:
         self.current = current
         self.who = who  # who saved last, as people know them ("" when not recorded)
+        # Every versioned model has the field; core names no model, so the checker cannot know.
         self.current_version: int = current.version  # type: ignore[attr-defined]
         self.sent_version = sent_version
         self.differences = list(differences)
@@ -150,7 +151,7 @@ def _row(field: str, text: str, name: str, theirs: Any, yours: Any, say: Sayer) 
 
 
 def _same(a: Any, b: Any) -> bool:
-    empty = (None, "", [], {})
+    empty: tuple[object, ...] = (None, "", [], {})
     return a == b or (a in empty and b in empty)
 
 

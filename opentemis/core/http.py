@@ -28,6 +28,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -56,6 +57,8 @@ def file_response(
         if disposition:
             response["Content-Disposition"] = disposition
     else:
+        # A streamed answer: callers treat both kinds alike (headers, status), so it is typed as
+        # the HttpResponse every view returns rather than as their common base class.
         response = FileResponse(  # type: ignore[assignment]
             content, as_attachment=not shown, filename=filename, content_type=content_type
         )
@@ -68,6 +71,13 @@ def file_response(
 def xlsx_response(content: bytes | IO[bytes], filename: str) -> HttpResponse:
     """A spreadsheet to save."""
     return file_response(content, filename=filename, content_type=XLSX)
+
+
+class HtmxRequest(HttpRequest):
+    """A request as views receive it: django-htmx's middleware has set ``request.htmx`` (true
+    for a request made by HTMX, with its headers)."""
+
+    htmx: HtmxDetails
 
 
 def is_background(request: HttpRequest) -> bool:

@@ -14,7 +14,7 @@ The API is Vietnamese by default too. A program has no cookie, so an explicit
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -42,7 +42,9 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         # A page depends on the language cookie only; an API answer on Accept-Language too.
         vary = ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
         patch_vary_headers(response, vary)
@@ -55,9 +57,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language`` (the cookie), and the choice kept on the signed-in account."""
     response = i18n.set_language(request)
     language = request.POST.get("language", "")
-    user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
-    if signed_in and language in dict(settings.LANGUAGES) and user.language != language:
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
     return response

@@ -8,17 +8,23 @@ the cap. Narrowing the filter brings exact counts back.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+
+_M = TypeVar("_M", bound=Model)
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[_M]):
+    """Pages of a queryset (its count is a bounded query, so a list of rows will not do)."""
+
     cap = 10_000
+    object_list: QuerySet[_M]
 
     def __init__(
         self,
-        object_list: Any,
+        object_list: QuerySet[_M],
         per_page: int,
         cap: int | None = None,
         known_count: int | None = None,

@@ -27,12 +27,13 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import DataError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.formats import number_format
@@ -95,7 +96,10 @@ def id_param(params: Mapping[str, Any], name: str) -> int | None:
     return id_value(params.get(name), name)
 
 
-class ModelMultipleIdField(forms.ModelMultipleChoiceField):
+_M = TypeVar("_M", bound=Model)
+
+
+class ModelMultipleIdField(forms.ModelMultipleChoiceField[_M]):
     """A multiple choice of records by id that refuses what is no id before it queries.
 
     Django's field looks the values up with ``pk__in`` as they were sent, and SQLite cannot bind
@@ -227,5 +231,5 @@ class InputGuardMiddleware:
             request,
             _("A value in the request cannot be stored. Please check what you entered."),
         )
-        response.input_net = where  # type: ignore[attr-defined]
+        response.input_net = where  # type: ignore[attr-defined]  # for the tests only
         return response

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _ip: ContextVar[str | None] = ContextVar("opentemis_ip", default=None)
 
 
-def set_ip(value: str | None):  # type: ignore[no-untyped-def]
+def set_ip(value: str | None) -> Token[str | None]:
     return _ip.set(value)
 
 
-def reset_ip(token) -> None:  # type: ignore[no-untyped-def]
+def reset_ip(token: Token[str | None]) -> None:
     _ip.reset(token)
 
 

@@ -27,16 +27,14 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from opentemis.accounts.models import User
 
 
 class ScopeError(RuntimeError):
@@ -88,6 +86,23 @@ def minimal_prefixes(paths: list[str] | tuple[str, ...] | set[str]) -> tuple[str
     return tuple(result)
 
 
+class ScopeHolder(Protocol):
+    """Whom a scope is computed for, as core sees them: Django's user or ``AnonymousUser``.
+
+    core is the ground floor and imports no app, not even for types; the project's user model
+    (accounts) satisfies this, as does Django's anonymous user.
+    """
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+
+# The attribute caching a user's scope on the user object, so it is computed once per request.
+_SCOPE_CACHE = "_opentemis_scope"
+
 ScopeSource = Scope | Callable[[], Scope]
 _current: ContextVar[ScopeSource | None] = ContextVar("opentemis_scope", default=None)
 
@@ -120,12 +135,16 @@ def system_scope() -> contextlib.AbstractContextManager[None]:
     return activate(Scope(everything=True))
 
 
+PathsResolver = Callable[[ScopeHolder], Iterable[str]]
+
+
 @functools.cache
-def _resolver(dotted_path: str) -> Callable[[Any], Iterable[str]]:
-    return import_string(dotted_path)
+def _resolver(dotted_path: str) -> PathsResolver:
+    resolver: PathsResolver = import_string(dotted_path)
+    return resolver
 
 
-def granted_paths(user: Any) -> Iterable[str]:
+def granted_paths(user: ScopeHolder) -> Iterable[str]:
     """The unit paths of the user's active role assignments, from ``settings.SCOPE_PATHS_RESOLVER``.
 
     core is the ground floor and imports no app; the app that owns roles (accounts) is named in
@@ -138,21 +157,21 @@ def granted_paths(user: Any) -> Iterable[str]:
     return _resolver(dotted_path)(user)
 
 
-def scope_for_user(user: User | Any) -> Scope:
+def scope_for_user(user: ScopeHolder | None) -> Scope:
     """The union of the subtrees of the user's active role assignments (once per user object)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
-    cached = getattr(user, "_opentemis_scope", None)
-    if cached is not None:
+    cached = getattr(user, _SCOPE_CACHE, None)
+    if isinstance(cached, Scope):
         return cached
     scope = Scope(paths=minimal_prefixes(list(granted_paths(user))))
-    user._opentemis_scope = scope
+    setattr(user, _SCOPE_CACHE, scope)
     return scope
 
 
-def actor_scope(user: User | Any) -> contextlib.AbstractContextManager[None]:
+def actor_scope(user: ScopeHolder | None) -> contextlib.AbstractContextManager[None]:
     """Run code (a task, a CLI step) with the scope of ``user``."""
     return activate(scope_for_user(user))
 
@@ -160,7 +179,7 @@ def actor_scope(user: User | Any) -> contextlib.AbstractContextManager[None]:
 class RequestScope:
     """Resolves the request's user lazily, on the first scoped query."""
 
-    def __init__(self, request: Any) -> None:
+    def __init__(self, request: HttpRequest) -> None:
         self.request = request
 
     def __call__(self) -> Scope:
@@ -170,11 +189,12 @@ class RequestScope:
 _M = TypeVar("_M", bound=models.Model)
 
 
-class ScopedManagerMixin(Generic[_M]):
+class ScopedManagerMixin(models.Manager[_M]):
     """Filters every queryset by the active scope on ``path_field``; raises without one.
 
-    Mixed into a concrete manager class (Django's ``Manager`` in :class:`ScopedManager`,
-    treebeard's ``MP_NodeManager`` for the unit tree) so the type checker sees a real class.
+    Used as it is (:class:`ScopedManager`) or put before another manager class (treebeard's
+    ``MP_NodeManager`` for the unit tree), whose queryset it then filters: a real class, so the
+    type checker sees it.
     """
 
     path_field: str = "unit__path"
@@ -188,8 +208,7 @@ class ScopedManagerMixin(Generic[_M]):
             self.__class__ = _with_path(type(self), path_field)
 
     def _unscoped_queryset(self) -> models.QuerySet[_M]:
-        qs: models.QuerySet[_M] = super().get_queryset()  # type: ignore[misc]
-        return qs
+        return super().get_queryset()
 
     def get_queryset(self) -> models.QuerySet[_M]:
         return self._unscoped_queryset().filter(current_scope().q(self.path_field))
@@ -208,13 +227,19 @@ class ScopedManagerMixin(Generic[_M]):
         return self._unscoped_queryset().filter(scope.q(self.path_field))
 
 
-class ScopedManager(ScopedManagerMixin[_M], models.Manager[_M]):
+class ScopedManager(ScopedManagerMixin[_M]):
     """The fail-closed manager of a model whose unit path is reached by ``path_field``.
 
     ``objects = ScopedManager("unit__path")``.
     """
 
 
-@functools.cache
+_path_classes: dict[tuple[type[ScopedManagerMixin[Any]], str], type[Any]] = {}
+
+
 def _with_path(cls: type[ScopedManagerMixin[Any]], path_field: str) -> type[Any]:
-    return type(cls.__name__, (cls,), {"path_field": path_field, "__module__": cls.__module__})
+    key = (cls, path_field)
+    if key not in _path_classes:
+        namespace = {"path_field": path_field, "__module__": cls.__module__}
+        _path_classes[key] = type(cls.__name__, (cls,), namespace)
+    return _path_classes[key]

@@ -19,6 +19,7 @@ from opentemis.core.unavailable import unavailable_response
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness plus database status, for load balancers and monitoring."""
     started = time.perf_counter()
+    db: dict[str, str | float]
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from opentemis.jobs.models import Job
 
 
-def get_job_for_user(*, actor: Any, pk: int) -> Job:
-    """The actor's own job; 404 for a missing job and for someone else's alike."""
-    job = Job.objects.filter(pk=pk, actor_id=getattr(actor, "pk", None)).first()
+def get_job_for_user(*, actor: AbstractBaseUser | AnonymousUser, pk: int) -> Job:
+    """The actor's own job; 404 for a missing job and for someone else's alike (and for an
+    anonymous visitor, who has none)."""
+    job = Job.objects.filter(pk=pk, actor_id=actor.pk).first()
     if job is None:
         raise Http404
     return job

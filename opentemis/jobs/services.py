@@ -29,13 +29,15 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from opentemis.jobs.models import Job, JobStatus
 
@@ -53,8 +55,13 @@ class LeaseLost(Exception):
     """This run no longer owns its job: the sweep presumed it dead and gave it to another."""
 
 
-def job_create(*, actor: Any, kind: str, unit: Any = None, total: int = 0) -> Job:
-    return Job.objects.create(actor=actor, kind=kind, unit=unit, total=total)
+def job_create(
+    *, actor: AbstractBaseUser, kind: str, unit: models.Model | None = None, total: int = 0
+) -> Job:
+    """A queued job of ``actor``, about ``unit`` (jobs sit below the apps of users and units,
+    so both are named by their ids)."""
+    unit_id = unit.pk if unit is not None else None
+    return Job.objects.create(actor_id=actor.pk, kind=kind, unit_id=unit_id, total=total)
 
 
 def job_enqueue(*, job: Job, task: Any, args: Sequence[Any] = ()) -> None:
@@ -86,7 +93,7 @@ def job_begin(job_id: int) -> Job | None:
     return Job.objects.select_related("actor").get(pk=job_id) if begun else None
 
 
-def job_run(job_id: int, work: Callable[[Job], None], *, failure_message: Any) -> None:
+def job_run(job_id: int, work: Callable[[Job], None], *, failure_message: StrOrPromise) -> None:
     """Run ``work(job)`` as one attempt of the job: the body of every job task.
 
     An exception marks the job failed with ``failure_message`` (the log has the traceback) and
@@ -122,7 +129,7 @@ def job_progress(job: Job, done: int, total: int | None = None) -> None:
         job.total = total
 
 
-def _owned(job: Job) -> Any:
+def _owned(job: Job) -> models.QuerySet[Job]:
     """The job's row while this attempt (or, before any, its creator) still owns it."""
     return Job.objects.filter(pk=job.pk, status__in=UNFINISHED, attempts=job.attempts)
 
@@ -160,7 +167,7 @@ def job_finish(
     return job
 
 
-def job_fail(*, job: Job, message: Any) -> Job:
+def job_fail(*, job: Job, message: StrOrPromise) -> Job:
     """Mark the job failed with ``message`` (stored in the site language); a job another
     attempt owns, or that is finished already, is left as it is."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -207,7 +214,7 @@ class SweepResult:
     failed: int = 0
 
 
-def lease_expired(job: Job, now: Any = None) -> bool:
+def lease_expired(job: Job, now: dt.datetime | None = None) -> bool:
     """Whether a running job's heartbeat is older than the lease."""
     if job.status != JobStatus.RUNNING or job.heartbeat_at is None:
         return False
@@ -215,7 +222,9 @@ def lease_expired(job: Job, now: Any = None) -> bool:
     return (now - job.heartbeat_at).total_seconds() > settings.JOB_LEASE_SECONDS
 
 
-def jobs_sweep(*, job_ids: Iterable[int] | None = None, now: Any = None) -> SweepResult:
+def jobs_sweep(
+    *, job_ids: Iterable[int] | None = None, now: dt.datetime | None = None
+) -> SweepResult:
     """Retry or fail the jobs whose worker died: running with a heartbeat older than the lease,
     or (database queue) queued while their task was claimed longer ago than the lease and never
     began. Safe to run in several workers at once: each job is taken by one conditional UPDATE.
@@ -236,7 +245,7 @@ def jobs_sweep(*, job_ids: Iterable[int] | None = None, now: Any = None) -> Swee
     return result
 
 
-def _expire(job: Job, now: Any, result: SweepResult) -> None:
+def _expire(job: Job, now: dt.datetime, result: SweepResult) -> None:
     """Queue ``job`` again (bounded) or fail it; its lost task is recorded as failed."""
     taken = Job.objects.filter(
         pk=job.pk, status=job.status, attempts=job.attempts, heartbeat_at=job.heartbeat_at
@@ -282,7 +291,7 @@ def _task_rows(task_ids: Iterable[str]) -> Any:
     return DBTaskResult.objects.filter(id__in=valid)
 
 
-def _claimed_before(cutoff: Any, queued: dict[str, Job]) -> list[Job]:
+def _claimed_before(cutoff: dt.datetime, queued: dict[str, Job]) -> list[Job]:
     """Queued jobs whose task a worker claimed before ``cutoff`` and never began (it died in
     between), or whose task ended without beginning the job (it could not even start)."""
     rows = _task_rows(queued) if queued else None
@@ -292,7 +301,7 @@ def _claimed_before(cutoff: Any, queued: dict[str, Job]) -> list[Job]:
     return [queued[str(task_id)] for task_id in lost.values_list("id", flat=True)]
 
 
-def _task_lost(task_id: str, now: Any) -> None:
+def _task_lost(task_id: str, now: dt.datetime) -> None:
     """Record the lost run in the database queue too, so nothing shows it as running."""
     rows = _task_rows([task_id])
     if rows is not None:
@@ -315,10 +324,10 @@ def job_check_lease(job: Job) -> Job:
 
 # --- sweeps of other apps -------------------------------------------------------------------
 
-_SWEEPS: list[Callable[[], Any]] = [jobs_sweep]
+_SWEEPS: list[Callable[[], object]] = [jobs_sweep]
 
 
-def register_sweep(sweep: Callable[[], Any]) -> None:
+def register_sweep(sweep: Callable[[], object]) -> None:
     """Have the worker run ``sweep()`` with its own (an app's lease on work that outlives a
     process: notice emails, ...). Higher apps register from their ``signals.py``."""
     if sweep not in _SWEEPS:

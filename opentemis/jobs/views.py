@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from opentemis.core.http import file_response
+from opentemis.core.http import HtmxRequest, file_response
 from opentemis.jobs import services
 from opentemis.jobs.models import JobStatus
 from opentemis.jobs.selectors import get_job_for_user
@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     job = services.job_check_lease(get_job_for_user(actor=request.user, pk=pk))
-    template = "jobs/_progress.html" if request.htmx else "jobs/detail.html"  # type: ignore[attr-defined]
+    template = "jobs/_progress.html" if request.htmx else "jobs/detail.html"
     response = render(request, template, {"job": job})
     response["Cache-Control"] = "no-store"
     return response
@@ -45,11 +45,11 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         stream = None
     if stream is None:
         # The clean-up deleted the result (``site.cleanup``): the job page says so.
-        job.result = ""  # type: ignore[assignment]
+        job.result = ""
         response = render(request, "jobs/detail.html", {"job": job}, status=410)
     else:
         # Through the one file helper (core/http.py): saved, never shown, sandboxed.
-        name = job.result_name or PurePath(job.result.name).name
+        name = job.result_name or PurePath(job.result.name or "").name
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         response = file_response(stream, filename=name, content_type=kind)
     response["Cache-Control"] = "no-store"

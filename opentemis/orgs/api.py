@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import (
     API_PERMISSIONS,
     ServiceErrorsMixin,
@@ -36,11 +37,13 @@ _PARENT_HELP = _(
 )
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(serializers.ModelSerializer[Unit]):
     """A unit as the API shows it. The materialised path is an internal detail, not exposed."""
 
-    levels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    parent = serializers.IntegerField(
+    levels = serializers.SlugRelatedField[SchoolLevel](slug_field="code", many=True, read_only=True)
+    # The API's key is "parent"; DRF's Field has a ``parent`` attribute (the enclosing
+    # serializer) too. Likewise in the write and query serializers below.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         source="parent_pk", read_only=True, allow_null=True, help_text=_PARENT_HELP
     )
 
@@ -60,12 +63,12 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UnitWriteSerializer(serializers.Serializer):
+class UnitWriteSerializer(serializers.Serializer[dict[str, Any]]):
     """Fields shared by create and update; codes of school levels, e.g. ``["TH", "THCS"]``."""
 
     name = serializers.CharField(max_length=255)
     kind = serializers.ChoiceField(choices=UnitKind.choices)
-    levels = serializers.SlugRelatedField(
+    levels = serializers.SlugRelatedField[SchoolLevel](
         slug_field="code", many=True, queryset=SchoolLevel.objects.all(), required=False
     )
     disadvantaged_area = serializers.BooleanField(required=False)
@@ -75,7 +78,7 @@ class UnitCreateSerializer(UnitWriteSerializer):
     # Declared, not taken from the model: the model's uniqueness check would run through the
     # scoped manager and miss codes in other provinces; the service checks unscoped.
     code = serializers.CharField(max_length=32)
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False,
         allow_null=True,
         help_text=_("Id of the parent unit. Required, except for system administrators."),
@@ -84,15 +87,15 @@ class UnitCreateSerializer(UnitWriteSerializer):
     def validate_parent(self, value: int | None) -> Unit | None:
         if value is None:
             return None
-        actor = self.context["request"].user
+        actor = request_actor(self.context["request"])
         return resolve_or_invalid(
             lambda: selectors.get_unit_for_user(actor=actor, pk=value, perm=Perm.CHANGE_UNITS),
             _("No unit with this id among the units you may change."),
         )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        actor = self.context["request"].user
-        if attrs.get("parent") is None and not getattr(actor, "is_superuser", False):
+        actor = request_actor(self.context["request"])
+        if attrs.get("parent") is None and not actor.is_superuser:
             raise serializers.ValidationError({"parent": _("This field is required.")})
         return attrs
 
@@ -115,22 +118,22 @@ def attach_parent_ids(units: Iterable[Unit]) -> None:
         else {}
     )
     for unit in units:
-        unit.parent_pk = ids.get(unit.path[: -Unit.steplen])  # type: ignore[attr-defined]
+        unit.parent_pk = ids.get(unit.path[: -Unit.steplen])
 
 
-class UnitQuerySerializer(serializers.Serializer):
+class UnitQuerySerializer(serializers.Serializer[dict[str, Any]]):
     """Filters of the unit list."""
 
     q = serializers.CharField(
         required=False, allow_blank=True, help_text=_("Name (diacritics ignored) or exact code.")
     )
     kind = serializers.ChoiceField(choices=UnitKind.choices, required=False, allow_blank=True)
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False, help_text=_("Only the children of this unit.")
     )
 
 
-class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet[Unit]):
     """Units of the caller's subtrees."""
 
     serializer_class = UnitSerializer
@@ -142,13 +145,14 @@ class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
             return schema_queryset(Unit)
         params = UnitQuerySerializer(data=query_params(self.request))
         params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data: dict[str, Any] = params.validated_data
+        actor = request_actor(self.request)
         parent = None
         if data.get("parent") is not None:
             # 404 for a parent that is missing or not the caller's, as on the pages.
-            parent = selectors.get_unit_for_user(actor=self.request.user, pk=data["parent"])
+            parent = selectors.get_unit_for_user(actor=actor, pk=data["parent"])
         return selectors.unit_list(
-            actor=self.request.user, q=data.get("q", ""), kind=data.get("kind", ""), parent=parent
+            actor=actor, q=data.get("q", ""), kind=data.get("kind", ""), parent=parent
         ).prefetch_related("levels")
 
     def _respond(self, unit: Unit, code: int = status.HTTP_200_OK) -> Response:
@@ -167,7 +171,7 @@ class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
 
     @extend_schema(description=_("One unit; 404 if it is missing or outside your units."))
     def retrieve(self, request: Request, pk: int) -> Response:
-        return self._respond(selectors.get_unit_for_user(actor=request.user, pk=pk))
+        return self._respond(selectors.get_unit_for_user(actor=request_actor(request), pk=pk))
 
     @extend_schema(
         request=UnitCreateSerializer,
@@ -177,9 +181,9 @@ class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         serializer = UnitCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data: dict[str, Any] = serializer.validated_data
         unit = services.unit_create(
-            actor=request.user,
+            actor=request_actor(request),
             parent=data.get("parent"),
             code=data["code"],
             name=data["name"],
@@ -195,16 +199,17 @@ class UnitViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         description=_("Change the fields sent. The code and the place in the tree stay."),
     )
     def partial_update(self, request: Request, pk: int) -> Response:
-        unit = selectors.get_unit_for_user(actor=request.user, pk=pk)
-        if not has_perm_on(request.user, Perm.CHANGE_UNITS, unit.path):
+        actor = request_actor(request)
+        unit = selectors.get_unit_for_user(actor=actor, pk=pk)
+        if not has_perm_on(actor, Perm.CHANGE_UNITS, unit.path):
             # The caller can see this unit, so saying "not allowed" reveals nothing.
             raise PermissionDenied
         serializer = UnitUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data: dict[str, Any] = serializer.validated_data
         levels = data.get("levels")
         unit = services.unit_update(
-            actor=request.user,
+            actor=actor,
             unit=unit,
             name=data.get("name", unit.name),
             kind=data.get("kind", unit.kind),

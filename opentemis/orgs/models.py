@@ -38,11 +38,12 @@ class SchoolLevel(models.Model):
         return self.name
 
 
-class ScopedUnitManager(ScopedManagerMixin["Unit"], MP_NodeManager):
+# treebeard ships no types: its classes are Any to the checker, so subclassing them is flagged.
+class ScopedUnitManager(ScopedManagerMixin["Unit"], MP_NodeManager):  # type: ignore[misc]
     """The unit tree's fail-closed manager: treebeard's node manager, filtered by scope."""
 
 
-class Unit(MP_Node):
+class Unit(MP_Node):  # type: ignore[misc]  # treebeard ships no types (see above)
     """A node of the organisation tree: ministry, department, commune, school, centre ...
 
     Materialised path (django-treebeard): a subtree is ``path LIKE 'prefix%'`` on an indexed
@@ -51,6 +52,10 @@ class Unit(MP_Node):
     """
 
     steplen = 4
+    # treebeard's fields, named for the type checker (its untyped base class hides them).
+    path: str
+    depth: int
+    numchild: int
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)

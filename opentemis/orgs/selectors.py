@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
@@ -57,7 +56,7 @@ def get_school_year(code: str | None = None) -> SchoolYear:
 
 
 def unit_list(
-    *, actor: Any, q: str = "", kind: str = "", parent: Unit | None = None
+    *, actor: User, q: str = "", kind: str = "", parent: Unit | None = None
 ) -> QuerySet[Unit]:
     qs = Unit.objects.filter(path_filter(actor, Perm.VIEW_UNITS, "path"))
     if parent is not None:
@@ -70,14 +69,14 @@ def unit_list(
     return qs.order_by("name")
 
 
-def get_unit_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_UNITS) -> Unit:
+def get_unit_for_user(*, actor: User, pk: int, perm: str = Perm.VIEW_UNITS) -> Unit:
     """The unit, or 404 when it is missing *or* outside the actor's reach (no difference shown)."""
     unit = get_object_or_404(Unit.objects.all(), pk=pk)
     require_perm_on(actor, perm, unit.path)
     return unit
 
 
-def unit_by_code(*, actor: Any, code: str, perm: str) -> Unit:
+def unit_by_code(*, actor: User, code: str, perm: str) -> Unit:
     """The unit with ``code`` (as typed: trimmed, any case) where the actor holds ``perm``.
 
     For forms where a person types a unit's code (grant a role there, transfer someone there):
@@ -89,7 +88,7 @@ def unit_by_code(*, actor: Any, code: str, perm: str) -> Unit:
     return unit
 
 
-def default_unit(*, actor: Any, perm: str) -> Unit | None:
+def default_unit(*, actor: User, perm: str) -> Unit | None:
     """The unit a page opens on when none is asked for: the actor's "default unit".
 
     The rule, the one every page follows: the highest unit among the actor's role units that
@@ -101,7 +100,7 @@ def default_unit(*, actor: Any, perm: str) -> Unit | None:
     return units.order_by("depth", "name").first()
 
 
-def root_units(*, actor: Any, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:
+def root_units(*, actor: User, perm: str = Perm.VIEW_UNITS) -> QuerySet[Unit]:
     """The top units of the actor's visible forest (their own role units, minimised)."""
     paths = perm_paths(actor, perm)
     if paths is None:
@@ -119,7 +118,7 @@ def ancestors(*, unit: Unit) -> list[Unit]:
     )
 
 
-def move_targets(*, actor: Any, q: str = "") -> QuerySet[Unit]:
+def move_targets(*, actor: User, q: str = "") -> QuerySet[Unit]:
     """Units that can receive others: non-school units where the actor may move units."""
     qs = Unit.objects.filter(path_filter(actor, Perm.MOVE_UNITS, "path")).exclude(
         kind__in=["school", "gdtx_centre"]
@@ -129,6 +128,6 @@ def move_targets(*, actor: Any, q: str = "") -> QuerySet[Unit]:
     return qs.order_by("depth", "name")
 
 
-def home_overview(*, actor: Any) -> dict[str, Any]:
+def home_overview(*, actor: User) -> dict[str, list[Unit]]:
     roots = list(root_units(actor=actor)[:20])
     return {"roots": roots}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import grants_changed, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
@@ -33,7 +33,7 @@ def _level_objects(levels: Iterable[str]) -> list[SchoolLevel]:
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: User,
     parent: Unit | None,
     code: str,
     name: str,
@@ -42,7 +42,7 @@ def unit_create(
     disadvantaged_area: bool = False,
 ) -> Unit:
     if parent is None:
-        if not getattr(actor, "is_superuser", False):
+        if not actor.is_superuser:
             raise ValidationError(_("Only a system administrator can create a top-level unit."))
     else:
         require_perm_on(actor, Perm.CHANGE_UNITS, parent.path)
@@ -60,7 +60,7 @@ def unit_create(
             raise ValidationError(
                 _("Unit code %(code)s already exists.") % {"code": fields["code"]}
             )
-        unit = (
+        unit: Unit = (
             Unit.objects.add_root(fields)
             if parent is None
             else Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
@@ -73,7 +73,7 @@ def unit_create(
 @transaction.atomic
 def unit_update(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     name: str,
     kind: str,
@@ -114,7 +114,7 @@ def unit_update(
 
 
 @transaction.atomic
-def units_move(*, actor: Any, units: list[Unit], new_parent: Unit, reason: str = "") -> uuid.UUID:
+def units_move(*, actor: User, units: list[Unit], new_parent: Unit, reason: str = "") -> uuid.UUID:
     """Re-parent ``units`` (with their subtrees, staff and history) under ``new_parent``.
 
     One action, one transaction, one batch id: e.g. every school of an abolished district

@@ -19,6 +19,7 @@ production). These are system-wide maintenance operations: they run in ``system_
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db.models import Exists, Expression, OuterRef, ProtectedError
 from django.utils import timezone
 
 from opentemis.core.imports.uploads import PREFIX as PENDING_UPLOADS_PREFIX
@@ -70,7 +71,9 @@ def paper_upload_days() -> float:
     return _days("OPENTEMIS_PAPER_UPLOAD_DAYS", 1)
 
 
-def _cutoff(now: dt.datetime | None, days: float, *, floor: dt.timedelta | None = None) -> Any:
+def _cutoff(
+    now: dt.datetime | None, days: float, *, floor: dt.timedelta | None = None
+) -> dt.datetime:
     age = dt.timedelta(days=days)
     if floor is not None and age < floor:
         age = floor
@@ -110,7 +113,7 @@ def job_results_expire(
     candidates = list(
         Job.objects.filter(finished_at__lt=cutoff).exclude(result="").values_list("pk", "result")
     )
-    storage = Job._meta.get_field("result").storage  # type: ignore[union-attr]
+    storage = Job._meta.get_field("result").storage
     count = 0
     for pk, name in candidates:
         if not dry_run:
@@ -124,7 +127,7 @@ def job_results_expire(
     return count
 
 
-def _unreferenced() -> Exists:
+def _unreferenced() -> Expression:
     return ~Exists(Evidence.objects.filter(stored_file=OuterRef("pk")))
 
 
@@ -160,7 +163,7 @@ def stored_files_purge(
     return count
 
 
-def _stored_file_delete(pk: int, cutoff: Any) -> str | None:
+def _stored_file_delete(pk: int, cutoff: dt.datetime) -> str | None:
     """Delete one unreferenced StoredFile (its file after the commit); its name, or None if it
     is gone already or in use again."""
     try:
@@ -174,7 +177,8 @@ def _stored_file_delete(pk: int, cutoff: Any) -> str | None:
                 return None
             name, storage = stored.file.name, stored.file.storage
             stored.delete()
-            _delete_later(storage, name)
+            if name:
+                _delete_later(storage, name)
     except (IntegrityError, ProtectedError):
         return None  # an item points at it again (committed in between): keep it
     return name
@@ -191,7 +195,7 @@ def _walk(storage: Storage, folder: str) -> Iterator[tuple[str, list[str]]]:
         yield from _walk(storage, f"{folder}/{sub}")
 
 
-def _older_than(storage: Storage, name: str, cutoff: Any) -> bool:
+def _older_than(storage: Storage, name: str, cutoff: dt.datetime) -> bool:
     try:
         return bool(storage.get_modified_time(name) < cutoff)
     except (FileNotFoundError, OSError):
@@ -210,7 +214,7 @@ def evidence_strays_purge(
     (decision 0007). A new upload always writes a new file (the storage never overwrites), so a
     stray file is never adopted by a row later."""
     cutoff = _cutoff(now, evidence_grace_days() if days is None else days, floor=MIN_GRACE)
-    storage = StoredFile._meta.get_field("file").storage  # type: ignore[union-attr]
+    storage = StoredFile._meta.get_field("file").storage
     count = 0
     for folder, files in _walk(storage, EVIDENCE_PREFIX):
         if not files:
@@ -285,7 +289,7 @@ def cleanup_all(
     totals = Totals()
     with system_scope():
         for key, sweep in SWEEPS.items():
-            each: Report = (lambda name, key=key: report(key, name)) if report else _noop
+            each: Report = functools.partial(report, key) if report else _noop
             try:
                 totals.counts[key] = sweep(dry_run=dry_run, now=now, report=each)
             except Exception:

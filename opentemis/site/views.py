@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.forms import LoginForm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import is_background
 from opentemis.evaluations.waiting import waiting_for
 from opentemis.orgs import selectors as org_selectors
@@ -26,7 +27,7 @@ _SENSITIVE = re.compile(r"pass|token|secret|otp|csrfmiddlewaretoken", re.IGNOREC
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The person's units and what waits for them (reviews, opinions, polls)."""
     context = {
         "overview": org_selectors.home_overview(actor=request.user),

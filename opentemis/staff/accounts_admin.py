@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -18,11 +17,13 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm, Role
 from opentemis.accounts.services import audit, generate_password
+from opentemis.orgs.models import Unit
 from opentemis.staff.models import EmploymentStatus, Person
 
 PROVISION_SYNC_LIMIT = 3000
@@ -37,7 +38,7 @@ class ProvisionedAccount:
     password: str
 
 
-def _default_role(person: Any) -> str:
+def _default_role(person: Person) -> str:
     codes = {p.code for p in person.positions.all()}
     if "HT" in codes:
         return Role.PRINCIPAL
@@ -46,7 +47,7 @@ def _default_role(person: Any) -> str:
 
 @transaction.atomic
 def accounts_provision(
-    *, actor: Any, unit: Any, limit: int | None = PROVISION_SYNC_LIMIT
+    *, actor: User, unit: Unit, limit: int | None = PROVISION_SYNC_LIMIT
 ) -> list[ProvisionedAccount]:
     """Create an account for every working staff member of ``unit``'s subtree who has none.
 
@@ -129,6 +130,7 @@ def accounts_provision(
 def provisioned_accounts_xlsx(accounts: Iterable[ProvisionedAccount], *, unit_name: str) -> bytes:
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on its one worksheet
     ws.title = _("Accounts")[:31]
     ws.append([_("Initial accounts of %(unit)s") % {"unit": unit_name}])
     ws.append([_("Each person must change the password at first sign-in. Keep this file private.")])

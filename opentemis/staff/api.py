@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import (
     API_PERMISSIONS,
     CONFLICT_RESPONSE,
@@ -57,13 +58,15 @@ _ETHNICITY_WRITE_DENIED = gettext_lazy(
 )
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.ModelSerializer[Person]):
     """A staff record as the API shows it; related things by code (positions) or id (unit)."""
 
-    positions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    subjects = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    unit = serializers.PrimaryKeyRelatedField(read_only=True)
-    subject_group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    positions = serializers.SlugRelatedField[Position](slug_field="code", many=True, read_only=True)
+    subjects = serializers.SlugRelatedField[Subject](slug_field="code", many=True, read_only=True)
+    unit = serializers.PrimaryKeyRelatedField[Unit](read_only=True)
+    subject_group = serializers.PrimaryKeyRelatedField[SubjectGroup](
+        read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(
         read_only=True, help_text=gettext_lazy("Send it back with an update (optimistic locking).")
     )
@@ -121,7 +124,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonWriteSerializer(serializers.Serializer):
+class PersonWriteSerializer(serializers.Serializer[dict[str, Any]]):
     """Fields shared by create and update. Positions and subjects by code, e.g. ``["GV"]``."""
 
     full_name = serializers.CharField(max_length=150)
@@ -137,10 +140,10 @@ class PersonWriteSerializer(serializers.Serializer):
     qualification = serializers.ChoiceField(
         choices=Qualification.choices, required=False, allow_blank=True
     )
-    positions = serializers.SlugRelatedField(
+    positions = serializers.SlugRelatedField[Position](
         slug_field="code", many=True, queryset=Position.objects.all(), required=False
     )
-    subjects = serializers.SlugRelatedField(
+    subjects = serializers.SlugRelatedField[Subject](
         slug_field="code", many=True, queryset=Subject.objects.all(), required=False
     )
     subject_group = serializers.IntegerField(
@@ -169,7 +172,7 @@ class PersonCreateSerializer(PersonWriteSerializer):
     unit = serializers.IntegerField(help_text=gettext_lazy("Id of the unit the person works in."))
 
     def validate_unit(self, value: int) -> Unit:
-        actor = self.context["request"].user
+        actor = request_actor(self.context["request"])
         return resolve_or_invalid(
             lambda: get_unit_for_user(actor=actor, pk=value, perm=Perm.CHANGE_STAFF),
             _("No unit with this id among the units where you may add staff."),
@@ -177,7 +180,7 @@ class PersonCreateSerializer(PersonWriteSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "ethnicity" in attrs and not sees_sensitive_throughout(
-            self.context["request"].user, attrs["unit"]
+            request_actor(self.context["request"]), attrs["unit"]
         ):
             raise SensitiveDataDenied(_ETHNICITY_WRITE_DENIED)
         self._resolve_group(attrs, attrs["unit"])
@@ -204,13 +207,14 @@ class PersonUpdateSerializer(PersonWriteSerializer):
             errors["unit"] = _("The unit cannot be changed here: transfer the person instead.")
         if errors:
             raise serializers.ValidationError(errors)
-        if "ethnicity" in attrs and not may_see_sensitive(self.context["request"].user, person):
+        actor = request_actor(self.context["request"])
+        if "ethnicity" in attrs and not may_see_sensitive(actor, person):
             raise SensitiveDataDenied(_ETHNICITY_WRITE_DENIED)
         self._resolve_group(attrs, person.unit)
         return attrs
 
 
-class StaffQuerySerializer(serializers.Serializer):
+class StaffQuerySerializer(serializers.Serializer[dict[str, Any]]):
     """Filters of the staff list: the same as on the staff page."""
 
     unit = serializers.IntegerField(
@@ -253,7 +257,7 @@ def with_api_relations(qs: QuerySet[Person]) -> QuerySet[Person]:
     return qs.prefetch_related("positions", "subjects").annotate(is_core=selectors.is_core_now())
 
 
-class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet[Person]):
     """Staff records of the caller's subtrees."""
 
     serializer_class = PersonSerializer
@@ -265,8 +269,8 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
             return schema_queryset(Person)
         params = StaffQuerySerializer(data=query_params(self.request))
         params.is_valid(raise_exception=True)
-        data = params.validated_data
-        actor = self.request.user
+        data: dict[str, Any] = params.validated_data
+        actor = request_actor(self.request)
         unit = None
         if data.get("unit") is not None:
             # 404 for a unit that is missing or not the caller's, as on the staff page.
@@ -285,10 +289,12 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         return with_api_relations(selectors.staff_list(actor=actor, filters=filters))
 
     def _context(self) -> dict[str, Any]:
-        return {"may_see_sensitive": sensitive_checker(self.request.user)}
+        return {"may_see_sensitive": sensitive_checker(request_actor(self.request))}
 
     def _respond(self, person: Person, code: int = status.HTTP_200_OK) -> Response:
-        person.is_core = selectors.current_core_designation(person=person) is not None  # type: ignore[attr-defined]
+        # The list's queryset annotates ``is_core`` (with_api_relations); one record says it here.
+        is_core = selectors.current_core_designation(person=person) is not None
+        person.is_core = is_core  # type: ignore[attr-defined]
         return Response(PersonSerializer(person, context=self._context()).data, status=code)
 
     @extend_schema(
@@ -311,13 +317,14 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # a default pagination class is configured
+        actor = request_actor(request)
         reads.list_read(
-            actor=request.user,
+            actor=actor,
             people=page,
             filters=self._filters,
             page=request.query_params.get("page"),
             via="api",
-            unit=self._filters.unit or selectors.staff_home_unit(actor=request.user),
+            unit=self._filters.unit or selectors.staff_home_unit(actor=actor),
         )
         data = PersonSerializer(page, many=True, context=self._context()).data
         return self.get_paginated_response(data)
@@ -330,8 +337,9 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         )
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        person = selectors.get_person_for_user(actor=request.user, pk=pk)
-        reads.record_read(actor=request.user, person=person, via="api")
+        actor = request_actor(request)
+        person = selectors.get_person_for_user(actor=actor, pk=pk)
+        reads.record_read(actor=actor, person=person, via="api")
         return self._respond(person)
 
     @extend_schema(
@@ -342,13 +350,17 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         serializer = PersonCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        unit = data.pop("unit")
-        positions = data.pop("positions", [])
-        subjects = data.pop("subjects", [])
+        data: dict[str, Any] = dict(serializer.validated_data)
+        unit: Unit = data.pop("unit")
+        positions: list[Position] = data.pop("positions", [])
+        subjects: list[Subject] = data.pop("subjects", [])
         try:
             person = services.person_create(
-                actor=request.user, unit=unit, fields=data, positions=positions, subjects=subjects
+                actor=request_actor(request),
+                unit=unit,
+                fields=data,
+                positions=positions,
+                subjects=subjects,
             )
         except IntegrityError:
             # The only unique column is the staff code. The model's own uniqueness check runs
@@ -372,20 +384,21 @@ class StaffViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         ),
     )
     def partial_update(self, request: Request, pk: int) -> Response:
-        person = selectors.get_person_for_user(actor=request.user, pk=pk)
-        if not has_perm_on(request.user, Perm.CHANGE_STAFF, person.unit.path):
+        actor = request_actor(request)
+        person = selectors.get_person_for_user(actor=actor, pk=pk)
+        if not has_perm_on(actor, Perm.CHANGE_STAFF, person.unit.path):
             # The caller can see this record (e.g. their own), so "not allowed" reveals nothing.
             raise PermissionDenied
         serializer = PersonUpdateSerializer(
             data=request.data, partial=True, context={"request": request, "person": person}
         )
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
-        positions = data.pop("positions", None)
-        subjects = data.pop("subjects", None)
+        data: dict[str, Any] = dict(serializer.validated_data)
+        version: int = data.pop("version")
+        positions: list[Position] | None = data.pop("positions", None)
+        subjects: list[Subject] | None = data.pop("subjects", None)
         person = services.person_update(
-            actor=request.user,
+            actor=actor,
             person=person,
             version=version,
             fields=data,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.params import ModelMultipleIdField
 from opentemis.core.widgets import NativeDateInput
+from opentemis.orgs.models import Unit
 from opentemis.staff.models import EmploymentStatus, Gender, Person, SubjectGroup
 from opentemis.staff.selectors import StaffFilter, reference_choices
 
@@ -36,10 +37,12 @@ class StaffFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = reference_choices()
-        self.fields["position"].choices = [("", "—"), *choices["positions"]]
-        self.fields["subject"].choices = [("", "—"), *choices["subjects"]]
+        for name, key in (("position", "positions"), ("subject", "subjects")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # declared above
+            field.choices = [("", "—"), *choices[key]]
 
-    def to_filter(self, unit: Any) -> StaffFilter:
+    def to_filter(self, unit: Unit | None) -> StaffFilter:
         data = self.cleaned_data if self.is_valid() else {}
         tri = {"1": True, "0": False}
         return StaffFilter(
@@ -54,11 +57,13 @@ class StaffFilterForm(forms.Form):
         )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(forms.ModelForm[Person]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Declared here, not generated from the model: a generated field would query the scoped
     # manager when the module is imported, outside any scope. The queryset is set per request.
-    subject_group = forms.ModelChoiceField(label=_("Subject group"), queryset=None, required=False)
+    subject_group = forms.ModelChoiceField[SubjectGroup](
+        label=_("Subject group"), queryset=None, required=False
+    )
 
     class Meta:
         model = Person
@@ -82,14 +87,18 @@ class PersonForm(forms.ModelForm):
             "subjects": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args: Any, unit: Any = None, sensitive: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, unit: Unit | None = None, sensitive: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not sensitive:
             # Decision 0012: no ethnicity field for those who may not see it; saving without it
             # leaves the stored value as it is.
             del self.fields["ethnicity"]
         school = unit or (self.instance.unit if self.instance.pk else None)
-        self.fields["subject_group"].queryset = (
+        group = self.fields["subject_group"]
+        assert isinstance(group, forms.ModelChoiceField)  # declared above
+        group.queryset = (
             SubjectGroup.objects.filter(unit=school) if school else SubjectGroup.objects.none()
         )
         if self.instance.pk:

@@ -7,26 +7,26 @@ recorded. Pages and the API call these, so both record the same things.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from opentemis.accounts.models import User
 from opentemis.accounts.read_audit import audit_read
 from opentemis.orgs.models import Unit
 from opentemis.staff.models import Person
 from opentemis.staff.selectors import StaffFilter
 
 
-def record_read(*, actor: Any, person: Person, via: str = "page") -> None:
+def record_read(*, actor: User, person: Person, via: str = "page") -> None:
     """Somebody else's record was shown (record page, edit page, API record)."""
-    if getattr(actor, "person_id", None) != person.pk:
+    if actor.person_id != person.pk:
         audit_read(actor=actor, action="reads.staff_record", unit=person.unit, obj=person, via=via)
 
 
 def list_read(
     *,
-    actor: Any,
+    actor: User,
     people: Sequence[Person],
     filters: StaffFilter,
-    page: Any,
+    page: int | str | None,
     via: str = "page",
     unit: Unit | None = None,
 ) -> None:

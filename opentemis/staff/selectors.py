@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.text import fold
@@ -60,12 +61,12 @@ class StaffResult:
     known_count: int | None = None
 
 
-def staff_list(*, actor: Any, filters: StaffFilter | None = None) -> QuerySet[Person]:
+def staff_list(*, actor: User, filters: StaffFilter | None = None) -> QuerySet[Person]:
     """The people the actor may see, filtered. A name search runs its match query here."""
     return staff_query(actor=actor, filters=filters).people
 
 
-def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResult:
+def staff_query(*, actor: User, filters: StaffFilter | None = None) -> StaffResult:
     f = filters or StaffFilter()
     qs = Person.objects.within(
         perm_paths(actor, Perm.VIEW_STAFF), (f.unit.path,) if f.unit is not None else None
@@ -75,18 +76,25 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
         qs = qs.filter(search_text__contains=folded)
     # EXISTS on the link table with the id resolved first: PostgreSQL then knows how common the
     # position is (GV: 3 in 4 people) instead of guessing from a join on the code.
+    # An unknown code matches nobody.
     if f.position:
         position_id = Position.objects.filter(code=f.position).values_list("id", flat=True).first()
-        links = Person.positions.through.objects.filter(
-            person_id=OuterRef("pk"), position_id=position_id
-        )
-        qs = qs.filter(Exists(links))
+        if position_id is None:
+            qs = qs.none()
+        else:
+            holds = Person.positions.through.objects.filter(
+                person_id=OuterRef("pk"), position_id=position_id
+            )
+            qs = qs.filter(Exists(holds))
     if f.subject:
         subject_id = Subject.objects.filter(code=f.subject).values_list("id", flat=True).first()
-        links = Person.subjects.through.objects.filter(
-            person_id=OuterRef("pk"), subject_id=subject_id
-        )
-        qs = qs.filter(Exists(links))
+        if subject_id is None:
+            qs = qs.none()
+        else:
+            teaches = Person.subjects.through.objects.filter(
+                person_id=OuterRef("pk"), subject_id=subject_id
+            )
+            qs = qs.filter(Exists(teaches))
     if f.gender:
         qs = qs.filter(gender=f.gender)
     if f.dtts is not None:
@@ -114,7 +122,7 @@ def staff_query(*, actor: Any, filters: StaffFilter | None = None) -> StaffResul
     return StaffResult(people, SEARCH_SORT_LIMIT + 1 if folded else None)
 
 
-def staff_home_unit(*, actor: Any) -> Unit | None:
+def staff_home_unit(*, actor: User) -> Unit | None:
     """The actor's one staff subtree, if they have exactly one: where the staff page opens."""
     paths = perm_paths(actor, Perm.VIEW_STAFF)
     if paths is not None and len(paths) == 1:
@@ -122,10 +130,10 @@ def staff_home_unit(*, actor: Any) -> Unit | None:
     return None
 
 
-def get_person_for_user(*, actor: Any, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
+def get_person_for_user(*, actor: User, pk: int, perm: str = Perm.VIEW_STAFF) -> Person:
     """The person, or 404 if missing or outside the actor's reach. Everyone may see themself."""
     person = get_object_or_404(Person.objects.select_related("unit", "subject_group"), pk=pk)
-    if perm == Perm.VIEW_STAFF and getattr(actor, "person_id", None) == person.pk:
+    if perm == Perm.VIEW_STAFF and actor.person_id == person.pk:
         return person
     require_perm_on(actor, perm, person.unit_path)
     return person
@@ -150,7 +158,7 @@ def is_core_now() -> Exists:
     )
 
 
-def current_core_designation(*, person: Person) -> Any:
+def current_core_designation(*, person: Person) -> CoreDesignation | None:
     year = current_school_year()
     if year is None:
         return None
@@ -159,7 +167,7 @@ def current_core_designation(*, person: Person) -> Any:
 
 def reference_choices() -> dict[str, list[tuple[str, str]]]:
     """Positions and subjects as (code, name), cached: they change a few times a year."""
-    cached = cache.get("staff:reference_choices")
+    cached: dict[str, list[tuple[str, str]]] | None = cache.get("staff:reference_choices")
     if cached is None:
         cached = {
             "positions": list(Position.objects.values_list("code", "name")),
@@ -169,7 +177,7 @@ def reference_choices() -> dict[str, list[tuple[str, str]]]:
     return cached
 
 
-def children_with_staff_counts(*, actor: Any, parent: Unit) -> list[Unit]:
+def children_with_staff_counts(*, actor: User, parent: Unit) -> list[Unit]:
     """Children of ``parent`` with the number of staff in each child's whole subtree.
 
     One grouped query over the subtree (prefix of the child's path), not a count per child.

@@ -14,13 +14,16 @@ This module is the one place that answers "may this actor see it"; pages, API an
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.orgs.models import Unit
+from opentemis.staff.models import Person
 
 #: The fields of ``Person`` that hold sensitive personal data (Decree 13/2023). Date of birth,
 #: gender, phone and email are basic personal data: shown to whoever may read the record, and
@@ -31,7 +34,7 @@ SENSITIVE_FIELDS = ("ethnicity", "is_dtts")
 class SensitiveDataDenied(PermissionDenied):
     """A filter (or a write) on sensitive data by someone who may not see it: 403, with why."""
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: StrOrPromise | None = None) -> None:
         super().__init__(
             message
             or _(
@@ -42,20 +45,20 @@ class SensitiveDataDenied(PermissionDenied):
         )
 
 
-def may_see_sensitive(actor: Any, person: Any) -> bool:
+def may_see_sensitive(actor: User, person: Person) -> bool:
     """Whether ``actor`` may see the sensitive fields of ``person``'s record."""
-    if getattr(actor, "person_id", None) is not None and actor.person_id == person.pk:
+    if actor.person_id is not None and actor.person_id == person.pk:
         return True
     return has_perm_on(actor, Perm.VIEW_SENSITIVE, person.unit_path)
 
 
-def sensitive_checker(actor: Any) -> Callable[[Any], bool]:
+def sensitive_checker(actor: User) -> Callable[[Person], bool]:
     """``may_see_sensitive`` for many people: the actor's paths read once, then per row a
     prefix test (a page of 50 costs no query)."""
     paths = perm_paths(actor, Perm.VIEW_SENSITIVE)
-    own = getattr(actor, "person_id", None)
+    own = actor.person_id
 
-    def check(person: Any) -> bool:
+    def check(person: Person) -> bool:
         if paths is None or (own is not None and own == person.pk):
             return True
         return any(person.unit_path.startswith(p) for p in paths)
@@ -63,7 +66,7 @@ def sensitive_checker(actor: Any) -> Callable[[Any], bool]:
     return check
 
 
-def sees_sensitive_throughout(actor: Any, unit: Any = None) -> bool:
+def sees_sensitive_throughout(actor: User, unit: Unit | None = None) -> bool:
     """Whether the actor may see sensitive data of everyone in a list: of ``unit``'s subtree,
     or, with no unit, of every subtree where they may read staff records. Filtering and
     exporting by ethnicity need this; a list that mixes people one may and may not see
@@ -79,7 +82,7 @@ def sees_sensitive_throughout(actor: Any, unit: Any = None) -> bool:
     return all(any(s.startswith(p) for p in paths) for s in staff_paths)
 
 
-def require_sensitive_throughout(actor: Any, unit: Any = None) -> None:
+def require_sensitive_throughout(actor: User, unit: Unit | None = None) -> None:
     """Refuse (403 with the reason) a filter on sensitive data the actor may not see."""
     if not sees_sensitive_throughout(actor, unit):
         raise SensitiveDataDenied

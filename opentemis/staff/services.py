@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.accounts import audit_text
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
@@ -49,7 +50,12 @@ class StaleEdit(StaleVersion):
 
 
 def _stale(
-    current: Person, *, version: int, data: dict[str, Any], positions: Any, subjects: Any
+    current: Person,
+    *,
+    version: int,
+    data: dict[str, Any],
+    positions: Iterable[Position] | None,
+    subjects: Iterable[Subject] | None,
 ) -> StaleEdit:
     """The conflict of a stale ``person_update``: the fields sent that differ from the saved
     record, named and said as in the record's audit entries, keyed as the API names them."""
@@ -110,7 +116,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     fields: dict[str, Any],
     positions: Iterable[Position] = (),
@@ -154,7 +160,7 @@ def _check_group(group: SubjectGroup | None, unit: Unit) -> None:
 @transaction.atomic
 def person_update(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     version: int,
     fields: dict[str, Any],
@@ -196,7 +202,7 @@ def person_update(
 
 @transaction.atomic
 def person_transfer(
-    *, actor: Any, person: Person, to_unit: Unit, date: dt.date | None = None, note: str = ""
+    *, actor: User, person: Person, to_unit: Unit, date: dt.date | None = None, note: str = ""
 ) -> Person:
     """Move a person to another unit; the assignment history keeps where they were."""
     require_perm_on(actor, Perm.CHANGE_STAFF, person.unit.path)
@@ -226,7 +232,7 @@ def person_transfer(
 @transaction.atomic
 def core_designate(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     school_year: SchoolYear,
     kind: str,
@@ -247,7 +253,7 @@ def core_designate(
 
 
 @transaction.atomic
-def core_revoke(*, actor: Any, person: Person, school_year: SchoolYear) -> None:
+def core_revoke(*, actor: User, person: Person, school_year: SchoolYear) -> None:
     require_perm_on(actor, Perm.CHANGE_STAFF, person.unit.path)
     CoreDesignation.objects.filter(person=person, school_year=school_year).delete()
     audit(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.pagination import CappedPaginator
 from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
@@ -25,7 +26,7 @@ from opentemis.staff.sensitive import (
 )
 
 
-def _list_unit(request: HttpRequest) -> Unit | None:
+def _list_unit(request: AuthenticatedRequest) -> Unit | None:
     unit_id = id_param(request.GET, "unit")
     if unit_id is not None:
         return get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.VIEW_STAFF)
@@ -38,7 +39,7 @@ def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResp
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
         return render(request, "errors/403.html", status=403)
     unit = _list_unit(request)
@@ -55,6 +56,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     may_see = sensitive_checker(request.user)
     for person in page:
+        # For the row's template: its ethnicity shown or masked (decision 0012).
         person.sensitive_visible = may_see(person)  # type: ignore[attr-defined]
     reads.list_read(actor=request.user, people=page, filters=filters, page=page.number)
     context = {
@@ -69,7 +71,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk)
     reads.record_read(actor=request.user, person=person)
     context = {
@@ -86,7 +88,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
     sensitive = may_see_sensitive(request.user, person)
     form = PersonForm(request.POST or None, instance=person, sensitive=sensitive)
@@ -110,8 +112,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.StaleEdit as exc:
             latest = selectors.get_person_for_user(actor=request.user, pk=pk)
             # Re-submitting now is a conscious overwrite of the version the user has just seen.
-            form.data = form.data.copy()
-            form.data["version"] = str(latest.version)
+            resubmitted = request.POST.copy()
+            resubmitted["version"] = str(latest.version)
+            form.data = resubmitted
             context = {"form": form, "person": latest, "conflict": exc}
             return render(request, "staff/edit.html", context, status=409)
         except ValidationError as exc:
@@ -123,7 +126,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: AuthenticatedRequest) -> HttpResponse:
     unit_id = id_param(request.GET, "unit") or id_param(request.POST, "unit")
     if unit_id is None:
         messages.info(request, _("Open a school first, then add a person to it."))
@@ -156,7 +159,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_core_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
     year = current_school_year()
     if year is None:
@@ -173,7 +176,7 @@ def staff_core_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_transfer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Move a person to another unit (by code); the work history keeps the old one."""
     person = selectors.get_person_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_STAFF)
     try:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from opentemis.accounts import selectors, services
 from opentemis.accounts.audit_text import describe
 from opentemis.accounts.roles import Perm, Role
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import xlsx_response
 from opentemis.core.params import id_param
 from opentemis.orgs.models import Unit
@@ -28,7 +29,7 @@ from opentemis.orgs.selectors import default_unit, get_unit_for_user, unit_by_co
 from opentemis.staff import accounts_admin
 
 
-def _unit(request: HttpRequest, perm: str) -> Unit | None:
+def _unit(request: AuthenticatedRequest, perm: str) -> Unit | None:
     """``?unit=`` (404 outside the actor's reach for ``perm``), else the actor's default unit."""
     unit_id = id_param(request.GET, "unit") or id_param(request.POST, "unit")
     if unit_id is not None:
@@ -37,7 +38,7 @@ def _unit(request: HttpRequest, perm: str) -> Unit | None:
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request, Perm.MANAGE_ACCOUNTS)
     if unit is None:
         return render(request, "errors/403.html", status=403)
@@ -50,7 +51,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def accounts_provision(request: HttpRequest) -> HttpResponse:
+def accounts_provision(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request, Perm.MANAGE_ACCOUNTS)
     if unit is None:
         return render(request, "errors/403.html", status=403)
@@ -72,14 +73,14 @@ def _account_list_url() -> str:
 
 @login_required
 @require_POST
-def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def account_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.get_account_for_user(actor=request.user, pk=pk)
     password = services.account_reset_password(actor=request.user, user=user)
     return render(request, "accounts/_password_reset.html", {"account": user, "password": password})
 
 
 @login_required
-def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def account_roles(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The roles of one account: grant a role on a unit (by code) or revoke one."""
     account = selectors.get_account_for_user(actor=request.user, pk=pk)
     if request.method == "POST":
@@ -111,7 +112,7 @@ def account_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request, Perm.VIEW_AUDIT)
     if unit is None:
         return render(request, "errors/403.html", status=403)

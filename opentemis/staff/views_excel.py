@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import XLSX, xlsx_response
 from opentemis.core.imports.flow import (
     pending_forget,
@@ -44,7 +45,7 @@ class ImportForm(forms.Form):
     )
 
 
-def _import_unit(request: HttpRequest) -> Unit:
+def _import_unit(request: AuthenticatedRequest) -> Unit:
     """The unit from ``?unit=`` (404 outside the user's import reach) or their default unit."""
     unit_id = id_param(request.POST, "unit") or id_param(request.GET, "unit")
     if unit_id is not None:
@@ -61,7 +62,7 @@ def _stamp() -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: AuthenticatedRequest) -> HttpResponse:
     """Import at once, or only check (the box) and then confirm the file kept server-side."""
     unit = _import_unit(request)
     if request.method == "POST" and "token" in request.POST:
@@ -79,7 +80,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     return _import_page(request, unit, form, result, token)
 
 
-def _import_confirm(request: HttpRequest, unit: Unit) -> HttpResponse:
+def _import_confirm(request: AuthenticatedRequest, unit: Unit) -> HttpResponse:
     """Save the file checked earlier (kept server-side): checked again, all rows or none."""
     file = pending_take(
         request, kind=PENDING, token=request.POST.get("token"), bound={"unit": unit.pk}
@@ -92,7 +93,7 @@ def _import_confirm(request: HttpRequest, unit: Unit) -> HttpResponse:
 
 
 def _import_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     unit: Unit,
     form: ImportForm,
     result: excel.ImportResult | None,
@@ -112,14 +113,14 @@ def _import_page(
 
 
 @login_required
-def staff_template(request: HttpRequest) -> HttpResponse:
+def staff_template(request: AuthenticatedRequest) -> HttpResponse:
     unit = _import_unit(request)
     content = excel.staff_template_xlsx(actor=request.user, unit=unit)
     return xlsx_response(content, f"mau-danh-sach-can-bo-{unit.code}.xlsx")
 
 
 @login_required
-def staff_export(request: HttpRequest) -> HttpResponse:
+def staff_export(request: AuthenticatedRequest) -> HttpResponse:
     """The staff list with the list page's filters, as an .xlsx that re-imports."""
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
         raise Http404

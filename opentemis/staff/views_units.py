@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.params import parse_positive_int
 from opentemis.orgs import selectors, services
 from opentemis.orgs.forms import UnitForm
@@ -25,7 +26,7 @@ from opentemis.staff.selectors import children_with_staff_counts, subtree_staff_
 
 
 @login_required
-def unit_tree(request: HttpRequest) -> HttpResponse:
+def unit_tree(request: AuthenticatedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     roots = list(selectors.root_units(actor=request.user))
     for root in roots:
@@ -35,7 +36,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_children(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """HTMX partial: the children of a unit with their staff counts."""
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk)
     children = children_with_staff_counts(actor=request.user, parent=unit)
@@ -43,7 +44,7 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk)
     context = {
         "unit": unit,
@@ -59,7 +60,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.CHANGE_UNITS)
     initial = {
         "name": unit.name,
@@ -86,7 +87,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Move some or all children of a unit under another parent, in one action."""
     source = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.MOVE_UNITS)
     children = children_with_staff_counts(actor=request.user, parent=source)
@@ -98,7 +99,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_move_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_move_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     source = selectors.get_unit_for_user(actor=request.user, pk=pk, perm=Perm.MOVE_UNITS)
     target_id = parse_positive_int(request.POST.get("target"))
     ids = [i for x in request.POST.getlist("units") if (i := parse_positive_int(x))]

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from opentemis.core.imports.issues import Issue
 
 
-class ImportIssueSerializer(serializers.Serializer):
+class ImportIssueSerializer(serializers.Serializer[dict[str, Any]]):
     """A problem in an uploaded file and its place; ``sheet``, ``column`` empty and ``row``
     null when it is about the whole file."""
 

@@ -478,7 +478,7 @@ def _cell_value(c: Any, shared: list[str], date_styles: Any, epoch: dt.datetime)
     if kind == "b":
         return text.strip() == "1"
     if kind == "d":
-        return from_ISO8601(text)  # type: ignore[no-untyped-call,unused-ignore]
+        return from_ISO8601(text)  # type: ignore[no-untyped-call]  # untyped in openpyxl-stubs
     number: int | float = float(text) if any(ch in text for ch in ".eE") else int(text)
     style = c.get("s")
     if style is not None and int(style) in date_styles:

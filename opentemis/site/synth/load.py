@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from opentemis.core.db import column_of, concrete_field, field_column
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitStatus
@@ -55,7 +56,7 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        return [self.model._meta.get_field(f).column for f in self.fields]
+        return [column_of(self.model, f) for f in self.fields]
 
 
 def tables() -> list[Table]:
@@ -285,7 +286,7 @@ def _load_orm(
         clock.lap("generate")
         for key, table in specs.items():
             started = time.perf_counter()
-            attnames = [table.model._meta.get_field(f).attname for f in table.fields]
+            attnames = [concrete_field(table.model, f).attname for f in table.fields]
             objs = [table.model(**dict(zip(attnames, row, strict=True))) for row in rows[key]]
             table.model._base_manager.bulk_create(objs, batch_size=2000)
             report.counts[table.db_table] = len(objs)
@@ -348,7 +349,7 @@ def _extra_columns(table: Table) -> tuple[list[str], str]:
             )
         if default is not None and not isinstance(default, str | int | float | bool | dt.date):
             raise SynthError(f"synth cannot COPY the default of {table.db_table}.{f.column}")
-        columns.append(f.column)
+        columns.append(field_column(f))
         values.append(_copy_value(default))
     return columns, "".join("\t" + v for v in values)
 
@@ -357,8 +358,8 @@ def _cascade_closure(
     loaded: list[type[models.Model]],
 ) -> tuple[
     list[type[models.Model]],
-    list[tuple[type[models.Model], models.Field]],
-    list[tuple[type[models.Model], models.Field]],
+    list[tuple[type[models.Model], models.Field[Any, Any]]],
+    list[tuple[type[models.Model], models.Field[Any, Any]]],
 ]:
     """Tables emptied with the loaded ones, as the ORM's on_delete would do it.
 
@@ -374,7 +375,7 @@ def _cascade_closure(
                 continue
             for f in model._meta.concrete_fields:
                 if (
-                    f.is_relation
+                    f.remote_field is not None
                     and f.related_model in targets
                     and f.remote_field.on_delete is models.CASCADE
                 ):
@@ -386,7 +387,7 @@ def _cascade_closure(
         if model in targets:
             continue
         for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model in targets:
+            if f.remote_field is not None and f.related_model in targets:
                 if f.remote_field.on_delete is models.SET_NULL:
                     set_null.append((model, f))
                 else:
@@ -411,7 +412,7 @@ def _load_postgres(plan: Plan, seed: int, report: Report, clock: _Clock, say: Pr
         for model, f in protect:
             cursor.execute(
                 f"SELECT 1 FROM {qn(model._meta.db_table)} "  # noqa: S608  (names from Django's models)
-                f"WHERE {qn(f.column)} IS NOT NULL LIMIT 1"
+                f"WHERE {qn(field_column(f))} IS NOT NULL LIMIT 1"
             )
             if cursor.fetchone():
                 raise SynthError(
@@ -420,8 +421,8 @@ def _load_postgres(plan: Plan, seed: int, report: Report, clock: _Clock, say: Pr
                 )
         for model, f in set_null:
             cursor.execute(
-                f"UPDATE {qn(model._meta.db_table)} SET {qn(f.column)} = NULL "  # noqa: S608
-                f"WHERE {qn(f.column)} IS NOT NULL"
+                f"UPDATE {qn(model._meta.db_table)} SET {qn(field_column(f))} = NULL "  # noqa: S608
+                f"WHERE {qn(field_column(f))} IS NOT NULL"
             )
         # Foreign keys (from the loaded tables, and into every emptied table: TRUNCATE demands
         # it), unique constraints and secondary indexes go now and come back after the load.

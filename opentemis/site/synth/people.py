@@ -277,7 +277,7 @@ def _school_batch(
 
     women = data.WOMEN_SHARE[stype]
     year_now = REFERENCE_DATE.year
-    for role, subject, group in roles:
+    for role, subject, member_of in roles:
         is_manager = role in MANAGER_ROLES
         if is_manager:
             p_female = 0.95 if stype == "MN" else women * 0.8
@@ -341,7 +341,7 @@ def _school_batch(
                 qual,
                 school.id,
                 school.path,
-                group_ids[group] if group is not None else None,
+                group_ids[member_of] if member_of is not None else None,
                 status,
                 1,
                 refs.now,

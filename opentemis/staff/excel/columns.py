@@ -48,8 +48,8 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 TEXT_COLUMNS = ("staff_code", "date_of_birth", "phone")  # kept as text so leading zeros survive
 
-GENDER_LABELS = {"M": "Nam", "F": "Nữ"}
-QUALIFICATION_LABELS = {
+GENDER_LABELS: dict[str, str] = {"M": "Nam", "F": "Nữ"}
+QUALIFICATION_LABELS: dict[str, str] = {
     Qualification.BELOW_COLLEGE: "Trung cấp",
     Qualification.COLLEGE: "Cao đẳng",
     Qualification.BACHELOR: "Đại học",
@@ -57,7 +57,7 @@ QUALIFICATION_LABELS = {
     Qualification.DOCTOR: "Tiến sĩ",
     Qualification.OTHER: "Khác",
 }
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     EmploymentStatus.WORKING: "Đang công tác",
     EmploymentStatus.ON_LEAVE: "Tạm nghỉ",
     EmploymentStatus.RETIRED: "Nghỉ hưu",

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from opentemis.accounts.models import User
 from opentemis.accounts.read_audit import audit_read
 from opentemis.core.scoping import actor_scope
 from opentemis.staff.ethnicities import NAMES
@@ -52,7 +53,7 @@ def _safe(ws: Any, value: Any) -> Any:
     return value
 
 
-def export_staff_xlsx(*, actor: Any, filters: StaffFilter | None = None) -> IO[bytes]:
+def export_staff_xlsx(*, actor: User, filters: StaffFilter | None = None) -> IO[bytes]:
     """The actor's filtered staff list as an .xlsx in the import format; a temp file at 0.
 
     Streams with openpyxl's write-only mode over ``staff_list`` in chunks, so memory stays flat

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import perm_paths, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.db import column_of
 from opentemis.core.imports.flow import ImportRun, run_import
 from opentemis.core.imports.issues import Issues
 from opentemis.core.imports.reader import FileRejected
@@ -73,7 +76,7 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _reach(actor: Any, perm: str) -> Callable[[str], bool]:
+def _reach(actor: User, perm: str) -> Callable[[str], bool]:
     """A fast ``has_perm_on`` for many rows: the prefixes are computed once."""
     paths = perm_paths(actor, perm)
     if paths is None:
@@ -118,10 +121,12 @@ def _load_existing(codes: list[str], lock: bool) -> dict[str, _Existing]:
     return found
 
 
-def _load_links(through: Any, column: str, person_ids: list[int]) -> dict[int, frozenset[int]]:
+def _load_links(
+    through: type[Model], column: str, person_ids: list[int]
+) -> dict[int, frozenset[int]]:
     links: dict[int, set[int]] = {pk: set() for pk in person_ids}
     for chunk in _chunks(person_ids):
-        for person_id, other_id in through.objects.filter(person_id__in=chunk).values_list(
+        for person_id, other_id in through._default_manager.filter(person_id__in=chunk).values_list(
             "person_id", column
         ):
             links[person_id].add(other_id)
@@ -130,7 +135,7 @@ def _load_links(through: Any, column: str, person_ids: list[int]) -> dict[int, f
 
 def staff_import(
     *,
-    actor: Any,
+    actor: User,
     unit: Unit,
     file: Any,
     dry_run: bool = False,
@@ -197,7 +202,7 @@ def staff_import(
     return result
 
 
-def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: Issues, lock: bool) -> list[_Plan]:
+def _plan(*, actor: User, unit: Unit, rows: list[_Row], issues: Issues, lock: bool) -> list[_Plan]:
     """Resolve every row against the database; returns the plans of the rows without errors."""
     can_change = _reach(actor, Perm.CHANGE_STAFF)
     units = {
@@ -212,7 +217,7 @@ def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: Issues, lock: boo
     subjects = _load_links(Person.subjects.through, "subject_id", reachable)
     group_units = {unit.pk} | {e.unit_id for e in existing.values()}
     group_units |= {
-        units[r.unit_code.upper()][0] for r in rows if (r.unit_code or "").upper() in units
+        units[r.unit_code.upper()][0] for r in rows if r.unit_code and r.unit_code.upper() in units
     }
     groups = {
         (unit_id, fold(name)): pk
@@ -247,9 +252,9 @@ def _plan(*, actor: Any, unit: Unit, rows: list[_Row], issues: Issues, lock: boo
         values.update(row.fields)
         new_group = None
         if row.group_name is not None:
-            key = (target, fold(row.group_name))
-            values["subject_group_id"] = groups.get(key)
-            new_group = key if key not in groups else None
+            group_key = (target, fold(row.group_name))
+            values["subject_group_id"] = groups.get(group_key)
+            new_group = group_key if group_key not in groups else None
         elif person is not None and not moved:
             values["subject_group_id"] = person.subject_group_id
         else:
@@ -361,7 +366,7 @@ def _target_unit(
     return target[0]
 
 
-def _write(*, actor: Any, plans: list[_Plan], result: ImportResult) -> None:
+def _write(*, actor: User, plans: list[_Plan], result: ImportResult) -> None:
     """Write the plans with prepared statements run with ``executemany``.
 
     These bypass the ORM's save path and the scoped manager on purpose: every row was checked
@@ -396,7 +401,7 @@ def _write(*, actor: Any, plans: list[_Plan], result: ImportResult) -> None:
 
     quote = ops.quote_name
     version = quote("version")
-    assignments = ", ".join(f"{quote(Person._meta.get_field(n).column)} = %s" for n in PERSON_ROW)
+    assignments = ", ".join(f"{quote(column_of(Person, n))} = %s" for n in PERSON_ROW)
     _dangerously_execute_many(
         f"UPDATE {quote(Person._meta.db_table)} SET {assignments}, "  # noqa: S608
         f"{quote('updated_at')} = %s, {version} = {version} + 1 WHERE {quote('id')} = %s",
@@ -452,10 +457,10 @@ def _person_row(plan: _Plan) -> list[Any]:
     ]
 
 
-def _insert_sql(model: Any, names: list[str]) -> str:
+def _insert_sql(model: type[Model], names: list[str]) -> str:
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(column_of(model, name)) for name in names)
     marks = ", ".join(["%s"] * len(names))
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
 

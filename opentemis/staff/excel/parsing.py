@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -74,6 +74,9 @@ def _ref_key(text: str) -> str:
     return " ".join(fold(text).replace(",", " ").split())
 
 
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class _Failed:
     problem: str
@@ -92,7 +95,7 @@ class _Parsers:
         self.youngest = dt.date(today.year - 15, today.month, min(today.day, 28))
 
     @staticmethod
-    def _lookup(queryset: Iterable[Position] | Iterable[Subject]) -> dict[str, int]:
+    def _lookup(queryset: Iterable[Position | Subject]) -> dict[str, int]:
         items = list(queryset)
         lookup: dict[str, int] = {}
         for item in items:
@@ -101,8 +104,9 @@ class _Parsers:
             lookup[_ref_key(item.code)] = item.pk
         return lookup
 
-    def cached(self, kind: str, text: str, parse: Callable[[str], Any]) -> Any:
-        """``parse(text)``, remembered; a failure is remembered as its message."""
+    def cached(self, kind: str, text: str, parse: Callable[[str], _T]) -> _T:
+        """``parse(text)``, remembered; a failure is remembered as its message. One ``kind``
+        per parser: what was stored under it is what ``parse`` returns."""
         key = (kind, text)
         if key not in self._cache:
             try:
@@ -112,7 +116,8 @@ class _Parsers:
         hit = self._cache[key]
         if isinstance(hit, _Failed):
             raise CellError(hit.problem)  # a fresh exception: re-raising one grows its traceback
-        return hit
+        parsed: _T = hit
+        return parsed
 
     # Each parser takes the raw cell value (not None, not blank) and returns the stored value.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -11,7 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
+from opentemis.accounts.models import User
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.core.scoping import actor_scope
@@ -58,7 +59,7 @@ def _column_help() -> dict[str, tuple[str, str]]:
     }  # fmt: skip
 
 
-def staff_template_xlsx(*, actor: Any = None, unit: Unit | None = None) -> bytes:
+def staff_template_xlsx(*, actor: User | None = None, unit: Unit | None = None) -> bytes:
     """The import template: the data sheet with dropdowns and the instructions sheet.
 
     With ``actor`` and ``unit``, the instructions also list the codes of the units of the
@@ -74,6 +75,7 @@ def staff_template_xlsx(*, actor: Any = None, unit: Unit | None = None) -> bytes
 def _template(unit: Unit | None) -> bytes:
     workbook = Workbook()
     data = workbook.active
+    assert isinstance(data, Worksheet)  # a new workbook opens on its one worksheet
     data.title = DATA_SHEET
     help_sheet = workbook.create_sheet(HELP_SHEET)
     column_help = _column_help()
@@ -115,7 +117,7 @@ def _template(unit: Unit | None) -> bytes:
 
 
 def _write_help(
-    ws: Any, column_help: dict[str, tuple[str, str]], unit: Unit | None
+    ws: Worksheet, column_help: dict[str, tuple[str, str]], unit: Unit | None
 ) -> dict[str, str]:
     """Fill the instructions sheet; returns the list ranges used by the dropdowns."""
     bold = Font(bold=True)

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         principal = User.objects.get(username="hieutruong")
         teacher = User.objects.filter(username="giaovien").first()
         province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+        assert principal.person is not None  # the accounts step linked the principal's record
         return seed_demo_cycle(
             officer=officer,
             province=province,
@@ -119,6 +120,7 @@ class Command(BaseCommand):
         school = schools.filter(levels__code="THCS").first() or schools.first()
         assert school is not None
         principal = Person.objects.filter(unit=school, positions__code="HT").first()
+        assert principal is not None  # the school was chosen for its principal
         teacher = (
             Person.objects.filter(unit=school, positions__code="GV")
             .exclude(pk=principal.pk)
