@@ -12,11 +12,13 @@ import pytest
 from django.db import OperationalError
 from django.db.models import F
 from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
+from opentemis.evaluations.services import results
 from opentemis.evaluations.models import Evaluation, PollBallot, Status
 from opentemis.evaluations.tests.conftest import PLAN
 from opentemis.evidence.models import Evidence
@@ -235,7 +237,7 @@ def test_service_validation_is_400_with_the_message_in_the_request_language(ev):
     assert response.status_code == 400
     missing = ", ".join(str(n) for n in range(3, 16))
     with translation.override("vi"):
-        expected = services._(
+        expected = gettext(
             "Choose a level for every criterion before submitting (missing: %(numbers)s)."
         ) % {"numbers": missing}
     assert response.json() == {"non_field_errors": [expected]}
@@ -527,14 +529,14 @@ def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
             levels=ev.levels("Tot"),
         )
     read = evaluation.version
-    update = services.guarded_update
+    update = results.guarded_update
 
     def someone_saves_first(evaluation: Any, **kwargs: Any) -> Any:
         # Another tab saves between the request's read and its write.
         Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
         return update(evaluation, **kwargs)
 
-    with mock.patch.object(services, "guarded_update", side_effect=someone_saves_first):
+    with mock.patch.object(results, "guarded_update", side_effect=someone_saves_first):
         response = api(ev.w.teacher_a1).post(
             url(evaluation, "acknowledge"), HTTP_ACCEPT_LANGUAGE="en"
         )
