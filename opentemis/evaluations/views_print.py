@@ -14,11 +14,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.read_audit import audit_read
+from opentemis.accounts.types import request_actor
 from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.core.params import id_param
 from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle
-from opentemis.evaluations.printing import access, forms, pdf, xlsx
+from opentemis.evaluations.printing import access, official_forms, pdf, xlsx
 from opentemis.evaluations.printing.layout import Form
 from opentemis.evaluations.tasks import print_school_start
 from opentemis.orgs.models import Unit
@@ -68,7 +69,7 @@ def _cycle(request: HttpRequest, unit_path: str) -> Cycle:
 
 
 def _school(request: HttpRequest, unit_pk: int) -> Unit:
-    unit = Unit.objects.filter(pk=unit_pk).first()
+    unit: Unit | None = Unit.objects.filter(pk=unit_pk).first()
     if unit is None or not unit.is_school or not access.may_print_school(request.user, unit.path):
         raise Http404
     return unit
@@ -78,7 +79,7 @@ def _school(request: HttpRequest, unit_pk: int) -> Unit:
 def bm1(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """BM1 of a teacher, or the principal's self-evaluation form (TT 14)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    return _respond(forms.self_evaluation(evaluation), fmt, **_whose(request, evaluation))
+    return _respond(official_forms.self_evaluation(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -86,7 +87,7 @@ def poll_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_poll(request.user, evaluation):
         raise Http404
-    return _respond(forms.poll_summary(evaluation), fmt, **_whose(request, evaluation))
+    return _respond(official_forms.poll_summary(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -94,7 +95,7 @@ def superior_result(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_result(request.user, evaluation):
         raise Http404
-    return _respond(forms.superior_result(evaluation), fmt, **_whose(request, evaluation))
+    return _respond(official_forms.superior_result(evaluation), fmt, **_whose(request, evaluation))
 
 
 @login_required
@@ -102,7 +103,7 @@ def bm2(request: HttpRequest, person_pk: int, fmt: str) -> HttpResponse:
     author = Person.objects.select_related("subject_group", "unit").filter(pk=person_pk).first()
     if author is None or not access.may_print_bm2(request.user, author):
         raise Http404
-    form = forms.bm2(author, _cycle(request, author.unit_path))
+    form = official_forms.bm2(author, _cycle(request, author.unit_path))
     return _respond(form, fmt, request=request, unit=author.unit, person_id=author.pk)
 
 
@@ -112,13 +113,16 @@ def bm3(request: HttpRequest, group_pk: int, fmt: str) -> HttpResponse:
     if group is None or not access.may_print_bm3(request.user, group):
         raise Http404
     cycle = _cycle(request, group.unit.path)
-    return _respond(forms.bm3(group, cycle, request.user), fmt, request=request, unit=group.unit)
+    form = official_forms.bm3(group, cycle, request_actor(request))
+    return _respond(form, fmt, request=request, unit=group.unit)
 
 
 @login_required
 def bm4(request: HttpRequest, unit_pk: int, fmt: str) -> HttpResponse:
     unit = _school(request, unit_pk)
-    return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit)
+    return _respond(
+        official_forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit
+    )
 
 
 @login_required
