@@ -76,9 +76,7 @@ def over_limit(method: str) -> str:
 GENERIC = ["q", "page", "unit", "year", "pk", "id", "next", "cycle", "status", "kind"]
 
 # Routes not asked at all.
-SKIP = {
-    "trivial": "benchmark endpoint, reads nothing",
-}
+SKIP: dict[str, str] = {}
 
 
 # --- forms and links of a page ---------------------------------------------------------------

@@ -201,7 +201,6 @@ SKIP = {
     "logout": "POST only",
     "set_language": "POST only",
     "healthz": "a machine's answer (JSON)",
-    "trivial": "benchmark endpoint",
     "evaluation_autosave": "POST only",
     "evaluation_preview": "an HTMX fragment computed from posted levels",
     "notice_read_all": "POST only",
