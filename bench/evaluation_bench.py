@@ -56,7 +56,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
+# The site plus the trivial view this benchmark compares with (bench/urls.py); set, not
+# defaulted: `make` exports the site's own settings. gunicorn inherits it.
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("AXES_ENABLED", "0")
 # Uploaded evidence goes to a throwaway MEDIA_ROOT (removed at the end), on the same disk as the
 # real one (var/). Set before Django reads its settings; gunicorn inherits it.
@@ -655,6 +657,8 @@ class Server:
             "-m",
             "gunicorn",
             "opentemis.wsgi",
+            "--pythonpath",  # bench.settings and bench.urls, wherever the script is run from
+            str(ROOT),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -24,6 +24,8 @@ if ! "$PY" bench/has_national.py; then
   echo "Loading the national synthetic dataset (once; several minutes)..."
   /usr/bin/time -f "synth national: %e s wall, %M KB max RSS" "$PY" manage.py synth --size national --reset
 fi
+# The staff and evaluation benches compare with a view that does nothing, /bench/trivial: it is
+# in the bench URL conf only (bench/urls.py), which they select with bench.settings.
 "$PY" bench/staff_bench.py --write docs/benchmarks.md
 "$PY" bench/evaluation_bench.py --write docs/benchmarks.md
 # The audit of reads (issue 10): staff pages and the submit with it off and on, alternating.

@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opentemis.settings")
+# The site plus the trivial view this benchmark compares with (bench/urls.py); set, not
+# defaulted: `make` exports the site's own settings. gunicorn inherits it.
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("AXES_ENABLED", "0")
 import django
 
@@ -145,6 +147,8 @@ def throughput(officer: User, province: Unit, seconds: float) -> dict[str, float
             "-m",
             "gunicorn",
             "opentemis.wsgi",
+            "--pythonpath",  # bench.settings and bench.urls, wherever the script is run from
+            str(Path(__file__).resolve().parent.parent),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -353,16 +353,17 @@ def test_a_step_without_a_version_meets_a_save_made_meanwhile(ev: Any, api: bool
     the write is the same conflict (API: the one 409; page: said, nothing written)."""
     from unittest import mock
 
-    from opentemis.evaluations import services
+    # The acknowledgement's own module: it calls guarded_update by that name.
+    from opentemis.evaluations.services import results
 
     evaluation = _finalised(ev)
-    update = services.guarded_update
+    update = results.guarded_update
 
     def someone_saves_first(record: Any, **kwargs: Any) -> Any:
         type(record)._base_manager.filter(pk=record.pk).update(version=F("version") + 1)
         return update(record, **kwargs)
 
-    with mock.patch.object(services, "guarded_update", side_effect=someone_saves_first):
+    with mock.patch.object(results, "guarded_update", side_effect=someone_saves_first):
         before = _state(evaluation)
         if api:
             url = f"/api/v1/evaluations/{evaluation.pk}/acknowledge/"

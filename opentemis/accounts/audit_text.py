@@ -49,14 +49,12 @@ class Sentence:
     shorter form shown on the object's own page (its history), where the object goes without
     saying. Placeholders: ``%(actor)s``, ``%(object)s`` and any key the event recorded.
 
-    ``pairs``: the event records ``{field: [before, after]}``; ``list_label``: the name of a
-    bare list recorded as ``before``/``after`` (a cycle's three deadlines); ``labels`` and
+    ``pairs``: the event records ``{field: [before, after]}``; ``labels`` and
     ``formats``: names and ways of saying this action's own keys (before the app-wide ones)."""
 
     text: Any
     here: Any = None
     pairs: bool = False
-    list_label: Any = None
     labels: Mapping[str, Any] = field(default_factory=dict)
     formats: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
 
@@ -308,8 +306,7 @@ def _details(
                 text = said(key, after[key] if key in after else before[key])
             rows.append((label(key, model, spec), text))
     elif before is not None or after is not None:
-        name = str(spec.list_label) if spec and spec.list_label else _("Change")
-        rows.append((name, f"{said('', before)} → {said('', after)}"))
+        rows.append((_("Change"), f"{said('', before)} → {said('', after)}"))
     for key, value in changes.items():
         if key in {"before", "after", "reason"} or key in HIDDEN:
             continue

@@ -5,7 +5,6 @@ from opentemis.core.route_policy import PUBLIC, SIGNED_IN, STAFF_ONLY, RoutePoli
 ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "home": SIGNED_IN,
     "healthz": PUBLIC("load balancers and monitoring ask without an account"),
-    "trivial": PUBLIC("the benchmarks' baseline: reads nothing"),
     "session_state": PUBLIC("drafts.js asks whether the session is still alive"),
     "session_back": SIGNED_IN,
     "set_language": PUBLIC("the language can be chosen on the sign-in page"),

@@ -59,9 +59,6 @@ class Scope:
             query |= Q(**{f"{path_field}__startswith": prefix})
         return query
 
-    def covers(self, path: str) -> bool:
-        return self.everything or any(path.startswith(p) for p in self.paths)
-
     def narrowed(self, prefixes: tuple[str, ...] | None) -> Scope:
         """The part of this scope inside ``prefixes`` (None: no further limit).
 

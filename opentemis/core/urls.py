@@ -4,7 +4,6 @@ from opentemis.core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("bench/trivial", views.trivial, name="trivial"),
     path("session/", views.session_state, name="session_state"),
     path("session/back/", views.session_back, name="session_back"),
 ]

@@ -35,11 +35,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def trivial(request: HttpRequest) -> HttpResponse:
-    """A view that does nothing: the baseline for throughput benchmarks."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     return render(request, template, {"status": status}, status=status)
 

@@ -57,10 +57,10 @@ register(
             _("%(actor)s opened the evaluation cycle %(object)s."),
             labels={"deadlines": _("Deadlines")},
         ),
-        "cycle.deadlines": Sentence(
-            _("%(actor)s changed the deadlines of %(object)s."), list_label=_("Deadlines")
+        "cycle.finish": Sentence(
+            _("%(actor)s closed the evaluation cycle %(object)s."),
+            labels={"frameworks": _("Standards locked")},
         ),
-        "cycle.finish": Sentence(_("%(actor)s closed the evaluation cycle %(object)s.")),
         "evaluation.start": Sentence(
             _("%(actor)s started the self-evaluation of %(object)s."),
             _("%(actor)s started the self-evaluation."),

@@ -34,6 +34,8 @@ ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "review_queue": PERM(Perm.REVIEW_TEACHERS, denied=404).narrowed_by("unit"),
     "cycle_new": PERM(Perm.MANAGE_CYCLES, actor=_OFFICER, denied=404),
     "cycle_detail": _COMPLETION,
+    # Finishing (POST only): the officers managing the cycle; a principal who sees it, 404.
+    "cycle_finish": OBJECT("cycle", actor=_OFFICER, perm=Perm.MANAGE_CYCLES),
     "evaluation_school": OBJECT(
         "unit.school", param="unit_pk", actor=_PRINCIPAL, perm=Perm.VIEW_EVALUATIONS
     ),

@@ -1,19 +1,28 @@
 """Serializers of the evaluation API: request bodies, query filters and response shapes.
 
-Responses are built from plain dicts by :mod:`opentemis.evaluations.api` (what a caller may see
-depends on who they are, e.g. the reviewer's draft levels are hidden from the person until the
-record is finalised); the classes here declare the shapes, so the OpenAPI schema documents them.
+Each answer's shape is declared here once, and the OpenAPI schema documents it. The views of
+:mod:`opentemis.evaluations.api` hand these serializers the objects their fields read (a cycle,
+a completion row, a person, an opinion summary, poll results), and where what a caller may see
+depends on who they are (the reviewer's draft levels are hidden from the person until the record
+is finalised, the actions allowed), the values computed for that caller; never JSON shaped
+beside them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from opentemis.evaluations.models import Cycle, EvaluationKind, Status
+from opentemis.evaluations.selectors import CompletionRow
+from opentemis.evaluations.services.fields import TEXT_FIELDS
 from opentemis.orgs.models import SchoolYear
+from opentemis.standards.models import Framework
 from opentemis.standards.rules import Level
 
 LEVEL_CHOICES = [(level.code, level.label) for level in Level]
@@ -23,24 +32,35 @@ _VERSION_HELP = _("The version the client read. Required: a stale one answers 40
 
 # --- shared pieces --------------------------------------------------------------------------
 
+# A field serializer whose API name Python or DRF keeps for itself ("for" is a keyword; a
+# serializer has its own ``errors``, ``data`` and a field its ``label``) is declared with a
+# trailing underscore and named without it in the API: the schema, the input and the output.
+AnySerializer = serializers.Serializer[Any]
+AnyField = serializers.Field[Any, Any, Any, Any]
 
-class UnitRefSerializer(serializers.Serializer):
+
+class ApiNamesMixin(AnySerializer):
+    def get_fields(self) -> dict[str, AnyField]:
+        return {name.removesuffix("_"): field for name, field in super().get_fields().items()}
+
+
+class UnitRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     staff_code = serializers.CharField()
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSerializer(ApiNamesMixin):
     """The overall rating the levels give, and why it is not higher (null while incomplete)."""
 
     level = serializers.ChoiceField(choices=LEVEL_CHOICES)
-    label = serializers.CharField()
+    label_ = serializers.CharField()
     explanation = serializers.ListField(
         child=serializers.CharField(),
         help_text=_("For each level above the result: the conditions not met."),
@@ -48,15 +68,15 @@ class RatingSerializer(serializers.Serializer):
     citation = serializers.CharField(help_text=_("The regulation the rules come from."))
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
 # --- cycles ---------------------------------------------------------------------------------
 
 
-class CycleSerializer(serializers.ModelSerializer):
-    school_year = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class CycleSerializer(serializers.ModelSerializer[Cycle]):
+    school_year = serializers.SlugRelatedField[SchoolYear](slug_field="code", read_only=True)
     unit = UnitRefSerializer(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
 
@@ -78,7 +98,7 @@ class CycleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CycleCreateSerializer(serializers.Serializer):
+class CycleCreateSerializer(serializers.Serializer[Any]):
     unit = serializers.IntegerField(
         help_text=_("Id of the unit whose subtree the cycle covers (you manage cycles there).")
     )
@@ -93,27 +113,40 @@ class CycleCreateSerializer(serializers.Serializer):
     review_due = serializers.DateField(help_text=_("Review due."))
 
 
-class CompletionQuerySerializer(serializers.Serializer):
+class CompletionQuerySerializer(serializers.Serializer[Any]):
     unit = serializers.IntegerField(
         required=False,
         help_text=_("Count this unit's children (default: the cycle's unit, or your own)."),
     )
 
 
-class CompletionRowSerializer(serializers.Serializer):
+@extend_schema_field(OpenApiTypes.DOUBLE)
+class RateField(serializers.Field[CompletionRow, Any, float, CompletionRow]):
+    """A count of a completion row as a percentage of those to evaluate
+    (``CompletionRow.rate``); a number in the schema, as a ``FloatField``."""
+
+    def __init__(self, count: str, **kwargs: Any) -> None:
+        self.count = count
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value: CompletionRow) -> float:
+        return value.rate(getattr(value, self.count))
+
+
+class CompletionRowSerializer(serializers.Serializer[CompletionRow]):
     unit = UnitRefSerializer()
     to_evaluate = serializers.IntegerField(help_text=_("Working staff in evaluated positions."))
     started = serializers.IntegerField()
     self_evaluated = serializers.IntegerField()
     opinions = serializers.IntegerField(help_text=_("With colleagues' opinions or poll answers."))
     finalised = serializers.IntegerField()
-    started_rate = serializers.FloatField(help_text=_("Percent of those to evaluate."))
-    self_rate = serializers.FloatField()
-    opinions_rate = serializers.FloatField()
-    finalised_rate = serializers.FloatField()
+    started_rate = RateField("started", help_text=_("Percent of those to evaluate."))
+    self_rate = RateField("self_evaluated")
+    opinions_rate = RateField("opinions")
+    finalised_rate = RateField("finalised")
 
 
-class CompletionSerializer(serializers.Serializer):
+class CompletionSerializer(serializers.Serializer[Any]):
     cycle = serializers.IntegerField()
     total = CompletionRowSerializer()
     rows = CompletionRowSerializer(many=True, help_text=_("One row per child unit."))
@@ -122,7 +155,7 @@ class CompletionSerializer(serializers.Serializer):
 # --- evaluations: lists and detail -----------------------------------------------------------
 
 
-class EvaluationQuerySerializer(serializers.Serializer):
+class EvaluationQuerySerializer(ApiNamesMixin):
     cycle = serializers.IntegerField(required=False, help_text=_("Cycle id."))
     unit = serializers.IntegerField(
         required=False, help_text=_("Only evaluations in this unit and its sub-units.")
@@ -140,20 +173,14 @@ class EvaluationQuerySerializer(serializers.Serializer):
         ),
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # "for" is a Python keyword: declared as for_, named "for" in the API.
-        fields = super().get_fields()
-        fields["for"] = fields.pop("for_")
-        return fields
 
-
-class MeQuerySerializer(serializers.Serializer):
+class MeQuerySerializer(serializers.Serializer[Any]):
     cycle = serializers.IntegerField(
         required=False, help_text=_("Cycle id (default: the open cycle covering your unit).")
     )
 
 
-class EvaluationListSerializer(serializers.Serializer):
+class EvaluationListSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     cycle = serializers.IntegerField(source="cycle_id")
     person = PersonRefSerializer()
@@ -168,20 +195,23 @@ class EvaluationListSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class CriterionSerializer(serializers.Serializer):
+class CriterionSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     name = serializers.CharField()
     is_key = serializers.BooleanField()
 
 
-class EvidenceLinkSerializer(serializers.Serializer):
+# An EvidenceLink and its item. (No docstring: a serializer's docstring is its schema's text.)
+class EvidenceLinkSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField()
-    evidence = serializers.IntegerField(help_text=_("Id of the evidence item."))
-    title = serializers.CharField()
-    kind = serializers.CharField()
+    evidence = serializers.IntegerField(
+        source="evidence_id", help_text=_("Id of the evidence item.")
+    )
+    title = serializers.CharField(source="evidence.title")
+    kind = serializers.CharField(source="evidence.kind")
 
 
-class SelfEvaluationSerializer(serializers.Serializer):
+class SelfEvaluationSerializer(serializers.Serializer[Any]):
     levels = serializers.DictField(child=serializers.CharField(), help_text=_LEVELS_HELP)
     notes = serializers.DictField(child=serializers.CharField())
     strengths = serializers.CharField()
@@ -196,7 +226,7 @@ class SelfEvaluationSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(serializers.Serializer[Any]):
     levels = serializers.DictField(child=serializers.CharField(), help_text=_LEVELS_HELP)
     comments = serializers.DictField(child=serializers.CharField())
     note = serializers.CharField()
@@ -206,13 +236,13 @@ class ReviewSerializer(serializers.Serializer):
     finalised_at = serializers.DateTimeField(allow_null=True)
 
 
-class TrainingNeedSerializer(serializers.Serializer):
+class TrainingNeedSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField()
     reason = serializers.CharField()
     modules = serializers.ListField(child=serializers.CharField())
 
 
-class ActionsSerializer(serializers.Serializer):
+class ActionsSerializer(serializers.Serializer[Any]):
     """What the caller may do with the record now."""
 
     can_edit_self = serializers.BooleanField()
@@ -223,14 +253,28 @@ class ActionsSerializer(serializers.Serializer):
     can_acknowledge = serializers.BooleanField()
 
 
-class FrameworkRefSerializer(serializers.Serializer):
+@extend_schema_field(OpenApiTypes.STR)
+class FrameworkTitleField(serializers.Field[Framework, Any, str, Framework]):
+    """A framework's title in the answer's language: English where the framework has an
+    English title, else Vietnamese (a string in the schema, as a ``CharField``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value: Framework) -> str:
+        if get_language() == "en" and value.title_en:
+            return value.title_en
+        return value.title_vi
+
+
+class FrameworkRefSerializer(serializers.Serializer[Framework]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     version = serializers.IntegerField()
-    title = serializers.CharField()
+    title = FrameworkTitleField()
 
 
-class EvaluationDetailSerializer(serializers.Serializer):
+class EvaluationDetailSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     cycle = serializers.IntegerField()
     person = PersonRefSerializer()
@@ -256,7 +300,7 @@ class EvaluationDetailSerializer(serializers.Serializer):
 # --- evaluations: request bodies -------------------------------------------------------------
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
 
 
@@ -283,18 +327,9 @@ class SelfWriteSerializer(VersionSerializer):
         help_text=_("Criteria you choose to improve first."),
     )
 
-    TEXTS = (
-        "strengths",
-        "improvements",
-        "plan_goals",
-        "plan_content",
-        "plan_timing",
-        "plan_conditions",
-    )
-
     def service_kwargs(self) -> dict[str, Any]:
         data = self.validated_data
-        texts = {name: data[name] for name in self.TEXTS if name in data}
+        texts = {name: data[name] for name in TEXT_FIELDS if name in data}
         return {
             "version": data["version"],
             "levels": data.get("levels"),
@@ -353,22 +388,22 @@ class ReturnSerializer(VersionSerializer):
     reason = serializers.CharField(allow_blank=True, help_text=_("What the person should revise."))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True, help_text=_("Recorded in the audit log."))
 
 
-class OpinionWriteSerializer(serializers.Serializer):
+class OpinionWriteSerializer(serializers.Serializer[Any]):
     level = serializers.CharField(help_text=_("Level code: ChuaDat, Dat, Kha or Tot."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OpinionSerializer(serializers.Serializer):
+class OpinionSerializer(serializers.Serializer[Any]):
     level = serializers.CharField()
     comment = serializers.CharField()
     updated_at = serializers.DateTimeField()
 
 
-class OpinionSummarySerializer(serializers.Serializer):
+class OpinionSummarySerializer(serializers.Serializer[Any]):
     """Counts of the colleagues' opinions (BM3), without their authors."""
 
     total = serializers.IntegerField()
@@ -378,17 +413,17 @@ class OpinionSummarySerializer(serializers.Serializer):
     comments = serializers.ListField(child=serializers.CharField())
 
 
-class PollWriteSerializer(serializers.Serializer):
+class PollWriteSerializer(serializers.Serializer[Any]):
     levels = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, help_text=_LEVELS_HELP
     )
     overall = serializers.CharField(help_text=_("Overall level code."))
 
 
-class PollResultsSerializer(serializers.Serializer):
+class PollResultsSerializer(serializers.Serializer[Any]):
     """Aggregated answers only; nothing at all below three answers."""
 
-    class CriterionCountsSerializer(serializers.Serializer):
+    class CriterionCountsSerializer(serializers.Serializer[Any]):
         criterion = serializers.IntegerField()
         counts = serializers.DictField(child=serializers.IntegerField())
 
@@ -397,9 +432,9 @@ class PollResultsSerializer(serializers.Serializer):
     overall = serializers.DictField(
         child=serializers.IntegerField(), help_text=_("Level code -> number of answers.")
     )
-    criteria = CriterionCountsSerializer(many=True)
+    criteria = CriterionCountsSerializer(many=True, source="by_criterion")
 
 
-class EvidenceWriteSerializer(serializers.Serializer):
+class EvidenceWriteSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField(min_value=1)
     evidence = serializers.IntegerField(help_text=_("Id of an item of the person's library."))

@@ -19,7 +19,7 @@ from django_tasks import task
 from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope
 from opentemis.evaluations.models import Cycle, Evaluation
-from opentemis.evaluations.printing import forms
+from opentemis.evaluations.printing import official_forms
 from opentemis.evaluations.printing.access import may_print_school
 from opentemis.evaluations.printing.pdf import render
 from opentemis.jobs import services as jobs
@@ -69,7 +69,7 @@ def _print_school(job: Job, unit_id: int, cycle_id: int) -> None:
     total = len(evaluations) + len(groups) + 1
     every = max(1, total // PROGRESS_STEPS)
     jobs.job_progress(job, 0, total)
-    cache = forms.Cache()
+    cache = official_forms.Cache()
     done = 0
 
     def step() -> None:
@@ -81,18 +81,19 @@ def _print_school(job: Job, unit_id: int, cycle_id: int) -> None:
     with tempfile.TemporaryFile() as buffer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for evaluation in evaluations:
-                form = forms.self_evaluation(evaluation, cache)
+                form = official_forms.self_evaluation(evaluation, cache)
                 archive.writestr(f"{form.filename}.pdf", render(form))
                 step()
             for group in groups:
-                form = forms.bm3(group, cycle, actor)
+                form = official_forms.bm3(group, cycle, actor)
                 archive.writestr(f"{form.filename}.pdf", render(form))
                 step()
-            form = forms.bm4(unit, cycle, cache)
+            form = official_forms.bm4(unit, cycle, cache)
             archive.writestr(f"{form.filename}.pdf", render(form))
             step()
         buffer.seek(0)
-        name = f"{forms.ascii_name(unit.code)}_{forms.ascii_name(str(cycle.school_year))}.zip"
+        ascii_name = official_forms.ascii_name
+        name = f"{ascii_name(unit.code)}_{ascii_name(str(cycle.school_year))}.zip"
         jobs.job_finish(
             job=job,
             content=buffer,

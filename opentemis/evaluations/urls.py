@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("queue/", views_waiting.review_queue_page, name="review_queue"),
     path("cycles/new/", views.cycle_new, name="cycle_new"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/finish/", views.cycle_finish, name="cycle_finish"),
     path("school/<int:unit_pk>/", views.school_roster, name="evaluation_school"),
     path("<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("<int:pk>/self/", views.evaluation_self, name="evaluation_self"),

@@ -774,3 +774,21 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_manage": has_perm_on(request.user, Perm.MANAGE_CYCLES, cycle.unit_path),
     }
     return render(request, "evaluations/cycle_detail.html", context)
+
+
+@login_required
+@require_POST
+def cycle_finish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Finish the cycle, for the officers who manage it (the button on its page, with a
+    confirmation): nothing in it changes any more and the standards it used are locked
+    (decision 0005). Anyone else gets 404, as for a missing cycle."""
+    cycle = selectors.get_cycle_for_user(actor=request.user, pk=pk)
+    if not has_perm_on(request.user, Perm.MANAGE_CYCLES, cycle.unit_path):
+        raise Http404
+    try:
+        services.cycle_finish(actor=request.user, cycle=cycle)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The cycle is finished; the standards it used are locked."))
+    return redirect("cycle_detail", pk=cycle.pk)

@@ -17,7 +17,7 @@ from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.core.params import id_param
 from opentemis.evaluations import selectors
 from opentemis.evaluations.models import Cycle, Evaluation
-from opentemis.evaluations.printing import access, forms, pdf, xlsx
+from opentemis.evaluations.printing import access, official_forms, pdf, xlsx
 from opentemis.evaluations.printing.layout import Form
 from opentemis.evaluations.tasks import print_school_start
 from opentemis.orgs.models import Unit
@@ -82,7 +82,7 @@ def _school(request: AuthenticatedRequest, unit_pk: int) -> Unit:
 def bm1(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     """BM1 of a teacher, or the principal's self-evaluation form (TT 14)."""
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
-    form = forms.self_evaluation(evaluation)
+    form = official_forms.self_evaluation(evaluation)
     return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
@@ -91,7 +91,7 @@ def poll_summary(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpRespon
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_poll(request.user, evaluation):
         raise Http404
-    form = forms.poll_summary(evaluation)
+    form = official_forms.poll_summary(evaluation)
     return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
@@ -100,7 +100,7 @@ def superior_result(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpRes
     evaluation = selectors.get_evaluation_for_user(actor=request.user, pk=pk)
     if not access.may_print_result(request.user, evaluation):
         raise Http404
-    form = forms.superior_result(evaluation)
+    form = official_forms.superior_result(evaluation)
     return _evaluation_form(form, fmt, request=request, evaluation=evaluation)
 
 
@@ -109,7 +109,7 @@ def bm2(request: AuthenticatedRequest, person_pk: int, fmt: str) -> HttpResponse
     author = Person.objects.select_related("subject_group", "unit").filter(pk=person_pk).first()
     if author is None or not access.may_print_bm2(request.user, author):
         raise Http404
-    form = forms.bm2(author, _cycle(request, author.unit_path))
+    form = official_forms.bm2(author, _cycle(request, author.unit_path))
     return _respond(form, fmt, request=request, unit=author.unit, person_id=author.pk)
 
 
@@ -119,13 +119,16 @@ def bm3(request: AuthenticatedRequest, group_pk: int, fmt: str) -> HttpResponse:
     if group is None or not access.may_print_bm3(request.user, group):
         raise Http404
     cycle = _cycle(request, group.unit.path)
-    return _respond(forms.bm3(group, cycle, request.user), fmt, request=request, unit=group.unit)
+    form = official_forms.bm3(group, cycle, request.user)
+    return _respond(form, fmt, request=request, unit=group.unit)
 
 
 @login_required
 def bm4(request: AuthenticatedRequest, unit_pk: int, fmt: str) -> HttpResponse:
     unit = _school(request, unit_pk)
-    return _respond(forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit)
+    return _respond(
+        official_forms.bm4(unit, _cycle(request, unit.path)), fmt, request=request, unit=unit
+    )
 
 
 @login_required

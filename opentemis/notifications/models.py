@@ -166,10 +166,6 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
 
 class EmailChoice(models.TextChoices):
     IMMEDIATE = "immediate", _("At once, one email per notice")

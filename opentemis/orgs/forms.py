@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opentemis.core.params import parse_positive_int
 from opentemis.orgs.models import SchoolLevel, UnitKind, UnitStatus
 
 
@@ -19,13 +18,3 @@ class UnitForm(forms.Form):
     )
     disadvantaged_area = forms.BooleanField(label=_("Disadvantaged area"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=UnitStatus.choices)
-
-
-class UnitMoveForm(forms.Form):
-    target = forms.IntegerField(label=_("New parent unit"), widget=forms.HiddenInput)
-    units = forms.CharField(widget=forms.HiddenInput)  # comma-separated ids of selected units
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
-
-    def unit_ids(self) -> list[int]:
-        raw = self.cleaned_data.get("units", "")
-        return [i for x in raw.split(",") if (i := parse_positive_int(x))]

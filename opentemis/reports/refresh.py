@@ -114,16 +114,6 @@ class EvalFigures:
         for k, v in other.modules.items():
             self.modules[k] = self.modules.get(k, 0) + v
 
-    @classmethod
-    def from_cell(cls, cell: EvalCell) -> EvalFigures:
-        return cls(
-            counts={k: getattr(cell, k) for k in COUNT_FIELDS},
-            ratings={code: getattr(cell, name) for code, name in RATING_FIELDS.items()},
-            criteria={k: list(v) for k, v in cell.criteria.items()},
-            needs=dict(cell.needs),
-            modules=dict(cell.modules),
-        )
-
     def is_empty(self) -> bool:
         return not any(self.counts.values()) and not any(self.ratings.values())
 

@@ -24,7 +24,7 @@ from opentemis.orgs.services import unit_update
 
 APP = Path(settings.BASE_DIR) / "opentemis"
 # Functions that pass their own ``action`` argument on to ``audit``: their callers are read.
-WRAPPERS = {"_write", "config_audit", "audit_read", "_insert"}
+WRAPPERS = {"write_step", "config_audit", "audit_read", "_insert"}
 
 
 def _name(func: ast.expr) -> str:
@@ -193,16 +193,16 @@ def test_recorded_values_read_as_people_say_them(world: Any) -> None:
                 },
             },
         )
-        deadlines = audit(
+        finished = audit(
             actor=world.officer_a,
-            action="cycle.deadlines",
+            action="cycle.finish",
             unit=world.province_a,
-            changes={"before": ["2026-05-15"], "after": ["2026-05-20"]},
+            changes={"after": {"frameworks": ["TT14_2018_HTPT v1", "TT20_2018_GVPT v1"]}},
         )
-        first, second = describe([submitted, deadlines])
+        first, second = describe([submitted, finished])
     assert first.details == [
         ("Xếp loại tự đánh giá", "— → Chưa đạt"),
         ("Thời điểm nộp", "— → 17/05/2026 14:51"),
         ("Tiêu chí ưu tiên cải thiện", "— → 3, 15"),
     ]
-    assert second.details == [("Các hạn", "15/05/2026 → 20/05/2026")]
+    assert second.details == [("Chuẩn đã khóa", "TT14_2018_HTPT v1, TT20_2018_GVPT v1")]

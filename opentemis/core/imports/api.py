@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
-
-from opentemis.core.imports.issues import Issue
 
 
 class ImportIssueSerializer(serializers.Serializer[dict[str, Any]]):
@@ -24,17 +20,3 @@ class ImportIssueSerializer(serializers.Serializer[dict[str, Any]]):
     value = serializers.CharField(help_text=gettext_lazy("The cell's content as read."))
     problem = serializers.CharField()
     message = serializers.CharField(help_text=gettext_lazy("The problem with its place."))
-
-
-def issue_data(issue: Issue) -> dict[str, Any]:
-    """An issue as :class:`ImportIssueSerializer` gives it."""
-    return {
-        "sheet": issue.sheet,
-        "row": issue.row,
-        "column": issue.column,
-        "letter": issue.letter,
-        "cell": issue.cell,
-        "value": issue.value,
-        "problem": issue.problem,
-        "message": issue.message,
-    }

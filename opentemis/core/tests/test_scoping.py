@@ -55,12 +55,6 @@ def test_minimal_prefixes_drops_covered_paths():
     assert minimal_prefixes(["0001", "00010002", "0003", "00030001"]) == ("0001", "0003")
 
 
-def test_scope_covers():
-    scope = Scope(paths=("00010002",))
-    assert scope.covers("000100020005")
-    assert not scope.covers("00010003")
-
-
 def test_narrowed_is_the_intersection_of_subtrees():
     scope = Scope(paths=("0001", "0002"))
     assert scope.narrowed(None) == scope

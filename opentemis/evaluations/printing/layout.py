@@ -1,6 +1,6 @@
 """A form as data: what to print, independent of the file format.
 
-Each official form has ONE builder (:mod:`.forms`) that reads the records and returns a
+Each official form has ONE builder (:mod:`.official_forms`) that reads the records and returns a
 :class:`Form`; :mod:`.pdf` and :mod:`.xlsx` render any :class:`Form`. The layout of a form is
 decided once, so the PDF and the spreadsheet cannot drift apart (the same split as pretix's
 exporters: one row generator, several renderers).
@@ -51,10 +51,6 @@ class Row:
 class Table:
     columns: list[Column]
     rows: list[Row] = field(default_factory=list)
-
-    @property
-    def has_groups(self) -> bool:
-        return any(c.group for c in self.columns)
 
     def group_spans(self) -> list[tuple[str, int, int]]:
         """(group title, first column index, span) for each run of grouped columns."""

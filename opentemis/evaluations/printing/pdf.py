@@ -5,11 +5,7 @@ from __future__ import annotations
 from fpdf.fonts import FontFace
 
 from opentemis.core.pdf import Document, grouped_heading
-from opentemis.evaluations.models import Cycle, Evaluation
-from opentemis.evaluations.printing import forms
 from opentemis.evaluations.printing.layout import DOTS, MOTTO, Form, Paragraph, Table
-from opentemis.orgs.models import Unit
-from opentemis.staff.models import Person, SubjectGroup
 
 LINE = 5.5
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
@@ -145,31 +141,3 @@ def _signatures(doc: Document, form: Form) -> None:
         doc.set_x(x)
         doc.set_font(size=10, style="B")
         doc.cell(block, LINE, signature.name, align="C")
-
-
-def bm1_pdf(evaluation: Evaluation, cache: forms.Cache | None = None) -> bytes:
-    """BM1 of a teacher, or the self-evaluation form of a principal (TT 14)."""
-    return render(forms.self_evaluation(evaluation, cache))
-
-
-principal_self_pdf = bm1_pdf
-
-
-def bm2_pdf(author: Person, cycle: Cycle) -> bytes:
-    return render(forms.bm2(author, cycle))
-
-
-def bm3_pdf(group: SubjectGroup, cycle: Cycle) -> bytes:
-    return render(forms.bm3(group, cycle))
-
-
-def bm4_pdf(unit: Unit, cycle: Cycle, cache: forms.Cache | None = None) -> bytes:
-    return render(forms.bm4(unit, cycle, cache))
-
-
-def poll_summary_pdf(evaluation: Evaluation) -> bytes:
-    return render(forms.poll_summary(evaluation))
-
-
-def superior_result_pdf(evaluation: Evaluation) -> bytes:
-    return render(forms.superior_result(evaluation))

@@ -15,14 +15,11 @@ import re
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opentemis.core.pdf import nfc
-from opentemis.evaluations.models import Cycle, Evaluation
-from opentemis.evaluations.printing import forms
 from opentemis.evaluations.printing.layout import DOTS, MOTTO, Column, Form, Paragraph, Table
-from opentemis.orgs.models import Unit
-from opentemis.staff.models import Person, SubjectGroup
 
 FONT = "Times New Roman"
 MM_PER_WIDTH_UNIT = 1.85  # one Excel column width unit is about 7 px, 1.85 mm
@@ -36,6 +33,7 @@ _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 def render(form: Form) -> bytes:
     workbook = Workbook()
     ws = workbook.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on its one worksheet
     ws.title = _SHEET_NAME_BAD.sub("-", form.code)[:31]
     sheet = _Sheet(ws, form)
     sheet.write()
@@ -83,6 +81,10 @@ class _Sheet:
         if border:
             for column in range(first, last + 1):
                 self.ws.cell(row=row, column=column).border = _BOX
+
+    def head(self, row: int, first: int, last: int, text: str) -> None:
+        """A cell of the table's head."""
+        self.put(row, first, last, text, bold=True, align="center", border=True, fill=_HEAD_FILL)
 
     def width_units(self, first: int, last: int) -> float:
         return sum(c.width for c in self.columns[first - 1 : last]) / MM_PER_WIDTH_UNIT
@@ -168,16 +170,15 @@ class _Sheet:
         head_top = self.row
         spans = {first: (title, span) for title, first, span in table.group_spans()}
         for i, column in enumerate(table.columns, 1):
-            style = {"bold": True, "align": "center", "border": True, "fill": _HEAD_FILL}
             if column.group:
                 if i - 1 in spans:
                     title, span = spans[i - 1]
-                    self.put(self.row, i, i + span - 1, title, **style)
-                self.put(self.row + 1, i, i, column.title, **style)
+                    self.head(self.row, i, i + span - 1, title)
+                self.head(self.row + 1, i, i, column.title)
             else:
-                self.put(self.row, i, i, column.title, **style)
+                self.head(self.row, i, i, column.title)
                 if spans:
-                    self.put(self.row + 1, i, i, "", **style)
+                    self.head(self.row + 1, i, i, "")
                     self.ws.merge_cells(
                         start_row=self.row, start_column=i, end_row=self.row + 1, end_column=i
                     )
@@ -220,38 +221,13 @@ class _Sheet:
         ws.page_setup.orientation = "portrait" if self.form.orientation == "P" else "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        fit = ws.sheet_properties.pageSetUpPr
+        if fit is None:
+            fit = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+        fit.fitToPage = True
         ws.page_margins.left = ws.page_margins.right = 0.6
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.print_options.horizontalCentered = True
         if table_rows is not None:
             ws.print_title_rows = f"{table_rows[0]}:{table_rows[1]}"
         ws.sheet_view.showGridLines = False
-
-
-def bm1_xlsx(evaluation: Evaluation, cache: forms.Cache | None = None) -> bytes:
-    """BM1 of a teacher, or the self-evaluation form of a principal (TT 14)."""
-    return render(forms.self_evaluation(evaluation, cache))
-
-
-principal_self_xlsx = bm1_xlsx
-
-
-def bm2_xlsx(author: Person, cycle: Cycle) -> bytes:
-    return render(forms.bm2(author, cycle))
-
-
-def bm3_xlsx(group: SubjectGroup, cycle: Cycle) -> bytes:
-    return render(forms.bm3(group, cycle))
-
-
-def bm4_xlsx(unit: Unit, cycle: Cycle, cache: forms.Cache | None = None) -> bytes:
-    return render(forms.bm4(unit, cycle, cache))
-
-
-def poll_summary_xlsx(evaluation: Evaluation) -> bytes:
-    return render(forms.poll_summary(evaluation))
-
-
-def superior_result_xlsx(evaluation: Evaluation) -> bytes:
-    return render(forms.superior_result(evaluation))

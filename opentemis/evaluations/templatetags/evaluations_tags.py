@@ -31,14 +31,6 @@ def level_label(code: str) -> str:
 
 
 @register.filter
-def level_short(code: str) -> str:
-    try:
-        return Level.from_code(code).short
-    except KeyError:
-        return "—"
-
-
-@register.filter
 def contains(values: Any, item: Any) -> bool:
     return item in (values or ())
 

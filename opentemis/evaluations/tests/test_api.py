@@ -12,12 +12,14 @@ import pytest
 from django.db import OperationalError
 from django.db.models import F
 from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Evaluation, PollBallot, Status
+from opentemis.evaluations.services import results
 from opentemis.evaluations.tests.conftest import PLAN
 from opentemis.evidence.models import Evidence
 from opentemis.orgs.models import SchoolYear
@@ -235,7 +237,7 @@ def test_service_validation_is_400_with_the_message_in_the_request_language(ev):
     assert response.status_code == 400
     missing = ", ".join(str(n) for n in range(3, 16))
     with translation.override("vi"):
-        expected = services._(
+        expected = gettext(
             "Choose a level for every criterion before submitting (missing: %(numbers)s)."
         ) % {"numbers": missing}
     assert response.json() == {"non_field_errors": [expected]}
@@ -527,14 +529,14 @@ def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
             levels=ev.levels("Tot"),
         )
     read = evaluation.version
-    update = services.guarded_update
+    update = results.guarded_update
 
     def someone_saves_first(evaluation: Any, **kwargs: Any) -> Any:
         # Another tab saves between the request's read and its write.
         Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
         return update(evaluation, **kwargs)
 
-    with mock.patch.object(services, "guarded_update", side_effect=someone_saves_first):
+    with mock.patch.object(results, "guarded_update", side_effect=someone_saves_first):
         response = api(ev.w.teacher_a1).post(
             url(evaluation, "acknowledge"), HTTP_ACCEPT_LANGUAGE="en"
         )
@@ -543,49 +545,79 @@ def test_conflict_on_a_step_without_a_body_names_the_version_it_read(ev):
     assert response.json()["differences"] == []
 
 
-def test_step_answers_equal_a_fresh_read_and_the_documented_schema(ev):
-    """A step answers from the record the service updated (no second lookup) and builds the
-    JSON directly: it must equal what a GET returns, and what the documented serializer makes
-    of it (so the OpenAPI schema describes the real answer)."""
-    from opentemis.evaluations.api import _detail
-    from opentemis.evaluations.serializers import EvaluationDetailSerializer
-
+def test_step_answers_equal_a_fresh_read(ev):
+    """A step answers from the record the service updated (no second lookup): it must equal
+    what a GET returns, at every step of the workflow."""
     teacher = api(ev.w.teacher_a1)
+    principal = api(ev.w.principal_a1)
+    officer = api(ev.w.officer_a)
     pk = ok(teacher.post(ME), 201)["id"]
     with system_scope():
         item = Evidence.objects.create(
             owner=ev.w.person_a1, kind="link", title="Giáo án", url="https://example.edu.vn/a"
         )
     ok(teacher.post(url(pk, "evidence"), {"criterion": 2, "evidence": item.pk}), 201)
-    submitted = ok(
-        teacher.post(
-            url(pk, "submit"), {"version": 1, "levels": ev.levels("Kha"), **PLAN}, format="json"
-        )
-    )
-    assert submitted == ok(teacher.get(url(pk)))
+
+    def step(client: APIClient, method: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = ok(getattr(client, method)(url(pk, name), body, format="json"))
+        assert answer == ok(client.get(url(pk))), name
+        return answer
+
+    draft = step(teacher, "patch", "self", {"version": 1, "levels": ev.levels("Kha")})
+    submitted = step(teacher, "post", "submit", {"version": draft["version"], **PLAN})
     assert submitted["evidence"] == [
         {"criterion": 2, "evidence": item.pk, "title": "Giáo án", "kind": "link"}
     ]
-    principal = api(ev.w.principal_a1)
-    finalised = ok(
-        principal.post(
-            url(pk, "finalise"),
-            {"version": submitted["version"], "levels": ev.levels("Tot", c6="Dat")},
-            format="json",
-        )
+    reviewed = step(principal, "patch", "review", {"version": submitted["version"], "note": "A"})
+    returned = step(
+        principal, "post", "return", {"version": reviewed["version"], "reason": "Bổ sung"}
     )
-    assert finalised == ok(principal.get(url(pk)))
+    again = step(teacher, "post", "submit", {"version": returned["version"]})
+    finalised = step(
+        principal,
+        "post",
+        "finalise",
+        {"version": again["version"], "levels": ev.levels("Tot", c6="Dat")},
+    )
     assert finalised["review"]["finalised_at"]
     assert [n["criterion"] for n in finalised["training_needs"]] == [6]
+    step(teacher, "post", "acknowledge", {})
+    reopened = step(officer, "post", "reopen", {"reason": "Nhầm tiêu chí 6"})
+    assert reopened["status"] == Status.SUBMITTED and reopened["training_needs"] == []
+
+
+def _undeclared(values: Any, serializer: Any, where: str = "") -> list[str]:
+    """Keys of ``values`` that ``serializer`` has no field for (it would drop them unseen)."""
+    from rest_framework import serializers
+
+    if isinstance(serializer, serializers.ListSerializer):
+        return [x for item in values for x in _undeclared(item, serializer.child, where + "[]")]
+    if not isinstance(serializer, serializers.Serializer) or not isinstance(values, dict):
+        return []
+    fields = serializer.fields
+    found = [f"{where}.{key}" for key in values if key not in fields]
+    for key, value in values.items():
+        if key in fields and value is not None:
+            found += _undeclared(value, fields[key], f"{where}.{key}")
+    return found
+
+
+def test_the_record_has_one_shape_the_serializer_and_the_actions_are_its_fields(ev):
+    """The API's record is ``EvaluationDetailSerializer``'s shape alone: what the view gathers
+    for it names only fields it declares (nothing computed is dropped unseen), and it declares
+    one ``can_<action>`` per action of ``access.Action``."""
+    from opentemis.evaluations.access import Action
+    from opentemis.evaluations.api.detail import DETAIL, detail_values
+    from opentemis.evaluations.serializers import ActionsSerializer
+
+    evaluation = ev.submitted()
     with system_scope():
-        record = Evaluation.objects.select_related("person", "unit", "framework", "cycle").get(
-            pk=pk
-        )
-        built = json.loads(json.dumps(_detail(ev.w.principal_a1, record), default=str))
-        documented = json.loads(
-            json.dumps(EvaluationDetailSerializer(_detail(ev.w.principal_a1, record)).data)
-        )
-    assert built == documented
+        for actor in (ev.w.teacher_a1, ev.w.principal_a1):
+            record = Evaluation.objects.select_related("person", "unit", "framework", "cycle").get(
+                pk=evaluation.pk
+            )
+            assert _undeclared(detail_values(actor, record), DETAIL) == []
+    assert set(ActionsSerializer().fields) == {f"can_{action.value}" for action in Action}
 
 
 def test_list_for_opinion_and_for_poll(ev):

@@ -295,7 +295,7 @@ def test_demo_evaluates_no_preschool_person_against_tt20_or_tt14(world):
 
 def test_printed_forms_are_the_preschool_ones(ev, mn, settings, tmp_path):
     from opentemis.core.scoping import actor_scope
-    from opentemis.evaluations.printing import pdf
+    from opentemis.evaluations.printing import official_forms, pdf
     from opentemis.evaluations.tests.test_printing import _text
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -312,12 +312,12 @@ def test_printed_forms_are_the_preschool_ones(ev, mn, settings, tmp_path):
         )
     principal = ev.submitted(user=mn.principal, levels=ev.levels("Tot", n=18))
     with actor_scope(mn.teacher):
-        text = _text(pdf.bm1_pdf(teacher))
+        text = _text(pdf.render(official_forms.self_evaluation(teacher)))
     assert "PHIẾU TỰ ĐÁNH GIÁ CỦA GIÁO VIÊN MẦM NON" in text
     assert "Nhóm, lớp chủ nhiệm" in text and "Môn dạy" not in text
     assert "Tiêu chí 5. Nuôi dưỡng và chăm sóc sức khỏe trẻ em" in text
     with actor_scope(mn.principal):
-        text = _text(pdf.principal_self_pdf(principal))
+        text = _text(pdf.render(official_forms.self_evaluation(principal)))
     assert "CƠ SỞ GIÁO DỤC MẦM NON" in text and "TT 25" in text
     assert "Tiêu chí 18." in text
 

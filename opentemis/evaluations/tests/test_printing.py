@@ -17,7 +17,7 @@ from opentemis.core.pdf import Document
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Evaluation
-from opentemis.evaluations.printing import forms, pdf, xlsx
+from opentemis.evaluations.printing import official_forms, pdf, xlsx
 from opentemis.evidence import services as evidence_services
 from opentemis.jobs.models import Job, JobStatus
 from tests.factories import PersonFactory, make_user
@@ -97,7 +97,7 @@ def test_pdf_font_reads_back_every_vietnamese_diacritic_even_from_decomposed_inp
 def test_bm1_pdf_has_the_header_the_person_criteria_evidence_and_rating(ev):
     evaluation = _finalised(ev)
     with actor_scope(ev.w.teacher_a1):
-        text = _text(pdf.bm1_pdf(evaluation))
+        text = _text(pdf.render(official_forms.self_evaluation(evaluation)))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "BM1" in text
@@ -115,7 +115,7 @@ def test_bm1_pdf_has_the_header_the_person_criteria_evidence_and_rating(ev):
 def test_bm1_xlsx_marks_each_level_in_its_column(ev):
     evaluation = _finalised(ev)
     with actor_scope(ev.w.teacher_a1):
-        ws = _sheet(xlsx.bm1_xlsx(evaluation))
+        ws = _sheet(xlsx.render(official_forms.self_evaluation(evaluation)))
     group = _find(ws, lambda v: v == "Kết quả xếp loại")
     head = group.row + 1
     columns = {ws.cell(head, c).value: c for c in range(1, ws.max_column + 1)}
@@ -151,7 +151,7 @@ def test_xlsx_never_writes_user_text_as_a_formula(ev):
     with system_scope():
         Evaluation.objects.filter(pk=evaluation.pk).update(strengths="+1+1")
         evaluation.refresh_from_db()
-        content = xlsx.bm1_xlsx(evaluation)
+        content = xlsx.render(official_forms.self_evaluation(evaluation))
     ws = _sheet(content)
     cell = _find(ws, lambda v: "HYPERLINK" in v)
     assert cell.data_type == "s"
@@ -163,7 +163,7 @@ def test_xlsx_never_writes_user_text_as_a_formula(ev):
 def test_principal_self_evaluation_prints_the_tt14_criteria(ev):
     evaluation = ev.submitted(user=ev.w.principal_a1, levels=ev.levels("Tot", n=18))
     with actor_scope(ev.w.principal_a1):
-        text = _text(pdf.principal_self_pdf(evaluation))
+        text = _text(pdf.render(official_forms.self_evaluation(evaluation)))
     assert "PHIẾU TỰ ĐÁNH GIÁ CỦA HIỆU TRƯỞNG" in text
     assert "Trần Thị Hiệu" in text
     assert "Tiêu chí 18." in text
@@ -186,7 +186,7 @@ def _with_opinion(ev: Any) -> Evaluation:
 def test_bm2_lists_the_colleagues_with_the_authors_levels(ev):
     _with_opinion(ev)
     with actor_scope(ev.colleague):
-        ws = _sheet(xlsx.bm2_xlsx(ev.colleague.person, ev.cycle))
+        ws = _sheet(xlsx.render(official_forms.bm2(ev.colleague.person, ev.cycle)))
     row = _find(ws, lambda v: v == "Nguyễn Văn An").row
     assert [ws.cell(row, c).value or "" for c in range(3, 8)] == ["", "", "", "X", "Nhiệt huyết"]
 
@@ -194,8 +194,8 @@ def test_bm2_lists_the_colleagues_with_the_authors_levels(ev):
 def test_bm3_counts_the_opinions_per_level(ev):
     _with_opinion(ev)
     with actor_scope(ev.w.principal_a1):
-        ws = _sheet(xlsx.bm3_xlsx(ev.group, ev.cycle))
-        text = _text(pdf.bm3_pdf(ev.group, ev.cycle))
+        ws = _sheet(xlsx.render(official_forms.bm3(ev.group, ev.cycle)))
+        text = _text(pdf.render(official_forms.bm3(ev.group, ev.cycle)))
     row = _find(ws, lambda v: v == "Nguyễn Văn An").row
     # CĐ, Đ, K, T, total, self-rating
     assert [ws.cell(row, c).value for c in range(3, 9)] == ["0", "0", "1", "1", "2", "Khá"]
@@ -206,8 +206,8 @@ def test_bm3_counts_the_opinions_per_level(ev):
 def test_bm4_summarises_the_school_on_a_landscape_page(ev):
     _finalised(ev)
     with actor_scope(ev.w.principal_a1):
-        ws = _sheet(xlsx.bm4_xlsx(ev.w.school_a1, ev.cycle))
-        content = pdf.bm4_pdf(ev.w.school_a1, ev.cycle)
+        ws = _sheet(xlsx.render(official_forms.bm4(ev.w.school_a1, ev.cycle)))
+        content = pdf.render(official_forms.bm4(ev.w.school_a1, ev.cycle))
     text = _text(content)
     assert ws.page_setup.orientation == "landscape"
     row = _find(ws, lambda v: v == "Nguyễn Văn An").row
@@ -231,7 +231,7 @@ def test_poll_summary_shows_only_counts_and_nothing_below_three_answers(ev):
                 actor=voter, evaluation=evaluation, levels=ev.levels("Kha", n=18), overall=overall
             )
     with actor_scope(ev.w.officer_a):
-        text = _text(pdf.poll_summary_pdf(evaluation))
+        text = _text(pdf.render(official_forms.poll_summary(evaluation)))
     assert "Số phiếu thu về: 2" in text
     assert "Chưa đủ số phiếu" in text
     assert "Tiêu chí 1." not in text
@@ -240,8 +240,8 @@ def test_poll_summary_shows_only_counts_and_nothing_below_three_answers(ev):
             actor=ev.leader, evaluation=evaluation, levels=ev.levels("Tot", n=18), overall="Tot"
         )
     with actor_scope(ev.w.officer_a):
-        text = _text(pdf.poll_summary_pdf(evaluation))
-        ws = _sheet(xlsx.poll_summary_xlsx(evaluation))
+        text = _text(pdf.render(official_forms.poll_summary(evaluation)))
+        ws = _sheet(xlsx.render(official_forms.poll_summary(evaluation)))
     assert "Số phiếu thu về: 3" in text
     for name in ("Nguyễn Văn An", "Lý Thị Đồng", "Võ Văn Tổ"):
         assert name not in text  # never who answered
@@ -350,7 +350,7 @@ def test_print_all_refuses_another_provinces_school(ev, django_capture_on_commit
 
 
 def test_ascii_file_names_fold_vietnamese():
-    assert forms.ascii_name("Đặng Thị Ỷ / Tổ 1-2") == "Dang_Thi_Y_To_1_2"
+    assert official_forms.ascii_name("Đặng Thị Ỷ / Tổ 1-2") == "Dang_Thi_Y_To_1_2"
 
 
 @pytest.mark.django_db(transaction=True)

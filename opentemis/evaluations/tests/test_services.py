@@ -247,14 +247,6 @@ def test_outsider_cannot_answer_the_poll(ev):
         services.poll_answer(actor=outsider, evaluation=evaluation, levels={}, overall="Tot")
 
 
-def test_finishing_the_cycle_locks_its_frameworks(ev):
-    evaluation = ev.submitted()
-    with system_scope():
-        services.cycle_finish(actor=ev.w.officer_a, cycle=ev.cycle)
-        evaluation.framework.refresh_from_db()
-    assert evaluation.framework.is_locked
-
-
 def test_overlapping_cycle_is_refused(ev):
     import datetime as dt
 

@@ -40,10 +40,6 @@ class ImportResult:
     def file_errors(self) -> list[Issue]:
         return [e for e in self.errors if e.row is None]
 
-    @property
-    def row_errors(self) -> list[Issue]:
-        return [e for e in self.errors if e.row is not None]
-
     def counts(self) -> dict[str, int]:
         return {
             "rows": self.rows,

@@ -32,8 +32,8 @@ from rest_framework.views import APIView
 from opentemis.accounts.read_audit import audit_read
 from opentemis.core.api import API_PERMISSIONS, query_params
 from opentemis.core.http import XLSX, xlsx_response
-from opentemis.core.imports.api import ImportIssueSerializer, issue_data
-from opentemis.evaluations.api import EvaluationErrorsMixin
+from opentemis.core.imports.api import ImportIssueSerializer
+from opentemis.evaluations.api.common import EvaluationErrorsMixin, api_actor
 from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.paper import (
     PaperCheck,
@@ -44,13 +44,13 @@ from opentemis.evaluations.paper import (
     paper_template_xlsx,
 )
 from opentemis.evaluations.paper.common import school_and_cycle
-from opentemis.evaluations.serializers import UnitRefSerializer
+from opentemis.evaluations.serializers import ApiNamesMixin, UnitRefSerializer
 from opentemis.orgs.models import Unit
 
 # --- serializers (the query, the upload, the answer) ----------------------------------------
 
 
-class PaperQuerySerializer(serializers.Serializer):
+class PaperQuerySerializer(serializers.Serializer[Any]):
     unit = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The school's id."))
     cycle = serializers.IntegerField(
         min_value=1,
@@ -68,20 +68,20 @@ class PaperImportQuerySerializer(PaperQuerySerializer):
     )
 
 
-class PaperUploadSerializer(serializers.Serializer):
+class PaperUploadSerializer(serializers.Serializer[Any]):
     # An empty file is the importer's to refuse, with its own message (422, not 400).
     file = serializers.FileField(
         allow_empty_file=True, help_text=gettext_lazy("The filled-in template (.xlsx).")
     )
 
 
-class PaperPersonSerializer(serializers.Serializer):
+class PaperPersonSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     staff_code = serializers.CharField()
     full_name = serializers.CharField()
 
 
-class PaperRowSerializer(serializers.Serializer):
+class PaperRowSerializer(serializers.Serializer[Any]):
     """A valid row: whom it is about, the levels read, the written and the computed rating."""
 
     sheet = serializers.CharField()
@@ -118,13 +118,13 @@ class PaperRowSerializer(serializers.Serializer):
     )
 
 
-class PaperSkippedSerializer(serializers.Serializer):
+class PaperSkippedSerializer(serializers.Serializer[Any]):
     sheet = serializers.CharField()
     row = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class PaperCountsSerializer(serializers.Serializer):
+class PaperCountsSerializer(ApiNamesMixin):
     rows = serializers.IntegerField(help_text=gettext_lazy("Valid rows."))
     to_save = serializers.IntegerField()
     to_create = serializers.IntegerField()
@@ -132,17 +132,17 @@ class PaperCountsSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     skipped = serializers.IntegerField(help_text=gettext_lazy("Rows without any level."))
     disagreements = serializers.IntegerField()
-    errors = serializers.IntegerField()
+    errors_ = serializers.IntegerField()
 
 
-class PaperSavedSerializer(serializers.Serializer):
+class PaperSavedSerializer(serializers.Serializer[Any]):
     written = serializers.BooleanField(help_text=gettext_lazy("Whether anything was saved."))
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
 
 
-class PaperImportSerializer(serializers.Serializer):
+class PaperImportSerializer(ApiNamesMixin):
     """The check of a file (``dry_run``) or what saving it did (``saved``)."""
 
     ok = serializers.BooleanField(help_text=gettext_lazy("No errors."))
@@ -163,7 +163,7 @@ class PaperImportSerializer(serializers.Serializer):
         ),
     )
     skipped = PaperSkippedSerializer(many=True)
-    errors = ImportIssueSerializer(many=True)
+    errors_ = ImportIssueSerializer(many=True)
     errors_truncated = serializers.BooleanField(
         help_text=gettext_lazy("Only the first errors are listed.")
     )
@@ -179,15 +179,12 @@ def _outcome(row: PaperRow) -> str:
 
 
 def _row(row: PaperRow, saved_ids: dict[int, int]) -> dict[str, Any]:
+    """What ``PaperRowSerializer`` reads of a row (its person, and what is computed here)."""
     evaluation = row.evaluation.pk if row.evaluation is not None else None
     return {
         "sheet": row.sheet,
         "row": row.row,
-        "person": {
-            "id": row.person.pk,
-            "staff_code": row.person.staff_code,
-            "full_name": row.person.full_name,
-        },
+        "person": row.person,
         "framework": row.framework.code,
         "kind": row.kind,
         "levels": row.levels,
@@ -220,9 +217,11 @@ def _detail(check: PaperCheck, result: PaperResult | None) -> str:
     ) % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
 
 
-def _body(
+def _values(
     unit: Unit, cycle: Cycle, check: PaperCheck, result: PaperResult | None
 ) -> dict[str, Any]:
+    """What ``PaperImportSerializer``'s fields read: the objects (the school, what saving did,
+    the issues), and the counts and rows computed here."""
     saved_ids: dict[int, int] = {}
     if result is not None and result.written:
         people = [r.person.pk for r in check.rows if r.evaluation is None]
@@ -236,7 +235,7 @@ def _body(
         "ok": check.ok,
         "dry_run": result is None,
         "detail": _detail(check, result),
-        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+        "unit": unit,
         "cycle": cycle.pk,
         "file_name": check.file_name,
         "counts": {
@@ -249,18 +248,11 @@ def _body(
             "disagreements": len(check.disagreements),
             "errors": len(check.errors),
         },
-        "saved": None
-        if result is None
-        else {
-            "written": result.written,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
+        "saved": result,
         "rows": rows,
         "disagreements": [row for row in rows if row["disagrees"]],
         "skipped": [{"sheet": s, "row": n, "name": name} for s, n, name in check.skipped],
-        "errors": [issue_data(issue) for issue in check.errors],
+        "errors": check.errors,
         "errors_truncated": check.errors_truncated,
     }
 
@@ -280,10 +272,10 @@ _R503 = OpenApiResponse(description=gettext_lazy("Database unavailable; nothing 
 class _PaperView(EvaluationErrorsMixin, APIView):
     permission_classes = API_PERMISSIONS
 
-    def _school_and_cycle(self, params: serializers.Serializer) -> tuple[Unit, Cycle]:
+    def _school_and_cycle(self, params: serializers.Serializer[Any]) -> tuple[Unit, Cycle]:
         params.is_valid(raise_exception=True)
         return school_and_cycle(
-            actor=self.request.user,
+            actor=api_actor(self.request),
             unit_pk=params.validated_data["unit"],
             cycle_id=params.validated_data.get("cycle"),
         )
@@ -313,10 +305,9 @@ class PaperTemplateView(_PaperView):
     )
     def get(self, request: Request) -> HttpResponse:
         unit, cycle = self._school_and_cycle(PaperQuerySerializer(data=query_params(request)))
-        content = paper_template_xlsx(actor=request.user, unit=unit, cycle=cycle)
-        audit_read(
-            actor=request.user, action="reads.paper_template", unit=unit, obj=unit, via="api"
-        )
+        actor = api_actor(request)
+        content = paper_template_xlsx(actor=actor, unit=unit, cycle=cycle)
+        audit_read(actor=actor, action="reads.paper_template", unit=unit, obj=unit, via="api")
         return xlsx_response(content, f"danh-gia-tren-giay-{unit.code}-{cycle.school_year}.xlsx")
 
 
@@ -354,12 +345,13 @@ class PaperImportView(_PaperView):
         body = PaperUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        kwargs = {"actor": request.user, "unit": unit, "cycle": cycle, "file": upload}
+        actor = api_actor(request)
         result: PaperResult | None = None
         if params.validated_data["dry_run"]:
-            check = paper_import_check(**kwargs)
+            check = paper_import_check(actor=actor, unit=unit, cycle=cycle, file=upload)
         else:
-            result = paper_import_apply(**kwargs)
+            result = paper_import_apply(actor=actor, unit=unit, cycle=cycle, file=upload)
             check = result.check
         code = status.HTTP_200_OK if check.ok else status.HTTP_422_UNPROCESSABLE_ENTITY
-        return Response(_body(unit, cycle, check, result), status=code)
+        answer = PaperImportSerializer(_values(unit, cycle, check, result))
+        return Response(answer.data, status=code)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
 
+from opentemis.accounts.models import User
 from opentemis.evaluations import selectors, services
 from opentemis.evaluations.models import Cycle, Evaluation, EvaluationKind, PeerOpinion
 from opentemis.evaluations.printing.layout import (
@@ -43,9 +44,9 @@ from opentemis.evaluations.printing.layout import (
 )
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import ancestors
-from opentemis.staff.models import Person
+from opentemis.staff.models import Person, SubjectGroup
 from opentemis.standards.frameworks import framework_data
-from opentemis.standards.models import Framework
+from opentemis.standards.models import Criterion, Framework
 
 TT20 = "TT20_2018_GVPT"
 
@@ -116,10 +117,10 @@ class Cache:
     """Per-run lookups shared by the forms of a batch (print-all): criteria per framework."""
 
     def __init__(self) -> None:
-        self.criteria: dict[int, list[Any]] = {}
+        self.criteria: dict[int, list[Criterion]] = {}
         self.places: dict[int, tuple[str, str]] = {}
 
-    def criteria_of(self, framework: Any) -> list[Any]:
+    def criteria_of(self, framework: Framework) -> list[Criterion]:
         if framework.pk not in self.criteria:
             self.criteria[framework.pk] = list(
                 framework.criteria.select_related("standard").order_by("number")
@@ -133,7 +134,11 @@ class Cache:
 
 
 def _criteria_rows(
-    criteria: Iterable[Any], cells_for: Any, *, width: int, numbered: bool = True
+    criteria: Iterable[Criterion],
+    cells_for: Callable[[Criterion], list[str]],
+    *,
+    width: int,
+    numbered: bool = True,
 ) -> list[Row]:
     """A heading row per standard, then a row per criterion: TT, name, then ``cells_for(c)``."""
     rows: list[Row] = []
@@ -313,7 +318,7 @@ def bm2(author: Person, cycle: Cycle) -> Form:
 # --- BM3: the group summary ---------------------------------------------------------------------
 
 
-def bm3(group: Any, cycle: Cycle, actor: Any = None) -> Form:
+def bm3(group: SubjectGroup, cycle: Cycle, actor: User | None = None) -> Form:
     """BM3: per member of the group, how many colleagues gave each level, and the self-rating."""
     meta = form_meta("BM3")
     summary = selectors.group_summary(actor=actor, group=group, cycle=cycle)
@@ -436,7 +441,7 @@ def poll_summary(evaluation: Evaluation, cache: Cache | None = None) -> Form:
         *level_columns(15, group="Số ý kiến xếp loại"),
     ]
 
-    def counts(criterion: Any) -> list[str]:
+    def counts(criterion: Criterion) -> list[str]:
         row = results.criteria.get(criterion.number, {})
         return [str(row.get(code, 0)) for code in LEVEL_ORDER]
 

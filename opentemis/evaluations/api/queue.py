@@ -4,6 +4,8 @@ for the caller), unit (its subtree; 404 outside the caller's reach) and kind."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -11,13 +13,14 @@ from rest_framework import generics, serializers
 
 from opentemis.accounts.roles import Perm
 from opentemis.core.api import API_PERMISSIONS, query_params, schema_queryset
+from opentemis.evaluations.api.common import api_actor
 from opentemis.evaluations.models import Evaluation, EvaluationKind, Status
 from opentemis.evaluations.serializers import EvaluationListSerializer
 from opentemis.evaluations.waiting import QUEUE_STATUSES, review_queue
 from opentemis.orgs.selectors import get_unit_for_user
 
 
-class ReviewQueueQuerySerializer(serializers.Serializer):
+class ReviewQueueQuerySerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
         required=False,
@@ -38,7 +41,7 @@ class ReviewQueueQuerySerializer(serializers.Serializer):
         "configuration), the principals a Sở officer evaluates across the officer's subtree."
     ),
 )
-class ReviewQueueView(generics.ListAPIView):
+class ReviewQueueView(generics.ListAPIView[Evaluation]):
     serializer_class = EvaluationListSerializer
     permission_classes = API_PERMISSIONS
     filter_backends = ()  # filters are parsed by ReviewQueueQuerySerializer
@@ -49,7 +52,7 @@ class ReviewQueueView(generics.ListAPIView):
         params = ReviewQueueQuerySerializer(data=query_params(self.request))
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        actor = self.request.user
+        actor = api_actor(self.request)
         unit = None
         if data.get("unit") is not None:
             unit = get_unit_for_user(actor=actor, pk=data["unit"], perm=Perm.VIEW_EVALUATIONS)
