@@ -14,7 +14,7 @@ help:
 	@echo "make test-pg       run the suite on PostgreSQL (DATABASE_URL or local server)"
 	@echo "make test-browser  real-browser journeys (Debian chromium)"
 	@echo "make bench         benchmarks on the national dataset (PostgreSQL); writes docs/benchmarks.md"
-	@echo "make lint          ruff, and the apps' layers (import-linter)"
+	@echo "make lint          ruff, the apps' layers (import-linter) and types (mypy)"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	@# The apps' layers (pyproject.toml, [tool.importlinter]; docs/decisions/0014-layers.md).
 	$(BIN)/lint-imports --no-cache
+	@# Types, strict (pyproject.toml, [tool.mypy]; django-stubs and the DRF stubs).
+	$(BIN)/mypy opentemis
 
 format: install
 	$(BIN)/ruff format .

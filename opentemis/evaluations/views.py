@@ -147,8 +147,8 @@ def evaluation_me(request: AuthenticatedRequest) -> HttpResponse:
     that button, so a link, a prefetch or a crawler never creates an evaluation.
     """
     person = request.user.person
-    cycle = selectors.own_cycle(actor=request.user)
-    if cycle is None:
+    cycle = selectors.own_cycle(actor=request.user)  # None without a staff record too
+    if person is None or cycle is None:
         messages.info(request, _("No evaluation cycle covers your unit at the moment."))
         return redirect("evaluation_home")
     if request.method == "POST":

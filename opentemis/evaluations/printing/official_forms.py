@@ -318,7 +318,7 @@ def bm2(author: Person, cycle: Cycle) -> Form:
 # --- BM3: the group summary ---------------------------------------------------------------------
 
 
-def bm3(group: SubjectGroup, cycle: Cycle, actor: User | None = None) -> Form:
+def bm3(group: SubjectGroup, cycle: Cycle, actor: User) -> Form:
     """BM3: per member of the group, how many colleagues gave each level, and the self-rating."""
     meta = form_meta("BM3")
     summary = selectors.group_summary(actor=actor, group=group, cycle=cycle)

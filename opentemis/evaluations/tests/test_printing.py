@@ -194,8 +194,8 @@ def test_bm2_lists_the_colleagues_with_the_authors_levels(ev):
 def test_bm3_counts_the_opinions_per_level(ev):
     _with_opinion(ev)
     with actor_scope(ev.w.principal_a1):
-        ws = _sheet(xlsx.render(official_forms.bm3(ev.group, ev.cycle)))
-        text = _text(pdf.render(official_forms.bm3(ev.group, ev.cycle)))
+        ws = _sheet(xlsx.render(official_forms.bm3(ev.group, ev.cycle, ev.w.principal_a1)))
+        text = _text(pdf.render(official_forms.bm3(ev.group, ev.cycle, ev.w.principal_a1)))
     row = _find(ws, lambda v: v == "Nguyễn Văn An").row
     # CĐ, Đ, K, T, total, self-rating
     assert [ws.cell(row, c).value for c in range(3, 9)] == ["0", "0", "1", "1", "2", "Khá"]
