@@ -6,6 +6,7 @@ docs/architecture.md lists them, with their reasons; this test keeps that list h
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
+@functools.cache
 def local_imports() -> list[tuple[str, int, str, bool]]:
     """(module path, line, function, has a '# Local' reason above) for each local import."""
     found = []
