@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 
 from opentemis.accounts.models import User
 from opentemis.core.http import HtmxRequest
@@ -26,11 +28,15 @@ class AuthenticatedRequest(HtmxRequest):
     user: User
 
 
-def request_actor(request: HttpRequest) -> User:
-    """The signed-in user of ``request``; refuses (403) an anonymous one rather than guessing."""
+def request_actor(request: HttpRequest | Request) -> User:
+    """The signed-in user of a page's or the API's ``request``; refuses an anonymous one rather
+    than guessing: 401 from the API (DRF authenticates there: a token or the session), 403 from
+    a page."""
     user = getattr(request, "user", None)
     if isinstance(user, User) and user.is_authenticated:
         return user
+    if isinstance(request, Request):
+        raise NotAuthenticated
     raise PermissionDenied
 
 

@@ -13,9 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import viewsets
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.models import User
@@ -34,15 +32,6 @@ from opentemis.evaluations.models import Evaluation, EvaluationKind
 from opentemis.orgs.models import Unit
 
 logger = logging.getLogger(__name__)
-
-
-def api_actor(request: Request) -> User:
-    """The signed-in caller (DRF authenticates here: a token or the session). Every view of
-    this API requires it (``API_PERMISSIONS``); a request without one is refused, not guessed."""
-    user = request.user
-    if isinstance(user, User) and user.is_authenticated:
-        return user
-    raise NotAuthenticated
 
 
 class ServiceUnavailable(unavailable.ServiceUnavailable):

@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, query_params, resolve_or_invalid, schema_queryset
 from opentemis.evaluations import selectors, services
 from opentemis.evaluations import serializers as s
-from opentemis.evaluations.api.common import R404, EvaluationErrorsMixin, api_actor, writes
+from opentemis.evaluations.api.common import R404, EvaluationErrorsMixin, writes
 from opentemis.evaluations.models import Cycle
 from opentemis.orgs.selectors import get_unit_for_user
 
@@ -30,7 +31,7 @@ class CycleViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Cycle]):
     def get_queryset(self) -> QuerySet[Cycle]:
         if getattr(self, "swagger_fake_view", False):
             return schema_queryset(Cycle)
-        return selectors.cycles_visible(actor=api_actor(self.request))
+        return selectors.cycles_visible(actor=request_actor(self.request))
 
     @extend_schema(
         description=gettext_lazy(
@@ -51,7 +52,7 @@ class CycleViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Cycle]):
         ),
     )
     def create(self, request: Request) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         body = s.CycleCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -76,7 +77,7 @@ class CycleViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Cycle]):
         description=gettext_lazy("One cycle; 404 if it is missing or not visible to you."),
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        cycle = selectors.get_cycle_for_user(actor=api_actor(request), pk=pk)
+        cycle = selectors.get_cycle_for_user(actor=request_actor(request), pk=pk)
         return Response(s.CycleSerializer(cycle).data)
 
     @extend_schema(
@@ -88,7 +89,7 @@ class CycleViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Cycle]):
         ),
     )
     def completion(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         params = s.CompletionQuerySerializer(data=query_params(request))
         params.is_valid(raise_exception=True)
         cycle = selectors.get_cycle_for_user(actor=actor, pk=pk)

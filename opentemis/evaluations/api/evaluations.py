@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.models import User
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, query_params, schema_queryset
 from opentemis.evaluations import selectors, services
 from opentemis.evaluations import serializers as s
 from opentemis.evaluations.api.common import (
     R404,
     EvaluationErrorsMixin,
-    api_actor,
     evaluation_for,
     scoped_unit,
     viewable,
@@ -43,7 +43,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Evaluatio
         params = s.EvaluationQuerySerializer(data=query_params(self.request))
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        actor = api_actor(self.request)
+        actor = request_actor(self.request)
         if data.get("unit") is not None:
             qs = Evaluation.objects.within((scoped_unit(data["unit"]).path,))
         else:
@@ -102,7 +102,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Evaluatio
         ),
     )
     def me(self, request: Request) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         _person, cycle = self._my_cycle(actor, request)
         mine = selectors.evaluation_of(actor=actor, cycle=cycle)
         if mine is None:
@@ -122,7 +122,7 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Evaluatio
         ),
     )
     def start(self, request: Request) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         person, cycle = self._my_cycle(actor, request)
         existed = selectors.evaluation_of(actor=actor, cycle=cycle) is not None
         evaluation = services.evaluation_start(actor=actor, cycle=cycle, person=person)
@@ -138,5 +138,5 @@ class EvaluationViewSet(EvaluationErrorsMixin, viewsets.GenericViewSet[Evaluatio
         ),
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         return detail_response(actor, evaluation_for(actor, pk))

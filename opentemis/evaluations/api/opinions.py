@@ -10,13 +10,13 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opentemis.accounts.types import request_actor
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations import serializers as s
 from opentemis.evaluations.api.common import (
     R403,
     R404,
     OneEvaluationViewSet,
-    api_actor,
     evaluation_for,
     leads_group,
     writes,
@@ -35,7 +35,7 @@ class OpinionViewSet(OneEvaluationViewSet):
         ),
     )
     def opinion(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, also=[access.can_give_opinion])
         body = s.OpinionWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -56,7 +56,7 @@ class OpinionViewSet(OneEvaluationViewSet):
         ),
     )
     def opinions(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, also=[access.can_give_opinion, leads_group])
         readers = access.can_view(actor, evaluation) or leads_group(actor, evaluation)
         if not (readers and access.sees_review(actor, evaluation)):
@@ -76,7 +76,7 @@ class PollViewSet(OneEvaluationViewSet):
         ),
     )
     def poll_answer(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, also=[access.can_answer_poll])
         body = s.PollWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -96,7 +96,7 @@ class PollViewSet(OneEvaluationViewSet):
         ),
     )
     def poll_results(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk)
         if access.is_own(actor, evaluation):
             raise PermissionDenied

@@ -30,10 +30,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opentemis.accounts.read_audit import audit_read
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, query_params
 from opentemis.core.http import XLSX, xlsx_response
 from opentemis.core.imports.api import ImportIssueSerializer
-from opentemis.evaluations.api.common import EvaluationErrorsMixin, api_actor
+from opentemis.evaluations.api.common import EvaluationErrorsMixin
 from opentemis.evaluations.models import Cycle, Evaluation
 from opentemis.evaluations.paper import (
     PaperCheck,
@@ -275,7 +276,7 @@ class _PaperView(EvaluationErrorsMixin, APIView):
     def _school_and_cycle(self, params: serializers.Serializer[Any]) -> tuple[Unit, Cycle]:
         params.is_valid(raise_exception=True)
         return school_and_cycle(
-            actor=api_actor(self.request),
+            actor=request_actor(self.request),
             unit_pk=params.validated_data["unit"],
             cycle_id=params.validated_data.get("cycle"),
         )
@@ -305,7 +306,7 @@ class PaperTemplateView(_PaperView):
     )
     def get(self, request: Request) -> HttpResponse:
         unit, cycle = self._school_and_cycle(PaperQuerySerializer(data=query_params(request)))
-        actor = api_actor(request)
+        actor = request_actor(request)
         content = paper_template_xlsx(actor=actor, unit=unit, cycle=cycle)
         audit_read(actor=actor, action="reads.paper_template", unit=unit, obj=unit, via="api")
         return xlsx_response(content, f"danh-gia-tren-giay-{unit.code}-{cycle.school_year}.xlsx")
@@ -345,7 +346,7 @@ class PaperImportView(_PaperView):
         body = PaperUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        actor = api_actor(request)
+        actor = request_actor(request)
         result: PaperResult | None = None
         if params.validated_data["dry_run"]:
             check = paper_import_check(actor=actor, unit=unit, cycle=cycle, file=upload)

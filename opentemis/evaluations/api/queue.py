@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from opentemis.accounts.roles import Perm
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, query_params, schema_queryset
-from opentemis.evaluations.api.common import api_actor
 from opentemis.evaluations.models import Evaluation, EvaluationKind, Status
 from opentemis.evaluations.serializers import EvaluationListSerializer
 from opentemis.evaluations.waiting import QUEUE_STATUSES, review_queue
@@ -52,7 +52,7 @@ class ReviewQueueView(generics.ListAPIView[Evaluation]):
         params = ReviewQueueQuerySerializer(data=query_params(self.request))
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        actor = api_actor(self.request)
+        actor = request_actor(self.request)
         unit = None
         if data.get("unit") is not None:
             unit = get_unit_for_user(actor=actor, pk=data["unit"], perm=Perm.VIEW_EVALUATIONS)

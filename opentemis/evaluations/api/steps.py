@@ -17,12 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.models import User
+from opentemis.accounts.types import request_actor
 from opentemis.core.api import query_params
 from opentemis.evaluations import access, services
 from opentemis.evaluations import serializers as s
 from opentemis.evaluations.api.common import (
     OneEvaluationViewSet,
-    api_actor,
     evaluation_for,
     writes,
 )
@@ -43,7 +43,7 @@ class SelfEvaluationViewSet(OneEvaluationViewSet):
         ),
     )
     def save_self(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.SelfWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -59,7 +59,7 @@ class SelfEvaluationViewSet(OneEvaluationViewSet):
         ),
     )
     def submit(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.SelfWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -75,7 +75,7 @@ class SelfEvaluationViewSet(OneEvaluationViewSet):
         ),
     )
     def attach_evidence(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk)
         criterion, item = _evidence_args(actor, evaluation, request.data)
         services.evidence_attach(
@@ -96,7 +96,7 @@ class SelfEvaluationViewSet(OneEvaluationViewSet):
         ),
     )
     def detach_evidence(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk)
         data = query_params(request) or request.data
         criterion, item = _evidence_args(actor, evaluation, data)
@@ -136,7 +136,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         ),
     )
     def review(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.ReviewWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -151,7 +151,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         ),
     )
     def return_(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -172,7 +172,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         ),
     )
     def finalise(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.FinaliseWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -185,7 +185,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         description=gettext_lazy("Acknowledge the finalised result of your own evaluation."),
     )
     def acknowledge(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         services.evaluation_acknowledge(actor=actor, evaluation=evaluation)
         return detail_response(actor, evaluation)
@@ -199,7 +199,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         ),
     )
     def reopen(self, request: Request, pk: int) -> Response:
-        actor = api_actor(request)
+        actor = request_actor(request)
         evaluation = evaluation_for(actor, pk, write=True)
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
