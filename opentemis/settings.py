@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opentemis.standards",
     "opentemis.evidence",
     "opentemis.evaluations",
+    "opentemis.training",
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
