@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from opentemis.core.imports.container import looks_like_workbook
 from opentemis.core.imports.issues import Issue
+from opentemis.core.imports.reader import FileRejected
 from opentemis.standards.files import NoAliasLoader
 from opentemis.training.models import Audience, CatalogueKind, Programme, Title
+from opentemis.training.xlsx import raw_from_xlsx
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_HOURS = 1000
@@ -53,9 +55,12 @@ def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingDat
     if len(content) > MAX_FILE_BYTES:
         return TrainingData(), [Issue(_("The file is too large for a catalogue file."))]
     if looks_like_workbook(content[:8]):
-        return TrainingData(), [
-            Issue(_("Excel files are not read for catalogues yet: upload the YAML file."))
-        ]
+        try:
+            raw, places = raw_from_xlsx(content)
+        except FileRejected as exc:
+            return TrainingData(), [Issue(exc.problem)]
+        checker = _Checker(places=places, levels=levels)
+        return checker.check(raw), checker.issues
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,7 +69,7 @@ def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingDat
         loader = NoAliasLoader(text)
         try:
             node = loader.get_single_node()
-            raw = loader.construct_document(node) if node is not None else None
+            document: Any = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except RecursionError:
@@ -81,8 +86,8 @@ def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingDat
     lines: dict[Path, int] = {}
     if node is not None:
         _walk_lines(node, (), lines)
-    checker = _Checker(lines=lines, levels=levels)
-    data = checker.check(raw)
+    checker = _Checker(places={path: {"line": line} for path, line in lines.items()}, levels=levels)
+    data = checker.check(document)
     return data, checker.issues
 
 
@@ -98,17 +103,20 @@ def _walk_lines(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
 
 @dataclass
 class _Checker:
-    lines: dict[Path, int]
+    places: dict[Path, dict[str, Any]]  # where each value is: {"line"} or {"sheet", "row", ...}
     levels: set[str]
     issues: list[Issue] = field(default_factory=list)
 
     def problem(self, path: Path, where: str, message: str) -> None:
-        line = None
+        place: dict[str, Any] = {}
         for cut in range(len(path), -1, -1):
-            line = self.lines.get(path[:cut])
-            if line is not None:
+            place = self.places.get(path[:cut], {})
+            if place:
                 break
-        self.issues.append(Issue(f"«{where}»: {message}", line=line))
+        if "column" in place:  # a cell names its own place: the message needs no path
+            self.issues.append(Issue(message, **place))
+        else:
+            self.issues.append(Issue(f"«{where}»: {message}", **place))
 
     # --- scalars ---------------------------------------------------------------------------
 

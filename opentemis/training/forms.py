@@ -6,6 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Catalogue file (.yaml)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
+        label=_("Catalogue file (.yaml or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xlsx"}),
     )

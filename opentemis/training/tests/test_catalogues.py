@@ -3,8 +3,10 @@ bad files, the pages and the API."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 import yaml
 from django.core.exceptions import ValidationError
@@ -271,3 +273,69 @@ def test_api_reads(loaded: Any) -> None:
     assert client.get("/api/v1/training/requirements/?title=x").status_code == 400
     assert client.get("/api/v1/training/catalogues/?year=1900-1901").status_code == 404
     assert Client().get("/api/v1/training/catalogues/").status_code in {401, 403}
+
+
+# --- the Excel form -------------------------------------------------------------------------
+
+
+MODULE_HEADERS = ["Danh mục", "Loại", "Tên danh mục", "Mã", "Tên", "Đối tượng", "Cấp học"]
+MODULE_HEADERS += ["Số tiết"]
+ETEP_ROW = ["ETEP-4660", "etep_4660", "ETEP", "GV3", "Đánh giá", "GV"]
+
+
+def _xlsx(requirements: list[list[Any]], modules: list[list[Any]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Yêu cầu"
+    sheet.append(["Chức danh", "Nội dung", "Số tiết", "Điều chỉnh", "Nguồn", "Cần kiểm chứng"])
+    for row in requirements:
+        sheet.append(row)
+    sheet = workbook.create_sheet("Mô-đun")
+    sheet.append([*MODULE_HEADERS, "Khung", "Tiêu chí", "Cần kiểm chứng", "Tương ứng"])
+    for row in modules:
+        sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+MODULE_ROW = ["TT17-GVPT", "tt17_p03", "Nội dung 03", "GVPT 06", "Kiểm tra, đánh giá", "GV"]
+
+
+def test_an_excel_file_loads_like_the_yaml(world: Any, admin: Any) -> None:
+    content = _xlsx(
+        [["gv_th", "1", 40, "x", "TT 17/2019", ""], ["gv_th", "3", 40, "", "TT 17/2019", ""]],
+        [
+            [*MODULE_ROW, "TH, THCS", 20, "TT20_2018_GVPT", "6", "hours: chưa rõ", ""],
+            [*ETEP_ROW, "TH", None, "TT20_2018_GVPT", "6", "", "TT17-GVPT/GVPT 06"],
+        ],
+    )
+    result = training_file_import(actor=admin, school_year=world.year, file=content, dry_run=False)
+    assert result.errors == [] and result.written
+    module = Module.objects.get(code="GVPT 06")
+    assert (module.levels, module.hours, module.criteria) == (["TH", "THCS"], 20, [6])
+    assert module.to_verify == {"hours": "chưa rõ"}
+    assert CrossWalk.objects.get().target_module == "GVPT 06"
+    rows = Requirement.objects.filter(title="gv_th").order_by("programme")
+    assert [(r.programme, r.hours, r.rebalanceable) for r in rows] == [
+        ("01", 40, True),
+        ("03", 40, False),
+    ]
+
+
+def test_an_excel_file_with_bad_cells_names_them(world: Any, admin: Any) -> None:
+    content = _xlsx(
+        [["giao_vien", "1", 40, "", "", ""], ["gv_th", "3", 40, "x", "", ""]],
+        [[*MODULE_ROW, "TH, ZZ", "nhiều", "TT20_2018_GVPT", "6", "", ""]],
+    )
+    result = training_file_import(actor=admin, school_year=world.year, file=content, dry_run=False)
+    assert not result.written and not Catalogue.objects.exists()
+    places = sorted((i.sheet, i.row, i.column, i.cell) for i in result.errors)
+    assert places == [
+        ("Mô-đun", 2, "Cấp học", "G2"),
+        ("Mô-đun", 2, "Số tiết", "H2"),
+        ("Yêu cầu", 2, "Chức danh", "A2"),
+        ("Yêu cầu", 3, "Điều chỉnh", "D3"),
+    ], [i.message for i in result.errors]
+    assert result.errors[0].message.startswith("Trang tính «")
