@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from opentemis.accounts.models import User
 from opentemis.core.imports.flow import ImportRun, run_import
 from opentemis.core.imports.issues import Issue
-from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.orgs.models import SchoolYear
 from opentemis.training import services
 from opentemis.training.files import MAX_FILE_BYTES, TrainingData, read_training_file
 from opentemis.training.models import Catalogue
@@ -58,8 +56,8 @@ def training_file_import(
         data, issues = read_training_file(content, levels=services.level_codes())
         run.issues.extend(issues)
         for row in data.contents:
-            if row["unit"] and not Unit.objects.filter(code=row["unit"]).exists():
-                problem = _("No unit has the code %(code)s.") % {"code": row["unit"]}
+            if row["unit"] and services.province_by_code(row["unit"]) is None:
+                problem = services.province_problem(row["unit"])
                 run.issues.reject(f"«contents > {row['code']} > unit»: {problem}")
         for item in data.catalogues:
             outcome, version = services.catalogue_outcome(school_year=school_year, data=item)

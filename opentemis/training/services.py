@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
 from opentemis.accounts.services import audit
-from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit
+from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitKind
 from opentemis.training.files import TrainingData, read_training_file
 from opentemis.training.models import (
     Catalogue,
@@ -186,9 +186,9 @@ def training_load(*, actor: User | None, school_year: SchoolYear, data: Training
         catalogue_load(actor=actor, school_year=school_year, data=item) for item in data.catalogues
     ]
     for row in data.contents:
-        unit = Unit.objects.filter(code=row["unit"]).first() if row["unit"] else None
+        unit = province_by_code(row["unit"]) if row["unit"] else None
         if row["unit"] and unit is None:
-            raise ValidationError(_("No unit has the code %(code)s.") % {"code": row["unit"]})
+            raise ValidationError(province_problem(row["unit"]))
         ProgrammeContent.objects.update_or_create(
             school_year=school_year,
             programme=row["programme"],
@@ -204,6 +204,15 @@ def training_load(*, actor: User | None, school_year: SchoolYear, data: Training
         contents=len(data.contents),
         changed=changed,
     )
+
+
+def province_by_code(code: str) -> Unit | None:
+    """The provincial department (Sở) with ``code``: programme 02 is set per province."""
+    return Unit.objects.filter(code=code, kind=UnitKind.DEPARTMENT).first()
+
+
+def province_problem(code: str) -> str:
+    return _("No provincial department (Sở) has the code %(code)s.") % {"code": code}
 
 
 def load_builtin_catalogues(*, school_year: SchoolYear) -> LoadResult:

@@ -26,6 +26,7 @@ from opentemis.training.models import (
     CrossWalk,
     Module,
     Programme,
+    ProgrammeContent,
     Requirement,
     Title,
     TrainingYear,
@@ -339,3 +340,64 @@ def test_an_excel_file_with_bad_cells_names_them(world: Any, admin: Any) -> None
         ("Yêu cầu", 3, "Điều chỉnh", "D3"),
     ], [i.message for i in result.errors]
     assert result.errors[0].message.startswith("Trang tính «")
+
+
+CONTENTS = """\
+contents:
+  - programme: "01"
+    code: BO-1
+    title: Nhiệm vụ năm học
+    hours: 40
+  - programme: "02"
+    unit: SA
+    code: SA-1
+    title: Giáo dục địa phương tỉnh An
+    titles: [gv_th]
+  - programme: "02"
+    unit: SA-TH1
+    code: X
+    title: Trường không phải Sở
+"""
+
+
+def test_programme_contents_national_and_per_province(world: Any, admin: Any) -> None:
+    with system_scope():  # the provinces are found by code, as a superuser's request does
+        _contents_round(world, admin)
+
+
+def _contents_round(world: Any, admin: Any) -> None:
+    bad = training_file_import(
+        actor=admin, school_year=world.year, file=CONTENTS.encode(), dry_run=False
+    )
+    assert not bad.written and len(bad.errors) == 1 and "SA-TH1" in bad.errors[0].message
+    good = CONTENTS.rsplit('  - programme: "02"', 1)[0]
+    result = training_file_import(
+        actor=admin, school_year=world.year, file=good.encode(), dry_run=False
+    )
+    assert result.written, [i.message for i in result.errors]
+    rows = ProgrammeContent.objects.order_by("programme")
+    assert [(r.programme, r.unit, r.titles) for r in rows] == [
+        ("01", None, []),
+        ("02", world.province_a, ["gv_th"]),
+    ]
+    again = training_file_import(
+        actor=admin, school_year=world.year, file=good.encode(), dry_run=False
+    )
+    assert again.written and ProgrammeContent.objects.count() == 2
+
+
+def test_a_changed_draft_is_replaced_in_place(loaded: Any, admin: Any) -> None:
+    raw = yaml.safe_load(SHIPPED)
+    raw["catalogues"][0]["modules"][5]["hours"] = 7
+    raw["requirements"][0]["hours"] = 30
+    data, issues = read_training_file(yaml.safe_dump(raw).encode(), levels=services.level_codes())
+    assert issues == []
+    result = services.training_load(actor=admin, school_year=loaded.year, data=data)
+    assert {c.code: (c.version, o) for c, o in result.catalogues}["TT17-GVPT"] == (
+        1,
+        services.Outcome.REPLACED,
+    )
+    assert Catalogue.objects.filter(code="TT17-GVPT").count() == 1
+    assert _catalogue(loaded).modules.get(code="GVPT 06").hours == 7
+    summary = selectors.requirements_for(actor=admin, school_year=loaded.year, title="gv_th")[0]
+    assert summary.total == 110
