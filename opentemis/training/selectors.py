@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from opentemis.accounts.models import User
 from opentemis.orgs.models import SchoolYear
-from opentemis.training.models import Catalogue, Module, Requirement, TrainingYear
+from opentemis.training.models import Catalogue, Module, Programme, Requirement, TrainingYear
 
 
 def catalogues_for_year(*, actor: User, school_year: SchoolYear) -> QuerySet[Catalogue]:
@@ -41,6 +41,12 @@ class RequirementSummary:
     @property
     def total(self) -> int:
         return sum(row.hours for row in self.rows)
+
+    @property
+    def by_programme(self) -> list[Requirement | None]:
+        """The row of each programme, 01 to 03 (None where none is loaded)."""
+        rows = {row.programme: row for row in self.rows}
+        return [rows.get(programme) for programme in Programme.values]
 
     @property
     def rebalanceable(self) -> list[str]:

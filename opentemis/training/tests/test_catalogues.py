@@ -231,6 +231,7 @@ def test_upload_preview_confirm_lock_and_new_version_pages(world: Any, admin: An
     assert done.status_code == 302 and Catalogue.objects.count() == 2
     listing = client.get(reverse("training_catalogues") + f"?year={world.year.code}")
     assert listing.status_code == 200 and "ETEP-4660" in listing.content.decode()
+    assert listing.content.decode().count("<strong>120</strong>") == 6
     catalogue = _catalogue(world)
     detail = client.get(reverse("training_catalogue", args=[catalogue.pk]))
     assert "GVPT 13" in detail.content.decode() and "cần kiểm chứng" in detail.content.decode()
