@@ -13,6 +13,7 @@ from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
 from opentemis.reports.api import ReportView
 from opentemis.staff.api import StaffViewSet
+from opentemis.training.api_urls import urlpatterns as training_api
 
 app_name = "api"
 
@@ -40,4 +41,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *evaluation_api,
     *evidence_api,
     *notification_api,
+    *training_api,
 ]

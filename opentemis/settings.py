@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opentemis.standards",
     "opentemis.evidence",
     "opentemis.evaluations",
+    "opentemis.training",
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
@@ -282,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "EvaluationKindEnum": "opentemis.evaluations.models.EvaluationKind",
         "UnitKindEnum": "opentemis.orgs.models.UnitKind",
         "UnitStatusEnum": "opentemis.orgs.models.UnitStatus",
+        "CatalogueKindEnum": "opentemis.training.models.CatalogueKind",
+        "CatalogueStatusEnum": "opentemis.training.models.CatalogueStatus",
     },
 }
 

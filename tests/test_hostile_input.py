@@ -249,6 +249,8 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             "job_download": [{"pk": job.pk}],
             "job_retry": [{"pk": job.pk}],
             "framework_xlsx": crawl.kwargs["framework_detail"],
+            "training_catalogue_lock": crawl.kwargs["training_catalogue"],
+            "training_catalogue_new_version": crawl.kwargs["training_catalogue"],
             "report_export": [{"unit_pk": ev.w.province_a.pk, "fmt": "xlsx"}],
             "paper_template": [unit],
             "print_bm4_pdf": [unit],
@@ -456,6 +458,7 @@ def api_ids(world: Crawl) -> dict[str, Any]:
         "/api/v1/cycles/": first["cycle_detail"]["pk"],
         "/api/v1/evaluations/": first["evaluation_self"]["pk"],
         "/api/v1/evidence/": first["evidence_download"]["pk"],
+        "/api/v1/training/catalogues/": first["training_catalogue"]["pk"],
     }
 
 

@@ -56,6 +56,7 @@ from opentemis.evidence.tests import files
 from opentemis.jobs.services import job_create, job_finish
 from opentemis.notifications.models import Notice
 from opentemis.standards.models import FrameworkApplication
+from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
 from tests.module_db import module_transaction
 
@@ -236,6 +237,7 @@ KINDS = (
     "school_year",
     "framework_application",
     "evaluator_rule",
+    "catalogue",
     "report_format",
     "reset_uid",
     "reset_token",
@@ -321,6 +323,7 @@ def build_matrix() -> Matrix:
         job = job_finish(job=job, content=b"%PDF-1.4\n", name="in-ca-truong.pdf")
         application = FrameworkApplication.objects.filter(school_year=w.year).first()
         rule = EvaluatorRule.objects.first()
+        catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
     notice = Notice.objects.create(
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
@@ -347,6 +350,7 @@ def build_matrix() -> Matrix:
         "school_year": Thing(w.year.code),
         "framework_application": Thing(application.pk),
         "evaluator_rule": Thing(rule.pk),
+        "catalogue": Thing(catalogue.pk),
         "report_format": Thing("xlsx"),
         "reset_uid": Thing("MQ"),
         "reset_token": Thing("invalid-token"),

@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope, system_scope
+from opentemis.training.services import load_builtin_catalogues
 
 # --- recognising English -------------------------------------------------------------------
 
@@ -210,6 +211,8 @@ SKIP = {
     "job_retry": "POST only",
     "evidence_download": "a file",
     "framework_xlsx": "a file",
+    "training_catalogue_lock": "POST only",
+    "training_catalogue_new_version": "POST only",
 }
 
 
@@ -306,6 +309,7 @@ def crawl(ev: Any) -> Crawl:
     notice = Notice.objects.create(
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
+    catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
     evaluations = [{"pk": e.pk} for e in (mine, leaders, principals)]
     kwargs = {
         "account_roles": [{"pk": w.teacher_a1.pk}],
@@ -335,6 +339,7 @@ def crawl(ev: Any) -> Crawl:
         "report_unit": [{"pk": w.province_a.pk}, {"pk": w.school_a1.pk}],
         "report_remind": [{"pk": w.school_a1.pk}],
         "notice_detail": [{"pk": notice.pk}],
+        "training_catalogue": [{"pk": catalogue.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
     }
     for name in (

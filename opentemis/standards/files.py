@@ -77,7 +77,7 @@ def _read_bounded(file: Any) -> bytes:
     return content
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """safe_load without anchors and aliases: a few aliases can expand to billions of nodes
     once the data is walked (hashing, validation), and framework files never need them."""
 
@@ -106,7 +106,7 @@ def frameworks_from_yaml(content: bytes | str) -> list[dict[str, Any]]:
                 ]
             ) from None
     try:
-        raw = yaml.load(content, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+        raw = yaml.load(content, Loader=NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
         raise FrameworkFileError([Issue(_("The YAML is nested too deeply."))]) from None
     except yaml.YAMLError as exc:

@@ -14,10 +14,11 @@ from opentemis.core.scoping import system_scope
 from opentemis.evaluations.demo import seed_demo_cycle
 from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import Unit, UnitKind
-from opentemis.orgs.selectors import current_school_year_ref
+from opentemis.orgs.selectors import current_school_year, current_school_year_ref
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
+from opentemis.training.services import load_builtin_catalogues
 
 DEMO_PASSWORD = "demo2025"
 
@@ -40,11 +41,15 @@ class Command(BaseCommand):
             cycle = self._cycle(options["seed"])
             accounts += self._preschool_account()
             self._reports(options["seed"])
+            year = current_school_year()
+            training = load_builtin_catalogues(school_year=year) if year is not None else None
         for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
             self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
         if cycle is not None:
             self.stdout.write(f"Evaluation cycle in progress: {cycle.name}")
+        for catalogue, _outcome in training.catalogues if training is not None else []:
+            self.stdout.write(f"BDTX catalogue {catalogue.code} v{catalogue.version} (to verify)")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for username, role, where in accounts:

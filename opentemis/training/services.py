@@ -1,0 +1,296 @@
+"""Every write of BDTX reference data (decision 0017): keyword-only, atomic, audited.
+
+A locked catalogue version is never written again: :func:`require_draft` refuses, and a change
+becomes a new draft version (:func:`catalogue_new_version`, or an upload of changed data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from opentemis.accounts.models import User
+from opentemis.accounts.services import audit
+from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitKind
+from opentemis.training.files import TrainingData, read_training_file
+from opentemis.training.models import (
+    Catalogue,
+    CatalogueStatus,
+    CrossWalk,
+    Module,
+    ProgrammeContent,
+    Requirement,
+    TrainingYear,
+)
+
+BUILTIN_FILE = Path(__file__).resolve().parent / "data" / "catalogues.yaml"
+MODULE_COPIED = (
+    "position",
+    "code",
+    "title",
+    "audience",
+    "levels",
+    "hours",
+    "framework",
+    "criteria",
+    "contents",
+    "outcomes",
+    "to_verify",
+)
+
+
+class Outcome:
+    NEW = "new"
+    NEW_VERSION = "new_version"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class LoadResult:
+    catalogues: list[tuple[Catalogue, str]]
+    requirements: int
+    contents: int
+    changed: bool
+
+
+def require_draft(catalogue: Catalogue) -> None:
+    """Refuse any write to a locked version (it may be used by plans): make a new version."""
+    if catalogue.is_locked:
+        raise ValidationError(
+            _(
+                "%(code)s version %(version)s is locked and never changes: create a new "
+                "version to change it."
+            )
+            % {"code": catalogue.code, "version": catalogue.version}
+        )
+
+
+def catalogue_hash(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def level_codes() -> set[str]:
+    return set(SchoolLevel.objects.values_list("code", flat=True))
+
+
+def catalogue_outcome(*, school_year: SchoolYear, data: dict[str, Any]) -> tuple[str, int]:
+    """What loading ``data`` into ``school_year`` would do, and the version it would be."""
+    latest = (
+        Catalogue.objects.filter(school_year=school_year, code=data["code"])
+        .order_by("-version")
+        .first()
+    )
+    if latest is None:
+        return Outcome.NEW, 1
+    if latest.content_hash == catalogue_hash(data):
+        return Outcome.UNCHANGED, latest.version
+    if latest.is_locked:
+        return Outcome.NEW_VERSION, latest.version + 1
+    return Outcome.REPLACED, latest.version
+
+
+def _write_modules(catalogue: Catalogue, modules: list[dict[str, Any]]) -> None:
+    require_draft(catalogue)
+    catalogue.modules.all().delete()
+    for position, data in enumerate(modules, start=1):
+        module = Module.objects.create(
+            catalogue=catalogue,
+            position=position,
+            **{k: v for k, v in data.items() if k in MODULE_COPIED and k != "position"},
+        )
+        CrossWalk.objects.bulk_create(
+            CrossWalk(module=module, **link) for link in data.get("crosswalk", [])
+        )
+
+
+@transaction.atomic
+def catalogue_load(
+    *, actor: User | None, school_year: SchoolYear, data: dict[str, Any]
+) -> tuple[Catalogue, str]:
+    """Load one checked catalogue (``files.TrainingData.catalogues`` item): unchanged data
+    writes nothing; a draft latest version is replaced in place; a locked one gets a new
+    version."""
+    outcome, version = catalogue_outcome(school_year=school_year, data=data)
+    fields = {
+        "kind": data["kind"],
+        "title": data["title"],
+        "legal_ref": data["legal_ref"],
+        "regulation_version": data["regulation_version"],
+        "to_verify": data["to_verify"],
+        "content_hash": catalogue_hash(data),
+    }
+    if outcome == Outcome.UNCHANGED:
+        return Catalogue.objects.get(school_year=school_year, code=data["code"], version=version), (
+            outcome
+        )
+    if outcome == Outcome.REPLACED:
+        catalogue = Catalogue.objects.select_for_update().get(
+            school_year=school_year, code=data["code"], version=version
+        )
+        require_draft(catalogue)
+        for name, value in fields.items():
+            setattr(catalogue, name, value)
+        catalogue.save()
+    else:
+        catalogue = Catalogue.objects.create(
+            school_year=school_year, code=data["code"], version=version, **fields
+        )
+    _write_modules(catalogue, data["modules"])
+    audit(
+        actor=actor,
+        action="training.catalogue_load",
+        obj=catalogue,
+        changes={"version": catalogue.version, "year": school_year.code},
+    )
+    return catalogue, outcome
+
+
+@transaction.atomic
+def training_load(*, actor: User | None, school_year: SchoolYear, data: TrainingData) -> LoadResult:
+    """Load a checked file into ``school_year``: the year's rules, the requirements, each
+    catalogue (:func:`catalogue_load`) and the programme contents, all or nothing."""
+    changed = False
+    if data.year is not None:
+        TrainingYear.objects.update_or_create(
+            school_year=school_year,
+            defaults={**data.year, "regulation_version": data.regulation_version},
+        )
+        changed = True
+    for row in data.requirements:
+        Requirement.objects.update_or_create(
+            school_year=school_year,
+            title=row["title"],
+            programme=row["programme"],
+            defaults={
+                **{k: v for k, v in row.items() if k not in ("title", "programme")},
+                "regulation_version": data.regulation_version,
+            },
+        )
+    if data.requirements:
+        audit(
+            actor=actor,
+            action="training.requirements_load",
+            obj=school_year,
+            changes={"count": len(data.requirements)},
+        )
+    catalogues = [
+        catalogue_load(actor=actor, school_year=school_year, data=item) for item in data.catalogues
+    ]
+    for row in data.contents:
+        unit = province_by_code(row["unit"]) if row["unit"] else None
+        if row["unit"] and unit is None:
+            raise ValidationError(province_problem(row["unit"]))
+        ProgrammeContent.objects.update_or_create(
+            school_year=school_year,
+            programme=row["programme"],
+            unit=unit,
+            code=row["code"],
+            defaults={k: v for k, v in row.items() if k not in ("programme", "unit", "code")},
+        )
+    changed = changed or bool(data.requirements or data.contents)
+    changed = changed or any(outcome != Outcome.UNCHANGED for _c, outcome in catalogues)
+    return LoadResult(
+        catalogues=catalogues,
+        requirements=len(data.requirements),
+        contents=len(data.contents),
+        changed=changed,
+    )
+
+
+def province_by_code(code: str) -> Unit | None:
+    """The provincial department (Sở) with ``code``: programme 02 is set per province."""
+    return Unit.objects.filter(code=code, kind=UnitKind.DEPARTMENT).first()
+
+
+def province_problem(code: str) -> str:
+    return _("No provincial department (Sở) has the code %(code)s.") % {"code": code}
+
+
+def load_builtin_catalogues(*, school_year: SchoolYear) -> LoadResult:
+    """The shipped data (``training/data/catalogues.yaml``) in ``school_year``: idempotent."""
+    data, issues = read_training_file(BUILTIN_FILE.read_bytes(), levels=level_codes())
+    if issues:
+        raise ValidationError([issue.message for issue in issues])
+    return training_load(actor=None, school_year=school_year, data=data)
+
+
+@transaction.atomic
+def catalogue_lock(*, actor: User, catalogue: Catalogue) -> Catalogue:
+    """Lock a draft version: from now on it never changes."""
+    catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
+    require_draft(catalogue)
+    catalogue.status = CatalogueStatus.LOCKED
+    catalogue.save(update_fields=["status"])
+    audit(actor=actor, action="training.catalogue_lock", obj=catalogue)
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_new_version(*, actor: User, catalogue: Catalogue) -> Catalogue:
+    """A new draft version copied from the locked ``catalogue`` (modules and cross-walk), to
+    be changed instead of it. Refused while a newer draft of the same catalogue exists."""
+    if not catalogue.is_locked:
+        raise ValidationError(_("Only a locked version is copied: a draft can be changed."))
+    siblings = Catalogue.objects.select_for_update().filter(
+        school_year=catalogue.school_year, code=catalogue.code
+    )
+    if siblings.filter(status=CatalogueStatus.DRAFT).exists():
+        raise ValidationError(_("A draft version of this catalogue already exists."))
+    latest = siblings.aggregate(latest=Max("version"))["latest"] or catalogue.version
+    copy = Catalogue.objects.create(
+        school_year=catalogue.school_year,
+        code=catalogue.code,
+        version=latest + 1,
+        kind=catalogue.kind,
+        title=catalogue.title,
+        legal_ref=catalogue.legal_ref,
+        regulation_version=catalogue.regulation_version,
+        to_verify=catalogue.to_verify,
+        content_hash=catalogue.content_hash,
+        based_on=catalogue,
+    )
+    for module in catalogue.modules.prefetch_related("crosswalk"):
+        new = Module.objects.create(
+            catalogue=copy, **{name: getattr(module, name) for name in MODULE_COPIED}
+        )
+        CrossWalk.objects.bulk_create(
+            CrossWalk(
+                module=new,
+                target_catalogue=link.target_catalogue,
+                target_module=link.target_module,
+                to_verify=link.to_verify,
+            )
+            for link in module.crosswalk.all()
+        )
+    audit(
+        actor=actor,
+        action="training.catalogue_new_version",
+        obj=copy,
+        changes={"version": copy.version, "based_on": catalogue.version},
+    )
+    return copy
+
+
+@transaction.atomic
+def module_update(*, actor: User, module: Module, fields: dict[str, Any]) -> Module:
+    """Change fields of a module of a draft version; a locked version refuses."""
+    module = Module.objects.select_for_update().select_related("catalogue").get(pk=module.pk)
+    require_draft(module.catalogue)
+    unknown = set(fields) - set(MODULE_COPIED)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    for name, value in fields.items():
+        setattr(module, name, value)
+    module.full_clean()
+    module.save()
+    audit(actor=actor, action="training.module_update", obj=module, changes=dict(fields))
+    return module

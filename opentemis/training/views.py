@@ -1,0 +1,129 @@
+"""The BDTX catalogue pages: for system administrators (the national configuration, like the
+frameworks' pages); everyone else gets 404. The API reads the same selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opentemis.accounts.permissions import require_superuser
+from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.imports.flow import (
+    pending_forget,
+    pending_gone_message,
+    pending_keep,
+    pending_take,
+)
+from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.selectors import get_school_year
+from opentemis.training import selectors, services
+from opentemis.training.forms import TrainingUploadForm
+from opentemis.training.importer import training_file_import
+from opentemis.training.models import Title
+
+PENDING = "training"
+
+
+def _year(request: AuthenticatedRequest) -> SchoolYear:
+    return get_school_year(request.GET.get("year") or request.POST.get("year") or None)
+
+
+@login_required
+def catalogue_list(request: AuthenticatedRequest) -> HttpResponse:
+    require_superuser(request.user)
+    year = _year(request)
+    context = {
+        "year": year,
+        "years": SchoolYear.objects.all(),
+        "catalogues": selectors.catalogues_for_year(actor=request.user, school_year=year),
+        "requirements": selectors.requirements_for(actor=request.user, school_year=year),
+        "training_year": selectors.training_year(actor=request.user, school_year=year),
+        "titles": dict(Title.choices),
+    }
+    return render(request, "training/list.html", context)
+
+
+@login_required
+def catalogue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require_superuser(request.user)
+    catalogue = selectors.get_catalogue(actor=request.user, pk=pk)
+    return render(request, "training/detail.html", {"catalogue": catalogue})
+
+
+@login_required
+@require_POST
+def catalogue_lock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require_superuser(request.user)
+    catalogue = selectors.get_catalogue(actor=request.user, pk=pk)
+    try:
+        services.catalogue_lock(actor=request.user, catalogue=catalogue)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The version is locked: it will never change."))
+    return redirect("training_catalogue", catalogue.pk)
+
+
+@login_required
+@require_POST
+def catalogue_new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require_superuser(request.user)
+    catalogue = selectors.get_catalogue(actor=request.user, pk=pk)
+    try:
+        copy = services.catalogue_new_version(actor=request.user, catalogue=catalogue)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("training_catalogue", catalogue.pk)
+    messages.success(
+        request, _("Version %(version)s is created as a draft.") % {"version": copy.version}
+    )
+    return redirect("training_catalogue", copy.pk)
+
+
+@login_required
+def catalogue_upload(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload a YAML file for a school year, preview what it would load, then confirm."""
+    require_superuser(request.user)
+    year = _year(request)
+    bound = {"year": year.pk}
+    form = TrainingUploadForm()
+    context: dict[str, Any] = {"year": year, "years": SchoolYear.objects.all()}
+    if request.method == "POST" and "token" in request.POST:
+        file = pending_take(request, kind=PENDING, token=request.POST.get("token"), bound=bound)
+        if file is None:
+            messages.error(request, pending_gone_message())
+            return redirect(f"{request.path}?year={year.code}")
+        result = training_file_import(
+            actor=request.user, school_year=year, file=file, dry_run=False
+        )
+        if not result.written:
+            for issue in result.errors or []:
+                messages.error(request, issue.message)
+            if not result.errors:
+                messages.error(request, _("Nothing to load: everything is unchanged."))
+            return redirect(f"{request.path}?year={year.code}")
+        messages.success(request, _("The file is loaded."))
+        return redirect(f"{reverse('training_catalogues')}?year={year.code}")
+    if request.method == "POST":
+        form = TrainingUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            check = training_file_import(
+                actor=request.user, school_year=year, file=upload, dry_run=True
+            )
+            pending_forget(request, kind=PENDING)
+            context["check"] = check
+            if check.to_save:
+                context["token"] = pending_keep(request, kind=PENDING, file=upload, bound=bound)
+    context["form"] = form
+    return render(request, "training/upload.html", context)
