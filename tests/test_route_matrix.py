@@ -56,6 +56,7 @@ from opentemis.evidence.tests import files
 from opentemis.jobs.services import job_create, job_finish
 from opentemis.notifications.models import Notice
 from opentemis.standards.models import FrameworkApplication
+from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
 from tests.module_db import module_transaction
@@ -238,6 +239,7 @@ KINDS = (
     "framework_application",
     "evaluator_rule",
     "catalogue",
+    "content.local",
     "report_format",
     "reset_uid",
     "reset_token",
@@ -324,6 +326,9 @@ def build_matrix() -> Matrix:
         application = FrameworkApplication.objects.filter(school_year=w.year).first()
         rule = EvaluatorRule.objects.first()
         catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
+        content = ProgrammeContent.objects.create(
+            school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
+        )
     notice = Notice.objects.create(
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
@@ -351,6 +356,7 @@ def build_matrix() -> Matrix:
         "framework_application": Thing(application.pk),
         "evaluator_rule": Thing(rule.pk),
         "catalogue": Thing(catalogue.pk),
+        "content.local": Thing(content.pk),
         "report_format": Thing("xlsx"),
         "reset_uid": Thing("MQ"),
         "reset_token": Thing("invalid-token"),

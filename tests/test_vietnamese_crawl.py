@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope, system_scope
+from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 
 # --- recognising English -------------------------------------------------------------------
@@ -310,6 +311,9 @@ def crawl(ev: Any) -> Crawl:
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
     catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
+    content = ProgrammeContent.objects.create(
+        school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
+    )
     evaluations = [{"pk": e.pk} for e in (mine, leaders, principals)]
     kwargs = {
         "account_roles": [{"pk": w.teacher_a1.pk}],
@@ -340,6 +344,8 @@ def crawl(ev: Any) -> Crawl:
         "report_remind": [{"pk": w.school_a1.pk}],
         "notice_detail": [{"pk": notice.pk}],
         "training_catalogue": [{"pk": catalogue.pk}],
+        "training_contents": [{"unit": w.province_a.pk}],
+        "training_content_edit": [{"pk": content.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
     }
     for name in (

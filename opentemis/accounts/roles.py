@@ -37,6 +37,8 @@ class Perm:
     REVIEW_MANAGERS = "evaluations.review_managers"  # a superior evaluates principals (TT 14)
     # Reports and dashboards (issue 4).
     SEND_REMINDERS = "reports.remind"  # remind lagging units below (notice and email)
+    # BDTX (issue 12): the programme-02 contents a Sở sets for its province (TT 17/2019 §IV.2).
+    MANAGE_LOCAL_CONTENTS = "training.local_contents"
 
 
 _ALL = {
@@ -53,6 +55,7 @@ _ALL = {
     Perm.MANAGE_CYCLES,
     Perm.REVIEW_MANAGERS,
     Perm.SEND_REMINDERS,
+    Perm.MANAGE_LOCAL_CONTENTS,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,

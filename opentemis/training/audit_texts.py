@@ -22,5 +22,12 @@ register(
             labels={"based_on": _("Based on version")},
         ),
         "training.module_update": Sentence(_("%(actor)s changed the module %(object)s.")),
+        "training.content_add": Sentence(_("%(actor)s added the programme-02 content %(object)s.")),
+        "training.content_update": Sentence(
+            _("%(actor)s changed the programme-02 content %(object)s.")
+        ),
+        "training.content_delete": Sentence(
+            _("%(actor)s removed the programme-02 content %(object)s.")
+        ),
     },
 )

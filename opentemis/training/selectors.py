@@ -9,8 +9,17 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from opentemis.accounts.models import User
-from opentemis.orgs.models import SchoolYear
-from opentemis.training.models import Catalogue, Module, Programme, Requirement, TrainingYear
+from opentemis.accounts.permissions import path_filter, require_perm_on
+from opentemis.accounts.roles import Perm
+from opentemis.orgs.models import SchoolYear, Unit, UnitKind
+from opentemis.training.models import (
+    Catalogue,
+    Module,
+    Programme,
+    ProgrammeContent,
+    Requirement,
+    TrainingYear,
+)
 
 
 def catalogues_for_year(*, actor: User, school_year: SchoolYear) -> QuerySet[Catalogue]:
@@ -68,3 +77,51 @@ def requirements_for(
 
 def training_year(*, actor: User, school_year: SchoolYear) -> TrainingYear | None:
     return TrainingYear.objects.filter(school_year=school_year).first()
+
+
+# --- the contents of programmes 01 and 02 ------------------------------------------------------
+
+
+def content_provinces(*, actor: User) -> QuerySet[Unit]:
+    """The provincial departments (Sở) whose programme-02 contents ``actor`` may set."""
+    return Unit.objects.filter(
+        path_filter(actor, Perm.MANAGE_LOCAL_CONTENTS, "path"), kind=UnitKind.DEPARTMENT
+    ).order_by("path")
+
+
+def get_content_province(*, actor: User, pk: int) -> Unit:
+    """The Sở ``pk`` if ``actor`` may set its programme-02 contents; 404 otherwise (another
+    province, or a unit that is not a Sở, is not even confirmed to exist)."""
+    unit = get_object_or_404(Unit.objects.all(), pk=pk, kind=UnitKind.DEPARTMENT)
+    require_perm_on(actor, Perm.MANAGE_LOCAL_CONTENTS, unit.path)
+    return unit
+
+
+def national_contents(*, actor: User, school_year: SchoolYear) -> QuerySet[ProgrammeContent]:
+    """The programme-01 contents of the year, set by the ministry (read by everyone)."""
+    return ProgrammeContent.objects.filter(
+        school_year=school_year, programme=Programme.P01, unit__isnull=True
+    ).order_by("code")
+
+
+def local_contents(
+    *, actor: User, unit: Unit, school_year: SchoolYear
+) -> QuerySet[ProgrammeContent]:
+    """The programme-02 contents of the year that the Sở ``unit`` set for its province."""
+    require_perm_on(actor, Perm.MANAGE_LOCAL_CONTENTS, unit.path)
+    return ProgrammeContent.objects.filter(
+        school_year=school_year, programme=Programme.P02, unit=unit
+    ).order_by("code")
+
+
+def get_local_content(*, actor: User, pk: int) -> ProgrammeContent:
+    """A programme-02 content of a province within ``actor``'s reach; 404 otherwise."""
+    content = get_object_or_404(
+        ProgrammeContent.objects.select_related("unit", "school_year"),
+        pk=pk,
+        programme=Programme.P02,
+        unit__isnull=False,
+    )
+    assert content.unit is not None
+    require_perm_on(actor, Perm.MANAGE_LOCAL_CONTENTS, content.unit.path)
+    return content

@@ -18,6 +18,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
+from opentemis.accounts.permissions import require_perm_on
+from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitKind
 from opentemis.training.files import TrainingData, read_training_file
@@ -26,8 +28,10 @@ from opentemis.training.models import (
     CatalogueStatus,
     CrossWalk,
     Module,
+    Programme,
     ProgrammeContent,
     Requirement,
+    Title,
     TrainingYear,
 )
 
@@ -294,3 +298,112 @@ def module_update(*, actor: User, module: Module, fields: dict[str, Any]) -> Mod
     module.save()
     audit(actor=actor, action="training.module_update", obj=module, changes=dict(fields))
     return module
+
+
+# --- a Sở's programme-02 contents ---------------------------------------------------------------
+
+CONTENT_FIELDS = ("code", "title", "titles", "hours", "description")
+
+
+def _require_province(actor: User, unit: Unit) -> None:
+    """Programme 02 is set by a Sở for its own province (TT 17/2019 §IV.2): 404 elsewhere."""
+    if unit.kind != UnitKind.DEPARTMENT:
+        raise ValidationError(_("Only a provincial department (Sở) sets programme-02 contents."))
+    require_perm_on(actor, Perm.MANAGE_LOCAL_CONTENTS, unit.path)
+
+
+def _clean_content(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    cleaned = dict(fields)
+    if "code" in cleaned:
+        cleaned["code"] = str(cleaned["code"]).strip()
+    if "title" in cleaned:
+        cleaned["title"] = str(cleaned["title"]).strip()
+    if "titles" in cleaned:
+        titles = list(cleaned["titles"] or [])
+        if set(titles) - set(Title.values):
+            raise ValidationError(_("Unknown teacher title."))
+        cleaned["titles"] = [t for t in Title.values if t in titles]
+    return cleaned
+
+
+def _save_content(content: ProgrammeContent) -> None:
+    duplicate = ProgrammeContent.objects.filter(
+        school_year=content.school_year,
+        programme=content.programme,
+        unit=content.unit,
+        code=content.code,
+    ).exclude(pk=content.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            _("A content with the code %(code)s already exists this year.") % {"code": content.code}
+        )
+    content.full_clean(validate_constraints=False)
+    content.save()
+
+
+@transaction.atomic
+def local_content_add(
+    *, actor: User, unit: Unit, school_year: SchoolYear, fields: dict[str, Any]
+) -> ProgrammeContent:
+    """Add a programme-02 content of ``unit`` (a Sở within ``actor``'s reach) to the year."""
+    _require_province(actor, unit)
+    content = ProgrammeContent(
+        school_year=school_year, programme=Programme.P02, unit=unit, **_clean_content(fields)
+    )
+    _save_content(content)
+    audit(
+        actor=actor,
+        action="training.content_add",
+        obj=content,
+        unit=unit,
+        changes={name: getattr(content, name) for name in CONTENT_FIELDS},
+    )
+    return content
+
+
+@transaction.atomic
+def local_content_update(
+    *, actor: User, content: ProgrammeContent, fields: dict[str, Any]
+) -> ProgrammeContent:
+    """Change a programme-02 content of a province within ``actor``'s reach."""
+    content = (
+        ProgrammeContent.objects.select_for_update()
+        .select_related("unit", "school_year")
+        .get(pk=content.pk)
+    )
+    if content.unit is None or content.programme != Programme.P02:
+        raise ValidationError(_("Only programme-02 contents of a province are changed here."))
+    _require_province(actor, content.unit)
+    for name, value in _clean_content(fields).items():
+        setattr(content, name, value)
+    _save_content(content)
+    audit(
+        actor=actor,
+        action="training.content_update",
+        obj=content,
+        unit=content.unit,
+        changes=dict(fields),
+    )
+    return content
+
+
+@transaction.atomic
+def local_content_delete(*, actor: User, content: ProgrammeContent) -> None:
+    """Remove a programme-02 content of a province within ``actor``'s reach."""
+    content = ProgrammeContent.objects.select_for_update().select_related("unit").get(pk=content.pk)
+    if content.unit is None or content.programme != Programme.P02:
+        raise ValidationError(_("Only programme-02 contents of a province are changed here."))
+    _require_province(actor, content.unit)
+    audit(
+        actor=actor,
+        action="training.content_delete",
+        obj=content,
+        unit=content.unit,
+        changes={"code": content.code, "title": content.title},
+    )
+    content.delete()

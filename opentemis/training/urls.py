@@ -12,4 +12,7 @@ urlpatterns = [
         name="training_catalogue_new_version",
     ),
     path("catalogues/upload/", views.catalogue_upload, name="training_upload"),
+    path("contents/", views.contents_home, name="training_contents_home"),
+    path("contents/<int:unit>/", views.contents, name="training_contents"),
+    path("contents/item/<int:pk>/", views.content_edit, name="training_content_edit"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,9 +25,9 @@ from opentemis.core.imports.flow import (
 from opentemis.orgs.models import SchoolYear
 from opentemis.orgs.selectors import get_school_year
 from opentemis.training import selectors, services
-from opentemis.training.forms import TrainingUploadForm
+from opentemis.training.forms import LocalContentForm, TrainingUploadForm
 from opentemis.training.importer import training_file_import
-from opentemis.training.models import Title
+from opentemis.training.models import ProgrammeContent, Title
 
 PENDING = "training"
 
@@ -127,3 +127,92 @@ def catalogue_upload(request: AuthenticatedRequest) -> HttpResponse:
                 context["token"] = pending_keep(request, kind=PENDING, file=upload, bound=bound)
     context["form"] = form
     return render(request, "training/upload.html", context)
+
+
+# --- a Sở's programme-02 contents ---------------------------------------------------------------
+
+
+@login_required
+def contents_home(request: AuthenticatedRequest) -> HttpResponse:
+    """The contents page of the actor's (first) province; 404 for anyone who sets none."""
+    province = selectors.content_provinces(actor=request.user).first()
+    if province is None:
+        raise Http404
+    return redirect("training_contents", province.pk)
+
+
+def _content_fields(form: LocalContentForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in LocalContentForm.base_fields}
+
+
+def _form_errors(form: LocalContentForm, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+@login_required
+def contents(request: AuthenticatedRequest, unit: int) -> HttpResponse:
+    """The province's programme-02 contents of a year (add one here), beside the national
+    programme-01 contents (read-only)."""
+    province = selectors.get_content_province(actor=request.user, pk=unit)
+    year = _year(request)
+    form = LocalContentForm()
+    if request.method == "POST":
+        form = LocalContentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.local_content_add(
+                    actor=request.user,
+                    unit=province,
+                    school_year=year,
+                    fields=_content_fields(form),
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The content is added."))
+                return redirect(
+                    f"{reverse('training_contents', args=[province.pk])}?year={year.code}"
+                )
+    context = {
+        "province": province,
+        "provinces": selectors.content_provinces(actor=request.user),
+        "year": year,
+        "years": SchoolYear.objects.all(),
+        "local": selectors.local_contents(actor=request.user, unit=province, school_year=year),
+        "national": selectors.national_contents(actor=request.user, school_year=year),
+        "titles": dict(Title.choices),
+        "form": form,
+    }
+    return render(request, "training/contents.html", context)
+
+
+@login_required
+def content_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Change or remove one programme-02 content of the actor's province."""
+    content: ProgrammeContent = selectors.get_local_content(actor=request.user, pk=pk)
+    assert content.unit is not None
+    back = f"{reverse('training_contents', args=[content.unit.pk])}?year={content.school_year.code}"
+    if request.method == "POST" and "delete" in request.POST:
+        services.local_content_delete(actor=request.user, content=content)
+        messages.success(request, _("The content is removed."))
+        return redirect(back)
+    initial = {name: getattr(content, name) for name in LocalContentForm.base_fields}
+    form = LocalContentForm(initial=initial)
+    if request.method == "POST":
+        form = LocalContentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.local_content_update(
+                    actor=request.user, content=content, fields=_content_fields(form)
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The content is saved."))
+                return redirect(back)
+    return render(
+        request,
+        "training/content_edit.html",
+        {"content": content, "form": form, "back": back, "titles": dict(Title.choices)},
+    )
