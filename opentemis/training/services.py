@@ -372,7 +372,9 @@ def local_content_update(
 ) -> ProgrammeContent:
     """Change a programme-02 content of a province within ``actor``'s reach."""
     content = (
-        ProgrammeContent.objects.select_for_update()
+        # of=self: the unit is a nullable join (national contents have none), which
+        # PostgreSQL will not lock.
+        ProgrammeContent.objects.select_for_update(of=("self",))
         .select_related("unit", "school_year")
         .get(pk=content.pk)
     )
@@ -395,7 +397,11 @@ def local_content_update(
 @transaction.atomic
 def local_content_delete(*, actor: User, content: ProgrammeContent) -> None:
     """Remove a programme-02 content of a province within ``actor``'s reach."""
-    content = ProgrammeContent.objects.select_for_update().select_related("unit").get(pk=content.pk)
+    content = (
+        ProgrammeContent.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=content.pk)
+    )
     if content.unit is None or content.programme != Programme.P02:
         raise ValidationError(_("Only programme-02 contents of a province are changed here."))
     _require_province(actor, content.unit)
