@@ -23,6 +23,7 @@ from opentemis.core.imports.flow import (
     pending_take,
 )
 from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.selectors import get_school_year
 from opentemis.standards import selectors, services
 from opentemis.standards.forms import FrameworkApplyForm, FrameworkUploadForm
 from opentemis.standards.importer import framework_file_import
@@ -38,11 +39,6 @@ PENDING = "framework"
 def _is_admin(request: AuthenticatedRequest) -> bool:
     # "To verify" notes are for the people who configure the year, not for every teacher.
     return request.user.is_superuser or Perm.MOVE_UNITS in actor_perms(request.user)
-
-
-def _require_superuser(request: AuthenticatedRequest) -> None:
-    """The configuration pages exist only for system administrators (404 for anyone else)."""
-    require_superuser(request.user)
 
 
 @login_required
@@ -71,7 +67,7 @@ def framework_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def framework_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A stored version in the upload format, to edit it into a new version."""
-    _require_superuser(request)
+    require_superuser(request.user)
     framework = get_object_or_404(Framework, pk=pk)
     content = framework_to_xlsx(selectors.framework_as_data(framework))
     return _download(content, f"{framework.code}_v{framework.version}.xlsx")
@@ -79,7 +75,7 @@ def framework_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def framework_template(request: AuthenticatedRequest) -> HttpResponse:
-    _require_superuser(request)
+    require_superuser(request.user)
     return _download(framework_template_xlsx(), "khung_chuan_mau.xlsx")
 
 
@@ -90,7 +86,7 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def framework_format(request: AuthenticatedRequest) -> HttpResponse:
     """The documentation of the file formats (docs/frameworks.md), shown as it is written."""
-    _require_superuser(request)
+    require_superuser(request.user)
     path = Path(settings.BASE_DIR) / "docs" / "frameworks.md"
     if not path.is_file():
         raise Http404
@@ -100,7 +96,7 @@ def framework_format(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def framework_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a YAML or xlsx file, preview what it would load, then confirm."""
-    _require_superuser(request)
+    require_superuser(request.user)
     form = FrameworkUploadForm()
     context: dict[str, Any] = {}
     if request.method == "POST" and "token" in request.POST:
@@ -156,17 +152,18 @@ def _upload_confirm(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def year_list(request: AuthenticatedRequest) -> HttpResponse:
-    _require_superuser(request)
+    require_superuser(request.user)
     return render(request, "standards/years.html", {"years": SchoolYear.objects.all()})
 
 
 def _year(code: str) -> SchoolYear:
-    return get_object_or_404(SchoolYear, code=code)
+    """The year the address names (404 if unknown): the one lookup of a requested year."""
+    return get_school_year(code)
 
 
 @login_required
 def year_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    _require_superuser(request)
+    require_superuser(request.user)
     year = _year(code)
     form = FrameworkApplyForm()
     if request.method == "POST":
@@ -192,7 +189,7 @@ def year_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def year_defaults(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    _require_superuser(request)
+    require_superuser(request.user)
     year = _year(code)
     if services.framework_apply_defaults(school_year=year):
         messages.success(request, _("The default frameworks are applied."))
@@ -207,7 +204,7 @@ def year_defaults(request: AuthenticatedRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def application_remove(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
-    _require_superuser(request)
+    require_superuser(request.user)
     year = _year(code)
     application = get_object_or_404(FrameworkApplication, pk=pk, school_year=year)
     try:
