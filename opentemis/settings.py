@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "opentemis.evidence",
     "opentemis.evaluations",
     "opentemis.training",
+    "opentemis.plans",
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",

@@ -39,6 +39,11 @@ class Perm:
     SEND_REMINDERS = "reports.remind"  # remind lagging units below (notice and email)
     # BDTX (issue 12): the programme-02 contents a Sở sets for its province (TT 17/2019 §IV.2).
     MANAGE_LOCAL_CONTENTS = "training.local_contents"
+    # BDTX plans (issue 12): the head of a school approves its staff's personal plans, confirms
+    # their hours and their year's results (TT 19/2019 Đ.8, Đ.10); officers above read plans,
+    # needs and results of their subtree.
+    MANAGE_PLANS = "plans.manage"
+    VIEW_PLANS = "plans.view"
 
 
 _ALL = {
@@ -56,6 +61,8 @@ _ALL = {
     Perm.REVIEW_MANAGERS,
     Perm.SEND_REMINDERS,
     Perm.MANAGE_LOCAL_CONTENTS,
+    Perm.MANAGE_PLANS,
+    Perm.VIEW_PLANS,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,
@@ -66,6 +73,7 @@ _SCHOOL_MANAGE = {
     Perm.MANAGE_ACCOUNTS,
     Perm.VIEW_AUDIT,
     Perm.VIEW_EVALUATIONS,
+    Perm.VIEW_PLANS,
 }
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -74,9 +82,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.SCHOOL_ADMIN: frozenset(_SCHOOL_MANAGE),
     # The head of the school evaluates its teachers (TT 20 Điều 10 khoản 1 điểm c) and, by
     # default configuration, its deputies.
-    Role.PRINCIPAL: frozenset({*_SCHOOL_MANAGE, Perm.REVIEW_TEACHERS}),
+    Role.PRINCIPAL: frozenset({*_SCHOOL_MANAGE, Perm.REVIEW_TEACHERS, Perm.MANAGE_PLANS}),
     # Reads staff records and results, but keeps no personnel records: no sensitive data.
-    Role.VIEWER: frozenset({Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.VIEW_EVALUATIONS}),
+    Role.VIEWER: frozenset(
+        {Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.VIEW_EVALUATIONS, Perm.VIEW_PLANS}
+    ),
     # Teachers, core teachers and lecturers see their own record; their work arrives with the
     # evaluation and training issues.
     Role.TEACHER: frozenset(),

@@ -17,6 +17,9 @@ register(
             labels={"count": _("Number")},
         ),
         "training.catalogue_lock": Sentence(_("%(actor)s locked the catalogue %(object)s.")),
+        "training.catalogue_in_use": Sentence(
+            _("The catalogue %(object)s was locked: a plan submitted by %(actor)s uses it.")
+        ),
         "training.catalogue_new_version": Sentence(
             _("%(actor)s created the catalogue version %(object)s."),
             labels={"based_on": _("Based on version")},

@@ -8,6 +8,7 @@ here writes: the services load what this returns.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,21 @@ MODULE_FIELDS = (
     "outcomes",
 )
 Path = tuple[str | int, ...]
+# The choices of a year's result rule (plans.rules.judge applies them): "hours" — each
+# programme's requirement met, or only the total; "items" — every assessed content of the plan
+# passed, or not looked at.
+RESULT_RULE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "hours": ("each_programme", "total"),
+    "items": ("all_passed", "ignore"),
+}
+
+
+def _valid_month_day(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(f"2000-{value}")
+    except ValueError:
+        return False
+    return len(value) == 5
 
 
 @dataclass
@@ -151,6 +167,57 @@ class _Checker:
             return None
         return value
 
+    def month_day(self, obj: dict[str, Any], key: str, path: Path, where: str) -> str:
+        """A yearly date as ``MM-DD`` (e.g. ``05-31``), placed in the school year on loading."""
+        value = self.text(obj, key, path, where)
+        if value and not _valid_month_day(value):
+            self.problem(
+                (*path, key), f"{where} > {key}", _("must be a month and day as MM-DD (05-31).")
+            )
+            return ""
+        return value
+
+    def score(self, obj: dict[str, Any], key: str, path: Path, where: str) -> float | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
+            self.problem((*path, key), f"{where} > {key}", _("must be a score from 0 to 10."))
+            return None
+        return float(value)
+
+    def rule(self, obj: dict[str, Any], key: str, path: Path, where: str) -> dict[str, str]:
+        value = obj.get(key)
+        if value is None:
+            return {}
+        known = RESULT_RULE_OPTIONS
+        if not isinstance(value, dict) or any(
+            k not in known or v not in known[k] for k, v in value.items()
+        ):
+            choices = "; ".join(f"{k}: {', '.join(v)}" for k, v in known.items())
+            self.problem(
+                (*path, key),
+                f"{where} > {key}",
+                _("must choose among %(choices)s.") % {"choices": choices},
+            )
+            return {}
+        return {str(k): str(v) for k, v in value.items()}
+
+    def criteria_map(self, obj: dict[str, Any], key: str, path: Path, where: str) -> dict[str, int]:
+        value = obj.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value.values()
+        ):
+            self.problem(
+                (*path, key),
+                f"{where} > {key}",
+                _("must map a framework code to a criterion number."),
+            )
+            return {}
+        return {str(k): int(v) for k, v in value.items()}
+
     def notes(self, obj: dict[str, Any], path: Path, where: str) -> dict[str, str]:
         value = obj.get("to_verify") or {}
         if not isinstance(value, dict) or not all(
@@ -193,6 +260,16 @@ class _Checker:
                 "max_weeks": self.hours(year, "max_weeks", ("year",), "year"),
                 "max_weeks_source": self.text(year, "max_weeks_source", ("year",), "year"),
                 "to_verify": self.text(year, "to_verify", ("year",), "year"),
+                "plan_due": self.month_day(year, "plan_due", ("year",), "year"),
+                "school_plan_due": self.month_day(year, "school_plan_due", ("year",), "year"),
+                "plan_source": self.text(year, "plan_source", ("year",), "year"),
+                "pass_score": self.score(year, "pass_score", ("year",), "year"),
+                "result_rule": self.rule(year, "result_rule", ("year",), "year"),
+                "result_source": self.text(year, "result_source", ("year",), "year"),
+                "result_to_verify": self.text(year, "result_to_verify", ("year",), "year"),
+                "evidence_criteria": self.criteria_map(
+                    year, "evidence_criteria", ("year",), "year"
+                ),
             }
         elif year is not None:
             self.problem(("year",), "year", _("must be a mapping."))

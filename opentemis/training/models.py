@@ -56,6 +56,21 @@ class TrainingYear(models.Model):
     max_weeks_source = models.CharField(max_length=255, blank=True)
     regulation_version = models.CharField(max_length=255)
     to_verify = models.TextField(blank=True)
+    # Plans (TT 19/2019 Đ.8, bdtx.md R5): personal plans are due before ``plan_due`` (a unit
+    # may set its own, plans.PlanDeadline), the school reports its plan by ``school_plan_due``.
+    plan_due = models.DateField(null=True, blank=True)
+    school_plan_due = models.DateField(null=True, blank=True)
+    plan_source = models.CharField(max_length=255, blank=True)
+    # The year's result (TT 19/2019 Đ.10-11, bdtx.md R7-R8): the pass mark of an assessed
+    # content on 10, and the rule deciding "Hoàn thành kế hoạch BDTX" as data, e.g.
+    # {"hours": "each_programme", "items": "all_passed"} (plans.rules reads it).
+    pass_score = models.DecimalField(max_digits=4, decimal_places=2, default=5)
+    result_rule = models.JSONField(default=dict, blank=True)
+    result_source = models.CharField(max_length=255, blank=True)
+    result_to_verify = models.TextField(blank=True)
+    # The criterion a year's result is evidence for in next year's evaluation, per framework
+    # code (TT 20/2018 criterion 3, "Phát triển chuyên môn của bản thân").
+    evidence_criteria = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"BDTX {self.school_year}"
@@ -214,6 +229,9 @@ class ProgrammeContent(models.Model):
     hours = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.TextField(blank=True)
     to_verify = models.TextField(blank=True)
+    # Set when a submitted plan uses it: from then on it is never edited or removed (a change
+    # is a new content), like a locked catalogue version.
+    locked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["school_year", "programme", "code"]

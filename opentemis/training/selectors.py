@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from opentemis.accounts.models import User
 from opentemis.accounts.permissions import path_filter, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
+from opentemis.staff.models import Person
+from opentemis.standards.applicability import person_positions_levels
 from opentemis.training.models import (
+    Audience,
     Catalogue,
+    CatalogueKind,
     Module,
     Programme,
     ProgrammeContent,
     Requirement,
+    Title,
     TrainingYear,
 )
 
@@ -125,3 +130,66 @@ def get_local_content(*, actor: User, pk: int) -> ProgrammeContent:
     assert content.unit is not None
     require_perm_on(actor, Perm.MANAGE_LOCAL_CONTENTS, content.unit.path)
     return content
+
+
+# --- what applies to a person -----------------------------------------------------------------
+
+LEVEL_TITLES = {"MN": Title.GV_MN, "TH": Title.GV_TH, "THCS": Title.GV_THCS, "THPT": Title.GV_THPT}
+
+
+def title_of_person(person: Person) -> str | None:
+    """The BDTX title ``person`` studies as: a manager (CBQL) of a preschool or of a general
+    school, or a teacher of their school's first level (a TH-THCS school's teachers: TH).
+    None when neither applies (no position, or a unit without a school level)."""
+    positions, levels = person_positions_levels(person)
+    level = levels[0]
+    if positions and positions[0].is_manager and level:
+        return Title.CBQL_MN if level == "MN" else Title.CBQL_PT
+    if not positions:
+        return None
+    return LEVEL_TITLES.get(level) or (Title.GV_THPT if level == "GDTX" else None)
+
+
+def audience_of(title: str) -> str:
+    return Audience.CBQL if title in (Title.CBQL_MN, Title.CBQL_PT) else Audience.GV
+
+
+def catalogue_for(*, school_year: SchoolYear, title: str) -> Catalogue | None:
+    """The catalogue version a plan of ``title`` chooses its programme-03 modules from: the
+    newest version of the year's catalogues that holds modules of the title's audience, a
+    TT 17/2019 programme-03 catalogue before the others (the ETEP cascade modules serve the
+    managers until their own catalogue is loaded)."""
+    audience = audience_of(title)
+    versions = (
+        Catalogue.objects.filter(school_year=school_year, modules__audience=audience)
+        .distinct()
+        .order_by("code", "-version")
+    )
+    newest: dict[str, Catalogue] = {}
+    for catalogue in versions:
+        newest.setdefault(catalogue.code, catalogue)
+    ranked = sorted(
+        newest.values(),
+        key=lambda c: (c.kind != CatalogueKind.TT17_PROGRAMME_03, c.code),
+    )
+    return ranked[0] if ranked else None
+
+
+def contents_for(
+    *, school_year: SchoolYear, title: str, province: Unit | None
+) -> list[ProgrammeContent]:
+    """The programme-01 contents (national) and the programme-02 contents of ``province`` that
+    apply to ``title`` in the year (a content with no titles applies to everyone)."""
+    rows = ProgrammeContent.objects.filter(school_year=school_year).filter(
+        Q(programme=Programme.P01, unit__isnull=True) | Q(programme=Programme.P02, unit=province)
+    )
+    return [c for c in rows.order_by("programme", "code") if not c.titles or title in c.titles]
+
+
+def requirement_hours(*, school_year: SchoolYear, title: str) -> dict[str, int]:
+    """Programme -> periods a ``title`` studies in the year (empty where none is loaded)."""
+    return dict(
+        Requirement.objects.filter(school_year=school_year, title=title).values_list(
+            "programme", "hours"
+        )
+    )

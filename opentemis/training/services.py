@@ -6,6 +6,7 @@ becomes a new draft version (:func:`catalogue_new_version`, or an upload of chan
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -64,6 +65,50 @@ class LoadResult:
     requirements: int
     contents: int
     changed: bool
+
+
+def in_school_year(month_day: str, school_year: SchoolYear) -> dt.date:
+    """The date of ``MM-DD`` that falls within ``school_year`` (05-31 of 2025-2026: 2026-05-31)."""
+    for year in (school_year.start_date.year, school_year.end_date.year):
+        day = dt.date.fromisoformat(f"{year}-{month_day}")
+        if school_year.start_date <= day <= school_year.end_date:
+            return day
+    return dt.date.fromisoformat(f"{school_year.end_date.year}-{month_day}")
+
+
+def _year_fields(year: dict[str, Any], school_year: SchoolYear) -> dict[str, Any]:
+    """A file's ``year`` section as TrainingYear fields (dates placed in the school year;
+    what the file leaves out keeps the model's default)."""
+    fields = {k: v for k, v in year.items() if v not in (None, "", {})}
+    for key in ("plan_due", "school_plan_due"):
+        fields[key] = in_school_year(fields[key], school_year) if key in fields else None
+    return fields
+
+
+def require_content_free(content: ProgrammeContent) -> None:
+    """Refuse to change or remove a content that a submitted plan uses: add a new one."""
+    if content.locked:
+        raise ValidationError(
+            _(
+                "The content %(code)s is in submitted plans and no longer changes: add a new "
+                "content instead."
+            )
+            % {"code": content.code}
+        )
+
+
+def mark_in_use(*, actor: User, catalogue: Catalogue | None, contents: list[int]) -> None:
+    """What a submitted plan uses never changes again: lock its catalogue version (audited
+    once, when it happens) and its programme contents. Called by the plans app."""
+    if catalogue is not None:
+        locked = Catalogue.objects.filter(pk=catalogue.pk, status=CatalogueStatus.DRAFT).update(
+            status=CatalogueStatus.LOCKED
+        )
+        if locked:
+            catalogue.status = CatalogueStatus.LOCKED
+            audit(actor=actor, action="training.catalogue_in_use", obj=catalogue)
+    if contents:
+        ProgrammeContent.objects.filter(pk__in=contents, locked=False).update(locked=True)
 
 
 def require_draft(catalogue: Catalogue) -> None:
@@ -166,7 +211,10 @@ def training_load(*, actor: User | None, school_year: SchoolYear, data: Training
     if data.year is not None:
         TrainingYear.objects.update_or_create(
             school_year=school_year,
-            defaults={**data.year, "regulation_version": data.regulation_version},
+            defaults={
+                **_year_fields(data.year, school_year),
+                "regulation_version": data.regulation_version,
+            },
         )
         changed = True
     for row in data.requirements:
@@ -381,6 +429,7 @@ def local_content_update(
     if content.unit is None or content.programme != Programme.P02:
         raise ValidationError(_("Only programme-02 contents of a province are changed here."))
     _require_province(actor, content.unit)
+    require_content_free(content)
     for name, value in _clean_content(fields).items():
         setattr(content, name, value)
     _save_content(content)
@@ -405,6 +454,7 @@ def local_content_delete(*, actor: User, content: ProgrammeContent) -> None:
     if content.unit is None or content.programme != Programme.P02:
         raise ValidationError(_("Only programme-02 contents of a province are changed here."))
     _require_province(actor, content.unit)
+    require_content_free(content)
     audit(
         actor=actor,
         action="training.content_delete",

@@ -1,0 +1,47 @@
+"""What events of BDTX plans say in the audit log (see accounts/audit_text.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from opentemis.accounts.audit_text import Sentence, register
+
+register(
+    actions={
+        "plans.open": Sentence(
+            _("%(actor)s opened the BDTX plan %(object)s (draft made from the evaluation)."),
+            labels={"items": _("Items"), "suggested": _("Suggested modules")},
+        ),
+        "plans.update": Sentence(_("%(actor)s changed the BDTX plan %(object)s.")),
+        "plans.item_add": Sentence(
+            _("%(actor)s added an item to the BDTX plan %(object)s."),
+            labels={"item": _("Item"), "hours": _("Periods")},
+        ),
+        "plans.item_update": Sentence(_("%(actor)s changed an item of the BDTX plan %(object)s.")),
+        "plans.item_remove": Sentence(
+            _("%(actor)s removed an item from the BDTX plan %(object)s."),
+            labels={"item": _("Item")},
+        ),
+        "plans.submit": Sentence(
+            _("%(actor)s submitted the BDTX plan %(object)s."), labels={"late": _("Late")}
+        ),
+        "plans.approve": Sentence(_("%(actor)s approved the BDTX plan %(object)s.")),
+        "plans.return": Sentence(
+            _("%(actor)s returned the BDTX plan %(object)s."), labels={"reason": _("Reason")}
+        ),
+        "plans.change_request": Sentence(
+            _("%(actor)s asked to change the approved BDTX plan %(object)s."),
+            labels={"reason": _("Reason")},
+        ),
+        "plans.change_accept": Sentence(
+            _("%(actor)s accepted a change of the BDTX plan %(object)s.")
+        ),
+        "plans.change_refuse": Sentence(
+            _("%(actor)s refused a change of the BDTX plan %(object)s."),
+            labels={"note": _("Reason")},
+        ),
+        "plans.deadline_set": Sentence(
+            _("%(actor)s set the BDTX plan deadline %(object)s."), labels={"due": _("Deadline")}
+        ),
+    },
+)
