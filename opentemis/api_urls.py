@@ -11,6 +11,7 @@ from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
 from opentemis.evidence.api_urls import urlpatterns as evidence_api
 from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
+from opentemis.plans.api_urls import urlpatterns as plans_api
 from opentemis.reports.api import ReportView
 from opentemis.staff.api import StaffViewSet
 from opentemis.training.api_urls import urlpatterns as training_api
@@ -42,4 +43,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *evidence_api,
     *notification_api,
     *training_api,
+    *plans_api,
 ]

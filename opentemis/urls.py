@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/export/", include("opentemis.reports.urls_export")),
     path("notices/", include("opentemis.notifications.urls")),
     path("training/", include("opentemis.training.urls")),
+    path("bdtx/", include("opentemis.plans.urls")),
     path("api/v1/", include("opentemis.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

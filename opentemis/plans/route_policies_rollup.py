@@ -1,0 +1,6 @@
+"""Who may use the rollup routes of the plans app (core/route_policy.py; merged by
+route_policies.py)."""
+
+from opentemis.core.route_policy import RoutePolicy
+
+POLICIES: dict[str, RoutePolicy] = {}

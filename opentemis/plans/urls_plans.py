@@ -1,0 +1,5 @@
+"""The plans pages of the plans app (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
