@@ -92,6 +92,7 @@ class NoticeKind(models.TextChoices):
     OPINION = "opinion", _("Opinion wanted")
     POLL = "poll", _("Poll open")
     DEADLINE = "deadline", _("Deadline approaching")
+    PLAN = "plan", _("BDTX plan")
 
 
 class EmailState(models.TextChoices):

@@ -10,11 +10,15 @@ from opentemis.evaluations.signals import evaluation_changed
 from opentemis.jobs.services import register_sweep
 from opentemis.notifications.emails import sweep_and_send
 from opentemis.notifications.events import on_evaluation_changed
+from opentemis.notifications.plan_events import on_plan_changed
 from opentemis.notifications.views_remind import remind_outcome_context
+from opentemis.plans.signals import plan_changed
 from opentemis.reports.views import register_page_extra
 
 # A workflow step of an evaluation, after its commit: the notices it brings.
 evaluation_changed.connect(on_evaluation_changed, dispatch_uid="notices-evaluation")
+# A step of a BDTX plan, after its commit: the approvers or the person are told.
+plan_changed.connect(on_plan_changed, dispatch_uid="notices-plan")
 
 # Notice emails whose sending died are given back by the task worker's sweep too.
 register_sweep(sweep_and_send)
