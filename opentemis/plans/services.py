@@ -291,7 +291,7 @@ def item_add(
     if module is not None:
         if current.catalogue_id is None or module.catalogue_id != current.catalogue_id:
             raise ValidationError(_("This module is not in the catalogue of your plan."))
-        programme = Programme.P03
+        programme: str = Programme.P03
         default_hours = module.hours or 10
     else:
         assert content is not None
