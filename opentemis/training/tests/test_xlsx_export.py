@@ -276,3 +276,14 @@ def test_template_and_export_are_for_superusers_only(loaded: Any) -> None:
     assert client.get(reverse("training_template")).status_code == 404
     export = client.get(reverse("training_catalogue_export", args=[catalogue.pk]))
     assert export.status_code == 404
+
+
+def test_an_unknown_province_is_placed_at_its_cell(world: Any, admin: Any) -> None:
+    content = _contents_book([["02", "SA-TH1", "X-1", "Không phải Sở", "", None, ""]])
+    with system_scope():
+        result = training_file_import(
+            actor=admin, school_year=world.year, file=content, dry_run=True
+        )
+    located = [(i.sheet, i.row, i.column, i.cell) for i in result.errors if i.sheet]
+    assert located == [("Nội dung", 2, "Sở", "B2")]
+    assert "SA-TH1" in result.errors[0].message and not result.to_save
