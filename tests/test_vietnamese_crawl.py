@@ -214,6 +214,7 @@ SKIP = {
     "framework_xlsx": "a file",
     "training_catalogue_lock": "POST only",
     "training_catalogue_new_version": "POST only",
+    "training_catalogue_export": "a file",
 }
 
 
@@ -344,6 +345,7 @@ def crawl(ev: Any) -> Crawl:
         "report_remind": [{"pk": w.school_a1.pk}],
         "notice_detail": [{"pk": notice.pk}],
         "training_catalogue": [{"pk": catalogue.pk}],
+        "training_module_edit": [{"pk": catalogue.modules.values_list("pk", flat=True)[0]}],
         "training_contents": [{"unit": w.province_a.pk}],
         "training_content_edit": [{"pk": content.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],

@@ -9,6 +9,7 @@ here writes: the services load what this returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,8 +65,15 @@ class TrainingData:
     contents: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingData, list[Issue]]:
-    """The data of an uploaded file and its issues (``levels``: the school-level codes known)."""
+def read_training_file(
+    content: bytes,
+    *,
+    levels: set[str],
+    province_exists: Callable[[str], bool] | None = None,
+) -> tuple[TrainingData, list[Issue]]:
+    """The data of an uploaded file and its issues (``levels``: the school-level codes known;
+    ``province_exists``: whether a provincial department has a code, if the units of the
+    programme-02 contents are to be checked here, each issue placed at its line or cell)."""
     if not content:
         return TrainingData(), [Issue(_("The file is empty."))]
     if len(content) > MAX_FILE_BYTES:
@@ -75,7 +83,7 @@ def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingDat
             raw, places = raw_from_xlsx(content)
         except FileRejected as exc:
             return TrainingData(), [Issue(exc.problem)]
-        checker = _Checker(places=places, levels=levels)
+        checker = _Checker(places=places, levels=levels, province_exists=province_exists)
         return checker.check(raw), checker.issues
     try:
         text = content.decode("utf-8-sig")
@@ -102,7 +110,11 @@ def read_training_file(content: bytes, *, levels: set[str]) -> tuple[TrainingDat
     lines: dict[Path, int] = {}
     if node is not None:
         _walk_lines(node, (), lines)
-    checker = _Checker(places={path: {"line": line} for path, line in lines.items()}, levels=levels)
+    checker = _Checker(
+        places={path: {"line": line} for path, line in lines.items()},
+        levels=levels,
+        province_exists=province_exists,
+    )
     data = checker.check(document)
     return data, checker.issues
 
@@ -121,6 +133,7 @@ def _walk_lines(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
 class _Checker:
     places: dict[Path, dict[str, Any]]  # where each value is: {"line"} or {"sheet", "row", ...}
     levels: set[str]
+    province_exists: Callable[[str], bool] | None = None  # checks the contents' units
     issues: list[Issue] = field(default_factory=list)
 
     def problem(self, path: Path, where: str, message: str) -> None:
@@ -484,6 +497,14 @@ class _Checker:
             # Programme 02 is set by each Sở for its province (TT 17/2019 §IV).
             self.problem(
                 (*path, "unit"), f"{where} > unit", _("programme 02 needs the province's code.")
+            )
+            return None
+        exists = self.province_exists
+        if programme == Programme.P02 and exists is not None and not exists(unit):
+            self.problem(
+                (*path, "unit"),
+                f"{where} > unit",
+                _("No provincial department (Sở) has the code %(code)s.") % {"code": unit},
             )
             return None
         if programme == Programme.P01 and unit:

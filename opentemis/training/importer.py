@@ -53,12 +53,12 @@ def training_file_import(
     def check(run: ImportRun) -> TrainingData:
         run.source.stream.seek(0)
         content = run.source.stream.read(MAX_FILE_BYTES + 1)
-        data, issues = read_training_file(content, levels=services.level_codes())
+        data, issues = read_training_file(
+            content,
+            levels=services.level_codes(),
+            province_exists=lambda code: services.province_by_code(code) is not None,
+        )
         run.issues.extend(issues)
-        for row in data.contents:
-            if row["unit"] and services.province_by_code(row["unit"]) is None:
-                problem = services.province_problem(row["unit"])
-                run.issues.reject(f"«contents > {row['code']} > unit»: {problem}")
         for item in data.catalogues:
             outcome, version = services.catalogue_outcome(school_year=school_year, data=item)
             result.previews.append(

@@ -18,7 +18,10 @@ ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "training_catalogue": SUPERUSER_ONLY.taking(pk="catalogue"),
     "training_catalogue_lock": SUPERUSER_ONLY.taking(pk="catalogue"),
     "training_catalogue_new_version": SUPERUSER_ONLY.taking(pk="catalogue"),
+    "training_catalogue_export": SUPERUSER_ONLY.taking(pk="catalogue"),
+    "training_module_edit": SUPERUSER_ONLY.taking(pk="catalogue.module"),
     "training_upload": SUPERUSER_ONLY,
+    "training_template": SUPERUSER_ONLY,
     "training_contents_home": PERM(Perm.MANAGE_LOCAL_CONTENTS, actor=Actor.OFFICER, denied=404),
     "training_contents": OBJECT(
         "unit.province", actor=Actor.OFFICER, param="unit", perm=Perm.MANAGE_LOCAL_CONTENTS

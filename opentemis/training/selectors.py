@@ -4,6 +4,7 @@ person reads it (the "to verify" notes included, so nobody takes an unconfirmed 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -43,6 +44,48 @@ def get_catalogue(*, actor: User, pk: int) -> Catalogue:
         Prefetch("modules", queryset=Module.objects.prefetch_related("crosswalk"))
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_module(*, actor: User, pk: int) -> Module:
+    """A module of any catalogue version, with its catalogue (404 if none)."""
+    return get_object_or_404(Module.objects.select_related("catalogue__school_year"), pk=pk)
+
+
+def catalogue_as_data(catalogue: Catalogue) -> dict[str, Any]:
+    """A catalogue version as a file gives it (a ``files.TrainingData.catalogues`` item): what
+    the export writes and what the version's content hash is taken of."""
+    modules = catalogue.modules.order_by("position", "code").prefetch_related("crosswalk")
+    return {
+        "code": catalogue.code,
+        "kind": catalogue.kind,
+        "title": catalogue.title,
+        "legal_ref": catalogue.legal_ref,
+        "regulation_version": catalogue.regulation_version,
+        "to_verify": catalogue.to_verify,
+        "modules": [
+            {
+                "code": m.code,
+                "title": m.title,
+                "audience": m.audience,
+                "levels": list(m.levels),
+                "hours": m.hours,
+                "framework": m.framework,
+                "criteria": list(m.criteria),
+                "contents": m.contents,
+                "outcomes": m.outcomes,
+                "to_verify": dict(m.to_verify),
+                "crosswalk": [
+                    {
+                        "target_catalogue": link.target_catalogue,
+                        "target_module": link.target_module,
+                        "to_verify": link.to_verify,
+                    }
+                    for link in m.crosswalk.all()
+                ],
+            }
+            for m in modules
+        ],
+    }
 
 
 @dataclass

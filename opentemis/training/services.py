@@ -23,7 +23,7 @@ from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit, UnitKind
-from opentemis.training.files import TrainingData, read_training_file
+from opentemis.training.files import MAX_HOURS, MODULE_FIELDS, TrainingData, read_training_file
 from opentemis.training.models import (
     Catalogue,
     CatalogueStatus,
@@ -35,6 +35,7 @@ from opentemis.training.models import (
     Title,
     TrainingYear,
 )
+from opentemis.training.selectors import catalogue_as_data
 
 BUILTIN_FILE = Path(__file__).resolve().parent / "data" / "catalogues.yaml"
 MODULE_COPIED = (
@@ -332,18 +333,62 @@ def catalogue_new_version(*, actor: User, catalogue: Catalogue) -> Catalogue:
     return copy
 
 
+def _check_module_fields(fields: dict[str, Any], module: Module) -> None:
+    """What the file check asks of a module's fields (files._Checker.module), for a change
+    made on the pages: known school levels, criterion numbers with their framework, notes
+    about known fields. Errors are keyed by field."""
+    errors: dict[str, str] = {}
+    if "levels" in fields:
+        levels = fields["levels"]
+        if not isinstance(levels, list) or not set(levels) <= level_codes():
+            errors["levels"] = _("must be a list of school levels among %(known)s.") % {
+                "known": ", ".join(sorted(level_codes()))
+            }
+    if "criteria" in fields:
+        criteria = fields["criteria"]
+        if not isinstance(criteria, list) or not all(
+            isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100 for c in criteria
+        ):
+            errors["criteria"] = _("must be a list of criterion numbers.")
+    if "hours" in fields and fields["hours"] is not None:
+        hours = fields["hours"]
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= MAX_HOURS:
+            errors["hours"] = _(
+                "must be a whole number of periods from 1 to %(max)s, or empty if unknown."
+            ) % {"max": MAX_HOURS}
+    criteria = fields.get("criteria", module.criteria)
+    framework = fields.get("framework", module.framework)
+    if criteria and not framework and "criteria" not in errors:
+        errors["framework"] = _("is required when criteria are given (e.g. TT20_2018_GVPT).")
+    if "to_verify" in fields:
+        notes = fields["to_verify"]
+        if not isinstance(notes, dict) or not all(
+            key in MODULE_FIELDS and isinstance(note, str) for key, note in notes.items()
+        ):
+            errors["to_verify"] = _("must map fields (%(fields)s) to a note.") % {
+                "fields": ", ".join(MODULE_FIELDS)
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def module_update(*, actor: User, module: Module, fields: dict[str, Any]) -> Module:
-    """Change fields of a module of a draft version; a locked version refuses."""
+    """Change fields of a module of a draft version; a locked version refuses. The version's
+    content hash follows its data, so that uploading the same data again changes nothing."""
     module = Module.objects.select_for_update().select_related("catalogue").get(pk=module.pk)
     require_draft(module.catalogue)
     unknown = set(fields) - set(MODULE_COPIED)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    _check_module_fields(fields, module)
     for name, value in fields.items():
         setattr(module, name, value)
     module.full_clean()
     module.save()
+    catalogue = module.catalogue
+    catalogue.content_hash = catalogue_hash(catalogue_as_data(catalogue))
+    catalogue.save(update_fields=["content_hash"])
     audit(actor=actor, action="training.module_update", obj=module, changes=dict(fields))
     return module
 

@@ -11,23 +11,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.permissions import require_superuser
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.http import xlsx_response
 from opentemis.core.imports.flow import (
     pending_forget,
     pending_gone_message,
     pending_keep,
     pending_take,
 )
-from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.models import SchoolLevel, SchoolYear
 from opentemis.orgs.selectors import get_school_year
 from opentemis.training import selectors, services
-from opentemis.training.forms import LocalContentForm, TrainingUploadForm
+from opentemis.training.forms import LocalContentForm, ModuleForm, TrainingUploadForm
 from opentemis.training.importer import training_file_import
 from opentemis.training.models import ProgrammeContent, Title
+from opentemis.training.xlsx_export import catalogue_to_xlsx, template_xlsx
 
 PENDING = "training"
 
@@ -88,6 +91,63 @@ def catalogue_new_version(request: AuthenticatedRequest, pk: int) -> HttpRespons
         request, _("Version %(version)s is created as a draft.") % {"version": copy.version}
     )
     return redirect("training_catalogue", copy.pk)
+
+
+@login_required
+def catalogue_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The version as a workbook in the upload format (uploaded again, it changes nothing)."""
+    require_superuser(request.user)
+    catalogue = selectors.get_catalogue(actor=request.user, pk=pk)
+    code = slugify(catalogue.code) or "danh-muc"
+    name = f"danh-muc-{code}-v{catalogue.version}-{catalogue.school_year.code}.xlsx"
+    return xlsx_response(catalogue_to_xlsx(catalogue), name)
+
+
+@login_required
+def catalogue_template(request: AuthenticatedRequest) -> HttpResponse:
+    """The Excel template: the sheets' headers, an example row each and notes on each column."""
+    require_superuser(request.user)
+    return xlsx_response(template_xlsx(), "mau-danh-muc-bdtx.xlsx")
+
+
+def _module_errors(form: ModuleForm, exc: ValidationError) -> None:
+    """The service's refusals beside the fields they are about (the rest above the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def module_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Change one module of a draft version; a locked version's module is shown read-only
+    (a change needs a new version, and the service refuses one anyway)."""
+    require_superuser(request.user)
+    module = selectors.get_module(actor=request.user, pk=pk)
+    catalogue = module.catalogue
+    levels = list(SchoolLevel.objects.values_list("code", flat=True))
+    back = f"{reverse('training_catalogue', args=[catalogue.pk])}#module-{module.pk}"
+    if request.method == "POST":
+        form = ModuleForm(request.POST, levels=levels)
+        if form.is_valid():
+            try:
+                services.module_update(
+                    actor=request.user, module=module, fields=dict(form.cleaned_data)
+                )
+            except ValidationError as exc:
+                _module_errors(form, exc)
+            else:
+                messages.success(request, _("The module is saved."))
+                return redirect(back)
+    else:
+        form = ModuleForm(
+            initial=ModuleForm.initial_of(module), levels=levels, disabled=catalogue.is_locked
+        )
+    context = {"module": module, "catalogue": catalogue, "form": form, "back": back}
+    return render(request, "training/module_edit.html", context)
 
 
 @login_required

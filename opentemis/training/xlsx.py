@@ -1,14 +1,22 @@
-"""The Excel form of a BDTX data file: two sheets, read through the one safe reader
+"""The Excel form of a BDTX data file: three sheets, read through the one safe reader
 (:mod:`opentemis.core.imports.reader`) into the same data as the YAML form, with each value's
-place (sheet, row, column) so that the check's issues point at the cell.
+place (sheet, row, column) so that the check's issues point at the cell. The writer
+(:mod:`opentemis.training.xlsx_export`: the template and the export of a version) writes the
+same sheets and headers, so an exported workbook reads back to the same data.
 
-* «Yêu cầu»: Chức danh | Nội dung | Số tiết | Điều chỉnh | Nguồn | Cần kiểm chứng
-* «Mô-đun»: Danh mục | Loại | Tên danh mục | Căn cứ | Mã | Tên | Đối tượng | Cấp học |
-  Số tiết | Khung | Tiêu chí | Nội dung | Yêu cầu cần đạt | Cần kiểm chứng | Tương ứng
+* «Yêu cầu»: Chức danh | Nội dung | Số tiết | Điều chỉnh | Nguồn | Cần kiểm chứng |
+  Phiên bản quy định (the file's ``regulation_version``: the same on every row)
+* «Mô-đun»: Danh mục | Loại | Tên danh mục | Căn cứ | Phiên bản quy định | Ghi chú danh mục |
+  Mã | Tên | Đối tượng | Cấp học | Số tiết | Khung | Tiêu chí | Nội dung | Yêu cầu cần đạt |
+  Cần kiểm chứng | Tương ứng (the catalogue's columns are read from its first row)
+* «Nội dung» (the programme 01 and 02 contents): Chương trình | Sở | Mã | Tên | Chức danh |
+  Số tiết | Mô tả | Cần kiểm chứng
 
-A module's «Cần kiểm chứng» holds one note per line, "field: note" (hours: ...); «Tương ứng»
-the cross-walk targets, "CATALOGUE/MODULE", separated by ";". Lists (levels, criteria) are
-separated by commas.
+A module's «Cần kiểm chứng» holds one note per line, "field: note", the field named by its
+column or its key («Số tiết: ...» or «hours: ...»); «Tương ứng»
+one cross-walk target per line, "CATALOGUE/MODULE" optionally followed by ": note" (targets
+without notes may also be separated by ";"). Lists (levels, criteria, titles) are separated by
+commas.
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from opentemis.core.imports.reader import (
     header_key,
     open_workbook,
 )
+from opentemis.core.text import nfc
 
 Path = tuple[str | int, ...]
 LIMITS = Limits(max_bytes=2 * 1024 * 1024, max_rows=2000, max_columns=30)
 REQUIREMENTS = "Yêu cầu"
 MODULES = "Mô-đun"
+CONTENTS = "Nội dung"
 # The columns' headers (as the template writes them) and the fields they hold.
 REQUIREMENT_COLUMNS = {
     "Chức danh": "titles",
@@ -45,12 +55,15 @@ REQUIREMENT_COLUMNS = {
     "Điều chỉnh": "rebalanceable",
     "Nguồn": "source",
     "Cần kiểm chứng": "to_verify",
+    "Phiên bản quy định": "regulation_version",
 }
 MODULE_COLUMNS = {
     "Danh mục": "catalogue",
     "Loại": "kind",
     "Tên danh mục": "catalogue_title",
     "Căn cứ": "legal_ref",
+    "Phiên bản quy định": "catalogue_regulation_version",
+    "Ghi chú danh mục": "catalogue_to_verify",
     "Mã": "code",
     "Tên": "title",
     "Đối tượng": "audience",
@@ -63,7 +76,26 @@ MODULE_COLUMNS = {
     "Cần kiểm chứng": "to_verify",
     "Tương ứng": "crosswalk",
 }
+CONTENT_COLUMNS = {
+    "Chương trình": "programme",
+    "Sở": "unit",
+    "Mã": "code",
+    "Tên": "title",
+    "Chức danh": "titles",
+    "Số tiết": "hours",
+    "Mô tả": "description",
+    "Cần kiểm chứng": "to_verify",
+}
 YES = {"x", "co", "có", "true", "1", "yes"}
+# A catalogue's fields and the columns of its first module row that place them.
+CATALOGUE_PLACES = (
+    ("code", "catalogue"),
+    ("title", "catalogue_title"),
+    ("kind", "kind"),
+    ("legal_ref", "legal_ref"),
+    ("regulation_version", "catalogue_regulation_version"),
+    ("to_verify", "catalogue_to_verify"),
+)
 
 
 def raw_from_xlsx(content: bytes) -> tuple[dict[str, Any], dict[Path, dict[str, Any]]]:
@@ -77,17 +109,21 @@ def raw_from_xlsx(content: bytes) -> tuple[dict[str, Any], dict[Path, dict[str, 
     ):
         requirements = book.find(REQUIREMENTS)
         modules = book.find(MODULES)
-        if requirements is None and modules is None:
+        contents = book.find(CONTENTS)
+        if requirements is None and modules is None and contents is None:
             raise FileRejected(
-                _("The workbook needs a sheet «%(a)s» or «%(b)s».")
-                % {"a": REQUIREMENTS, "b": MODULES}
+                _("The workbook needs a sheet «%(a)s», «%(b)s» or «%(c)s».")
+                % {"a": REQUIREMENTS, "b": MODULES, "c": CONTENTS}
             )
         if requirements is not None:
             raw["requirements"] = []
+            versions: set[str] = set()
             for index, (values, cells) in enumerate(
                 _rows(book.rows(requirements), requirements, REQUIREMENT_COLUMNS)
             ):
                 path: Path = ("requirements", index)
+                if values.get("regulation_version"):
+                    versions.add(values["regulation_version"])
                 _place(places, path, cells, "titles")
                 for field, place in cells.items():
                     places[(*path, field)] = place
@@ -101,6 +137,16 @@ def raw_from_xlsx(content: bytes) -> tuple[dict[str, Any], dict[Path, dict[str, 
                         "to_verify": values.get("to_verify", ""),
                     }
                 )
+            if len(versions) > 1:
+                raise FileRejected(
+                    _(
+                        "Sheet «%(sheet)s»: the column «%(column)s» must hold the same text on "
+                        "every row."
+                    )
+                    % {"sheet": requirements, "column": "Phiên bản quy định"}
+                )
+            if versions:
+                raw["regulation_version"] = versions.pop()
         if modules is not None:
             catalogues: dict[str, dict[str, Any]] = {}
             for values, cells in _rows(book.rows(modules), modules, MODULE_COLUMNS):
@@ -111,15 +157,15 @@ def raw_from_xlsx(content: bytes) -> tuple[dict[str, Any], dict[Path, dict[str, 
                         "kind": values.get("kind", ""),
                         "title": values.get("catalogue_title", ""),
                         "legal_ref": values.get("legal_ref", ""),
+                        "regulation_version": values.get("catalogue_regulation_version", ""),
+                        "to_verify": values.get("catalogue_to_verify", ""),
                         "modules": [],
                     }
                     at = len(catalogues) - 1
                     _place(places, ("catalogues", at), cells, "catalogue")
-                    for field, key in (("code", "catalogue"), ("title", "catalogue_title")):
+                    for field, key in CATALOGUE_PLACES:
                         if key in cells:
                             places[("catalogues", at, field)] = cells[key]
-                    if "kind" in cells:
-                        places[("catalogues", at, "kind")] = cells["kind"]
                 catalogue = catalogues[code]
                 at = list(catalogues).index(code)
                 path = ("catalogues", at, "modules", len(catalogue["modules"]))
@@ -128,7 +174,43 @@ def raw_from_xlsx(content: bytes) -> tuple[dict[str, Any], dict[Path, dict[str, 
                     places[(*path, field)] = place
                 catalogue["modules"].append(_module(values))
             raw["catalogues"] = list(catalogues.values())
+        if contents is not None:
+            raw["contents"] = []
+            for index, (values, cells) in enumerate(
+                _rows(book.rows(contents), contents, CONTENT_COLUMNS)
+            ):
+                path = ("contents", index)
+                _place(places, path, cells, "code")
+                for field, place in cells.items():
+                    places[(*path, field)] = place
+                raw["contents"].append(
+                    {
+                        "programme": values.get("programme", "").zfill(2),
+                        "unit": values.get("unit", ""),
+                        "code": values.get("code", ""),
+                        "title": values.get("title", ""),
+                        "titles": _list(values.get("titles", "")),
+                        "hours": _number(values.get("hours")),
+                        "description": values.get("description", ""),
+                        "to_verify": values.get("to_verify", ""),
+                    }
+                )
     return raw, places
+
+
+def note_field(name: str) -> str:
+    """The module field a note is about, named by its column («Số tiết») or its key (hours);
+    an unknown name is returned as written, for the check to refuse."""
+    key = header_key(name)
+    for header, field in MODULE_COLUMNS.items():
+        if header_key(header) == key:
+            return field
+    return name.strip()
+
+
+def note_label(field: str) -> str:
+    """The column a module field is written in («Số tiết» for hours): how notes name it."""
+    return next((header for header, name in MODULE_COLUMNS.items() if name == field), field)
 
 
 def _module(values: dict[str, str]) -> dict[str, Any]:
@@ -136,7 +218,7 @@ def _module(values: dict[str, str]) -> dict[str, Any]:
     for line in values.get("to_verify", "").splitlines():
         field, _sep, note = line.partition(":")
         if field.strip():
-            notes[field.strip()] = note.strip()
+            notes[note_field(field)] = note.strip()
     return {
         "code": values.get("code", ""),
         "title": values.get("title", ""),
@@ -148,8 +230,21 @@ def _module(values: dict[str, str]) -> dict[str, Any]:
         "contents": values.get("contents", ""),
         "outcomes": values.get("outcomes", ""),
         "to_verify": notes,
-        "crosswalk": [{"target": target} for target in _list(values.get("crosswalk", ""), sep=";")],
+        "crosswalk": _links(values.get("crosswalk", "")),
     }
+
+
+def _links(text: str) -> list[dict[str, str]]:
+    """The cross-walk of a «Tương ứng» cell: a target per line, "CATALOGUE/MODULE: note", or
+    targets without notes separated by ";"."""
+    links: list[dict[str, str]] = []
+    for line in text.splitlines():
+        target, colon, note = line.partition(":")
+        if colon:
+            links.append({"target": target.strip(), "to_verify": note.strip()})
+        else:
+            links.extend({"target": part} for part in _list(line, sep=";"))
+    return links
 
 
 def _rows(
@@ -172,19 +267,28 @@ def _rows(
         places: dict[str, dict[str, Any]] = {}
         for field, column in titles.items():
             cell: Cell | None = cells.get(column)
-            if cell is None:
-                continue
             letter = column_letter(column)
             place = {"sheet": sheet, "row": number, "column": shown[field], "letter": letter}
+            if cell is None:  # an empty cell: its place still names it (a required value)
+                places[field] = {**place, "value": ""}
+                continue
             if cell.formula:
                 raise FileRejected(
                     _("Sheet «%(sheet)s»: %(problem)s")
                     % {"sheet": sheet, "problem": formula_problem(f"{letter}{number}")}
                 )
-            values[field] = cell_text(cell.value).strip()
+            values[field] = _text(cell.value)
             places[field] = {**place, "value": values[field]}
         if any(values.values()):
             yield values, places
+
+
+def _text(value: Any) -> str:
+    """A cell as text, like :func:`cell_text` but keeping its line breaks: a module's notes
+    and cross-walk are one per line, and contents and outcomes keep their paragraphs."""
+    if not isinstance(value, str):
+        return cell_text(value)
+    return "\n".join(nfc(line) for line in value.splitlines()).strip("\n")
 
 
 def _place(
