@@ -34,6 +34,7 @@ from opentemis.accounts.models import User
 from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
+from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import LOCKED_STATUSES, Evaluation, EvidenceLink
 from opentemis.evidence.models import Evidence, EvidenceKind
 from opentemis.orgs.models import SchoolYear, Unit
@@ -380,27 +381,31 @@ def later_evaluations(
     return [(e, criteria[e.framework.code]) for e in found]
 
 
-def _link(actor: User, result: YearResult, evidence: Evidence, rules: YearRules) -> int:
+def _cite_in_later_evaluations(
+    actor: User, result: YearResult, evidence: Evidence, rules: YearRules
+) -> int:
     """Cite the evidence in the person's later evaluations; how many links were made. The
-    system links (``evaluations.services.evidence_attach`` is the person's own write)."""
+    system links (``evaluations.services.evidence_attach`` is the person's own write), in the
+    system scope: the person may have moved to a school outside the head's reach since."""
     made = 0
-    for evaluation, criterion in later_evaluations(
-        person_id=result.person_id,
-        school_year=result.school_year,
-        criteria=rules.evidence_criteria,
-    ):
-        _row, created = EvidenceLink.objects.get_or_create(
-            evaluation=evaluation, criterion=criterion, evidence=evidence
-        )
-        if created:
-            made += 1
-            audit(
-                actor=actor,
-                action="plans.result_evidence_link",
-                obj=evaluation,
-                unit_id=evaluation.unit_id,
-                changes={"criterion": criterion, "evidence": evidence.pk},
+    with system_scope():
+        for evaluation, criterion in later_evaluations(
+            person_id=result.person_id,
+            school_year=result.school_year,
+            criteria=rules.evidence_criteria,
+        ):
+            _row, created = EvidenceLink.objects.get_or_create(
+                evaluation=evaluation, criterion=criterion, evidence=evidence
             )
+            if created:
+                made += 1
+                audit(
+                    actor=actor,
+                    action="plans.result_evidence_link",
+                    obj=evaluation,
+                    unit_id=evaluation.unit_id,
+                    changes={"criterion": criterion, "evidence": evidence.pk},
+                )
     return made
 
 
@@ -431,7 +436,7 @@ def results_confirm(
         result.confirmed_at = now
         result.evidence = _result_evidence(result, school_year, actor)
         result.save(update_fields=["confirmed_by", "confirmed_at", "evidence"])
-        links = _link(actor, result, result.evidence, rules)
+        links = _cite_in_later_evaluations(actor, result, result.evidence, rules)
         audit(
             actor=actor,
             action="plans.results_confirm",

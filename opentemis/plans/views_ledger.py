@@ -51,15 +51,18 @@ class EntryForm(forms.Form):
     certificate. The service checks everything again (dates in the year, the file's content)."""
 
     source = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
+        label=gettext_lazy("Source"),
         choices=[(s.value, s.label) for s in EntrySource if s in ledger.PERSON_SOURCES],
     )
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES)
     item = forms.TypedChoiceField(
         label=gettext_lazy("Item of the plan"), required=False, coerce=int, empty_value=None
     )
-    hours = forms.DecimalField(
-        label=gettext_lazy("Periods (tiết)"), min_value=0.1, max_digits=5, decimal_places=1
+    # Text: "2,5" and "2.5" both mean two and a half (the service reads either).
+    hours = forms.CharField(
+        label=gettext_lazy("Periods (tiết)"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     date = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -86,12 +89,15 @@ class RecordForm(forms.Form):
     """Hours the head records for several people: a class attended or a school activity."""
 
     source = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
+        label=gettext_lazy("Source"),
         choices=[(s.value, s.label) for s in EntrySource if s in ledger.SCHOOL_SOURCES],
     )
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES)
-    hours = forms.DecimalField(
-        label=gettext_lazy("Periods (tiết)"), min_value=0.1, max_digits=5, decimal_places=1
+    # Text: "2,5" and "2.5" both mean two and a half (the service reads either).
+    hours = forms.CharField(
+        label=gettext_lazy("Periods (tiết)"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     date = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})

@@ -69,6 +69,10 @@ def test_the_person_adds_an_entry_with_a_file_and_sees_it(pw: Any) -> None:
     assert "Sổ theo dõi BDTX" in html and "Tự học mô đun GVPT 06" in html
     assert "Chờ xác nhận" in html and "10" in html  # the evidence file limit is stated
     assert "MB" in html
+    # The Vietnamese decimal comma is read as such.
+    post_entry(pw, hours="2,5", file=files.upload("b.pdf", files.pdf("b")))
+    with system_scope():
+        assert LedgerEntry.objects.filter(hours=Decimal("2.5")).exists()
 
 
 def test_a_refused_entry_keeps_what_was_typed(pw: Any) -> None:
