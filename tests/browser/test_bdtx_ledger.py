@@ -23,7 +23,11 @@ def fits(page: Any) -> bool:
 
 
 def test_a_teacher_adds_hours_and_the_principal_confirms_on_a_phone(
-    phone: Any, live_server: Any, pw: Any, tmp_path: Any, settings: Any
+    phone: Any,
+    live_server: Any,
+    pw: Any,  # noqa: F811 - the fixture imported above
+    tmp_path: Any,
+    settings: Any,
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     pw.open()
