@@ -80,5 +80,15 @@ register(
             _("%(actor)s cited the BDTX result as evidence in the evaluation %(object)s."),
             labels={"criterion": _("Criterion")},
         ),
+        # The audit of reads (accounts/read_audit.py, decision 0012).
+        "reads.bdtx_results": Sentence(
+            _("%(actor)s downloaded the BDTX results of %(object)s (%(format)s)."),
+            labels={"ids": _("People"), "format": _("File type"), "school_year": _("School year")},
+            formats={"format": lambda v: str(v).upper()},
+        ),
+        "reads.bdtx_ledger": Sentence(
+            _("%(actor)s read the BDTX ledger of %(object)s."),
+            labels={"school_year": _("School year")},
+        ),
     },
 )

@@ -736,12 +736,14 @@ def school_totals(*, actor: User, unit: Unit, school_year: SchoolYear) -> list[P
 
 
 def waiting_entries(*, actor: User, unit: Unit, school_year: SchoolYear) -> list[LedgerEntry]:
-    """Entries of the unit's subtree awaiting the head (awaiting confirmation or disputed)."""
+    """Entries of the unit's subtree awaiting the head (awaiting confirmation or disputed);
+    the head's own wait for their superior and are not listed."""
     require_perm_on(actor, Perm.MANAGE_PLANS, unit.path)
     return list(
         LedgerEntry.objects.filter(
             school_year=school_year, unit_path__startswith=unit.path, status__in=WAITING
         )
+        .exclude(person_id=actor.person_id or 0)
         .select_related("person", "evidence")
         .order_by("person__full_name", "date", "id")
     )

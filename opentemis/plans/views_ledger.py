@@ -148,6 +148,14 @@ def _ledger_page(
     request: AuthenticatedRequest, person: Person, year: SchoolYear, form: EntryForm | None = None
 ) -> HttpResponse:
     book = ledger.person_ledger(actor=request.user, person=person, school_year=year)
+    if not ledger.is_self(request.user, person):
+        audit_read(
+            actor=request.user,
+            action="reads.bdtx_ledger",
+            unit=person.unit,
+            obj=person,
+            details={"school_year": year.code},
+        )
     items = list(book.plan.items.select_related("module", "content")) if book.plan else []
     if form is None and book.can_add:
         form = EntryForm(items=items, initial={"date": None})

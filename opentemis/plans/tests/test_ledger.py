@@ -262,6 +262,7 @@ def test_school_totals_in_a_fixed_number_of_queries(pw: Any) -> None:
 
 def test_waiting_entries_of_a_school(pw: Any) -> None:
     add(pw)
+    record(pw, [pw.w.principal_a1.person])  # the head's own: for their superior
     colleague = make_user(
         "teacher_b9",
         role="teacher",
