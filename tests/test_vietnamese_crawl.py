@@ -215,6 +215,15 @@ SKIP = {
     "training_catalogue_lock": "POST only",
     "training_catalogue_new_version": "POST only",
     "training_catalogue_export": "a file",
+    "bdtx_ledger_add": "POST only",
+    "bdtx_ledger_dispute": "POST only",
+    "bdtx_school_confirm": "POST only",
+    "bdtx_school_reject": "POST only",
+    "bdtx_school_record": "POST only",
+    "bdtx_school_assess": "POST only",
+    "bdtx_school_compute": "POST only",
+    "bdtx_school_results_confirm": "POST only",
+    "bdtx_school_results_export": "files (PDF, xlsx), not pages",
 }
 
 
@@ -349,6 +358,9 @@ def crawl(ev: Any) -> Crawl:
         "training_contents": [{"unit": w.province_a.pk}],
         "training_content_edit": [{"pk": content.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
+        "bdtx_ledger": [{"person": w.person_a1.pk}],
+        "bdtx_result": [{"person": w.person_a1.pk, "year": w.year.code}],
+        "bdtx_school": [{"unit": w.school_a1.pk}],
     }
     for name in (
         "evaluation_detail",

@@ -43,5 +43,52 @@ register(
         "plans.deadline_set": Sentence(
             _("%(actor)s set the BDTX plan deadline %(object)s."), labels={"due": _("Deadline")}
         ),
+        "plans.ledger_add": Sentence(
+            _("%(actor)s added BDTX hours %(object)s (awaiting confirmation)."),
+            labels={"programme": _("Programme"), "hours": _("Periods"), "date": _("Date")},
+        ),
+        "plans.ledger_record": Sentence(
+            _("%(actor)s recorded BDTX hours %(object)s."),
+            labels={"programme": _("Programme"), "hours": _("Periods"), "date": _("Date")},
+        ),
+        "plans.ledger_post": Sentence(
+            _("A learning system posted BDTX hours %(object)s."),
+            labels={"programme": _("Programme"), "hours": _("Periods"), "ref": _("Reference")},
+        ),
+        "plans.ledger_confirm": Sentence(_("%(actor)s confirmed BDTX hours %(object)s.")),
+        "plans.ledger_reject": Sentence(
+            _("%(actor)s rejected BDTX hours %(object)s."), labels={"reason": _("Reason")}
+        ),
+        "plans.ledger_dispute": Sentence(
+            _("%(actor)s disputed BDTX hours %(object)s."), labels={"reason": _("Reason")}
+        ),
+        "plans.item_assess": Sentence(
+            _("%(actor)s assessed an item of the BDTX plan %(object)s."),
+            labels={"score": _("Score"), "passed": _("Passed")},
+        ),
+        "plans.result_compute": Sentence(
+            _("%(actor)s computed the BDTX result %(object)s."), labels={"reasons": _("Reasons")}
+        ),
+        "plans.results_compute": Sentence(
+            _("%(actor)s computed the BDTX results of %(object)s."),
+            labels={"people": _("People"), "completed": _("Completed")},
+        ),
+        "plans.results_confirm": Sentence(
+            _("%(actor)s confirmed the BDTX result %(object)s."), labels={"links": _("Linked")}
+        ),
+        "plans.result_evidence_link": Sentence(
+            _("%(actor)s cited the BDTX result as evidence in the evaluation %(object)s."),
+            labels={"criterion": _("Criterion")},
+        ),
+        # The audit of reads (accounts/read_audit.py, decision 0012).
+        "reads.bdtx_results": Sentence(
+            _("%(actor)s downloaded the BDTX results of %(object)s (%(format)s)."),
+            labels={"ids": _("People"), "format": _("File type"), "school_year": _("School year")},
+            formats={"format": lambda v: str(v).upper()},
+        ),
+        "reads.bdtx_ledger": Sentence(
+            _("%(actor)s read the BDTX ledger of %(object)s."),
+            labels={"school_year": _("School year")},
+        ),
     },
 )
