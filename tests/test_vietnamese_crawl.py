@@ -214,6 +214,20 @@ SKIP = {
     "framework_xlsx": "a file",
     "training_catalogue_lock": "POST only",
     "training_catalogue_new_version": "POST only",
+    **dict.fromkeys(
+        (
+            "plan_save",
+            "plan_item_add",
+            "plan_change_request",
+            "plan_item_update",
+            "plan_item_remove",
+            "plan_deadline",
+            "plan_approve",
+            "plan_return",
+            "plan_change_decide",
+        ),
+        "POST only",
+    ),
 }
 
 
@@ -256,6 +270,7 @@ def crawl(ev: Any) -> Crawl:
     from opentemis.jobs.services import job_create
     from opentemis.notifications.models import Notice
     from opentemis.orgs.services import unit_update
+    from opentemis.plans import services as plan_services
     from opentemis.staff.services import person_update
     from tests.factories import make_user
 
@@ -314,6 +329,8 @@ def crawl(ev: Any) -> Crawl:
     content = ProgrammeContent.objects.create(
         school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
     )
+    with system_scope():
+        plan = plan_services.plan_open(actor=w.teacher_a1, person=w.person_a1, school_year=w.year)
     evaluations = [{"pk": e.pk} for e in (mine, leaders, principals)]
     kwargs = {
         "account_roles": [{"pk": w.teacher_a1.pk}],
@@ -346,6 +363,7 @@ def crawl(ev: Any) -> Crawl:
         "training_catalogue": [{"pk": catalogue.pk}],
         "training_contents": [{"unit": w.province_a.pk}],
         "training_content_edit": [{"pk": content.pk}],
+        "plan_review": [{"pk": plan.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
     }
     for name in (
