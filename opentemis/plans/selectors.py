@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter
@@ -138,7 +139,7 @@ class PlanPage:
         return (
             self.due is not None
             and self.plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
-            and dt.date.today() > self.due
+            and timezone.localdate() > self.due
         )
 
 

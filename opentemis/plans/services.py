@@ -291,7 +291,7 @@ def item_add(
     if module is not None:
         if current.catalogue_id is None or module.catalogue_id != current.catalogue_id:
             raise ValidationError(_("This module is not in the catalogue of your plan."))
-        programme = Programme.P03
+        programme: str = Programme.P03
         default_hours = module.hours or 10
     else:
         assert content is not None
@@ -545,12 +545,27 @@ def change_decide(
     request.decided_at = timezone.now()
     request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    action = "plans.change_accept" if accept else "plans.change_refuse"
     if accept:
         current.status = PlanStatus.DRAFT
         current.approved_at = None
         current.approved_by = None
         _bump(current, actor, "status", "approved_at", "approved_by")
-    audit(actor=actor, action=action, obj=current, unit_id=current.unit_id, changes={"note": note})
+        action = "plans.change_accept"
+        audit(
+            actor=actor,
+            action="plans.change_accept",
+            obj=current,
+            unit_id=current.unit_id,
+            changes={"note": note},
+        )
+    else:
+        action = "plans.change_refuse"
+        audit(
+            actor=actor,
+            action="plans.change_refuse",
+            obj=current,
+            unit_id=current.unit_id,
+            changes={"note": note},
+        )
     send_plan_changed(current, action, actor, {"note": note})
     return request

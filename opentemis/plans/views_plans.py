@@ -248,7 +248,10 @@ def plan_item_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.messages
     else:
-        errors = [f"{form.fields[name].label}: {' '.join(e)}" for name, e in form.errors.items()]
+        errors = [
+            f"{form.fields[name].label}: {' '.join(str(m) for m in e)}"
+            for name, e in form.errors.items()
+        ]
     if request.htmx:
         return _item_answer(request, item, errors, 422 if errors else 200)
     if errors:
@@ -321,7 +324,7 @@ def plan_change_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _status_choices() -> list[tuple[str, str]]:
-    return [(selectors.MISSING, _("Not started")), *PlanStatus.choices]
+    return [(selectors.MISSING, _("Not started")), *((v, str(k)) for v, k in PlanStatus.choices)]
 
 
 def _approvals_context(

@@ -1,7 +1,7 @@
 """The BDTX plan in a real browser: a teacher opens the plan suggested from their evaluation,
 swaps a module, sets its periods in place, writes the objectives and outputs and submits; the
-principal approves it with two other submitted plans at once. A phone-sized screenshot of the
-plan page is kept for a person to look at (/tmp/bdtx-plan-375.png)."""
+principal approves it with two other submitted plans at once. Phone-sized screenshots of the
+plan page and the approval page are kept for a person to look at (/tmp/bdtx-*-375.png)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from tests.factories import PersonFactory, make_user
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = "/tmp/bdtx-plan-375.png"
+APPROVALS_SCREENSHOT = "/tmp/bdtx-approvals-375.png"
 
 
 def _two_more_submitted(pw: Any) -> list[Plan]:  # noqa: F811 - the fixture's value
@@ -95,6 +96,11 @@ def test_teacher_swaps_a_module_and_submits_principal_approves_three(
     sign_in(page, live_server, "principal_a1")
     page.goto(f"{live_server.url}/bdtx/duyet/")
     expect(page.locator(".plan-count[data-status='submitted']")).to_have_text("(3)")
+    sign_in(phone, live_server, "principal_a1")
+    phone.goto(f"{live_server.url}/bdtx/duyet/")
+    phone.screenshot(path=APPROVALS_SCREENSHOT, full_page=True)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the approval page scrolls sideways on a phone ({width} px)"
     for chosen in [plan, *others]:
         page.check(f"#pick-{chosen.pk}")
     page.click("button:has-text('Phê duyệt các kế hoạch đã chọn')")
