@@ -326,11 +326,11 @@ def crawl(ev: Any) -> Crawl:
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
     catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
+    with system_scope():  # before the content below, which the pages then edit and remove
+        plan = plan_services.plan_open(actor=w.teacher_a1, person=w.person_a1, school_year=w.year)
     content = ProgrammeContent.objects.create(
         school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
     )
-    with system_scope():
-        plan = plan_services.plan_open(actor=w.teacher_a1, person=w.person_a1, school_year=w.year)
     evaluations = [{"pk": e.pk} for e in (mine, leaders, principals)]
     kwargs = {
         "account_roles": [{"pk": w.teacher_a1.pk}],
