@@ -1,7 +1,8 @@
 """The BDTX plan in a real browser: a teacher opens the plan suggested from their evaluation,
 swaps a module, sets its periods in place, writes the objectives and outputs and submits; the
 principal approves it with two other submitted plans at once. Phone-sized screenshots of the
-plan page and the approval page are kept for a person to look at (/tmp/bdtx-*-375.png)."""
+plan page, the approval page and one plan under review are kept for a person to look at
+(/tmp/bdtx-*-375.png), each checked by axe-core and for sideways scrolling."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from opentemis.plans.models import Plan, PlanStatus
 from opentemis.plans.tests.conftest import pw  # noqa: F401 - the plan world
 from opentemis.training.models import Module, Programme
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import _violations
 from tests.factories import PersonFactory, make_user
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = "/tmp/bdtx-plan-375.png"
 APPROVALS_SCREENSHOT = "/tmp/bdtx-approvals-375.png"
+REVIEW_SCREENSHOT = "/tmp/bdtx-review-375.png"
 
 
 def _two_more_submitted(pw: Any) -> list[Plan]:  # noqa: F811 - the fixture's value
@@ -62,6 +65,7 @@ def test_teacher_swaps_a_module_and_submits_principal_approves_three(
     phone.screenshot(path=SCREENSHOT, full_page=True)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the plan page scrolls sideways on a phone ({width} px)"
+    assert _violations(phone) == []  # axe-core: no serious or critical violation
 
     # Remove the last suggested module, add GVPT 09 instead.
     suggested = _p03(pw.w.person_a1.pk)
@@ -101,6 +105,11 @@ def test_teacher_swaps_a_module_and_submits_principal_approves_three(
     phone.screenshot(path=APPROVALS_SCREENSHOT, full_page=True)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the approval page scrolls sideways on a phone ({width} px)"
+    assert _violations(phone) == []
+    phone.click(f"a[href='/bdtx/duyet/{plan.pk}/']")
+    expect(phone.locator("#decide")).to_contain_text("Phê duyệt kế hoạch")
+    phone.screenshot(path=REVIEW_SCREENSHOT, full_page=True)
+    assert _violations(phone) == []
     for chosen in [plan, *others]:
         page.check(f"#pick-{chosen.pk}")
     page.click("button:has-text('Phê duyệt các kế hoạch đã chọn')")
