@@ -8,6 +8,11 @@ from typing import Any
 
 from django.db import transaction
 
+from opentemis.core.scoping import system_scope
+from opentemis.plans import services
+from opentemis.training.models import Module, Programme, ProgrammeContent
+from tests.factories import PersonFactory, make_user
+
 
 @contextmanager
 def module_transaction(django_db_blocker: Any) -> Iterator[None]:
@@ -24,3 +29,47 @@ def module_transaction(django_db_blocker: Any) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+# --- object makers for the route matrix -------------------------------------------------------
+
+
+def plan_things(w: Any) -> dict[str, tuple[int, Any]]:
+    """BDTX plans in school A1 (the plans pages' kinds), as kind -> (pk, owner's account):
+    ``plan.draft`` (teacher A1's own draft) and its ``plan_item``, ``plan.submitted`` (another
+    teacher's, waiting for the principal) and ``change_request`` (pending, on a third teacher's
+    approved plan). Call before other programme contents exist: submitting locks the contents
+    the plans use. Needs the year's BDTX data loaded (``load_builtin_catalogues``)."""
+
+    def submitted(username: str, code: str, name: str) -> Any:
+        person = PersonFactory(unit=w.school_a1, staff_code=code, full_name=name)
+        user = make_user(username, role="teacher", unit=w.school_a1, person=person)
+        plan = services.plan_open(actor=user, person=person, school_year=w.year)
+        if not plan.items.filter(programme=Programme.P03).exists():
+            module = Module.objects.filter(catalogue_id=plan.catalogue_id, audience="GV").first()
+            services.item_add(actor=user, plan=plan, module=module, fields={"hours": 40})
+        plan.refresh_from_db()
+        plan = services.plan_update(
+            actor=user, plan=plan, version=plan.version, objectives="Mục tiêu", outputs="Sản phẩm"
+        )
+        return services.plan_submit(actor=user, plan=plan), user
+
+    with system_scope():
+        for programme, unit, code in (("01", None, "CT01-KH"), ("02", w.province_a, "SA-KH")):
+            ProgrammeContent.objects.create(
+                school_year=w.year, programme=programme, unit=unit, code=code, title=code, hours=40
+            )
+        draft = services.plan_open(actor=w.teacher_a1, person=w.person_a1, school_year=w.year)
+        item = draft.items.order_by("pk").first()
+        waiting, waiting_user = submitted("plan_a1", "GVA1KH", "Bùi Văn Kế")
+        approved, approved_user = submitted("plan_b1", "GVA1DC", "Mai Thị Điều")
+        services.plans_approve(actor=w.principal_a1, plans=[approved])
+        approved.refresh_from_db()
+        change = services.change_request(actor=approved_user, plan=approved, reason="Đổi mô-đun")
+    assert item is not None
+    return {
+        "plan.draft": (draft.pk, w.teacher_a1),
+        "plan_item": (item.pk, w.teacher_a1),
+        "plan.submitted": (waiting.pk, waiting_user),
+        "change_request": (change.pk, approved_user),
+    }

@@ -49,6 +49,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
+from opentemis.plans.models import PlanItem
 from tests import test_vietnamese_crawl
 from tests.test_vietnamese_crawl import Crawl, _walk
 
@@ -238,6 +239,9 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
         job = Job.objects.first()
     evaluation = crawl.kwargs["evaluation_detail"][0]
     unit = {"unit_pk": ev.w.school_a1.pk}
+    plan = crawl.kwargs["plan_review"][0]
+    with system_scope():
+        item = {"pk": PlanItem.objects.filter(plan_id=plan["pk"]).values_list("pk", flat=True)[0]}
     crawl.kwargs.update(
         {
             "cycle_finish": [{"pk": spare.pk}],
@@ -252,6 +256,18 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             "training_catalogue_lock": crawl.kwargs["training_catalogue"],
             "training_catalogue_new_version": crawl.kwargs["training_catalogue"],
             "report_export": [{"unit_pk": ev.w.province_a.pk, "fmt": "xlsx"}],
+            **{
+                name: [plan]
+                for name in (
+                    "plan_save",
+                    "plan_item_add",
+                    "plan_change_request",
+                    "plan_approve",
+                    "plan_return",
+                    "plan_change_decide",
+                )
+            },
+            **{name: [item] for name in ("plan_item_update", "plan_item_remove")},
             "paper_template": [unit],
             "print_bm4_pdf": [unit],
             "print_bm4_xlsx": [unit],

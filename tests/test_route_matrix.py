@@ -59,7 +59,7 @@ from opentemis.standards.models import FrameworkApplication
 from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
-from tests.module_db import module_transaction
+from tests.module_db import module_transaction, plan_things
 
 # --- the routes and their declarations ---------------------------------------------------------
 
@@ -241,6 +241,10 @@ KINDS = (
     "catalogue",
     "catalogue.module",
     "content.local",
+    "plan.draft",
+    "plan_item",
+    "plan.submitted",
+    "change_request",
     "report_format",
     "reset_uid",
     "reset_token",
@@ -327,6 +331,7 @@ def build_matrix() -> Matrix:
         application = FrameworkApplication.objects.filter(school_year=w.year).first()
         rule = EvaluatorRule.objects.first()
         catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
+        plans = plan_things(w)
         content = ProgrammeContent.objects.create(
             school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
         )
@@ -359,6 +364,7 @@ def build_matrix() -> Matrix:
         "catalogue": Thing(catalogue.pk),
         "catalogue.module": Thing(catalogue.modules.values_list("pk", flat=True)[0]),
         "content.local": Thing(content.pk),
+        **{kind: Thing(pk, {Actor.OWNER: owner}) for kind, (pk, owner) in plans.items()},
         "report_format": Thing("xlsx"),
         "reset_uid": Thing("MQ"),
         "reset_token": Thing("invalid-token"),

@@ -224,6 +224,20 @@ SKIP = {
     "bdtx_school_compute": "POST only",
     "bdtx_school_results_confirm": "POST only",
     "bdtx_school_results_export": "files (PDF, xlsx), not pages",
+    **dict.fromkeys(
+        (
+            "plan_save",
+            "plan_item_add",
+            "plan_change_request",
+            "plan_item_update",
+            "plan_item_remove",
+            "plan_deadline",
+            "plan_approve",
+            "plan_return",
+            "plan_change_decide",
+        ),
+        "POST only",
+    ),
 }
 
 
@@ -266,6 +280,7 @@ def crawl(ev: Any) -> Crawl:
     from opentemis.jobs.services import job_create
     from opentemis.notifications.models import Notice
     from opentemis.orgs.services import unit_update
+    from opentemis.plans import services as plan_services
     from opentemis.staff.services import person_update
     from tests.factories import make_user
 
@@ -321,6 +336,8 @@ def crawl(ev: Any) -> Crawl:
         recipient=w.teacher_a1, unit=w.school_a1, title="Nhắc nhở tự đánh giá", body="Hạn 15/5."
     )
     catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
+    with system_scope():  # before the content below, which the pages then edit and remove
+        plan = plan_services.plan_open(actor=w.teacher_a1, person=w.person_a1, school_year=w.year)
     content = ProgrammeContent.objects.create(
         school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
     )
@@ -357,6 +374,7 @@ def crawl(ev: Any) -> Crawl:
         "training_module_edit": [{"pk": catalogue.modules.values_list("pk", flat=True)[0]}],
         "training_contents": [{"unit": w.province_a.pk}],
         "training_content_edit": [{"pk": content.pk}],
+        "plan_review": [{"pk": plan.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
         "bdtx_ledger": [{"person": w.person_a1.pk}],
         "bdtx_result": [{"person": w.person_a1.pk, "year": w.year.code}],

@@ -223,7 +223,8 @@ def label(key: str, model: Any = None, spec: Sentence | None = None) -> str:
         return str(_LABELS[key])
     if model is not None:
         try:
-            verbose = model._meta.get_field(key.removesuffix("_id")).verbose_name
+            # A reverse relation (a plan's "items") has no verbose name of its own.
+            verbose = getattr(model._meta.get_field(key.removesuffix("_id")), "verbose_name", None)
         except FieldDoesNotExist:
             verbose = None
         if verbose:
@@ -279,7 +280,8 @@ def _choices(model: Any, key: str) -> dict[Any, Any]:
         f = model._meta.get_field(key)
     except FieldDoesNotExist:
         return {}
-    return dict(f.flatchoices) if f.choices else {}
+    # A reverse relation (a plan's "items", recorded as a count) has no choices.
+    return dict(f.flatchoices) if getattr(f, "choices", None) else {}
 
 
 def _details(

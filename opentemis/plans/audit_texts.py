@@ -10,7 +10,11 @@ register(
     actions={
         "plans.open": Sentence(
             _("%(actor)s opened the BDTX plan %(object)s (draft made from the evaluation)."),
-            labels={"items": _("Items"), "suggested": _("Suggested modules")},
+            labels={
+                "items": _("Items"),
+                "suggested": _("Suggested modules"),
+                "evaluation": _("Source evaluation"),
+            },
         ),
         "plans.update": Sentence(_("%(actor)s changed the BDTX plan %(object)s.")),
         "plans.item_add": Sentence(

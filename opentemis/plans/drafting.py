@@ -43,14 +43,14 @@ class Proposal:
 
 def province_of(unit: Unit) -> Unit | None:
     """The Sở above ``unit`` (or ``unit`` itself), whose programme-02 contents apply."""
-    found: Unit | None = (
+    province: Unit | None = (
         Unit.dangerously_unscoped.filter(
             path__in=path_prefixes(unit.path), kind=UnitKind.DEPARTMENT
         )
         .order_by("-depth")
         .first()
     )
-    return found
+    return province
 
 
 def latest_finalised(person: Person, school_year: SchoolYear) -> Evaluation | None:

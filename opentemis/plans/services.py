@@ -551,7 +551,13 @@ def change_decide(
         current.approved_by = None
         _bump(current, actor, "status", "approved_at", "approved_by")
         action = "plans.change_accept"
-        audit(actor=actor, action="plans.change_accept", obj=current, unit_id=current.unit_id)
+        audit(
+            actor=actor,
+            action="plans.change_accept",
+            obj=current,
+            unit_id=current.unit_id,
+            changes={"note": note},
+        )
     else:
         action = "plans.change_refuse"
         audit(
