@@ -255,6 +255,26 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             "framework_xlsx": crawl.kwargs["framework_detail"],
             "training_catalogue_lock": crawl.kwargs["training_catalogue"],
             "training_catalogue_new_version": crawl.kwargs["training_catalogue"],
+            "training_catalogue_export": crawl.kwargs["training_catalogue"],
+            **{
+                name: crawl.kwargs["bdtx_ledger"]
+                for name in ("bdtx_ledger_add", "bdtx_ledger_dispute")
+            },
+            **{
+                name: crawl.kwargs["bdtx_school"]
+                for name in (
+                    "bdtx_school_confirm",
+                    "bdtx_school_reject",
+                    "bdtx_school_record",
+                    "bdtx_school_assess",
+                    "bdtx_school_compute",
+                    "bdtx_school_results_confirm",
+                )
+            },
+            "bdtx_school_results_export": [
+                {**crawl.kwargs["bdtx_school"][0], "fmt": "xlsx"},
+                {**crawl.kwargs["bdtx_school"][0], "fmt": "pdf"},
+            ],
             "report_export": [{"unit_pk": ev.w.province_a.pk, "fmt": "xlsx"}],
             **{
                 name: [plan]

@@ -40,7 +40,9 @@ def _criteria(text: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        # ASCII digits only ("²" is a digit to str.isdigit but not to int), and a criterion
+        # number is small.
+        if not (part.isascii() and part.isdigit() and len(part) <= 3):
             raise forms.ValidationError(
                 _("Write the criterion numbers separated by commas (e.g. 5, 6).")
             )
