@@ -59,7 +59,7 @@ from opentemis.standards.models import FrameworkApplication
 from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
-from tests.module_db import module_transaction
+from tests.module_db import PLAN_KINDS, module_transaction, plan_things
 
 # --- the routes and their declarations ---------------------------------------------------------
 
@@ -243,6 +243,7 @@ KINDS = (
     "report_format",
     "reset_uid",
     "reset_token",
+    *PLAN_KINDS,
 )
 
 
@@ -361,6 +362,9 @@ def build_matrix() -> Matrix:
         "reset_uid": Thing("MQ"),
         "reset_token": Thing("invalid-token"),
     }
+    with system_scope():
+        made = plan_things(draft_owner=w.teacher_a1, submitted_owner=ev.leader, approved_owner=peer)
+    things.update({kind: Thing(value, relations) for kind, (value, relations) in made.items()})
     assert set(things) == set(KINDS)
     matrix = Matrix(
         things=things,

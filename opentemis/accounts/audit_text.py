@@ -279,7 +279,8 @@ def _choices(model: Any, key: str) -> dict[Any, Any]:
         f = model._meta.get_field(key)
     except FieldDoesNotExist:
         return {}
-    return dict(f.flatchoices) if f.choices else {}
+    # A reverse relation (a plan's "items" count) has no choices.
+    return dict(f.flatchoices) if getattr(f, "choices", None) else {}
 
 
 def _details(

@@ -27,7 +27,7 @@ from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
-from opentemis.core.conflicts import StaleVersion
+from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import normalize_text
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
@@ -230,7 +230,17 @@ def plan_update(
     current = _locked(plan.pk)
     _require_editable(current)
     if version is not None and version != current.version:
-        raise StaleVersion(current=current, sent_version=version)
+        labels = {"objectives": _("Objectives"), "outputs": _("Expected outputs")}
+        raise StaleVersion(
+            current=current,
+            sent_version=version,
+            differences=compare(
+                {"objectives": current.objectives, "outputs": current.outputs},
+                {"objectives": objectives, "outputs": outputs},
+                label=lambda name, _key: labels[name],
+                say=lambda _name, value: str(value or "—"),
+            ),
+        )
     current.objectives = _clean_text(objectives, _("Objectives"))
     current.outputs = _clean_text(outputs, _("Expected outputs"))
     _bump(current, actor, "objectives", "outputs")
@@ -291,7 +301,7 @@ def item_add(
     if module is not None:
         if current.catalogue_id is None or module.catalogue_id != current.catalogue_id:
             raise ValidationError(_("This module is not in the catalogue of your plan."))
-        programme = Programme.P03
+        programme: str = Programme.P03
         default_hours = module.hours or 10
     else:
         assert content is not None
@@ -551,6 +561,21 @@ def change_decide(
         current.approved_at = None
         current.approved_by = None
         _bump(current, actor, "status", "approved_at", "approved_by")
-    audit(actor=actor, action=action, obj=current, unit_id=current.unit_id, changes={"note": note})
+    if accept:  # literal action codes: the audit log's sentences are checked against them
+        audit(
+            actor=actor,
+            action="plans.change_accept",
+            obj=current,
+            unit_id=current.unit_id,
+            changes={"note": note},
+        )
+    else:
+        audit(
+            actor=actor,
+            action="plans.change_refuse",
+            obj=current,
+            unit_id=current.unit_id,
+            changes={"note": note},
+        )
     send_plan_changed(current, action, actor, {"note": note})
     return request
