@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -113,7 +113,7 @@ class PlanOpenView(PlanView):
         body = _valid(s.OpenSerializer, request.data)
         year = get_school_year(body.get("year") or None)
         if actor.person is None:
-            raise serializers.ValidationError(_("Your account is not linked to a staff record."))
+            raise ValidationError(_("Your account is not linked to a staff record."))
         plan = services.plan_open(actor=actor, person=actor.person, school_year=year)
         return _detail(plan)
 
