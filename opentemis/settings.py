@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "UnitStatusEnum": "opentemis.orgs.models.UnitStatus",
         "CatalogueKindEnum": "opentemis.training.models.CatalogueKind",
         "CatalogueStatusEnum": "opentemis.training.models.CatalogueStatus",
+        "PlanStatusEnum": "opentemis.plans.models.PlanStatus",
+        "PlanChangeStatusEnum": "opentemis.plans.models.ChangeStatus",
     },
 }
 

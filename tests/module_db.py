@@ -37,9 +37,10 @@ def module_transaction(django_db_blocker: Any) -> Iterator[None]:
 def plan_things(w: Any) -> dict[str, tuple[int, Any]]:
     """BDTX plans in school A1 (the plans pages' kinds), as kind -> (pk, owner's account):
     ``plan.draft`` (teacher A1's own draft) and its ``plan_item``, ``plan.submitted`` (another
-    teacher's, waiting for the principal) and ``change_request`` (pending, on a third teacher's
-    approved plan). Call before other programme contents exist: submitting locks the contents
-    the plans use. Needs the year's BDTX data loaded (``load_builtin_catalogues``)."""
+    teacher's, waiting for the principal), ``plan.approved`` (a third teacher's) and
+    ``change_request`` (pending, on that approved plan). Call before other programme contents
+    exist: submitting locks the contents the plans use. Needs the year's BDTX data loaded
+    (``load_builtin_catalogues``)."""
 
     def submitted(username: str, code: str, name: str) -> Any:
         person = PersonFactory(unit=w.school_a1, staff_code=code, full_name=name)
@@ -71,5 +72,6 @@ def plan_things(w: Any) -> dict[str, tuple[int, Any]]:
         "plan.draft": (draft.pk, w.teacher_a1),
         "plan_item": (item.pk, w.teacher_a1),
         "plan.submitted": (waiting.pk, waiting_user),
+        "plan.approved": (approved.pk, approved_user),
         "change_request": (change.pk, approved_user),
     }

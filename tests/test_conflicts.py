@@ -35,6 +35,8 @@ from rest_framework.test import APIClient
 from opentemis.accounts.models import AuditEvent
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.tests.conftest import PLAN
+from opentemis.plans.services import plan_open
+from opentemis.training.services import load_builtin_catalogues
 from tests.test_vietnamese_crawl import english_in, english_on_page
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,14 @@ def _draft(ev: Any) -> tuple[Any, Model]:
 
 def _submitted(ev: Any) -> tuple[Any, Model]:
     return ev.w.principal_a1, ev.submitted()
+
+
+def _plan(ev: Any) -> tuple[Any, Model]:
+    """teacher_a1's BDTX plan of the year (a draft), with the shipped BDTX data loaded."""
+    with system_scope():
+        load_builtin_catalogues(school_year=ev.w.year)
+        plan = plan_open(actor=ev.w.teacher_a1, person=ev.w.person_a1, school_year=ev.w.year)
+    return ev.w.teacher_a1, plan
 
 
 def _api(prefix: str, step: str = "") -> Callable[[Model], str]:
@@ -124,7 +134,20 @@ API_CASES: dict[str, Case] = {
         lambda ev: {"reason": "Bổ sung minh chứng"},
         OTHER_NOTE,
     ),
+    "bdtx_plans_partial_update": Case(
+        _plan,
+        _api("bdtx/plans"),
+        lambda ev: {"objectives": MINE, "outputs": "Sản phẩm"},
+        {"objectives": "Mục tiêu của người khác"},
+        method="patch",
+    ),
+    "bdtx_plans_submit_create": Case(
+        _plan, _api("bdtx/plans", "submit"), lambda ev: {}, {"outputs": "Sản phẩm khác"}
+    ),
 }
+# Steps that send no field of the record (returning: the reason is the step's own; submitting
+# sends nothing): their conflict lists no difference.
+NO_FIELDS = {"evaluations_return_create", "bdtx_plans_submit_create"}
 
 
 def _staff_form(ev: Any) -> dict[str, Any]:
@@ -242,7 +265,7 @@ def test_every_versioned_form_has_a_case() -> None:
 def test_every_locked_model_has_a_case(ev: Any) -> None:
     setups = {case.setup for case in [*API_CASES.values(), *PAGE_CASES.values()]}
     covered = {setup(ev)[1]._meta.label_lower for setup in setups}
-    assert locked_models() == covered == {"staff.person", "evaluations.evaluation"}
+    assert locked_models() == covered == {"staff.person", "evaluations.evaluation", "plans.plan"}
 
 
 # --- the stale write -----------------------------------------------------------------------
@@ -301,8 +324,7 @@ def test_stale_api_write_is_the_one_409_and_writes_nothing(operation: str, ev: A
         assert set(row) == {"field", "label", "theirs", "yours"}
         _vietnamese(row["label"])
     theirs = {row["field"]: row["theirs"] for row in answer["differences"]}
-    # Returning types no field of the record (the reason is the step's own): no difference.
-    expected = {} if operation == "evaluations_return_create" else case.theirs
+    expected = {} if operation in NO_FIELDS else case.theirs
     assert {name: theirs.get(name) for name in expected} == expected
     assert _state(record) == before
 

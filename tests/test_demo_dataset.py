@@ -26,10 +26,18 @@ from opentemis.evaluations import services
 from opentemis.evaluations.models import Cycle, CycleStatus, Evaluation, Status
 from opentemis.evaluations.waiting import waiting_for
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
+from opentemis.plans.models import (
+    ChangeStatus,
+    Plan,
+    PlanChangeRequest,
+    PlanDeadline,
+    PlanStatus,
+)
 from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.selectors import report_for
 from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.models import Framework
+from opentemis.training.models import Programme, ProgrammeContent
 
 PASSWORD = "demo2025"
 ACCOUNTS = ("admin", "so", "hieutruong", "giaovien", "totruong", "giaovienmn")
@@ -177,6 +185,35 @@ def the_report_has_data_for_both_years(demo: Demo) -> None:
     assert page.status_code == 200
 
 
+def bdtx_plans_are_there_in_every_state(demo: Demo) -> None:
+    school = demo.person("hieutruong").unit
+    plans = Plan.objects.filter(school_year=demo.year, unit=school)
+    mine = plans.get(person=demo.person("giaovien"))
+    assert mine.status == PlanStatus.DRAFT
+    # Suggested from last year's finished evaluation, each saying why.
+    assert mine.evaluation is not None
+    assert mine.evaluation.cycle.school_year.start_date < demo.year.start_date
+    assert mine.items.filter(suggested=True).exclude(reason="").exists()
+    states = set(plans.values_list("status", flat=True))
+    assert states == set(PlanStatus), states
+    assert plans.get(status=PlanStatus.RETURNED).returned_reason
+    change = PlanChangeRequest.objects.get(plan__unit=school, status=ChangeStatus.PENDING)
+    assert change.plan.status == PlanStatus.APPROVED
+    teachers = Person.objects.filter(unit=school, positions__code="GV").exclude(
+        positions__is_manager=True
+    )
+    assert teachers.exclude(pk__in=plans.values("person_id")).exists(), "some have no plan yet"
+    assert PlanDeadline.objects.filter(school_year=demo.year, unit=demo.province).exists()
+    contents = ProgrammeContent.objects.filter(school_year=demo.year)
+    assert contents.filter(programme=Programme.P01, unit__isnull=True).exists()
+    local = contents.filter(programme=Programme.P02, unit=demo.province)
+    assert "Chuyển đổi số trong dạy học" in set(local.values_list("title", flat=True))
+    client = Client()
+    client.force_login(demo.users["hieutruong"])
+    listed = client.get("/api/v1/bdtx/plans/", {"status": "submitted"}).json()
+    assert listed and {p["status"] for p in listed} == {"submitted"}
+
+
 def a_second_run_reuses_the_dataset(demo: Demo) -> None:
     def counts() -> tuple[int, ...]:
         return (
@@ -186,6 +223,10 @@ def a_second_run_reuses_the_dataset(demo: Demo) -> None:
             Cycle.objects.count(),
             Evaluation.objects.count(),
             RoleAssignment.objects.count(),
+            Plan.objects.count(),
+            PlanChangeRequest.objects.count(),
+            PlanDeadline.objects.count(),
+            ProgrammeContent.objects.count(),
         )
 
     before = counts()
@@ -206,6 +247,7 @@ PROMISES: list[Callable[[Demo], None]] = [
     the_built_in_frameworks_are_loaded,
     last_year_is_finished_with_96_percent_finalised,
     the_report_has_data_for_both_years,
+    bdtx_plans_are_there_in_every_state,
     a_second_run_reuses_the_dataset,
 ]
 

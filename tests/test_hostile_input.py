@@ -51,6 +51,7 @@ from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.plans.models import PlanItem
 from tests import test_vietnamese_crawl
+from tests.module_db import plan_things
 from tests.test_vietnamese_crawl import Crawl, _walk
 
 crawl = test_vietnamese_crawl.crawl  # the crawl's world (a fixture), shared
@@ -237,6 +238,9 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             actor=ev.colleague, owner=ev.colleague.person, url="https://example.edu.vn/tiet-day"
         )
         job = Job.objects.first()
+        plans = plan_things(
+            draft_owner=ev.w.teacher_a1, submitted_owner=ev.leader, approved_owner=ev.colleague
+        )
     evaluation = crawl.kwargs["evaluation_detail"][0]
     unit = {"unit_pk": ev.w.school_a1.pk}
     plan = crawl.kwargs["plan_review"][0]
@@ -252,6 +256,9 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             "evidence_download": [{"pk": link.pk}],
             "job_download": [{"pk": job.pk}],
             "job_retry": [{"pk": job.pk}],
+            # The API's (api_ids): teacher_a1's draft plan, a change request waiting.
+            "api:bdtx-plan": [{"pk": plans["plan.draft"][0]}],
+            "api:bdtx-change-request": [{"pk": plans["change_request"][0]}],
             "framework_xlsx": crawl.kwargs["framework_detail"],
             "training_catalogue_lock": crawl.kwargs["training_catalogue"],
             "training_catalogue_new_version": crawl.kwargs["training_catalogue"],
@@ -495,6 +502,8 @@ def api_ids(world: Crawl) -> dict[str, Any]:
         "/api/v1/evaluations/": first["evaluation_self"]["pk"],
         "/api/v1/evidence/": first["evidence_download"]["pk"],
         "/api/v1/training/catalogues/": first["training_catalogue"]["pk"],
+        "/api/v1/bdtx/plans/": first["api:bdtx-plan"]["pk"],
+        "/api/v1/bdtx/change-requests/": first["api:bdtx-change-request"]["pk"],
     }
 
 

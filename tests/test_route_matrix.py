@@ -244,6 +244,7 @@ KINDS = (
     "plan.draft",
     "plan_item",
     "plan.submitted",
+    "plan.approved",
     "change_request",
     "report_format",
     "reset_uid",

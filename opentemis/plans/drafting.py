@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from opentemis.evaluations.models import Evaluation, Status
+from opentemis.evaluations.models import LOCKED_STATUSES, Evaluation
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind, path_prefixes
 from opentemis.plans.models import StudyForm
 from opentemis.plans.rules import ModuleRef, Need, split_hours, suggest, weakest_first
@@ -55,11 +55,12 @@ def province_of(unit: Unit) -> Unit | None:
 
 def latest_finalised(person: Person, school_year: SchoolYear) -> Evaluation | None:
     """The person's newest finalised evaluation of a year that started no later than
-    ``school_year`` (the one that closed last year feeds this year's plan)."""
+    ``school_year`` (the one that closed last year feeds this year's plan); acknowledged by
+    the person or not, its result is the same."""
     return (
         Evaluation.objects.filter(
             person=person,
-            status=Status.FINALISED,
+            status__in=LOCKED_STATUSES,
             cycle__school_year__start_date__lte=school_year.start_date,
         )
         .select_related("framework")
@@ -81,18 +82,43 @@ def propose(person: Person, school_year: SchoolYear, *, title: str | None = None
     title = title or title_of_person(person) or ""
     catalogue = catalogue_for(school_year=school_year, title=title) if title else None
     evaluation = latest_finalised(person, school_year)
-    proposal = Proposal(title=title, catalogue=catalogue, evaluation=evaluation)
     if not title:
-        return proposal
-    required = requirement_hours(school_year=school_year, title=title)
-    province = province_of(person.unit)
-    for content in contents_for(school_year=school_year, title=title, province=province):
+        return Proposal(title=title, catalogue=catalogue, evaluation=evaluation)
+    with_modules = catalogue is not None and evaluation is not None
+    return proposal_from(
+        title=title,
+        catalogue=catalogue,
+        evaluation=evaluation,
+        required=requirement_hours(school_year=school_year, title=title),
+        contents=contents_for(
+            school_year=school_year, title=title, province=province_of(person.unit)
+        ),
+        modules={m.code: m for m in catalogue.modules.all()} if with_modules and catalogue else {},
+        level=level_of(person) if with_modules else "",
+    )
+
+
+def proposal_from(
+    *,
+    title: str,
+    catalogue: Catalogue | None,
+    evaluation: Evaluation | None,
+    required: dict[str, int],
+    contents: list[ProgrammeContent],
+    modules: dict[str, Module],
+    level: str,
+) -> Proposal:
+    """The draft of a person of ``title`` from what it reads, loaded by the caller (once per
+    person by :func:`propose`, once per batch by ``plans.bulk``): the year's ``required``
+    hours, the ``contents`` that apply, the catalogue's ``modules`` by code, the person's
+    newest finalised ``evaluation`` (its needs prefetched) and school ``level``."""
+    proposal = Proposal(title=title, catalogue=catalogue, evaluation=evaluation)
+    for content in contents:
         proposal.items.append(
             ProposedItem(programme=content.programme, hours=content.hours or 0, content=content)
         )
     _fill_unknown_hours(proposal, required)
     if catalogue is not None and evaluation is not None:
-        modules = {m.code: m for m in catalogue.modules.all()}
         refs = [
             ModuleRef(
                 code=m.code,
@@ -103,7 +129,6 @@ def propose(person: Person, school_year: SchoolYear, *, title: str | None = None
             )
             for m in modules.values()
         ]
-        level = _level(person)
         picks = suggest(
             needs=needs_of(evaluation),
             modules=refs,
@@ -143,6 +168,7 @@ def _fill_unknown_hours(proposal: Proposal, required: dict[str, int]) -> None:
             item.hours = max(hours, 1)
 
 
-def _level(person: Person) -> str:
+def level_of(person: Person) -> str:
+    """The first school level of the person's unit ("" if none), as modules are filtered."""
     levels = sorted(person.unit.levels.all(), key=lambda lvl: lvl.order)
     return levels[0].code if levels else ""

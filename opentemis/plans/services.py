@@ -27,7 +27,7 @@ from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
-from opentemis.core.conflicts import StaleVersion
+from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import normalize_text
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
@@ -230,7 +230,17 @@ def plan_update(
     current = _locked(plan.pk)
     _require_editable(current)
     if version is not None and version != current.version:
-        raise StaleVersion(current=current, sent_version=version)
+        labels = {"objectives": _("Objectives"), "outputs": _("Expected outputs")}
+        raise StaleVersion(
+            current=current,
+            sent_version=version,
+            differences=compare(
+                {"objectives": current.objectives, "outputs": current.outputs},
+                {"objectives": objectives, "outputs": outputs},
+                label=lambda name, _key: labels[name],
+                say=lambda _name, value: str(value or "—"),
+            ),
+        )
     current.objectives = _clean_text(objectives, _("Objectives"))
     current.outputs = _clean_text(outputs, _("Expected outputs"))
     _bump(current, actor, "objectives", "outputs")

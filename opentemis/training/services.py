@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
@@ -507,4 +507,13 @@ def local_content_delete(*, actor: User, content: ProgrammeContent) -> None:
         unit=content.unit,
         changes={"code": content.code, "title": content.title},
     )
-    content.delete()
+    try:
+        content.delete()
+    except ProtectedError:  # in personal plans being drafted (plans.PlanItem.content)
+        raise ValidationError(
+            _(
+                "The content %(code)s is in personal plans: it can no longer be removed. "
+                "Change it instead."
+            )
+            % {"code": content.code}
+        ) from None

@@ -254,7 +254,12 @@ def content_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assert content.unit is not None
     back = f"{reverse('training_contents', args=[content.unit.pk])}?year={content.school_year.code}"
     if request.method == "POST" and "delete" in request.POST:
-        services.local_content_delete(actor=request.user, content=content)
+        try:
+            services.local_content_delete(actor=request.user, content=content)
+        except ValidationError as exc:  # in plans: it stays (the page says why)
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(request.path)
         messages.success(request, _("The content is removed."))
         return redirect(back)
     initial = {name: getattr(content, name) for name in LocalContentForm.base_fields}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import Role
@@ -15,6 +17,7 @@ from opentemis.evaluations.demo import seed_demo_cycle
 from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import Unit, UnitKind
 from opentemis.orgs.selectors import current_school_year, current_school_year_ref
+from opentemis.plans.demo import seed_demo_plans
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
@@ -43,6 +46,8 @@ class Command(BaseCommand):
             self._reports(options["seed"])
             year = current_school_year()
             training = load_builtin_catalogues(school_year=year) if year is not None else None
+            if year is not None:
+                self._plans(year)
         for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
             self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
@@ -113,6 +118,23 @@ class Command(BaseCommand):
             self.stdout.write("Last school year's evaluation: finished, 96 % finalised")
         build_demo_reports()
         self.stdout.write("TEMIS report summaries built")
+
+    @transaction.atomic
+    def _plans(self, year: Any) -> None:
+        """BDTX plans in every state in the demo school, the province's deadline (once)."""
+        officer = User.objects.get(username="so")
+        province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+        with translation.override(settings.LANGUAGE_CODE):  # the reasons are stored as said
+            made = seed_demo_plans(
+                officer=officer,
+                province=province,
+                principal=User.objects.get(username="hieutruong"),
+                teacher=User.objects.filter(username="giaovien").first(),
+                school_year=year,
+            )
+        if made.plans:
+            states = ", ".join(f"{state} {n}" for state, n in sorted(made.plans.items()))
+            self.stdout.write(f"BDTX plans of the demo school: {states}")
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:
