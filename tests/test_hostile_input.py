@@ -238,9 +238,7 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             actor=ev.colleague, owner=ev.colleague.person, url="https://example.edu.vn/tiet-day"
         )
         job = Job.objects.first()
-        plans = plan_things(
-            draft_owner=ev.w.teacher_a1, submitted_owner=ev.leader, approved_owner=ev.colleague
-        )
+        plans = plan_things(ev.w)
     evaluation = crawl.kwargs["evaluation_detail"][0]
     unit = {"unit_pk": ev.w.school_a1.pk}
     plan = crawl.kwargs["plan_review"][0]
