@@ -26,6 +26,7 @@ from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
 from opentemis.reports import protection
+from opentemis.reports.bdtx import bdtx_part
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
 from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.selectors import report_for
@@ -140,6 +141,7 @@ def report_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     year = report_year(request)
     data = report_for(actor=request.user, unit=unit, school_year=year)
     context = report_context(request, unit, year, data)
+    context["bdtx"] = bdtx_part(actor=request.user, unit=unit, school_year=year)
     for extra in page_extras:
         context.update(extra(request))
     return render(request, "reports/unit.html", context)
