@@ -214,6 +214,8 @@ SKIP = {
     "framework_xlsx": "a file",
     "training_catalogue_lock": "POST only",
     "training_catalogue_new_version": "POST only",
+    "plans_school_activity": "POST only",
+    "plans_school_report": "POST only",
 }
 
 
@@ -347,6 +349,9 @@ def crawl(ev: Any) -> Crawl:
         "training_contents": [{"unit": w.province_a.pk}],
         "training_content_edit": [{"pk": content.pk}],
         "password_reset_confirm": [{"uidb64": "MQ", "token": "invalid-token"}],
+        "plans_rollup": [{"unit": w.province_a.pk}, {"unit": w.school_a1.pk}],
+        "plans_school": [{"unit": w.school_a1.pk}],
+        "plans_school_plans": [{"unit": w.province_a.pk}],
     }
     for name in (
         "evaluation_detail",

@@ -152,7 +152,7 @@ def school_plan_view(*, actor: User, unit: Unit, school_year: SchoolYear) -> Sch
     plan = SchoolPlan.objects.filter(school_year=school_year, unit=unit).first()
     rows = planned_rows(unit=unit, school_year=school_year)
     present = {m for r in rows for m in r.by_month}
-    months: list[dt.date | None] = sorted(m for m in present if m is not None)
+    months: list[dt.date | None] = [*sorted(m for m in present if m is not None)]
     if None in present:
         months.append(None)
     approved = Plan.objects.filter(
@@ -207,7 +207,8 @@ def school_plans_overview(*, actor: User, unit: Unit, school_year: SchoolYear) -
             school_year=school_year, unit_path__startswith=unit.path
         ).annotate(n=Count("activities"))
     }
-    reported, missing = [], []
+    reported: list[SchoolRow] = []
+    missing: list[SchoolRow] = []
     schools = (
         Unit.objects.filter(
             path__startswith=unit.path, kind__in=SCHOOL_KINDS, status=UnitStatus.ACTIVE

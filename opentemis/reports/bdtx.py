@@ -94,5 +94,5 @@ def bdtx_part(
         plans_counted=needs.plans,
         by_submission=figures.by_submission,
         by_completion=figures.by_completion,
-        forms=list(StudyForm.choices),
+        forms=[(code, str(label)) for code, label in StudyForm.choices],
     )

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.test import Client
 from django.urls import reverse
 
-from opentemis.accounts.models import AuditEvent
+from opentemis.accounts.models import AuditEvent, User
 from opentemis.core.scoping import system_scope
 from opentemis.plans import schoolplan
 from opentemis.plans.models import Plan, PlanItem, PlanStatus, StudyForm
@@ -19,6 +20,7 @@ from opentemis.plans.models_school import SchoolActivity, SchoolPlan, SchoolPlan
 from opentemis.training.models import Module, Programme, TrainingYear
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory
+from tests.test_vietnamese_crawl import english_on_page
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +238,31 @@ def test_the_pages(world: Any, modules: Any) -> None:
     assert officer.get(reverse("plans_school_home")).url.startswith(
         reverse("plans_school_plans", args=[w.province_a.pk])
     )
+
+
+def test_the_pages_with_figures_read_in_vietnamese(world: Any, modules: Any) -> None:
+    """The crawl (tests/test_vietnamese_crawl.py) reads these pages empty; here with figures,
+    an activity, a reported plan and the BDTX part of the report."""
+    w = world
+    with system_scope():
+        _plan(w, w.school_a1, PlanStatus.APPROVED, [(modules[0], "tu_xa", dt.date(2025, 10, 6))])
+        _plan(w, w.school_a1, PlanStatus.SUBMITTED, [(modules[1], "ket_hop", None)])
+        schoolplan.activity_add(
+            actor=w.principal_a1, unit=w.school_a1, school_year=w.year, fields=ACTIVITY
+        )
+        schoolplan.school_plan_report(actor=w.principal_a1, unit=w.school_a1, school_year=w.year)
+    names = list(User.objects.values_list("username", flat=True))
+    browser = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    browser.force_login(w.officer_a)
+    found = {}
+    for url in (
+        reverse("plans_rollup", args=[w.province_a.pk]) + "?submitted=1",
+        reverse("plans_rollup", args=[w.school_a1.pk]),
+        reverse("plans_school", args=[w.school_a1.pk]),
+        reverse("plans_school_plans", args=[w.province_a.pk]),
+        reverse("report_unit", args=[w.province_a.pk]),
+    ):
+        answer = browser.get(url)
+        assert answer.status_code == 200, url
+        found[url] = english_on_page(answer.content.decode(), names)
+    assert {url: f for url, f in found.items() if f} == {}
