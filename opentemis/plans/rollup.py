@@ -17,11 +17,13 @@ Every entry point takes the actor first and answers 404 for a unit outside their
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -103,6 +105,23 @@ class NeedCell:
     people: int
 
 
+@contextmanager
+def _index_friendly(unit_path: str) -> Iterator[None]:
+    """On PostgreSQL, below the root: plan the query for data in memory or on SSD.
+
+    With the default ``random_page_cost`` (4, spinning disks) the planner reads all the
+    year's plan items (6 million nationally) and hash-joins them to the subtree's plans; the
+    nested loop over the items' ``plan_id`` index is 2 to 5 times faster for a province and
+    more for a commune (docs/benchmarks.md, BDTX roll-ups). ``SET LOCAL``: this transaction
+    only. The root's query reads everything either way and keeps the server's setting."""
+    if connection.vendor != "postgresql" or len(unit_path) <= Unit.steplen:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
 def need_cells(
     *, unit_path: str, school_year: SchoolYear, statuses: Sequence[str]
 ) -> list[NeedCell]:
@@ -110,7 +129,7 @@ def need_cells(
 
     A plan names a module or a content once (``plan_item_module_once``), and a person has one
     plan a year, so counting items counts people."""
-    rows = (
+    query = (
         PlanItem.objects.filter(
             plan__school_year=school_year,
             plan__unit_path__startswith=unit_path,
@@ -129,6 +148,8 @@ def need_cells(
         .annotate(n=Count("id"))
         .order_by()
     )
+    with _index_friendly(unit_path):
+        rows = list(query)
     return [
         NeedCell(p, m, c, f, t, g == "F", bool(d), bool(dis), n)
         for p, m, c, f, t, g, d, dis, n in rows
