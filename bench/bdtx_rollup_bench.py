@@ -40,7 +40,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# The site plus the trivial view (bench/urls.py): set, not setdefault (make exports the site's).
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("AXES_ENABLED", "0")
 import django
 
@@ -53,6 +54,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.bdtx_dataset import fill_national
 from bench.common import machine, summary_ms, write_section
 from opentemis.accounts.models import User
 from opentemis.core.scoping import system_scope
@@ -370,6 +372,9 @@ def main() -> None:
     vendor = connection.vendor
     with system_scope():
         if args.national:
+            if not Plan.objects.filter(school_year=_year()).exists():
+                print("filling the national plans (bench/bdtx_dataset.py, once)", flush=True)
+                fill_national(_year())
             try:
                 with transaction.atomic():
                     data = national()
