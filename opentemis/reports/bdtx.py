@@ -63,15 +63,18 @@ def _breakdown(counts: Counts) -> Breakdown:
     return Breakdown(*counts.values())
 
 
+def can_read_plans(actor: User, unit: Unit) -> bool:
+    return has_perm_on(actor, Perm.VIEW_PLANS, unit.path) or has_perm_on(
+        actor, Perm.MANAGE_PLANS, unit.path
+    )
+
+
 def bdtx_part(
     *, actor: User, unit: Unit, school_year: SchoolYear, top: int = TOP_MODULES
 ) -> BdtxPart | None:
     """The BDTX figures of ``unit`` for the report, protected; None if the actor may not read
     the unit's plans."""
-    if not (
-        has_perm_on(actor, Perm.VIEW_PLANS, unit.path)
-        or has_perm_on(actor, Perm.MANAGE_PLANS, unit.path)
-    ):
+    if not can_read_plans(actor, unit):
         return None
     k = settings.REPORT_MIN_CELL
     figures = children_read(unit=unit, school_year=school_year)

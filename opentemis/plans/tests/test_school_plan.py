@@ -261,6 +261,7 @@ def test_the_pages_with_figures_read_in_vietnamese(world: Any, modules: Any) -> 
         reverse("plans_school", args=[w.school_a1.pk]),
         reverse("plans_school_plans", args=[w.province_a.pk]),
         reverse("report_unit", args=[w.province_a.pk]),
+        reverse("report_unit", args=[w.province_a.pk]) + "?bdtx=1",
     ):
         answer = browser.get(url)
         assert answer.status_code == 200, url

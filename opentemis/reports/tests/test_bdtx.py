@@ -102,12 +102,17 @@ def test_the_report_page_shows_the_bdtx_part(world: Any, settings: Any) -> None:
     with system_scope():
         module = _plans(w, [("F", "01", "tu_xa")])
         refresh.rebuild(w.year)
-    html = (
-        w.client_for(w.officer_a)
-        .get(reverse("report_unit", args=[w.province_a.pk]))
-        .content.decode()
-    )
-    assert 'id="bdtx"' in html and module.code in html
+    client = w.client_for(w.officer_a)
+    url = reverse("report_unit", args=[w.province_a.pk])
+    # First without it (the plans are read after, on demand)...
+    html = client.get(url).content.decode()
+    assert 'id="bdtx"' in html and "bdtx=1" in html and module.code not in html
+    # ... then the part alone (HTMX), or the whole page with it (no script).
+    part = client.get(url, {"bdtx": "1"}, headers={"hx-request": "true"}).content.decode()
+    assert part.lstrip().startswith("<section") and module.code in part
+    assert "<html" not in part
+    html = client.get(url, {"bdtx": "1"}).content.decode()
+    assert 'id="bdtx"' in html and module.code in html and "<html" in html
     assert reverse("plans_rollup", args=[w.province_a.pk]) in html
     with system_scope():
         assert bdtx_part(actor=w.teacher_a1, unit=w.school_a1, school_year=w.year) is None
