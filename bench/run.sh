@@ -38,5 +38,17 @@ if [ "${BENCH_IMPORT:-1}" = "1" ]; then
   env -u DATABASE_URL "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
   PG_URL="$PG_URL" bash scripts/with-pg-db.sh "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
 fi
+# BDTX roll-ups (issue 12): on the national plans (bench/bdtx_dataset.py fills them once; the
+# ledger rows of the bench are rolled back), then on a synthetic province of 20,000 people in a
+# throwaway SQLite file and a throwaway PostgreSQL database.
+"$PY" bench/bdtx_rollup_bench.py --national --runs 5 --write docs/benchmarks.md
+if [ "${BENCH_BDTX_SYNTH:-1}" = "1" ]; then
+  BDTX_DB="$(mktemp -d)/bdtx.sqlite3"
+  env DATABASE_URL="sqlite:///$BDTX_DB" "$PY" manage.py migrate --noinput -v0
+  env DATABASE_URL="sqlite:///$BDTX_DB" "$PY" bench/bdtx_rollup_bench.py --write docs/benchmarks.md
+  rm -f "$BDTX_DB"
+  PG_URL="$PG_URL" bash scripts/with-pg-db.sh bash -c \
+    "$PY manage.py migrate --noinput -v0 && $PY bench/bdtx_rollup_bench.py --write docs/benchmarks.md"
+fi
 # Page weights (HTML and CSS/JS, raw and compressed) on the SQLite demo, in a throwaway directory.
 env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md

@@ -238,6 +238,8 @@ SKIP = {
         ),
         "POST only",
     ),
+    "plans_school_activity": "POST only",
+    "plans_school_report": "POST only",
 }
 
 
@@ -379,6 +381,9 @@ def crawl(ev: Any) -> Crawl:
         "bdtx_ledger": [{"person": w.person_a1.pk}],
         "bdtx_result": [{"person": w.person_a1.pk, "year": w.year.code}],
         "bdtx_school": [{"unit": w.school_a1.pk}],
+        "plans_rollup": [{"unit": w.province_a.pk}, {"unit": w.school_a1.pk}],
+        "plans_school": [{"unit": w.school_a1.pk}],
+        "plans_school_plans": [{"unit": w.province_a.pk}],
     }
     for name in (
         "evaluation_detail",

@@ -96,3 +96,28 @@ register(
         ),
     },
 )
+
+# The school plan (plans/schoolplan.py).
+register(
+    actions={
+        "plans.school_activity_add": Sentence(
+            _("%(actor)s added an activity to the school BDTX plan %(object)s."),
+            labels={"activity": _("Activity"), "month": _("Month")},
+        ),
+        "plans.school_activity_update": Sentence(
+            _("%(actor)s changed an activity of the school BDTX plan %(object)s."),
+            labels={"activity": _("Activity")},
+        ),
+        "plans.school_activity_remove": Sentence(
+            _("%(actor)s removed an activity from the school BDTX plan %(object)s."),
+            labels={"activity": _("Activity")},
+        ),
+        "plans.school_plan_report": Sentence(
+            _("%(actor)s reported the school BDTX plan %(object)s to the superior."),
+            labels={"late": _("Late")},
+        ),
+        "plans.school_plan_reopen": Sentence(
+            _("%(actor)s reopened the school BDTX plan %(object)s."),
+        ),
+    },
+)

@@ -329,3 +329,6 @@ class YearResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.school_year_id}: {self.outcome}"
+
+
+from opentemis.plans.models_school import SchoolActivity, SchoolPlan  # noqa: E402, F401

@@ -117,3 +117,11 @@ def protect(data: ReportData, siblings: list[Figures] | None = None) -> ReportDa
         for total, parts in _groups(data):
             _complement(total, parts, k)
     return data
+
+
+def protect_table(total: Breakdown | None, parts: list[Breakdown], k: int) -> None:
+    """Rules 1 and 2 for a table outside :class:`ReportData` (the BDTX part): ``parts`` add up
+    to ``total`` (``None``: no total shown). In place."""
+    _primary_all([*parts, *([total] if total is not None else [])], k)
+    for _round in range(3):
+        _complement(total, parts, k)

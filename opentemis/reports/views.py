@@ -26,6 +26,7 @@ from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
 from opentemis.reports import protection
+from opentemis.reports.bdtx import bdtx_part, can_read_plans
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
 from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.selectors import report_for
@@ -138,8 +139,20 @@ def report_home(request: AuthenticatedRequest) -> HttpResponse:
 def report_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = report_year(request)
+    # The BDTX part reads the plans themselves (seconds for a province, docs/benchmarks.md):
+    # the page comes without it and fetches it after (HTMX, ``?bdtx=1``; a link without script).
+    wants_bdtx = request.GET.get("bdtx") == "1"
+    if wants_bdtx and request.htmx:
+        part = bdtx_part(actor=request.user, unit=unit, school_year=year)
+        if part is None:
+            raise Http404
+        return render(request, "reports/_bdtx.html", {"bdtx": part, "unit": unit, "year": year})
     data = report_for(actor=request.user, unit=unit, school_year=year)
     context = report_context(request, unit, year, data)
+    context["bdtx"] = (
+        bdtx_part(actor=request.user, unit=unit, school_year=year) if wants_bdtx else None
+    )
+    context["bdtx_later"] = can_read_plans(request.user, unit)
     for extra in page_extras:
         context.update(extra(request))
     return render(request, "reports/unit.html", context)
