@@ -18,7 +18,7 @@ GETTEXT = {"_", "gettext", "gettext_lazy"}
 _STRING = r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 _CALL = re.compile(rf"\bn?gettext\({_STRING}(?:, {_STRING})?")
 # Loanwords written the same in Vietnamese.
-SAME_IN_VIETNAMESE = {"Email", "email", "Menu", "PDF", "Excel", "API"}
+SAME_IN_VIETNAMESE = {"Email", "email", "Menu", "PDF", "Excel", "API", "BDTX"}
 
 
 def python_msgids(app: Path) -> set[str]:

@@ -276,6 +276,10 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
                     "bdtx_school_results_confirm",
                 )
             },
+            **{
+                name: crawl.kwargs["plans_school"]
+                for name in ("plans_school_activity", "plans_school_report")
+            },
             "bdtx_school_results_export": [
                 {**crawl.kwargs["bdtx_school"][0], "fmt": "xlsx"},
                 {**crawl.kwargs["bdtx_school"][0], "fmt": "pdf"},

@@ -35,7 +35,9 @@ class SchoolPlan(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic-lock counter")
+    version = models.PositiveIntegerField(
+        default=1, help_text="how many times reported or reopened (writes take a row lock)"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager("unit_path")

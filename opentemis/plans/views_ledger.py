@@ -35,6 +35,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import PDF, file_response, xlsx_response
 from opentemis.core.params import parse_positive_int
+from opentemis.core.widgets import NativeDateInput
 from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
@@ -64,9 +65,7 @@ class EntryForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=NativeDateInput)
     description = forms.CharField(
         label=gettext_lazy("What was studied"), max_length=ledger.DESCRIPTION_MAX
     )
@@ -99,9 +98,7 @@ class RecordForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=NativeDateInput)
     description = forms.CharField(
         label=gettext_lazy("What was studied"), max_length=ledger.DESCRIPTION_MAX
     )

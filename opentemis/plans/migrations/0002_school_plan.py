@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('reported', 'Reported to the superior')], default='draft', max_length=10)),
                 ('note', models.TextField(blank=True, verbose_name='note to the superior')),
                 ('reported_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Optimistic-lock counter')),
+                ('version', models.PositiveIntegerField(default=1, help_text='how many times reported or reopened (writes take a row lock)')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.schoolyear')),
