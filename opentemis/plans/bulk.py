@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import translation
 
 from opentemis.accounts.models import AuditEvent, User
@@ -106,12 +107,14 @@ def _latest_finalised(people: list[Person], school_year: SchoolYear) -> dict[int
 
 def people_without_plan(unit: Unit, school_year: SchoolYear) -> Iterator[list[Person]]:
     """The working staff of ``unit``'s subtree who have no plan of the year, in batches."""
-    planned = Plan.objects.filter(school_year=school_year).values("person_id")
+    # NOT EXISTS, an anti-join: NOT IN (subquery) over a year's million plans is planned by
+    # PostgreSQL as a subplan per person once the ids outgrow work_mem.
+    planned = Plan.objects.filter(school_year=school_year, person_id=OuterRef("pk"))
     pks = list(
         Person.objects.filter(
             unit_path__startswith=unit.path, employment_status=EmploymentStatus.WORKING
         )
-        .exclude(pk__in=planned)
+        .filter(~Exists(planned))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -18,6 +18,7 @@ from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import Unit, UnitKind
 from opentemis.orgs.selectors import current_school_year, current_school_year_ref
 from opentemis.plans.demo import seed_demo_plans
+from opentemis.plans.demo_ledger import seed_demo_ledger
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
@@ -135,6 +136,16 @@ class Command(BaseCommand):
         if made.plans:
             states = ", ".join(f"{state} {n}" for state, n in sorted(made.plans.items()))
             self.stdout.write(f"BDTX plans of the demo school: {states}")
+        with translation.override(settings.LANGUAGE_CODE):
+            entries = seed_demo_ledger(
+                principal=User.objects.get(username="hieutruong"),
+                teacher=User.objects.filter(username="giaovien").first(),
+                school_year=year,
+            )
+        if entries:
+            self.stdout.write(
+                f"BDTX ledger of the demo school: {entries} entries, results computed"
+            )
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:
