@@ -11,12 +11,17 @@ from django.utils import timezone
 
 from opentemis.core.scoping import system_scope
 from opentemis.plans.demo import WITHOUT_PLAN, seed_demo_plans
+from opentemis.plans.demo_ledger import seed_demo_ledger
 from opentemis.plans.models import (
     ChangeStatus,
+    EntrySource,
+    EntryStatus,
+    LedgerEntry,
     Plan,
     PlanChangeRequest,
     PlanDeadline,
     PlanStatus,
+    YearResult,
 )
 from opentemis.plans.services import submit_problems
 from opentemis.training.models import CatalogueStatus, Programme, ProgrammeContent
@@ -111,3 +116,28 @@ def test_a_small_school_still_leaves_some_without_a_plan(pw: Any) -> None:
         )
         assert teachers.exclude(pk__in=plans.values("person_id")).count() == WITHOUT_PLAN
         assert plans.filter(status=PlanStatus.DRAFT, person=w.person_a1).exists()
+
+
+def test_the_demo_ledger_has_every_kind_and_state_once(pw: Any) -> None:
+    w = pw.w
+    with system_scope():
+        ProgrammeContent.objects.filter(pk__in=[pw.p01.pk, pw.p02.pk]).delete()
+    for n in range(12):
+        PersonFactory(unit=w.school_a1, full_name=f"Giáo viên {n}", staff_code=f"GVL{n:02d}")
+    seed(pw)
+    with system_scope():
+        written = seed_demo_ledger(
+            principal=w.principal_a1, teacher=w.teacher_a1, school_year=w.year
+        )
+        entries = LedgerEntry.objects.filter(school_year=w.year)
+        assert written == entries.count() > 0
+        assert set(entries.values_list("source", flat=True)) == set(EntrySource.values)
+        assert {
+            EntryStatus.PENDING,
+            EntryStatus.CONFIRMED,
+            EntryStatus.REJECTED,
+            EntryStatus.DISPUTED,
+        } <= set(entries.values_list("status", flat=True))
+        assert YearResult.objects.filter(school_year=w.year).exists()
+        again = seed_demo_ledger(principal=w.principal_a1, teacher=w.teacher_a1, school_year=w.year)
+        assert again == 0 and LedgerEntry.objects.filter(school_year=w.year).count() == written
