@@ -20,7 +20,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.plans.models import Plan, PlanChangeRequest, PlanItem
 from opentemis.plans.rules import HoursLine, hours_lines
-from opentemis.plans.services import EDITABLE, plan_due, planned_hours, submit_problems
+from opentemis.plans.services import EDITABLE, plan_due, submit_problems
 from opentemis.training.selectors import requirement_hours
 
 
@@ -107,12 +107,16 @@ def plan_detail(plan: Plan) -> PlanDetail:
     """A reached plan with its items (and why each was suggested), its hours per programme
     against the year's requirement, what still stops its submission and its deadline."""
     required = requirement_hours(school_year=plan.school_year, title=plan.title)
-    planned = {k: Decimal(v) for k, v in planned_hours(plan).items()}
+    items = list(plan.items.select_related("module", "content"))
+    counted: dict[str, int] = {}
+    for item in items:  # planned_hours, from the items read anyway
+        counted[item.programme] = counted.get(item.programme, 0) + item.hours
+    planned = {k: Decimal(v) for k, v in counted.items()}
     return PlanDetail(
         plan=plan,
-        items=list(plan.items.select_related("module", "content")),
+        items=items,
         hours=hours_lines(required, planned),
-        submit_problems=submit_problems(plan) if plan.status in EDITABLE else [],
+        submit_problems=(submit_problems(plan, planned=counted) if plan.status in EDITABLE else []),
         due=plan_due(unit_path=plan.unit_path, school_year=plan.school_year),
         change_requests=list(plan.change_requests.all()),
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,7 +119,9 @@ def _require_approver(actor: User, plan: Plan) -> None:
 
 def _locked(plan_pk: int) -> Plan:
     return (
-        Plan.objects.select_for_update(of=("self",)).select_related("school_year").get(pk=plan_pk)
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("school_year", "catalogue")
+        .get(pk=plan_pk)
     )
 
 
@@ -134,10 +136,11 @@ def _require_editable(plan: Plan) -> None:
 
 
 def _bump(plan: Plan, actor: User, *fields: str) -> None:
-    plan.version = F("version") + 1
+    """Save ``fields`` and the next version of a plan read under its row lock (``_locked``),
+    so the version read is the current one."""
+    plan.version += 1
     plan.updated_by = actor
     plan.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
-    plan.refresh_from_db(fields=["version"])
 
 
 # --- opening the year's plan ------------------------------------------------------------
@@ -392,8 +395,9 @@ def planned_hours(plan: Plan) -> dict[str, int]:
     return {row["programme"]: int(row["total"] or 0) for row in rows}
 
 
-def submit_problems(plan: Plan) -> list[str]:
-    """Why the plan cannot be submitted yet (empty: it can), each said to the person."""
+def submit_problems(plan: Plan, *, planned: dict[str, int] | None = None) -> list[str]:
+    """Why the plan cannot be submitted yet (empty: it can), each said to the person;
+    ``planned``: the plan's :func:`planned_hours` when the caller has them."""
     problems: list[str] = []
     if not plan.objectives.strip():
         problems.append(_("Write the objectives of your plan."))
@@ -402,7 +406,8 @@ def submit_problems(plan: Plan) -> list[str]:
     required = requirement_hours(school_year=plan.school_year, title=plan.title)
     if not required:
         problems.append(_("The BDTX requirements of this year are not loaded yet."))
-    for line in hours_lines(required, {k: Decimal(v) for k, v in planned_hours(plan).items()}):
+    planned = planned_hours(plan) if planned is None else planned
+    for line in hours_lines(required, {k: Decimal(v) for k, v in planned.items()}):
         if line.required and not line.met:
             problems.append(
                 _("Programme %(p)s: the plan has %(got)s of the %(need)s periods required.")
@@ -422,7 +427,8 @@ def plan_submit(*, actor: User, plan: Plan, version: int | None = None) -> Plan:
     _require_editable(current)
     if version is not None and version != current.version:
         raise StaleVersion(current=current, sent_version=version)
-    problems = submit_problems(current)
+    hours = planned_hours(current)
+    problems = submit_problems(current, planned=hours)
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -435,16 +441,14 @@ def plan_submit(*, actor: User, plan: Plan, version: int | None = None) -> Plan:
     mark_in_use(
         actor=actor,
         catalogue=current.catalogue,
-        contents=list(
-            current.items.filter(content__isnull=False).values_list("content_id", flat=True)
-        ),
+        contents=current.items.filter(content__isnull=False).values("content_id"),
     )
     audit(
         actor=actor,
         action="plans.submit",
         obj=current,
         unit_id=current.unit_id,
-        changes={"late": current.late, "hours": planned_hours(current)},
+        changes={"late": current.late, "hours": hours},
     )
     send_plan_changed(current, "plans.submit", actor)
     return current

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
@@ -98,18 +99,20 @@ def require_content_free(content: ProgrammeContent) -> None:
         )
 
 
-def mark_in_use(*, actor: User, catalogue: Catalogue | None, contents: list[int]) -> None:
+def mark_in_use(
+    *, actor: User, catalogue: Catalogue | None, contents: Iterable[int] | QuerySet[Any]
+) -> None:
     """What a submitted plan uses never changes again: lock its catalogue version (audited
-    once, when it happens) and its programme contents. Called by the plans app."""
-    if catalogue is not None:
+    once, when it happens) and its programme contents (ids, or a query of them: one UPDATE).
+    Called by the plans app."""
+    if catalogue is not None and not catalogue.is_locked:
         locked = Catalogue.objects.filter(pk=catalogue.pk, status=CatalogueStatus.DRAFT).update(
             status=CatalogueStatus.LOCKED
         )
         if locked:
             catalogue.status = CatalogueStatus.LOCKED
             audit(actor=actor, action="training.catalogue_in_use", obj=catalogue)
-    if contents:
-        ProgrammeContent.objects.filter(pk__in=contents, locked=False).update(locked=True)
+    ProgrammeContent.objects.filter(pk__in=contents, locked=False).update(locked=True)
 
 
 def require_draft(catalogue: Catalogue) -> None:
