@@ -9,7 +9,8 @@ from typing import Any
 from django.db import transaction
 
 from opentemis.core.scoping import system_scope
-from opentemis.plans import services
+from opentemis.plans import ledger, services
+from opentemis.plans.models import EntrySource
 from opentemis.training.models import Module, Programme, ProgrammeContent
 from tests.factories import PersonFactory, make_user
 
@@ -75,3 +76,20 @@ def plan_things(w: Any) -> dict[str, tuple[int, Any]]:
         "plan.approved": (approved.pk, approved_user),
         "change_request": (change.pk, approved_user),
     }
+
+
+def ledger_things(w: Any) -> dict[str, tuple[int, Any]]:
+    """A BDTX ledger entry of teacher A1 (``ledger_entry``), a class recorded by the principal
+    of school A1 (confirmed), as kind -> (pk, owner's account)."""
+    with system_scope():
+        (entry,) = ledger.entry_record(
+            actor=w.principal_a1,
+            people=[w.person_a1],
+            school_year=w.year,
+            source=EntrySource.CLASS,
+            programme=Programme.P01,
+            hours="4",
+            date=w.year.start_date,
+            description="Lớp tập huấn chương trình mới",
+        )
+    return {"ledger_entry": (entry.pk, w.teacher_a1)}

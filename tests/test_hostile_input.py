@@ -51,7 +51,7 @@ from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.plans.models import PlanItem
 from tests import test_vietnamese_crawl
-from tests.module_db import plan_things
+from tests.module_db import ledger_things, plan_things
 from tests.test_vietnamese_crawl import Crawl, _walk
 
 crawl = test_vietnamese_crawl.crawl  # the crawl's world (a fixture), shared
@@ -239,6 +239,7 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
         )
         job = Job.objects.first()
         plans = plan_things(ev.w)
+        plans.update(ledger_things(ev.w))
     evaluation = crawl.kwargs["evaluation_detail"][0]
     unit = {"unit_pk": ev.w.school_a1.pk}
     plan = crawl.kwargs["plan_review"][0]
@@ -257,6 +258,9 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             # The API's (api_ids): teacher_a1's draft plan, a change request waiting.
             "api:bdtx-plan": [{"pk": plans["plan.draft"][0]}],
             "api:bdtx-change-request": [{"pk": plans["change_request"][0]}],
+            # The ledger's (api_ids): teacher_a1's entry, an item of their draft.
+            "api:bdtx-ledger-entry": [{"pk": plans["ledger_entry"][0]}],
+            "api:bdtx-item": [{"pk": plans["plan_item"][0]}],
             "framework_xlsx": crawl.kwargs["framework_detail"],
             "training_catalogue_lock": crawl.kwargs["training_catalogue"],
             "training_catalogue_new_version": crawl.kwargs["training_catalogue"],
@@ -506,6 +510,10 @@ def api_ids(world: Crawl) -> dict[str, Any]:
         "/api/v1/training/catalogues/": first["training_catalogue"]["pk"],
         "/api/v1/bdtx/plans/": first["api:bdtx-plan"]["pk"],
         "/api/v1/bdtx/change-requests/": first["api:bdtx-change-request"]["pk"],
+        "/api/v1/bdtx/people/": first["bdtx_ledger"]["person"],
+        "/api/v1/bdtx/units/": first["bdtx_school"]["unit"],
+        "/api/v1/bdtx/ledger/": first["api:bdtx-ledger-entry"]["pk"],
+        "/api/v1/bdtx/items/": first["api:bdtx-item"]["pk"],
     }
 
 

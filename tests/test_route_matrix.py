@@ -59,7 +59,7 @@ from opentemis.standards.models import FrameworkApplication
 from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
-from tests.module_db import module_transaction, plan_things
+from tests.module_db import ledger_things, module_transaction, plan_things
 
 # --- the routes and their declarations ---------------------------------------------------------
 
@@ -247,6 +247,7 @@ KINDS = (
     "plan.approved",
     "change_request",
     "report_format",
+    "ledger_entry",
     "reset_uid",
     "reset_token",
 )
@@ -333,6 +334,7 @@ def build_matrix() -> Matrix:
         rule = EvaluatorRule.objects.first()
         catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
         plans = plan_things(w)
+        plans.update(ledger_things(w))
         content = ProgrammeContent.objects.create(
             school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
         )

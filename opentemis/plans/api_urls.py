@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from opentemis.plans import api
+from opentemis.plans import api, api_ledger
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bdtx/plans/", api.PlanListView.as_view(), name="bdtx-plan-list"),
@@ -28,4 +28,52 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="bdtx-change-decide",
     ),
     path("bdtx/deadlines/", api.DeadlineView.as_view(), name="bdtx-deadlines"),
+]
+
+# The ledger, results and roll-ups (plans/api_ledger.py).
+urlpatterns += [
+    path(
+        "bdtx/people/<int:pk>/ledger/",
+        api_ledger.PersonLedgerView.as_view(),
+        name="bdtx-person-ledger",
+    ),
+    path(
+        "bdtx/people/<int:pk>/result/<str:year>/",
+        api_ledger.PersonResultView.as_view(),
+        name="bdtx-person-result",
+    ),
+    path("bdtx/ledger/record/", api_ledger.EntryRecordView.as_view(), name="bdtx-ledger-record"),
+    path("bdtx/ledger/post/", api_ledger.EntryPostView.as_view(), name="bdtx-ledger-post"),
+    path("bdtx/ledger/confirm/", api_ledger.EntryConfirmView.as_view(), name="bdtx-ledger-confirm"),
+    path(
+        "bdtx/ledger/<int:pk>/reject/",
+        api_ledger.EntryRejectView.as_view(),
+        name="bdtx-ledger-reject",
+    ),
+    path(
+        "bdtx/ledger/<int:pk>/dispute/",
+        api_ledger.EntryDisputeView.as_view(),
+        name="bdtx-ledger-dispute",
+    ),
+    path("bdtx/units/<int:pk>/results/", api_ledger.UnitResultsView.as_view(), name="bdtx-results"),
+    path(
+        "bdtx/units/<int:pk>/results/compute/",
+        api_ledger.ResultsComputeView.as_view(),
+        name="bdtx-results-compute",
+    ),
+    path(
+        "bdtx/units/<int:pk>/results/confirm/",
+        api_ledger.ResultsConfirmView.as_view(),
+        name="bdtx-results-confirm",
+    ),
+    path(
+        "bdtx/items/<int:pk>/assess/", api_ledger.ItemAssessView.as_view(), name="bdtx-item-assess"
+    ),
+    path("bdtx/units/<int:pk>/needs/", api_ledger.NeedsView.as_view(), name="bdtx-needs"),
+    path("bdtx/units/<int:pk>/children/", api_ledger.ChildrenView.as_view(), name="bdtx-children"),
+    path(
+        "bdtx/units/<int:pk>/school-plan/",
+        api_ledger.SchoolPlanView.as_view(),
+        name="bdtx-school-plan",
+    ),
 ]

@@ -6,7 +6,15 @@ waiting: ``change_request``) and ``plan_item`` (an item of the draft).
 """
 
 from opentemis.accounts.roles import Perm
-from opentemis.core.route_policy import OBJECT, PERM, SIGNED_IN, Actor, Outsider, RoutePolicy
+from opentemis.core.route_policy import (
+    OBJECT,
+    PERM,
+    SIGNED_IN,
+    SUPERUSER_ONLY,
+    Actor,
+    Outsider,
+    RoutePolicy,
+)
 
 _OWNER = Actor.OWNER
 _PRINCIPAL = Actor.PRINCIPAL
@@ -28,3 +36,34 @@ POLICIES: dict[str, RoutePolicy] = {
     "api:bdtx-plan-approve": PERM(Perm.MANAGE_PLANS),
     "api:bdtx-deadlines": PERM(Perm.MANAGE_PLANS),
 }
+
+# --- the ledger, results and roll-ups (plans/api_ledger.py) --------------------------------------
+# Kinds: ``person`` (teacher_a1), ``ledger_entry`` (an entry of teacher_a1 recorded by the
+# principal, tests/module_db.py ``ledger_things``), ``plan_item`` (of teacher_a1's draft: the
+# principal reaches it, the assessment is refused for the plan's state), ``unit.school``.
+_PERSON = OBJECT("person", actor=_OWNER)
+_READ_SCHOOL = OBJECT("unit.school", actor=_PRINCIPAL, perm=Perm.VIEW_PLANS)
+_MANAGE_SCHOOL = OBJECT("unit.school", actor=_PRINCIPAL, perm=Perm.MANAGE_PLANS)
+
+POLICIES.update(
+    {
+        "api:bdtx-person-ledger": _PERSON,
+        "api:bdtx-person-result": _PERSON.taking(year="school_year"),
+        # The people and entries are named in the body: one out of reach is a 404.
+        "api:bdtx-ledger-record": PERM(Perm.MANAGE_PLANS),
+        "api:bdtx-ledger-confirm": PERM(Perm.MANAGE_PLANS),
+        # Learning systems post completions through a system administrator's account (a
+        # superuser, who reaches every person); anyone else gets 404, as the national
+        # configuration answers (accounts.permissions.require_superuser).
+        "api:bdtx-ledger-post": SUPERUSER_ONLY,
+        "api:bdtx-ledger-reject": OBJECT("ledger_entry", actor=_PRINCIPAL, perm=Perm.MANAGE_PLANS),
+        "api:bdtx-ledger-dispute": OBJECT("ledger_entry", actor=_OWNER),
+        "api:bdtx-results": _READ_SCHOOL,
+        "api:bdtx-results-compute": _MANAGE_SCHOOL,
+        "api:bdtx-results-confirm": _MANAGE_SCHOOL,
+        "api:bdtx-item-assess": OBJECT("plan_item", actor=_PRINCIPAL, perm=Perm.MANAGE_PLANS),
+        "api:bdtx-needs": OBJECT("unit.school", actor=Actor.OFFICER, perm=Perm.VIEW_PLANS),
+        "api:bdtx-children": OBJECT("unit.school", actor=Actor.OFFICER, perm=Perm.VIEW_PLANS),
+        "api:bdtx-school-plan": _READ_SCHOOL,
+    }
+)
