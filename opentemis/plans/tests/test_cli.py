@@ -19,7 +19,7 @@ from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Evaluation, Status
 from opentemis.plans import services
 from opentemis.plans.bulk import draft_plans_for
-from opentemis.plans.models import Plan, PlanDeadline, PlanStatus
+from opentemis.plans.models import Plan, PlanDeadline, PlanStatus, YearResult
 from opentemis.staff.models import Person
 from tests.factories import PersonFactory, make_user
 
@@ -158,3 +158,51 @@ def test_deadline_is_set_in_an_officers_name(pw: Any) -> None:
         run("status", "--unit", "NOPE")
     with pytest.raises(CommandError, match="No school year"):
         run("status", "--unit", "SA", "--year", "1990-1991")
+
+
+def approved_plan(pw: Any) -> Plan:
+    plan = pw.ready()
+    with system_scope():
+        plan = services.plan_submit(actor=pw.w.teacher_a1, plan=plan)
+        services.plans_approve(actor=pw.w.principal_a1, plans=[plan])
+        plan.refresh_from_db()
+    return plan
+
+
+def test_results_are_computed_and_confirmed_in_the_heads_name(pw: Any) -> None:
+    approved_plan(pw)
+    out = run("results", "--unit", "SA-TH1", "--as", "principal_a1")
+    assert f"SA-TH1 {pw.w.year.code}: 1 results computed, 0 completed" in out
+    assert "GVA1" in out and "not_completed" in out
+    with system_scope():
+        result = YearResult.objects.get(person=pw.w.person_a1, school_year=pw.w.year)
+        assert result.confirmed_at is None
+        assert AuditEvent.objects.filter(
+            action="plans.results_compute", actor=pw.w.principal_a1
+        ).exists()
+    confirmed = run("results", "--unit", "SA-TH1", "--as", "principal_a1", "--confirm")
+    assert "1 results confirmed" in confirmed
+    with system_scope():
+        result.refresh_from_db()
+    assert result.confirmed_by == pw.w.principal_a1 and result.evidence_id is not None
+    with pytest.raises(CommandError, match="may not manage"):
+        run("results", "--unit", "SA-TH1", "--as", "principal_b1")
+    with pytest.raises(CommandError, match="may not manage"):
+        run("results", "--unit", "SA-TH1", "--as", "teacher_a1")
+    with pytest.raises(CommandError, match="No account"):
+        run("results", "--unit", "SA-TH1", "--as", "nobody")
+
+
+def test_needs_are_printed_per_module_and_form(pw: Any) -> None:
+    plan = approved_plan(pw)
+    with system_scope():
+        module_item = plan.items.filter(programme="03").select_related("module").first()
+    assert module_item is not None and module_item.module is not None
+    out = run("needs", "--unit", "SA")
+    assert f"SA {pw.w.year.code}: 1 plans (approved)" in out
+    assert "tap_trung" in out and "ket_hop" in out
+    line = next(row for row in out.splitlines() if module_item.module.code in row)
+    assert line.split()[0] == "03" and module_item.module.title in line
+    empty = run("needs", "--unit", "SB")
+    assert "0 plans" in empty and module_item.module.code not in empty
+    assert "1 plans (submitted, approved)" in run("needs", "--unit", "SA", "--submitted")
