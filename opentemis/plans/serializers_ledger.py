@@ -17,7 +17,6 @@ from opentemis.plans.serializers import HoursSerializer, PlanPersonSerializer
 from opentemis.training.models import Programme
 
 YEAR_HELP = _("School year code; default: the current.")
-ID = {"min_value": 1, "max_value": MAX_ID}
 
 
 def _year_field() -> serializers.CharField:
@@ -97,13 +96,19 @@ class EntryAddSerializer(serializers.Serializer[dict[str, Any]]):
     """The person's own entry; a file (multipart ``file``) or, for self-study, a link."""
 
     year = _year_field()
-    source = serializers.ChoiceField(choices=[s.value for s in PERSON_SOURCES])
+    # The body's key is "source"; DRF's Field has a ``source`` attribute too.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=[s.value for s in PERSON_SOURCES]
+    )
     programme = serializers.ChoiceField(choices=Programme.choices)
     hours = serializers.CharField(max_length=8, help_text=_("Periods, e.g. 2.5."))
     date = serializers.DateField()
     description = serializers.CharField(max_length=DESCRIPTION_MAX)
     item = serializers.IntegerField(
-        required=False, help_text=_("An item of your plan of the year (id)."), **ID
+        required=False,
+        help_text=_("An item of your plan of the year (id)."),
+        min_value=1,
+        max_value=MAX_ID,
     )
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000, default="")
     file = serializers.FileField(required=False, help_text=_("Evidence or certificate (file)"))
@@ -112,9 +117,12 @@ class EntryAddSerializer(serializers.Serializer[dict[str, Any]]):
 class EntryRecordSerializer(serializers.Serializer[dict[str, Any]]):
     year = _year_field()
     people = serializers.ListField(
-        child=serializers.IntegerField(**ID), min_length=1, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=1000
     )
-    source = serializers.ChoiceField(choices=[s.value for s in SCHOOL_SOURCES])
+    # The body's key is "source"; DRF's Field has a ``source`` attribute too.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=[s.value for s in SCHOOL_SOURCES]
+    )
     programme = serializers.ChoiceField(choices=Programme.choices)
     hours = serializers.CharField(max_length=8, help_text=_("Periods, e.g. 2.5."))
     date = serializers.DateField()
@@ -123,7 +131,7 @@ class EntryRecordSerializer(serializers.Serializer[dict[str, Any]]):
 
 class EntryPostSerializer(serializers.Serializer[dict[str, Any]]):
     year = _year_field()
-    person = serializers.IntegerField(**ID)
+    person = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     programme = serializers.ChoiceField(choices=Programme.choices)
     hours = serializers.CharField(max_length=8, help_text=_("Periods, e.g. 2.5."))
     date = serializers.DateField()
@@ -132,13 +140,16 @@ class EntryPostSerializer(serializers.Serializer[dict[str, Any]]):
         max_length=100, help_text=_("The learning system's own key of the completion.")
     )
     item = serializers.IntegerField(
-        required=False, help_text=_("An item of the person's plan of the year (id)."), **ID
+        required=False,
+        help_text=_("An item of the person's plan of the year (id)."),
+        min_value=1,
+        max_value=MAX_ID,
     )
 
 
 class EntriesSerializer(serializers.Serializer[dict[str, Any]]):
     entries = serializers.ListField(
-        child=serializers.IntegerField(**ID), min_length=1, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=1000
     )
 
 
@@ -249,7 +260,7 @@ class NeedRowSerializer(serializers.Serializer[NeedRow]):
     module = serializers.IntegerField(source="module_id", allow_null=True)
     content = serializers.IntegerField(source="content_id", allow_null=True)
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the body's key
     people = CountsSerializer()
     by_form = serializers.DictField(child=CountsSerializer(), help_text=_("Per study form."))
     by_title = serializers.DictField(child=CountsSerializer(), help_text=_("Per title present."))
@@ -303,7 +314,7 @@ class PlannedRowSerializer(serializers.Serializer[PlannedRow]):
     module = serializers.IntegerField(source="module_id", allow_null=True)
     content = serializers.IntegerField(source="content_id", allow_null=True)
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the body's key
     people = serializers.IntegerField()
     by_form = serializers.DictField(child=serializers.IntegerField())
     by_month = serializers.SerializerMethodField()
