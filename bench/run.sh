@@ -38,6 +38,10 @@ if [ "${BENCH_IMPORT:-1}" = "1" ]; then
   env -u DATABASE_URL "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
   PG_URL="$PG_URL" bash scripts/with-pg-db.sh "$PY" bench/import_rate.py --rows 50000 --write docs/benchmarks.md
 fi
+# BDTX plans (issue 12): a plan for everyone of the year (once), the largest province's drafts
+# made by the product's bulk path and timed, then the submission rush and bulk approvals over
+# HTTP. Needs last year's evaluations, which the report bench above wrote.
+"$PY" bench/bdtx_bench.py --write docs/benchmarks.md
 # BDTX roll-ups (issue 12): on the national plans (bench/bdtx_dataset.py fills them once; the
 # ledger rows of the bench are rolled back), then on a synthetic province of 20,000 people in a
 # throwaway SQLite file and a throwaway PostgreSQL database.
