@@ -503,17 +503,22 @@ def entry_confirm(*, actor: User, entry: LedgerEntry) -> LedgerEntry:
     return entries_confirm(actor=actor, entries=[entry])[0]
 
 
+def _stop_counting(entry: LedgerEntry, status: str, reason: str) -> None:
+    """A rejected or disputed entry no longer counts: its confirmation goes, the reason stays."""
+    entry.status = status
+    entry.confirmed_by = None
+    entry.confirmed_at = None
+    entry.note = reason
+    entry.save(update_fields=["status", "confirmed_by", "confirmed_at", "note"])
+
+
 @transaction.atomic
 def entry_reject(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Refuse an entry, saying why (it no longer counts; the person may dispute it)."""
     (current,) = _locked_entries([entry])
     require_manager(actor, current.unit_path, current.person_id)
     reason = clean_text(reason, required=_("Say why the entry is rejected."), limit=REASON_MAX)
-    current.status = EntryStatus.REJECTED
-    current.confirmed_by = None
-    current.confirmed_at = None
-    current.note = reason
-    current.save(update_fields=["status", "confirmed_by", "confirmed_at", "note"])
+    _stop_counting(current, EntryStatus.REJECTED, reason)
     audit(
         actor=actor,
         action="plans.ledger_reject",
@@ -534,11 +539,7 @@ def entry_dispute(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntr
             raise PermissionDenied(_("You may not dispute this entry."))
         raise Http404
     reason = clean_text(reason, required=_("Say what is wrong with the entry."), limit=REASON_MAX)
-    current.status = EntryStatus.DISPUTED
-    current.confirmed_by = None
-    current.confirmed_at = None
-    current.note = reason
-    current.save(update_fields=["status", "confirmed_by", "confirmed_at", "note"])
+    _stop_counting(current, EntryStatus.DISPUTED, reason)
     audit(
         actor=actor,
         action="plans.ledger_dispute",
