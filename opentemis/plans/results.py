@@ -48,7 +48,7 @@ from opentemis.plans.ledger import (
     requirements_by_title,
 )
 from opentemis.plans.models import Outcome, Plan, PlanItem, PlanStatus, YearResult
-from opentemis.plans.rules import DEFAULT_RULE, Assessed, Judgement, judge
+from opentemis.plans.rules import DEFAULT_RULE, Assessed, Judgement, judge, periods_text
 from opentemis.plans.signals import send_plan_changed
 from opentemis.staff.models import Person
 from opentemis.training.models import TrainingYear
@@ -192,7 +192,8 @@ def _fill(
     result.unit_id = plan.unit_id
     result.unit_path = plan.unit_path
     result.outcome = outcome
-    result.hours = {p: str(v) for p, v in sorted(counted.items())}
+    # The same text from SQLite and PostgreSQL (a sum of numeric(5,1) is 40.0 on the latter).
+    result.hours = {p: periods_text(Decimal(v)) for p, v in sorted(counted.items())}
     result.required = dict(sorted(required.items()))
     result.reasons = list(judgement.reasons)
     result.rule = {

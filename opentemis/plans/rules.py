@@ -191,7 +191,8 @@ class Judgement:
     rule: dict[str, str] = field(default_factory=dict)
 
 
-def _fmt(value: Decimal) -> str:
+def periods_text(value: Decimal) -> str:
+    """Periods as people write them, the same from every database: 40, 2.5 (not 40.0)."""
     return f"{value.normalize():f}" if value != value.to_integral() else str(int(value))
 
 
@@ -214,14 +215,19 @@ def judge(
         got = sum((line.counted for line in lines), Decimal(0))
         if got < need:
             reasons.append(
-                _("%(got)s of %(need)s periods studied in all") % {"got": _fmt(got), "need": need}
+                _("%(got)s of %(need)s periods studied in all")
+                % {"got": periods_text(got), "need": need}
             )
     else:
         for line in lines:
             if not line.met:
                 reasons.append(
                     _("programme %(p)s: %(got)s of %(need)s periods")
-                    % {"p": line.programme, "got": _fmt(line.counted), "need": line.required}
+                    % {
+                        "p": line.programme,
+                        "got": periods_text(line.counted),
+                        "need": line.required,
+                    }
                 )
     if applied["items"] == "all_passed":
         for item in items:
@@ -231,7 +237,11 @@ def judge(
             elif not verdict:
                 shown = (
                     _("%(item)s: %(score)s/10, below %(mark)s")
-                    % {"item": item.label, "score": _fmt(item.score), "mark": _fmt(pass_score)}
+                    % {
+                        "item": item.label,
+                        "score": periods_text(item.score),
+                        "mark": periods_text(pass_score),
+                    }
                     if item.score is not None and item.passed is None
                     else _("%(item)s: Chưa đạt") % {"item": item.label}
                 )
