@@ -15,9 +15,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from opentemis.accounts.models import User
-from opentemis.accounts.permissions import path_filter
-from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.plans.access import readable_q
 from opentemis.plans.models import Plan, PlanChangeRequest, PlanItem
 from opentemis.plans.rules import HoursLine, hours_lines
 from opentemis.plans.services import EDITABLE, plan_due, submit_problems
@@ -26,8 +25,7 @@ from opentemis.training.selectors import requirement_hours
 
 def reachable(actor: User) -> Q:
     """The plans ``actor`` reaches, as conditions on ``Plan``."""
-    query = path_filter(actor, Perm.VIEW_PLANS, "unit_path")
-    query |= path_filter(actor, Perm.MANAGE_PLANS, "unit_path")
+    query = readable_q(actor, "unit_path")
     if actor.person_id:
         query |= Q(person_id=actor.person_id)
     return query

@@ -42,6 +42,7 @@ from opentemis.core.text import normalize_text
 from opentemis.evidence.models import Evidence
 from opentemis.evidence.services import evidence_add_link, evidence_upload
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.plans.access import manages_plans_on, reads_plans_on
 from opentemis.plans.models import (
     EntrySource,
     EntryStatus,
@@ -72,16 +73,12 @@ def is_self(actor: User, person: Person | int) -> bool:
 
 
 def can_manage(actor: User, unit_path: str) -> bool:
-    return has_perm_on(actor, Perm.MANAGE_PLANS, unit_path)
+    return manages_plans_on(actor, unit_path)
 
 
 def can_view(actor: User, person: Person) -> bool:
     """The person themself, or whoever reads or manages BDTX plans of their unit."""
-    return (
-        is_self(actor, person)
-        or has_perm_on(actor, Perm.VIEW_PLANS, person.unit_path)
-        or can_manage(actor, person.unit_path)
-    )
+    return is_self(actor, person) or reads_plans_on(actor, person.unit_path)
 
 
 def require_view(actor: User, person: Person) -> None:

@@ -29,9 +29,8 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from opentemis.accounts.models import User
-from opentemis.accounts.permissions import has_perm_on
-from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.plans.access import reads_plans_on
 from opentemis.plans.models import (
     EntryStatus,
     LedgerEntry,
@@ -54,10 +53,7 @@ SUBMITTED = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
 
 def require_view(actor: User, unit: Unit) -> None:
     """404 unless the actor reads plans of ``unit`` (``plans.view`` or ``plans.manage``)."""
-    if not (
-        has_perm_on(actor, Perm.VIEW_PLANS, unit.path)
-        or has_perm_on(actor, Perm.MANAGE_PLANS, unit.path)
-    ):
+    if not reads_plans_on(actor, unit.path):
         raise Http404
 
 

@@ -15,15 +15,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from opentemis.accounts.models import User
-from opentemis.accounts.permissions import has_perm_on, path_filter
-from opentemis.accounts.roles import Perm
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
+from opentemis.plans.access import manages_plans_on, readable_q, reads_plans_on
 from opentemis.plans.drafting import province_of
 from opentemis.plans.models import ChangeStatus, Plan, PlanChangeRequest, PlanItem, PlanStatus
 from opentemis.plans.rules import HoursLine, hours_lines
@@ -37,25 +36,6 @@ MISSING = "missing"
 #: The units whose staff have plans (a picker lists these).
 STAFFED_KINDS = (UnitKind.SCHOOL, UnitKind.GDTX_CENTRE, UnitKind.TEACHER_TRAINING)
 PICKER_LIMIT = 500
-
-
-# --- who reads what -----------------------------------------------------------------------------
-
-
-def reads_plans_on(actor: User, path: str) -> bool:
-    """Whether ``actor`` reads the plans of the unit at ``path`` (``plans.view`` or
-    ``plans.manage`` there)."""
-    return has_perm_on(actor, Perm.VIEW_PLANS, path) or has_perm_on(actor, Perm.MANAGE_PLANS, path)
-
-
-def manages_plans_on(actor: User, path: str) -> bool:
-    return has_perm_on(actor, Perm.MANAGE_PLANS, path)
-
-
-def _readable(actor: User, field_name: str) -> Q:
-    return path_filter(actor, Perm.VIEW_PLANS, field_name) | path_filter(
-        actor, Perm.MANAGE_PLANS, field_name
-    )
 
 
 # --- one plan ---------------------------------------------------------------------------------
@@ -203,7 +183,7 @@ def addable_contents(*, actor: User, plan: Plan) -> list[ProgrammeContent]:
 
 def plan_units(*, actor: User) -> QuerySet[Unit]:
     """The schools (and other staffed units) whose plans ``actor`` reads, for a picker."""
-    return Unit.objects.filter(_readable(actor, "path"), kind__in=STAFFED_KINDS).order_by("path")[
+    return Unit.objects.filter(readable_q(actor, "path"), kind__in=STAFFED_KINDS).order_by("path")[
         :PICKER_LIMIT
     ]
 
@@ -223,7 +203,7 @@ def default_plan_unit(*, actor: User) -> Unit | None:
         person = Person.objects.filter(pk=actor.person_id).select_related("unit").first()
         if person is not None and reads_plans_on(actor, person.unit.path):
             return person.unit
-    return Unit.objects.filter(_readable(actor, "path")).order_by("depth", "name").first()
+    return Unit.objects.filter(readable_q(actor, "path")).order_by("depth", "name").first()
 
 
 @dataclass

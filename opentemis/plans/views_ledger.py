@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.read_audit import audit_read
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
@@ -39,7 +38,7 @@ from opentemis.core.widgets import NativeDateInput
 from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
-from opentemis.plans import exports, ledger, results
+from opentemis.plans import access, exports, ledger, results
 from opentemis.plans.models import EntrySource, EntryStatus, LedgerEntry, Outcome, PlanItem
 from opentemis.staff.models import Person
 from opentemis.training.models import Programme
@@ -271,7 +270,7 @@ def _school_url(unit: Unit, year: SchoolYear, anchor: str = "") -> str:
 
 def _manager(request: AuthenticatedRequest, pk: int) -> Unit:
     unit = _school(request, pk)
-    if not has_perm_on(request.user, Perm.MANAGE_PLANS, unit.path):
+    if not access.manages_plans_on(request.user, unit.path):
         raise PermissionDenied(_("You may not manage BDTX of this unit."))
     return unit
 
@@ -291,7 +290,7 @@ def school_home(request: AuthenticatedRequest) -> HttpResponse:
 def school(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     school_unit = _school(request, unit)
     year = _year(request)
-    manage = has_perm_on(request.user, Perm.MANAGE_PLANS, school_unit.path)
+    manage = access.manages_plans_on(request.user, school_unit.path)
     totals = ledger.school_totals(actor=request.user, unit=school_unit, school_year=year)
     year_results = list(
         results.school_results(actor=request.user, unit=school_unit, school_year=year)

@@ -31,7 +31,7 @@ from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import get_school_year
-from opentemis.plans import selectors, services
+from opentemis.plans import access, selectors, services
 from opentemis.plans.forms import DeadlineForm, DecideForm, ItemForm, PlanTextForm, ReasonForm
 from opentemis.plans.models import Plan, PlanChangeRequest, PlanItem, PlanStatus
 from opentemis.staff.models import Person
@@ -92,7 +92,7 @@ def _plan_context(
         }
         for block in page.blocks
     ]
-    can_manage = review and not owner and selectors.manages_plans_on(actor, plan.unit_path)
+    can_manage = review and not owner and access.manages_plans_on(actor, plan.unit_path)
     decide_forms = decide_forms or {}
     context: dict[str, Any] = {
         "plan": plan,
@@ -341,7 +341,7 @@ def _approvals_context(
     roster = selectors.unit_roster(actor=actor, unit=unit, school_year=year, status=status)
     labels = dict(_status_choices())
     due = services.plan_due(unit_path=unit.path, school_year=year)
-    can_manage = selectors.manages_plans_on(actor, unit.path)
+    can_manage = access.manages_plans_on(actor, unit.path)
     return {
         "unit": unit,
         "units": selectors.plan_units(actor=actor),
@@ -385,7 +385,7 @@ def plan_approvals(request: AuthenticatedRequest) -> HttpResponse:
     if status not in selectors.ROSTER_STATUSES:
         status = ""
     if request.method == "POST":
-        if not selectors.manages_plans_on(actor, unit.path):
+        if not access.manages_plans_on(actor, unit.path):
             raise PermissionDenied(_("You may not approve BDTX plans of this unit."))
         pks = [n for n in map(parse_positive_int, request.POST.getlist("plans")) if n]
         errors: list[str] = []
@@ -419,7 +419,7 @@ def plan_deadline(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.user
     unit = _approval_unit(request)
     year = _year(request)
-    if not selectors.manages_plans_on(actor, unit.path):
+    if not access.manages_plans_on(actor, unit.path):
         raise Http404
     form = DeadlineForm(request.POST)
     if form.is_valid():
@@ -442,7 +442,7 @@ def plan_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One plan, read-only, for those who read the plans of its unit (and its owner)."""
     actor = request.user
     plan = selectors.plan_for_reader(actor=actor, pk=pk)
-    if services.is_owner(actor, plan) and not selectors.reads_plans_on(actor, plan.unit_path):
+    if services.is_owner(actor, plan) and not access.reads_plans_on(actor, plan.unit_path):
         return redirect(_mine_url(plan))
     return _render_plan(request, plan, review=True)
 

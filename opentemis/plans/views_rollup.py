@@ -33,7 +33,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
-from opentemis.plans import rollup, schoolplan
+from opentemis.plans import access, rollup, schoolplan
 from opentemis.plans.models import StudyForm
 from opentemis.plans.models_school import SchoolPlanStatus
 from opentemis.training.models import Programme, Title
@@ -175,7 +175,7 @@ def school_activity(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """Add (``action=add``), change (``update``) or remove (``remove``) an activity."""
     place = _unit(request, unit)
     year = _year(request)
-    if not has_perm_on(request.user, Perm.MANAGE_PLANS, place.path):
+    if not access.manages_plans_on(request.user, place.path):
         raise Http404
     action = request.POST.get("action", "")
     fields = {
@@ -219,7 +219,7 @@ def school_report(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """Report the plan to the superior (``action=report``) or take it back (``reopen``)."""
     place = _unit(request, unit)
     year = _year(request)
-    if not has_perm_on(request.user, Perm.MANAGE_PLANS, place.path):
+    if not access.manages_plans_on(request.user, place.path):
         raise Http404
     action = request.POST.get("action", "")
     try:
