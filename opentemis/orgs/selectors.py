@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,12 @@ def get_school_year(code: str | None = None) -> SchoolYear:
     if year is None:
         raise Http404(_("No such school year."))
     return year
+
+
+def requested_school_year(request: HttpRequest) -> SchoolYear:
+    """The year a page's request names (``year=CODE`` posted, else in the query string; 404
+    if unknown), else the current one: what every page's year picker and form send."""
+    return get_school_year(request.POST.get("year") or request.GET.get("year") or None)
 
 
 def unit_list(

@@ -5,11 +5,15 @@ reads; ``plans.view`` reads only. A person always reaches their own plan, ledger
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter
 from opentemis.accounts.roles import Perm
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import get_unit_for_user
 
 
 def reads_plans_on(actor: User, path: str) -> bool:
@@ -27,3 +31,16 @@ def readable_q(actor: User, field_name: str) -> Q:
     return path_filter(actor, Perm.VIEW_PLANS, field_name) | path_filter(
         actor, Perm.MANAGE_PLANS, field_name
     )
+
+
+def readable_unit(actor: User, pk: int) -> Unit:
+    """The unit ``pk`` if ``actor`` reads its plans; 404 otherwise, as for a missing one."""
+    return get_unit_for_user(actor=actor, pk=pk, perm=Perm.VIEW_PLANS)
+
+
+def managed_unit(actor: User, pk: int) -> Unit:
+    """The unit ``pk`` if ``actor`` manages its plans; 403 for a reader, 404 for anyone else."""
+    unit = readable_unit(actor, pk)
+    if not manages_plans_on(actor, unit.path):
+        raise PermissionDenied(_("You may not manage BDTX of this unit."))
+    return unit

@@ -39,9 +39,9 @@ from opentemis.accounts.read_audit import audit_read
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import request_actor
 from opentemis.core.api import query_params
-from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.orgs.selectors import get_school_year, get_unit_for_user
-from opentemis.plans import ledger, results, rollup, schoolplan
+from opentemis.orgs.models import SchoolYear
+from opentemis.orgs.selectors import get_school_year
+from opentemis.plans import access, ledger, results, rollup, schoolplan
 from opentemis.plans import serializers_ledger as s
 from opentemis.plans.api import R404, PlanView, _valid, writes
 from opentemis.plans.models import EntrySource, LedgerEntry, PlanItem, YearResult
@@ -54,30 +54,6 @@ YEAR = OpenApiParameter(
 
 def _year(code: Any) -> SchoolYear:
     return get_school_year(code or None)
-
-
-def _person(actor: User, pk: int) -> Person:
-    """The person, if the actor may see their ledger (themself, the heads and readers of plans
-    of their unit); anyone else 404."""
-    person = Person.objects.select_related("unit").filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    ledger.require_view(actor, person)
-    return person
-
-
-def _unit(actor: User, pk: int) -> Unit:
-    """The unit if the actor reads plans there (404 otherwise, as for a missing one)."""
-    unit = get_unit_for_user(actor=actor, pk=pk, perm=Perm.VIEW_PLANS)
-    rollup.require_view(actor, unit)
-    return unit
-
-
-def _managed_unit(actor: User, pk: int) -> Unit:
-    unit = _unit(actor, pk)
-    if not has_perm_on(actor, Perm.MANAGE_PLANS, unit.path):
-        raise PermissionDenied(_("You may not manage BDTX of this unit."))
-    return unit
 
 
 def _require_manager(actor: User) -> None:
@@ -123,7 +99,7 @@ class PersonLedgerView(PlanView):
     )
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        person = _person(actor, pk)
+        person = ledger.get_person(actor=actor, pk=pk)
         year = _year(query_params(request).get("year"))
         book = ledger.person_ledger(actor=actor, person=person, school_year=year)
         if not ledger.is_self(actor, person):
@@ -149,7 +125,7 @@ class PersonLedgerView(PlanView):
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        person = _person(actor, pk)
+        person = ledger.get_person(actor=actor, pk=pk)
         if not ledger.is_self(actor, person):
             raise Http404
         body = _valid(s.EntryAddSerializer, request.data)
@@ -307,7 +283,7 @@ class PersonResultView(PlanView):
     )
     def get(self, request: Request, pk: int, year: str) -> Response:
         actor = request_actor(request)
-        person = _person(actor, pk)
+        person = ledger.get_person(actor=actor, pk=pk)
         school_year = get_object_or_404(SchoolYear, code=year)
         result = results.person_result(actor=actor, person=person, school_year=school_year)
         return Response(
@@ -325,7 +301,7 @@ class UnitResultsView(PlanView):
     )
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _unit(actor, pk)
+        unit = access.readable_unit(actor, pk)
         year = _year(query_params(request).get("year"))
         rows = results.school_results(actor=actor, unit=unit, school_year=year)
         return Response(s.ResultSerializer(rows.select_related("school_year"), many=True).data)
@@ -342,7 +318,7 @@ class ResultsComputeView(PlanView):
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _managed_unit(actor, pk)
+        unit = access.managed_unit(actor, pk)
         body = _valid(s.YearBodySerializer, request.data)
         year = _year(body.get("year"))
         return _results(results.results_compute_school(actor=actor, unit=unit, school_year=year))
@@ -359,7 +335,7 @@ class ResultsConfirmView(PlanView):
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _managed_unit(actor, pk)
+        unit = access.managed_unit(actor, pk)
         body = _valid(s.ResultsConfirmSerializer, request.data)
         year = _year(body.get("year"))
         chosen: list[YearResult] = []
@@ -417,7 +393,7 @@ class NeedsView(PlanView):
     )
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _unit(actor, pk)
+        unit = access.readable_unit(actor, pk)
         params = query_params(request)
         year = _year(params.get("year"))
         flag = params.get("include_submitted", "").strip().lower()
@@ -441,7 +417,7 @@ class ChildrenView(PlanView):
     )
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _unit(actor, pk)
+        unit = access.readable_unit(actor, pk)
         year = _year(query_params(request).get("year"))
         figures = rollup.children_for(actor=actor, unit=unit, school_year=year)
         by_completion = [row.unit_id for row in figures.by_completion]  # ranks them too
@@ -464,7 +440,7 @@ class SchoolPlanView(PlanView):
     )
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        unit = _unit(actor, pk)
+        unit = access.readable_unit(actor, pk)
         year = _year(query_params(request).get("year"))
         view = schoolplan.school_plan_view(actor=actor, unit=unit, school_year=year)
         return Response(s.SchoolPlanSerializer(view).data)

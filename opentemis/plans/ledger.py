@@ -86,6 +86,16 @@ def require_view(actor: User, person: Person) -> None:
         raise Http404
 
 
+def get_person(*, actor: User, pk: int) -> Person:
+    """The person ``pk`` if ``actor`` may see their ledger (themself, the heads and readers of
+    plans of their unit); 404 otherwise, as for a missing one."""
+    person = Person.objects.select_related("unit").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    require_view(actor, person)
+    return person
+
+
 def require_manager(actor: User, unit_path: str, person_id: int | None = None) -> None:
     """The head of the school (or a unit above) confirms; nobody confirms their own hours."""
     if not can_manage(actor, unit_path):

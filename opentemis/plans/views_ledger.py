@@ -37,7 +37,11 @@ from opentemis.core.params import parse_positive_int
 from opentemis.core.widgets import NativeDateInput
 from opentemis.evidence.forms import upload_input_attrs, upload_limits_text
 from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
+from opentemis.orgs.selectors import (
+    ancestors,
+    default_unit,
+    requested_school_year,
+)
 from opentemis.plans import access, exports, ledger, results
 from opentemis.plans.models import EntrySource, EntryStatus, LedgerEntry, Outcome, PlanItem
 from opentemis.staff.models import Person
@@ -103,10 +107,6 @@ class RecordForm(forms.Form):
     )
 
 
-def _year(request: AuthenticatedRequest) -> SchoolYear:
-    return get_school_year(request.GET.get("year") or request.POST.get("year") or None)
-
-
 def _messages(request: AuthenticatedRequest, exc: ValidationError | PermissionDenied) -> None:
     for message in getattr(exc, "messages", None) or [str(exc) or _("Not allowed.")]:
         messages.error(request, message)
@@ -119,14 +119,6 @@ def _ids(request: AuthenticatedRequest, name: str) -> list[int]:
 # --- the person's ledger --------------------------------------------------------------------
 
 
-def _person(request: AuthenticatedRequest, pk: int) -> Person:
-    """The person, if the actor may see their ledger (themself, the heads and readers of plans
-    of their unit); anyone else 404."""
-    person = get_object_or_404(Person.objects.select_related("unit"), pk=pk)
-    ledger.require_view(request.user, person)
-    return person
-
-
 def _ledger_url(person: Person, year: SchoolYear) -> str:
     return f"{reverse('bdtx_ledger', args=[person.pk])}?year={year.code}"
 
@@ -136,7 +128,7 @@ def _ledger_url(person: Person, year: SchoolYear) -> str:
 def my_ledger(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.person_id is None:
         raise Http404
-    year = _year(request)
+    year = requested_school_year(request)
     return redirect(f"{reverse('bdtx_ledger', args=[request.user.person_id])}?year={year.code}")
 
 
@@ -172,14 +164,16 @@ def _ledger_page(
 @login_required
 @require_GET
 def person_ledger(request: AuthenticatedRequest, person: int) -> HttpResponse:
-    return _ledger_page(request, _person(request, person), _year(request))
+    return _ledger_page(
+        request, ledger.get_person(actor=request.user, pk=person), requested_school_year(request)
+    )
 
 
 @login_required
 @require_POST
 def entry_add(request: AuthenticatedRequest, person: int) -> HttpResponse:
-    target = _person(request, person)
-    year = _year(request)
+    target = ledger.get_person(actor=request.user, pk=person)
+    year = requested_school_year(request)
     if not ledger.is_self(request.user, target):
         raise Http404
     plan_items = list(
@@ -216,8 +210,8 @@ def entry_add(request: AuthenticatedRequest, person: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_dispute(request: AuthenticatedRequest, person: int) -> HttpResponse:
-    target = _person(request, person)
-    year = _year(request)
+    target = ledger.get_person(actor=request.user, pk=person)
+    year = requested_school_year(request)
     pk = parse_positive_int(request.POST.get("entry"))
     entry = LedgerEntry.objects.filter(pk=pk, person=target).first() if pk else None
     if entry is None:
@@ -240,7 +234,7 @@ def entry_dispute(request: AuthenticatedRequest, person: int) -> HttpResponse:
 @login_required
 @require_GET
 def person_result(request: AuthenticatedRequest, person: int, year: str) -> HttpResponse:
-    target = _person(request, person)
+    target = ledger.get_person(actor=request.user, pk=person)
     school_year = get_object_or_404(SchoolYear, code=year)
     result = results.person_result(actor=request.user, person=target, school_year=school_year)
     book = ledger.person_ledger(actor=request.user, person=target, school_year=school_year)
@@ -259,20 +253,9 @@ def person_result(request: AuthenticatedRequest, person: int, year: str) -> Http
 # --- the head's school page --------------------------------------------------------------
 
 
-def _school(request: AuthenticatedRequest, pk: int) -> Unit:
-    return get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_PLANS)
-
-
 def _school_url(unit: Unit, year: SchoolYear, anchor: str = "") -> str:
     url = f"{reverse('bdtx_school', args=[unit.pk])}?year={year.code}"
     return f"{url}#{anchor}" if anchor else url
-
-
-def _manager(request: AuthenticatedRequest, pk: int) -> Unit:
-    unit = _school(request, pk)
-    if not access.manages_plans_on(request.user, unit.path):
-        raise PermissionDenied(_("You may not manage BDTX of this unit."))
-    return unit
 
 
 @login_required
@@ -282,14 +265,14 @@ def school_home(request: AuthenticatedRequest) -> HttpResponse:
     unit = default_unit(actor=request.user, perm=Perm.VIEW_PLANS)
     if unit is None:
         raise Http404
-    return redirect(_school_url(unit, _year(request)))
+    return redirect(_school_url(unit, requested_school_year(request)))
 
 
 @login_required
 @require_GET
 def school(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _school(request, unit)
-    year = _year(request)
+    school_unit = access.readable_unit(request.user, unit)
+    year = requested_school_year(request)
     manage = access.manages_plans_on(request.user, school_unit.path)
     totals = ledger.school_totals(actor=request.user, unit=school_unit, school_year=year)
     year_results = list(
@@ -327,8 +310,8 @@ def school(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @login_required
 @require_POST
 def school_confirm(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     ids = _ids(request, "entry")
     entries = list(LedgerEntry.objects.filter(pk__in=ids, unit_path__startswith=school_unit.path))
     if not entries:
@@ -346,8 +329,8 @@ def school_confirm(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @login_required
 @require_POST
 def school_reject(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     pk = parse_positive_int(request.POST.get("entry"))
     entry = (
         LedgerEntry.objects.filter(pk=pk, unit_path__startswith=school_unit.path).first()
@@ -371,8 +354,8 @@ def school_reject(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @login_required
 @require_POST
 def school_record(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     form = RecordForm(request.POST)
     people = list(ledger.school_people(unit=school_unit).filter(pk__in=_ids(request, "person")))
     if not form.is_valid():
@@ -408,8 +391,8 @@ def _passed(value: str) -> bool | None:
 @login_required
 @require_POST
 def school_assess(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     ids = _ids(request, "item")
     items = {
         i.pk: i
@@ -439,8 +422,8 @@ def school_assess(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @login_required
 @require_POST
 def school_compute(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     done = results.results_compute_school(actor=request.user, unit=school_unit, school_year=year)
     messages.success(request, _("Results computed for %(n)s people.") % {"n": len(done)})
     return redirect(_school_url(school_unit, year, "results"))
@@ -449,8 +432,8 @@ def school_compute(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @login_required
 @require_POST
 def school_results_confirm(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    school_unit = _manager(request, unit)
-    year = _year(request)
+    school_unit = access.managed_unit(request.user, unit)
+    year = requested_school_year(request)
     try:
         done = results.results_confirm(actor=request.user, unit=school_unit, school_year=year)
     except (ValidationError, PermissionDenied) as exc:
@@ -466,10 +449,10 @@ def school_results_confirm(request: AuthenticatedRequest, unit: int) -> HttpResp
 @login_required
 @require_GET
 def school_results_export(request: AuthenticatedRequest, unit: int, fmt: str) -> HttpResponse:
-    school_unit = _school(request, unit)
+    school_unit = access.readable_unit(request.user, unit)
     if fmt not in exports.FORMATS:
         raise Http404
-    year = _year(request)
+    year = requested_school_year(request)
     rows = list(results.school_results(actor=request.user, unit=school_unit, school_year=year))
     form = exports.results_form(
         unit=school_unit,

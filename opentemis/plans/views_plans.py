@@ -30,16 +30,12 @@ from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.orgs.selectors import get_school_year
+from opentemis.orgs.selectors import requested_school_year
 from opentemis.plans import access, selectors, services
 from opentemis.plans.forms import DeadlineForm, DecideForm, ItemForm, PlanTextForm, ReasonForm
 from opentemis.plans.models import Plan, PlanChangeRequest, PlanItem, PlanStatus
 from opentemis.staff.models import Person
 from opentemis.training.models import Module, ProgrammeContent, Title
-
-
-def _year(request: AuthenticatedRequest) -> SchoolYear:
-    return get_school_year(request.GET.get("year") or request.POST.get("year") or None)
 
 
 def _mine_url(plan: Plan, anchor: str = "") -> str:
@@ -138,7 +134,7 @@ def _render_plan(
 def plan_mine(request: AuthenticatedRequest) -> HttpResponse:
     """The actor's plan of the year; the first visit opens the draft made for them."""
     actor = request.user
-    year = _year(request)
+    year = requested_school_year(request)
     context: dict[str, Any] = {"year": year, "years": SchoolYear.objects.all()}
     person = (
         Person.objects.filter(pk=actor.person_id).select_related("unit").first()
@@ -380,7 +376,7 @@ def plan_approvals(request: AuthenticatedRequest) -> HttpResponse:
     """A unit's people and their plans of the year; a post approves the plans chosen."""
     actor = request.user
     unit = _approval_unit(request)
-    year = _year(request)
+    year = requested_school_year(request)
     status = request.GET.get("status", "")
     if status not in selectors.ROSTER_STATUSES:
         status = ""
@@ -418,7 +414,7 @@ def plan_deadline(request: AuthenticatedRequest) -> HttpResponse:
     """The unit sets the deadline of personal plans for its subtree and the year."""
     actor = request.user
     unit = _approval_unit(request)
-    year = _year(request)
+    year = requested_school_year(request)
     if not access.manages_plans_on(actor, unit.path):
         raise Http404
     form = DeadlineForm(request.POST)

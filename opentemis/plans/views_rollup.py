@@ -32,22 +32,15 @@ from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.orgs.models import SchoolYear, Unit
-from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
+from opentemis.orgs.selectors import (
+    ancestors,
+    default_unit,
+    requested_school_year,
+)
 from opentemis.plans import access, rollup, schoolplan
 from opentemis.plans.models import StudyForm
 from opentemis.plans.models_school import SchoolPlanStatus
 from opentemis.training.models import Programme, Title
-
-
-def _year(request: AuthenticatedRequest) -> SchoolYear:
-    return get_school_year(request.POST.get("year") or request.GET.get("year") or None)
-
-
-def _unit(request: AuthenticatedRequest, pk: int) -> Unit:
-    """The unit if the actor reads plans there (404 otherwise, as for a missing one)."""
-    unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_PLANS)
-    rollup.require_view(request.user, unit)
-    return unit
 
 
 def _url(name: str, unit_id: int, year: SchoolYear, **query: str) -> str:
@@ -81,14 +74,14 @@ def rollup_home(request: AuthenticatedRequest) -> HttpResponse:
     unit = default_unit(actor=request.user, perm=Perm.VIEW_PLANS)
     if unit is None:
         raise Http404
-    return redirect(_url("plans_rollup", unit.pk, _year(request)))
+    return redirect(_url("plans_rollup", unit.pk, requested_school_year(request)))
 
 
 @login_required
 @require_GET
 def rollup_unit(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    place = _unit(request, unit)
-    year = _year(request)
+    place = access.readable_unit(request.user, unit)
+    year = requested_school_year(request)
     submitted = request.GET.get("submitted") == "1"
     data = rollup.rollup_for(
         actor=request.user, unit=place, school_year=year, include_submitted=submitted
@@ -122,7 +115,7 @@ def rollup_unit(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @require_GET
 def school_home(request: AuthenticatedRequest) -> HttpResponse:
     """A head opens their school's plan; an officer, the school plans of their unit."""
-    year = _year(request)
+    year = requested_school_year(request)
     own = default_unit(actor=request.user, perm=Perm.MANAGE_PLANS)
     if own is not None and own.kind in schoolplan.SCHOOL_KINDS:
         return redirect(_url("plans_school", own.pk, year))
@@ -166,15 +159,17 @@ def _school_page(
 @login_required
 @require_GET
 def school_plan(request: AuthenticatedRequest, unit: int) -> HttpResponse:
-    return _school_page(request, _unit(request, unit), _year(request))
+    return _school_page(
+        request, access.readable_unit(request.user, unit), requested_school_year(request)
+    )
 
 
 @login_required
 @require_POST
 def school_activity(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """Add (``action=add``), change (``update``) or remove (``remove``) an activity."""
-    place = _unit(request, unit)
-    year = _year(request)
+    place = access.readable_unit(request.user, unit)
+    year = requested_school_year(request)
     if not access.manages_plans_on(request.user, place.path):
         raise Http404
     action = request.POST.get("action", "")
@@ -217,8 +212,8 @@ def school_activity(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @require_POST
 def school_report(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """Report the plan to the superior (``action=report``) or take it back (``reopen``)."""
-    place = _unit(request, unit)
-    year = _year(request)
+    place = access.readable_unit(request.user, unit)
+    year = requested_school_year(request)
     if not access.manages_plans_on(request.user, place.path):
         raise Http404
     action = request.POST.get("action", "")
@@ -247,8 +242,8 @@ def school_report(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 @require_GET
 def school_plans(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """The school plans of a subtree: reported, and the schools that have not reported."""
-    place = _unit(request, unit)
-    year = _year(request)
+    place = access.readable_unit(request.user, unit)
+    year = requested_school_year(request)
     overview = schoolplan.school_plans_overview(actor=request.user, unit=place, school_year=year)
     context = _common(request, place, year)
     context["overview"] = overview

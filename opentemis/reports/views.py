@@ -24,7 +24,12 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
-from opentemis.orgs.selectors import ancestors, default_unit, get_school_year, get_unit_for_user
+from opentemis.orgs.selectors import (
+    ancestors,
+    default_unit,
+    get_unit_for_user,
+    requested_school_year,
+)
 from opentemis.reports import protection
 from opentemis.reports.bdtx import bdtx_part, can_read_plans
 from opentemis.reports.data import RATINGS, ChildRow, ReportData
@@ -52,7 +57,7 @@ def register_page_extra(extra: PageExtra) -> None:
 def report_year(request: HttpRequest) -> SchoolYear:
     """``year=CODE`` (posted or in the query; 404 if unknown), else the current school year:
     :func:`~opentemis.orgs.selectors.get_school_year`, as the report API and the export."""
-    return get_school_year(request.POST.get("year") or request.GET.get("year"))
+    return requested_school_year(request)
 
 
 def report_url(unit_id: int, year: SchoolYear, **query: str) -> str:

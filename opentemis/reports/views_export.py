@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.orgs.models import Unit
-from opentemis.orgs.selectors import get_school_year
+from opentemis.orgs.selectors import requested_school_year
 from opentemis.reports.exports.jobs import report_export_start
 
 
@@ -21,6 +21,6 @@ def report_export(request: AuthenticatedRequest, unit_pk: int, fmt: str) -> Http
     unit = Unit.objects.filter(pk=unit_pk).first()  # the request's scope
     if unit is None:
         raise Http404
-    school_year = get_school_year(request.POST.get("year") or request.GET.get("year"))
+    school_year = requested_school_year(request)
     job = report_export_start(actor=request.user, unit=unit, school_year=school_year, fmt=fmt)
     return redirect("job_detail", pk=job.pk)

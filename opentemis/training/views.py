@@ -25,7 +25,7 @@ from opentemis.core.imports.flow import (
     pending_take,
 )
 from opentemis.orgs.models import SchoolLevel, SchoolYear
-from opentemis.orgs.selectors import get_school_year
+from opentemis.orgs.selectors import requested_school_year
 from opentemis.training import selectors, services
 from opentemis.training.forms import LocalContentForm, ModuleForm, TrainingUploadForm
 from opentemis.training.importer import training_file_import
@@ -35,14 +35,10 @@ from opentemis.training.xlsx_export import catalogue_to_xlsx, template_xlsx
 PENDING = "training"
 
 
-def _year(request: AuthenticatedRequest) -> SchoolYear:
-    return get_school_year(request.GET.get("year") or request.POST.get("year") or None)
-
-
 @login_required
 def catalogue_list(request: AuthenticatedRequest) -> HttpResponse:
     require_superuser(request.user)
-    year = _year(request)
+    year = requested_school_year(request)
     context = {
         "year": year,
         "years": SchoolYear.objects.all(),
@@ -154,7 +150,7 @@ def module_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def catalogue_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a YAML file for a school year, preview what it would load, then confirm."""
     require_superuser(request.user)
-    year = _year(request)
+    year = requested_school_year(request)
     bound = {"year": year.pk}
     form = TrainingUploadForm()
     context: dict[str, Any] = {"year": year, "years": SchoolYear.objects.all()}
@@ -215,7 +211,7 @@ def contents(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """The province's programme-02 contents of a year (add one here), beside the national
     programme-01 contents (read-only)."""
     province = selectors.get_content_province(actor=request.user, pk=unit)
-    year = _year(request)
+    year = requested_school_year(request)
     form = LocalContentForm()
     if request.method == "POST":
         form = LocalContentForm(request.POST)
