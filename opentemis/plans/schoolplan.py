@@ -28,11 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
-from opentemis.accounts.permissions import has_perm_on, require_perm_on
+from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.text import normalize_text
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind, UnitStatus
+from opentemis.plans.access import manages_plans_on
 from opentemis.plans.models import Plan, PlanItem, PlanStatus, StudyForm
 from opentemis.plans.models_school import SchoolActivity, SchoolPlan, SchoolPlanStatus
 from opentemis.plans.rollup import require_view
@@ -167,7 +168,7 @@ def school_plan_view(*, actor: User, unit: Unit, school_year: SchoolYear) -> Sch
         months=months,
         approved_plans=approved,
         due=school_plan_due(school_year),
-        can_manage=has_perm_on(actor, Perm.MANAGE_PLANS, unit.path),
+        can_manage=manages_plans_on(actor, unit.path),
     )
 
 

@@ -24,13 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
-from opentemis.accounts.permissions import has_perm_on, require_perm_on
+from opentemis.accounts.permissions import require_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.services import audit
 from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.scoping import system_scope
 from opentemis.core.text import normalize_text
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
+from opentemis.plans.access import manages_plans_on, reads_plans_on
 from opentemis.plans.drafting import propose, province_of
 from opentemis.plans.models import (
     ChangeStatus,
@@ -109,8 +110,8 @@ def _require_owner(actor: User, plan: Plan) -> None:
 
 def _require_approver(actor: User, plan: Plan) -> None:
     """The head of the plan's school (or a unit above) approves; nobody approves their own."""
-    if not has_perm_on(actor, Perm.MANAGE_PLANS, plan.unit_path):
-        if is_owner(actor, plan) or has_perm_on(actor, Perm.VIEW_PLANS, plan.unit_path):
+    if not manages_plans_on(actor, plan.unit_path):
+        if is_owner(actor, plan) or reads_plans_on(actor, plan.unit_path):
             raise PermissionDenied(_("You may not approve BDTX plans of this unit."))
         raise Http404
     if is_owner(actor, plan):
