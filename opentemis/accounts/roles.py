@@ -44,6 +44,11 @@ class Perm:
     # needs and results of their subtree.
     MANAGE_PLANS = "plans.manage"
     VIEW_PLANS = "plans.view"
+    # Online learning (issue 13): officers of the ministry, a Sở or a training institution offer
+    # and build courses for their subtree and read the progress of its learners; ``view``
+    # reads the progress only (the head of a school, for its staff).
+    MANAGE_COURSES = "learning.manage"
+    VIEW_LEARNING = "learning.view"
 
 
 _ALL = {
@@ -63,6 +68,8 @@ _ALL = {
     Perm.MANAGE_LOCAL_CONTENTS,
     Perm.MANAGE_PLANS,
     Perm.VIEW_PLANS,
+    Perm.MANAGE_COURSES,
+    Perm.VIEW_LEARNING,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,
@@ -74,6 +81,7 @@ _SCHOOL_MANAGE = {
     Perm.VIEW_AUDIT,
     Perm.VIEW_EVALUATIONS,
     Perm.VIEW_PLANS,
+    Perm.VIEW_LEARNING,
 }
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -85,7 +93,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.PRINCIPAL: frozenset({*_SCHOOL_MANAGE, Perm.REVIEW_TEACHERS, Perm.MANAGE_PLANS}),
     # Reads staff records and results, but keeps no personnel records: no sensitive data.
     Role.VIEWER: frozenset(
-        {Perm.VIEW_UNITS, Perm.VIEW_STAFF, Perm.VIEW_EVALUATIONS, Perm.VIEW_PLANS}
+        {
+            Perm.VIEW_UNITS,
+            Perm.VIEW_STAFF,
+            Perm.VIEW_EVALUATIONS,
+            Perm.VIEW_PLANS,
+            Perm.VIEW_LEARNING,
+        }
     ),
     # Teachers, core teachers and lecturers see their own record; their work arrives with the
     # evaluation and training issues.
