@@ -60,6 +60,8 @@ from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
 from tests.factories import PersonFactory, make_user
 from tests.module_db import ledger_things, module_transaction, plan_things
+from tests.world_learning import KINDS as LEARNING_KINDS
+from tests.world_learning import learning_things
 
 # --- the routes and their declarations ---------------------------------------------------------
 
@@ -250,6 +252,7 @@ KINDS = (
     "ledger_entry",
     "reset_uid",
     "reset_token",
+    *LEARNING_KINDS,
 )
 
 
@@ -335,6 +338,7 @@ def build_matrix() -> Matrix:
         catalogue = load_builtin_catalogues(school_year=w.year).catalogues[0][0]
         plans = plan_things(w)
         plans.update(ledger_things(w))
+        plans.update(learning_things(w))
         content = ProgrammeContent.objects.create(
             school_year=w.year, programme="02", unit=w.province_a, code="SA-01", title="Địa phương"
         )

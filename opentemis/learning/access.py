@@ -21,7 +21,6 @@ from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.core.scoping import system_scope
-from opentemis.orgs.models import path_prefixes
 from opentemis.learning.models import (
     Activity,
     Course,
@@ -29,6 +28,7 @@ from opentemis.learning.models import (
     CourseStatus,
     Enrolment,
 )
+from opentemis.orgs.models import path_prefixes
 
 
 def manages_course(actor: User, course: Course) -> bool:

@@ -107,6 +107,9 @@ class CourseDeadline(models.Model):
             models.UniqueConstraint(fields=["course", "unit"], name="one_course_deadline")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.unit_id}: {self.due}"
+
 
 class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
@@ -261,3 +264,6 @@ class CourseGrader(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "user", "unit"], name="one_course_grader")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} grades {self.course_id} {self.unit_path}"

@@ -1,0 +1,16 @@
+"""The products app's things for the route matrix (tests/test_route_matrix.py): each kind a
+route of the app takes, built on the shared course (tests/learning_world.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.learning_world import LearningWorld
+
+#: The kinds of value this app's routes take (added to the matrix's KINDS).
+KINDS: tuple[str, ...] = ()
+
+
+def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:
+    """kind -> (pk, the account that owns it: the learner, or the course's officer)."""
+    return {}
