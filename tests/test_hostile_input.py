@@ -315,6 +315,7 @@ def hostile_world(crawl: Crawl, ev: Any) -> Crawl:
             },
         }
     )
+    crawl.kwargs.update(crawl.hostile)
     crawl.roles["teacher"] = ev.colleague
     return crawl
 

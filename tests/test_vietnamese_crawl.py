@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
@@ -37,6 +37,7 @@ from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
+from tests.world_learning import learning_kwargs, learning_things
 
 # --- recognising English -------------------------------------------------------------------
 
@@ -268,6 +269,8 @@ def page_routes() -> list[tuple[str, list[str]]]:
 class Crawl:
     roles: dict[str, Any]
     kwargs: dict[str, list[dict[str, Any]]]
+    # Arguments of routes the crawl does not read but the hostile-input test posts to.
+    hostile: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -402,7 +405,9 @@ def crawl(ev: Any) -> Crawl:
         "officer": w.officer_a,
         "admin": admin,
     }
-    return Crawl(roles=roles, kwargs=kwargs)
+    learning = learning_things(w)
+    kwargs.update(learning_kwargs(learning, "CRAWL"))
+    return Crawl(roles=roles, kwargs=kwargs, hostile=learning_kwargs(learning, "HOSTILE"))
 
 
 def test_every_page_route_has_arguments_or_a_reason(crawl: Crawl) -> None:

@@ -28,6 +28,9 @@ APPS = (
     world_surveys,
 )
 CORE_KINDS: tuple[str, ...] = ("course", "course.activity", "enrolment")
+#: The core's page routes for the crawl, and its POST-only routes for the hostile-input test.
+CORE_CRAWL: dict[str, dict[str, str]] = {}
+CORE_HOSTILE: dict[str, dict[str, str]] = {}
 KINDS: tuple[str, ...] = CORE_KINDS + tuple(k for app in APPS for k in app.KINDS)
 
 
@@ -44,3 +47,17 @@ def learning_things(w: Any) -> dict[str, tuple[int, Any]]:
         for app in APPS:
             found.update(app.things(lw))
     return found
+
+
+def learning_kwargs(
+    things: dict[str, tuple[int, Any]], which: str
+) -> dict[str, list[dict[str, Any]]]:
+    """URL name -> [kwargs] for the crawl (``which="CRAWL"``) or the hostile-input test
+    (``"HOSTILE"``), from the things :func:`learning_things` built."""
+    routes = dict(CORE_CRAWL if which == "CRAWL" else CORE_HOSTILE)
+    for app in APPS:
+        routes.update(getattr(app, which))
+    return {
+        name: [{param: things[kind][0] for param, kind in params.items()}]
+        for name, params in routes.items()
+    }

@@ -9,6 +9,10 @@ from tests.learning_world import LearningWorld
 
 #: The kinds of value this app's routes take (added to the matrix's KINDS).
 KINDS: tuple[str, ...] = ()
+#: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}.
+CRAWL: dict[str, dict[str, str]] = {}
+#: Routes the crawl does not read (POST-only, files) that the hostile-input test posts to.
+HOSTILE: dict[str, dict[str, str]] = {}
 
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:
