@@ -7,21 +7,21 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
 from opentemis.accounts.api import TokenView
+from opentemis.classes.api_urls import urlpatterns as classes_api
 from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
 from opentemis.evidence.api_urls import urlpatterns as evidence_api
-from opentemis.notifications.api_urls import urlpatterns as notification_api
+from opentemis.forums.api_urls import urlpatterns as forums_api
 from opentemis.learning.api_urls import urlpatterns as learning_api
 from opentemis.materials.api_urls import urlpatterns as materials_api
-from opentemis.packages.api_urls import urlpatterns as packages_api
-from opentemis.quizzes.api_urls import urlpatterns as quizzes_api
-from opentemis.products.api_urls import urlpatterns as products_api
-from opentemis.forums.api_urls import urlpatterns as forums_api
-from opentemis.classes.api_urls import urlpatterns as classes_api
-from opentemis.surveys.api_urls import urlpatterns as surveys_api
+from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
+from opentemis.packages.api_urls import urlpatterns as packages_api
 from opentemis.plans.api_urls import urlpatterns as plans_api
+from opentemis.products.api_urls import urlpatterns as products_api
+from opentemis.quizzes.api_urls import urlpatterns as quizzes_api
 from opentemis.reports.api import ReportView
 from opentemis.staff.api import StaffViewSet
+from opentemis.surveys.api_urls import urlpatterns as surveys_api
 from opentemis.training.api_urls import urlpatterns as training_api
 
 app_name = "api"
