@@ -4,13 +4,24 @@ page, the builder and the API read. Each activity app registers its kinds in its
 
 ``learner_url``: the URL name of the learner's page of an activity, taking ``pk`` (the
 activity's); ``manage_url``: the builder's page (empty: the kind has no settings of its own).
+
+``exporter`` / ``importer``: how a module package (``learning.transfer``) carries the kind's own
+data, so that the ministry prepares a module once and every province loads it:
+``exporter(activity) -> (data, files)`` gives JSON-able data and named files (bytes);
+``importer(activity, data, files)`` rebuilds the kind's rows on a new activity of the importing
+course (``files``: name -> bytes, only the names the export gave).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
+
+Exporter = Callable[[Any], tuple[dict[str, Any], dict[str, bytes]]]
+Importer = Callable[[Any, Mapping[str, Any], Mapping[str, bytes]], None]
 
 
 @dataclass(frozen=True)
@@ -19,14 +30,31 @@ class Kind:
     learner_url: str
     manage_url: str = ""
     icon: str = ""  # a short text mark shown before the title (no icon font is loaded)
+    exporter: Exporter | None = None
+    importer: Importer | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, *, learner_url: str, manage_url: str = "", icon: str = "") -> None:
-    """Declare a kind's pages (called once per kind, from its app's ``ready()``)."""
-    _KINDS[kind] = Kind(kind=kind, learner_url=learner_url, manage_url=manage_url, icon=icon)
+def register(
+    kind: str,
+    *,
+    learner_url: str,
+    manage_url: str = "",
+    icon: str = "",
+    exporter: Exporter | None = None,
+    importer: Importer | None = None,
+) -> None:
+    """Declare a kind's pages and package hooks (once per kind, from its app's ``ready()``)."""
+    _KINDS[kind] = Kind(
+        kind=kind,
+        learner_url=learner_url,
+        manage_url=manage_url,
+        icon=icon,
+        exporter=exporter,
+        importer=importer,
+    )
 
 
 def get(kind: str) -> Kind | None:
