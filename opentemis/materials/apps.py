@@ -2,8 +2,37 @@ from django.apps import AppConfig
 
 
 class MaterialsConfig(AppConfig):
-    """(issue 13; decision 0019)"""
+    """Pages, videos and files as course activities (issue 13 item 2; decision 0019)."""
 
     name = "opentemis.materials"
     label = "materials"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from opentemis.learning import kinds
+        from opentemis.materials import transfer
+
+        kinds.register(
+            "page",
+            learner_url="materials_page",
+            manage_url="materials_page_manage",
+            icon="¶",
+            exporter=transfer.export_page,
+            importer=transfer.import_page,
+        )
+        kinds.register(
+            "video",
+            learner_url="materials_video",
+            manage_url="materials_video_manage",
+            icon="▶",
+            exporter=transfer.export_video,
+            importer=transfer.import_video,
+        )
+        kinds.register(
+            "file",
+            learner_url="materials_file",
+            manage_url="materials_file_manage",
+            icon="⤓",
+            exporter=transfer.export_file,
+            importer=transfer.import_file,
+        )
