@@ -35,7 +35,8 @@ bảng kiểm, thang đo, phiếu đánh giá theo tiêu chí (rubric);</li>
 </ul>
 <h3>Nội dung và thời lượng</h3>
 <table>
-<thead><tr><th scope="col">Phần</th><th scope="col">Nội dung</th><th scope="col">Số tiết</th></tr></thead>
+<thead><tr><th scope="col">Phần</th><th scope="col">Nội dung</th>
+<th scope="col">Số tiết</th></tr></thead>
 <tbody>
 <tr><td>1</td><td>Những vấn đề chung về kiểm tra, đánh giá theo hướng phát triển phẩm chất,
 năng lực</td><td>3</td></tr>

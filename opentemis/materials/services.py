@@ -46,10 +46,10 @@ def _require_kind(activity: Activity, *kinds: str) -> None:
         raise ValueError(f"activity {activity.pk} is a {activity.kind}, not {kinds}")
 
 
-def _delete_later(*names: str, storage: Any) -> None:
-    names = tuple(n for n in names if n)
-    if names:
-        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+def _delete_later(*names: str | None, storage: Any) -> None:
+    kept = tuple(n for n in names if n)
+    if kept:
+        transaction.on_commit(lambda: [storage.delete(n) for n in kept])
 
 
 def _measure(uploaded_file: File[bytes], limit: int) -> int:

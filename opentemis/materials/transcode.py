@@ -98,7 +98,7 @@ def make_low(video_id: int) -> str:
     if ffmpeg is None:
         Video.objects.filter(pk=video_id).update(low_state=Rendition.NONE)
         return ""
-    source_name = video.file.name
+    source_name = video.file.name or ""
     timeout = float(getattr(settings, "MATERIALS_TRANSCODE_TIMEOUT", 3 * 3600))
     with tempfile.TemporaryDirectory(prefix="opentemis-video-") as folder:
         source = Path(folder) / "source"
@@ -113,9 +113,7 @@ def make_low(video_id: int) -> str:
                 timeout=timeout,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
-            Video.objects.filter(pk=video_id, file=source_name).update(
-                low_state=Rendition.FAILED
-            )
+            Video.objects.filter(pk=video_id, file=source_name).update(low_state=Rendition.FAILED)
             return Rendition.FAILED
         with target.open("rb") as made:
             name = video.file.storage.save(f"materials/{video.activity_id}/low.mp4", File(made))

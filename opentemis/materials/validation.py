@@ -158,7 +158,9 @@ def _mp4_duration(fileobj: IO[bytes] | Any) -> float | None:
     return float(duration) / float(timescale)
 
 
-def _find_box(fileobj: IO[bytes] | Any, start: int, end: int, name: bytes) -> tuple[int, int] | None:
+def _find_box(
+    fileobj: IO[bytes] | Any, start: int, end: int, name: bytes
+) -> tuple[int, int] | None:
     """(start of its content, its end) of the first box ``name`` between ``start`` and ``end``."""
     at = start
     for _i in range(_MAX_BOXES):
@@ -201,7 +203,7 @@ _UNKNOWN = {(1 << (7 * n)) - 1 for n in range(1, 9)}
 
 
 def _webm_duration(fileobj: IO[bytes] | Any) -> float | None:
-    """``Segment/Info/Duration`` × ``TimestampScale`` (ns), from the file's first bytes."""
+    """``Segment/Info/Duration`` times ``TimestampScale`` (ns), from the file's first bytes."""
     fileobj.seek(0)
     data = fileobj.read(_WEBM_HEAD)
     at = 0
@@ -226,11 +228,11 @@ def _webm_duration(fileobj: IO[bytes] | Any) -> float | None:
     while at < min(info[1], len(data)):
         element, used = _vint(data, at, keep_marker=True)
         size, size_used = _vint(data, at + used, keep_marker=False)
-        body = data[at + used + size_used : at + used + size_used + size]
+        value = data[at + used + size_used : at + used + size_used + size]
         if element == _SCALE and 1 <= size <= 8:
-            scale = int.from_bytes(body, "big")
+            scale = int.from_bytes(value, "big")
         elif element == _DURATION and size in (4, 8):
-            duration = struct.unpack(">f" if size == 4 else ">d", body)[0]
+            duration = struct.unpack(">f" if size == 4 else ">d", value)[0]
         at += used + size_used + size
     if duration is None or not duration > 0 or duration != duration:
         return None

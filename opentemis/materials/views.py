@@ -117,9 +117,7 @@ def page_manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                         role=action,
                         uploaded_file=upload.cleaned_data["file"],
                     )
-                    messages.success(
-                        request, _("“%(name)s” is uploaded.") % {"name": asset.name}
-                    )
+                    messages.success(request, _("“%(name)s” is uploaded.") % {"name": asset.name})
                     return redirect("materials_page_manage", pk=pk)
             else:
                 errors.append(_("Choose what to save."))

@@ -115,9 +115,7 @@ def clean_report(position: Any, intervals: Any, duration: float) -> tuple[float,
         start = _number(pair[0], _("start of a watched part"), duration)
         end = _number(pair[1], _("end of a watched part"), duration)
         if end < start:
-            raise ValidationError(
-                _("A watched part ends before it starts."), code="invalid"
-            )
+            raise ValidationError(_("A watched part ends before it starts."), code="invalid")
         cleaned.append((start, end))
     return where, cleaned
 

@@ -18,8 +18,10 @@ def mp4() -> bytes:
 
 def _ebml(element: int, body: bytes) -> bytes:
     head = element.to_bytes((element.bit_length() + 7) // 8, "big")
-    return head + bytes([0x80 | len(body)]) + body if len(body) < 127 else (
-        head + (0x4000 | len(body)).to_bytes(2, "big") + body
+    return (
+        head + bytes([0x80 | len(body)]) + body
+        if len(body) < 127
+        else (head + (0x4000 | len(body)).to_bytes(2, "big") + body)
     )
 
 
