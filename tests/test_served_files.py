@@ -306,6 +306,34 @@ CASES: dict[str, Case] = {
 }
 
 
+
+def _materials(ev: Any) -> dict[str, Any]:
+    """The materials app's things (tests/world_materials.py): pks of a page image, a video and
+    a file activity on province A's course, teacher A1 enrolled."""
+    from tests import world_materials
+    from tests.learning_world import make_course
+
+    lw = make_course(ev.w)
+    with system_scope():
+        return {kind: pk for kind, (pk, _owner) in world_materials.things(lw).items()}
+
+
+def _material(name: str, kind: str) -> Callable[[Any], str]:
+    return lambda ev: reverse(name, args=[_materials(ev)[kind]])
+
+
+CASES |= {
+    # A page's image is shown (PNG); the video and the file are sent as attachments (a <video>
+    # plays one all the same).
+    "materials_asset": Case(_get(TEACHER, _material("materials_asset", "materials.asset")), True),
+    "materials_video_stream": Case(
+        _get(TEACHER, _material("materials_video_stream", "materials.video"))
+    ),
+    "materials_file_download": Case(
+        _get(TEACHER, _material("materials_file_download", "materials.file"))
+    ),
+}
+
 def test_the_route_walk_finds_the_file_routes() -> None:
     found = serving_routes()
     assert {"evidence_download", "job_download", "print_bm1_pdf"} <= found
