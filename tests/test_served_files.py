@@ -306,7 +306,6 @@ CASES: dict[str, Case] = {
 }
 
 
-
 def _materials(ev: Any) -> dict[str, Any]:
     """The materials app's things (tests/world_materials.py): pks of a page image, a video and
     a file activity on province A's course, teacher A1 enrolled."""
@@ -333,6 +332,7 @@ CASES |= {
         _get(TEACHER, _material("materials_file_download", "materials.file"))
     ),
 }
+
 
 def test_the_route_walk_finds_the_file_routes() -> None:
     found = serving_routes()
