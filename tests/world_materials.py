@@ -36,6 +36,8 @@ CRAWL: dict[str, dict[str, str]] = {
     "materials_file_manage": {"pk": "materials.file.builder"},
 }
 #: Routes the crawl does not read (POST-only, files) that the hostile-input test posts to.
+#: They are in CRAWL as well: the crawl wants arguments for every route it does not skip, and
+#: passes over answers that are not HTML (files) or empty (405 to a GET).
 HOSTILE: dict[str, dict[str, str]] = {
     "materials_video_progress": {"pk": "materials.video"},
     "materials_asset_delete": {"pk": "materials.asset.builder"},
@@ -44,6 +46,7 @@ HOSTILE: dict[str, dict[str, str]] = {
     "materials_asset": {"pk": "materials.asset"},
 }
 
+CRAWL |= HOSTILE
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:
     """kind -> (pk, the account that owns it: the learner, or the course's officer)."""

@@ -30,7 +30,7 @@ Thông tư 22/2021/TT-BGDĐT ở trung học).</p>
 kết quả học tập;</li>
 <li>xây dựng ma trận, bản đặc tả và đề kiểm tra theo yêu cầu cần đạt của môn học;</li>
 <li>sử dụng các phương pháp và công cụ đánh giá: quan sát, hồ sơ học tập, sản phẩm học tập,
-bảng kiểm, thang đo, phiếu đánh giá theo tiêu chí (rubric);</li>
+bảng kiểm, thang đo, phiếu đánh giá theo tiêu chí (<span lang="en">rubric</span>);</li>
 <li>sử dụng kết quả đánh giá để phản hồi cho học sinh và điều chỉnh việc dạy học.</li>
 </ul>
 <h3>Nội dung và thời lượng</h3>

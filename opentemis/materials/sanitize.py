@@ -6,7 +6,7 @@ list over an HTML5 parser, so malformed markup cannot smuggle anything through).
 headings, paragraphs, emphasis, lists, quotes, tables, links (http, https, mailto and links
 within the site, opened with ``rel="noopener noreferrer"``) and images. An image's ``src`` must
 be one of the page's own uploaded images (a path under ``/learn/``): an image from another site
-would tell that site who reads the page, and loads nothing here without a connection. No
+would tell that site who reads the page, and loads nothing here without a connection. A ``span`` may say its language (``lang``). No
 ``style``, ``class``, ``id``, scripts, forms, frames or event attributes.
 """
 
@@ -26,6 +26,7 @@ ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
+    "span": {"lang"},  # a word in another language, for screen readers (<span lang="en">)
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 #: Where the page's own images are served (``materials_asset``).
@@ -36,6 +37,8 @@ MAX_CHARS = 200_000
 def _filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if value.startswith(OWN_PREFIX) and not value.startswith("//") else None
+    if attribute == "lang":
+        return value if value.replace("-", "").isalpha() and len(value) <= 12 else None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
         return value if value.isdigit() and len(value) <= 4 else None
     return value
