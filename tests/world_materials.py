@@ -48,6 +48,7 @@ HOSTILE: dict[str, dict[str, str]] = {
 
 CRAWL |= HOSTILE
 
+
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:
     """kind -> (pk, the account that owns it: the learner, or the course's officer)."""
     from opentemis.materials import demo, services

@@ -6,8 +6,9 @@ list over an HTML5 parser, so malformed markup cannot smuggle anything through).
 headings, paragraphs, emphasis, lists, quotes, tables, links (http, https, mailto and links
 within the site, opened with ``rel="noopener noreferrer"``) and images. An image's ``src`` must
 be one of the page's own uploaded images (a path under ``/learn/``): an image from another site
-would tell that site who reads the page, and loads nothing here without a connection. A ``span`` may say its language (``lang``). No
-``style``, ``class``, ``id``, scripts, forms, frames or event attributes.
+would tell that site who reads the page, and loads nothing here without a connection. A
+``span`` may say its language (``lang``). No ``style``, ``class``, ``id``, scripts, forms,
+frames or event attributes.
 """
 
 from __future__ import annotations
