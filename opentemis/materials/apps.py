@@ -10,7 +10,9 @@ class MaterialsConfig(AppConfig):
 
     def ready(self) -> None:
         from opentemis.learning import kinds
-        from opentemis.materials import transfer
+        from opentemis.materials import signals, transfer
+
+        assert signals  # connects the receivers
 
         kinds.register(
             "page",

@@ -138,8 +138,7 @@ def _asset_store(activity: Activity, role: str, content: File[bytes], checked: C
     asset.file.save(checked.name, content, save=False)
     asset.save()
     for previous in old:
-        _delete_later(previous.file.name, storage=previous.file.storage)
-        previous.delete()
+        previous.delete()  # its file goes after the commit (signals.py)
     return asset
 
 
@@ -147,7 +146,6 @@ def _asset_store(activity: Activity, role: str, content: File[bytes], checked: C
 def asset_delete(*, actor: User | None, asset: Asset) -> None:
     activity = asset.activity
     _require_manager(actor, activity)
-    _delete_later(asset.file.name, storage=asset.file.storage)
     audit(
         actor=actor,
         action="materials.asset_delete",
@@ -155,7 +153,7 @@ def asset_delete(*, actor: User | None, asset: Asset) -> None:
         unit_id=activity.course.unit_id,
         changes={"name": asset.name},
     )
-    asset.delete()
+    asset.delete()  # its file goes after the commit (signals.py)
 
 
 # --- videos ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.learning.models import ActivityProgress, Enrolment
 from opentemis.learning.services import activity_update
-from opentemis.materials import selectors, services, transcode, validation, watching
+from opentemis.materials import sanitize, selectors, services, transcode, validation, watching
 from opentemis.materials.models import AssetRole, Rendition
 from opentemis.materials.streaming import serve
 
@@ -67,7 +67,8 @@ def page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "materials/page.html",
         {
             "activity": activity,
-            "page": found,
+            # Cleaned on save; cleaned again as it is shown (cheap), should the rules tighten.
+            "body": sanitize.clean_html(found.body) if found else "",
             "attachments": selectors.assets_of(activity, AssetRole.ATTACHMENT),
             "missing": missing,
             "state": state,
@@ -143,7 +144,7 @@ def page_manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def asset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A page's image (shown) or attachment (saved)."""
     found, enrolment = selectors.viewed_asset(request.user, pk)
-    if refused := _method(request, "GET"):
+    if refused := _method(request, "GET", "HEAD"):
         return refused
     selectors.require_unlocked(enrolment, found.activity)
     return serve(
@@ -197,7 +198,7 @@ def video(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def video_stream(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity, enrolment = selectors.viewed_activity(request.user, pk, "video")
-    if refused := _method(request, "GET"):
+    if refused := _method(request, "GET", "HEAD"):
         return refused
     selectors.require_unlocked(enrolment, activity)
     found = selectors.video_of(activity)
@@ -358,14 +359,15 @@ def file_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def file_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity, enrolment = selectors.viewed_activity(request.user, pk, "file")
-    if refused := _method(request, "GET"):
+    if refused := _method(request, "GET", "HEAD"):
         return refused
     selectors.require_unlocked(enrolment, activity)
     files = selectors.assets_of(activity, AssetRole.FILE)
     if not files:
         return HttpResponse(_("No file has been uploaded yet."), status=404)
     found = files[-1]
-    if enrolment is not None and _state(enrolment, pk) not in {"complete", "passed"}:
+    done = _state(enrolment, pk) in {"complete", "passed"}
+    if enrolment is not None and request.method == "GET" and not done:
         services.file_downloaded(enrolment=enrolment, activity=activity)
     return serve(
         request, found.file, content_type=found.content_type, filename=found.name, size=found.size

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -373,12 +374,14 @@ def test_a_failing_ffmpeg_marks_the_copy_failed(mw: Any, monkeypatch: Any, tmp_p
     assert Video.objects.get(activity=mw.video).low_state == Rendition.FAILED
 
 
-def test_the_real_ffmpeg_makes_a_low_copy(mw: Any) -> None:
+def test_the_real_ffmpeg_makes_a_low_copy(mw: Any, capsys: Any) -> None:
     """Runs ffmpeg for real when it is installed (it says so); skipped, with the reason,
     otherwise."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed on this machine: the real transcoding is not run")
-    print("ffmpeg found: transcoding the demo video for real")
+    # Said on the terminal whatever the capture, so nobody mistakes it for a mocked run.
+    with capsys.disabled():
+        print(f"\n[materials] running the real ffmpeg ({shutil.which('ffmpeg')})")
     with override_settings(MATERIALS_TRANSCODE=True):
         assert transcode.make_low(mw.video.video.pk) == Rendition.DONE
     video = Video.objects.get(activity=mw.video)
@@ -389,3 +392,29 @@ def test_the_real_ffmpeg_makes_a_low_copy(mw: Any) -> None:
     assert validation.video_duration(io.BytesIO(low), kind) == pytest.approx(24, abs=0.5)
     # About 300 kbit/s of video and 48 of sound, whatever the original's rate.
     assert Decimal(video.low_size * 8) / Decimal(video.duration) < 450_000
+
+
+# --- stored files follow their rows ---------------------------------------------------------------
+
+
+def test_files_are_removed_after_their_rows(
+    mw: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    root = Path(settings.MEDIA_ROOT)
+    video = Video.objects.get(activity=mw.video)
+    asset = Asset.objects.get(activity=mw.file)
+    paths = [root / video.file.name, root / asset.file.name]
+    assert all(p.exists() for p in paths)
+    replaced = root / asset.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.asset_upload(
+            actor=mw.w.officer_a,
+            activity=mw.file,
+            role=AssetRole.FILE,
+            uploaded_file=_file("moi.pdf", media.pdf("moi")),
+        )
+    assert not replaced.exists()
+    with django_capture_on_commit_callbacks(execute=True), system_scope():
+        mw.lw.course.delete()  # the course, its activities, their materials
+    assert not (root / video.file.name).exists()
+    assert not any(p.is_file() for p in (root / "materials").rglob("*"))

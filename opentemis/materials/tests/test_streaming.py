@@ -11,6 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from opentemis.core.http import SANDBOX_POLICY
+from opentemis.core.scoping import system_scope
+from opentemis.learning.models import ActivityProgress
 from opentemis.materials import streaming
 from opentemis.materials.streaming import MAX_CHUNK, UNSATISFIABLE, parse_range
 from opentemis.materials.tests import media
@@ -170,3 +172,12 @@ def test_access_first(mw: Any, outsiders: dict[str, Any]) -> None:
     # The stream of a page activity is not found either.
     client = mw.w.client_for(mw.w.teacher_a1)
     assert client.get(reverse("materials_video_stream", args=[mw.page.pk])).status_code == 404
+
+
+def test_head_is_answered_and_records_nothing(mw: Any) -> None:
+    client = mw.w.client_for(mw.w.teacher_a1)
+    assert client.head(reverse("materials_video_stream", args=[mw.video.pk])).status_code == 200
+    download = reverse("materials_file_download", args=[mw.file.pk])
+    assert client.head(download).status_code == 200
+    with system_scope():
+        assert not ActivityProgress.objects.filter(activity=mw.file).exists()

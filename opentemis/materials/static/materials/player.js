@@ -64,7 +64,7 @@
     if (preview) { return; }
     close();
     state.position = clip(video.currentTime || state.position);
-    if (!dirty && !state.pending) { return; }
+    if (!dirty && (!state.pending || Date.now() - lastSent < 2000)) { return; }  // pagehide + hidden
     state.pending = true; dirty = false; lastSent = Date.now();
     save();
     if (leaving && navigator.sendBeacon) {
