@@ -40,13 +40,14 @@
     });
     return out.map(function (p) { return [Math.round(p[0] * 100) / 100, Math.round(p[1] * 100) / 100]; });
   }
-  function close() {
+  function flush() {  // the part played since the last flush joins the intervals
     if (segStart !== null && last !== null && last > segStart) {
       state.intervals = merge(state.intervals.concat([[clip(segStart), clip(last)]]));
       dirty = true;
+      segStart = last;
     }
-    segStart = null;
   }
+  function close() { flush(); segStart = null; }  // playing stopped, or jumped
   function body() {
     var form = new FormData();
     form.append("csrfmiddlewaretoken", d.csrf);
@@ -62,9 +63,10 @@
   }
   function send(leaving) {
     if (preview) { return; }
-    close();
+    flush();
     state.position = clip(video.currentTime || state.position);
-    if (!dirty && (!state.pending || Date.now() - lastSent < 2000)) { return; }  // pagehide + hidden
+    // Nothing new; a pending report goes again, but not twice on leaving (pagehide + hidden).
+    if (!dirty && (!state.pending || (leaving && Date.now() - lastSent < 2000))) { return; }
     state.pending = true; dirty = false; lastSent = Date.now();
     save();
     if (leaving && navigator.sendBeacon) {
@@ -78,10 +80,11 @@
   }
 
   load();
-  video.addEventListener("loadedmetadata", function () {
+  function resume() {
     if (!limit) { limit = video.duration || 0; }
     if (state.position > 1 && state.position < (limit || Infinity) - 2) { video.currentTime = state.position; }
-  });
+  }
+  if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume, { once: true }); }
   video.addEventListener("timeupdate", function () {
     if (video.paused || video.seeking) { return; }
     var t = video.currentTime;
@@ -90,10 +93,10 @@
     if (Date.now() - lastSent >= PERIOD) { send(false); }
   });
   video.addEventListener("seeking", close);
-  video.addEventListener("pause", function () { send(true); });
-  video.addEventListener("ended", function () { send(false); });
-  window.addEventListener("pagehide", function () { send(true); });
-  document.addEventListener("visibilitychange", function () { if (document.hidden) { send(true); } });
+  video.addEventListener("pause", function () { close(); send(true); });
+  video.addEventListener("ended", function () { close(); send(false); });
+  window.addEventListener("pagehide", function () { close(); send(true); });
+  document.addEventListener("visibilitychange", function () { if (document.hidden) { close(); send(true); } });
   window.addEventListener("online", function () { send(false); });
   if (state.pending) { send(false); }
 
