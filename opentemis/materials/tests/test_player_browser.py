@@ -1,7 +1,8 @@
 """The video player in a real browser (Playwright and Debian's chromium, on a 375 px phone):
 it plays, reports when paused (sendBeacon), resumes where the learner stopped, and keeps what
-was watched offline until the connection returns. Marked ``browser``: run by
-``make test-browser`` (or ``pytest -m browser``), not by the ordinary run."""
+was watched offline until the connection returns. Marked ``browser``: not in the ordinary run;
+``pytest -m browser opentemis/materials/tests/test_player_browser.py`` runs it (``make
+test-browser`` reads tests/browser only)."""
 
 from __future__ import annotations
 
