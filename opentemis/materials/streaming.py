@@ -2,8 +2,8 @@
 who asks. Streaming must not hold a Python worker in production, so there are three ways:
 
 1. **Remote storage (S3)**: a redirect to a presigned URL valid for
-   ``MATERIALS_PRESIGNED_SECONDS`` (300 by default), carrying the type and the
-   disposition to answer with; S3 serves the ranges itself.
+   ``MATERIALS_PRESIGNED_SECONDS`` (300 by default; a video's, long enough to play it),
+   carrying the type and the disposition to answer with; S3 serves the ranges itself.
 2. **Local storage behind nginx** (``MEDIA_ACCEL_REDIRECT`` set, e.g. ``/_protected/``): an
    empty answer with ``X-Accel-Redirect: /_protected/<stored name>``; nginx sends the file from
    an ``internal`` location, ranges included (docs/operations.md has the snippet, which adds the
@@ -85,12 +85,15 @@ def serve(
     filename: str,
     inline: bool = False,
     size: int | None = None,
+    expire: int | None = None,
 ) -> HttpResponse:
-    """The stored file ``field`` to whoever the view let in (see the module's docstring)."""
+    """The stored file ``field`` to whoever the view let in (see the module's docstring).
+    ``expire``: how long a presigned URL works, if longer than the setting (a video: long
+    enough to play it, since the browser keeps asking the redirected URL for ranges)."""
     storage = field.storage
     name = field.name or ""
     if is_remote(storage):
-        expire = int(getattr(settings, "MATERIALS_PRESIGNED_SECONDS", 300))
+        expire = max(int(getattr(settings, "MATERIALS_PRESIGNED_SECONDS", 300)), expire or 0)
         disposition = content_disposition_header(not inline, filename) or "attachment"
         url = cast(Any, storage).url(
             name,

@@ -204,10 +204,13 @@ def video_stream(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = selectors.video_of(activity)
     if found is None:
         return HttpResponse(_("This video has not been uploaded yet."), status=404)
+    # With S3 the player keeps asking the presigned URL for ranges while it plays: valid for
+    # twice the video's length (pauses) and ten minutes more, at most six hours.
+    expire = min(int(found.duration * 2) + 600, 6 * 3600)
     if request.GET.get("q") == "low" and found.low_state == Rendition.DONE and found.low:
         return serve(
             request, found.low, content_type="video/mp4", filename="video-360p.mp4",
-            size=found.low_size,
+            size=found.low_size, expire=expire,
         )  # fmt: skip
     extension = "webm" if found.content_type == "video/webm" else "mp4"
     return serve(
@@ -216,6 +219,7 @@ def video_stream(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         content_type=found.content_type,
         filename=f"video.{extension}",
         size=found.size,
+        expire=expire,
     )
 
 

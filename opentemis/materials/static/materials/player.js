@@ -100,6 +100,17 @@
   window.addEventListener("online", function () { send(false); });
   if (state.pending) { send(false); }
 
+  // A presigned URL (S3) that expired, or a dropped connection: ask our URL again (a fresh
+  // redirect) and go on from the same second, at most once every ten seconds.
+  var retried = 0;
+  video.addEventListener("error", function () {
+    if (Date.now() - retried < 10000) { return; }
+    retried = Date.now();
+    var at = video.currentTime || state.position;
+    video.src = (low && low.checked && d.low) ? d.low : d.src;
+    video.addEventListener("loadedmetadata", function () { video.currentTime = at; video.play(); }, { once: true });
+  });
+
   var low = document.getElementById("low-quality");
   if (low && d.low) {
     var lowKey = "materials:low-quality";
