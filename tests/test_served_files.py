@@ -232,6 +232,12 @@ def _catalogue(ev: Any) -> Any:
         return load_builtin_catalogues(school_year=ev.w.year).catalogues[0][0]
 
 
+def _course(ev: Any) -> Any:
+    from tests.learning_world import make_course
+
+    return make_course(ev.w).course
+
+
 def _superuser(ev: Any) -> Any:
     from tests.factories import make_user
 
@@ -259,6 +265,9 @@ CASES: dict[str, Case] = {
     ),
     "framework_template": Case(_get(_superuser, lambda ev: reverse("framework_template"))),
     "training_template": Case(_get(_superuser, lambda ev: reverse("training_template"))),
+    "learning_course_export": Case(
+        _get(OFFICER, lambda ev: reverse("learning_course_export", args=[_course(ev).pk]))
+    ),
     "training_catalogue_export": Case(
         _get(
             _superuser,

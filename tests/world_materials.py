@@ -13,6 +13,8 @@ KINDS: tuple[str, ...] = ()
 CRAWL: dict[str, dict[str, str]] = {}
 #: Routes the crawl does not read (POST-only, files) that the hostile-input test posts to.
 HOSTILE: dict[str, dict[str, str]] = {}
+#: The API's paths with an id: the path before ``{id}`` (e.g. "/api/v1/learn/attempts/") -> kind.
+API_IDS: dict[str, str] = {}
 
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:

@@ -13,6 +13,7 @@ APPS = [
     "evaluations",
     "evidence",
     "jobs",
+    "learning",
     "notifications",
     "orgs",
     "reports",
