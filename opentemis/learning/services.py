@@ -199,8 +199,16 @@ def course_open(*, actor: User | None, course: Course) -> Course:
     course.version += 1
     course.save(update_fields=["status", "version", "updated_at"])
     audit(actor=actor, action="learning.course_open", obj=course, unit_id=course.unit_id)
-    transaction.on_commit(lambda: enrol_sync(course=course))
+    _enrol_later(course)
     return course
+
+
+def _enrol_later(course: Course) -> None:
+    """Enrol the course's audience in the task worker, after the commit."""
+    from opentemis.learning.tasks import enrol_course
+
+    pk = course.pk
+    transaction.on_commit(lambda: enrol_course.enqueue(pk))
 
 
 @transaction.atomic
@@ -386,6 +394,19 @@ def enrol_sync(*, course: Course) -> dict[str, int]:
             status=EnrolmentStatus.LEFT, person_id__in=wanted.values("pk")
         ).update(status=EnrolmentStatus.ACTIVE)
     return {"added": added, "left": left, "back": back}
+
+
+def enrol_sync_all() -> dict[str, int]:
+    """Every open course's audience applied now (the nightly run); summed counts."""
+    total = {"courses": 0, "added": 0, "left": 0, "back": 0}
+    with system_scope():
+        courses = list(Course.objects.filter(status=CourseStatus.OPEN))
+    for course in courses:
+        counts = enrol_sync(course=course)
+        total["courses"] += 1
+        for key, value in counts.items():
+            total[key] += value
+    return total
 
 
 @transaction.atomic
