@@ -205,6 +205,7 @@ def course_open(*, actor: User | None, course: Course) -> Course:
 
 def _enrol_later(course: Course) -> None:
     """Enrol the course's audience in the task worker, after the commit."""
+    # Local: tasks.py imports this module at load time.
     from opentemis.learning.tasks import enrol_course
 
     pk = course.pk
