@@ -367,7 +367,7 @@ def _record(
 @transaction.atomic
 def attendance_mark(
     *,
-    actor: User,
+    actor: User | None,
     session: ClassSession,
     enrolment: Enrolment,
     status: str,
@@ -377,7 +377,8 @@ def attendance_mark(
     nothing). ``paths``: what the caller takes (``access.taker_session``); ``()`` asks again."""
     face_class = session.face_class
     if paths == ():
-        paths = taker_paths(actor, face_class, session)
+        # ``actor`` None: the system (a demo, a job), the whole roster
+        paths = taker_paths(actor, face_class, session) if actor is not None else None
     if paths is not None and not within(enrolment.unit_path, paths):
         raise NotAllowed(_("You do not take the attendance of this learner."))
     if status not in AttendanceStatus.values:

@@ -469,3 +469,19 @@ def test_transfer_round_trip(cw: ClassWorld) -> None:
         made = FaceClass.objects.get(activity=other)
         assert len(made.session_templates) == 5 and not made.sessions.exists()
         assert not made.members.exists()
+
+
+def test_demo_class(world: Any) -> None:
+    from opentemis.classes.demo import demo_class
+
+    lw = make_course(world)
+    activity = lw.activity("class", "Lớp tập trung")
+    with system_scope():
+        lw.enrol(world.person_a2)
+        face_class = demo_class(activity=activity, close=True)
+        assert face_class.sessions.count() == 3
+        assert Attendance.objects.filter(session__face_class=face_class).count() == 4
+        assert LedgerEntry.objects.filter(
+            external_ref=f"classes.class:{face_class.pk}", source="class"
+        ).exists()
+        assert demo_class(activity=activity).pk == face_class.pk  # idempotent
