@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, register
 
+
+def _status(value: object) -> str:
+    from opentemis.classes.models import AttendanceStatus
+
+    labels = dict(AttendanceStatus.choices)
+    return str(labels.get(str(value), value))
+
+
 register(
     actions={
         "classes.class_update": Sentence(
@@ -39,6 +47,7 @@ register(
         "classes.attendance_mark": Sentence(
             _("%(actor)s took attendance in the class %(object)s."),
             labels={"date": _("Date"), "enrolment": _("Enrolment"), "status": _("Attendance")},
+            formats={"status": _status},
         ),
         "classes.class_close": Sentence(
             _("%(actor)s closed the class %(object)s and posted its hours."),

@@ -181,7 +181,7 @@ def test_code_window(cw: ClassWorld) -> None:
     now = dt.datetime(2025, 10, 11, 8, 0, tzinfo=dt.UTC)
     session = cw.sessions[0]
     with system_scope():
-        with pytest.raises(ValidationError, match="No session"):
+        with pytest.raises(ValidationError, match="Hiện không có buổi học"):
             services.code_enter(
                 face_class=cw.face_class, enrolment=cw.lw.enrolment, code="123456", now=now
             )
@@ -195,7 +195,9 @@ def test_code_window(cw: ClassWorld) -> None:
             now=now + dt.timedelta(minutes=14),
         )
         assert (row.status, row.method) == ("present", "code")
-        with pytest.raises(ValidationError, match="No session"):  # the window has closed
+        with pytest.raises(
+            ValidationError, match="Hiện không có buổi học"
+        ):  # the window has closed
             services.code_enter(
                 face_class=cw.face_class,
                 enrolment=cw.enrolment_a2,
@@ -217,7 +219,7 @@ def test_five_wrong_codes_lock_the_session(cw: ClassWorld) -> None:
                     face_class=cw.face_class, enrolment=cw.lw.enrolment, code=wrong, now=now
                 )
         assert CodeTry.objects.get(session=session, enrolment=cw.lw.enrolment).failures == 5
-        with pytest.raises(ValidationError, match="Too many"):  # even the right code now
+        with pytest.raises(ValidationError, match="quá nhiều lần"):  # even the right code now
             services.code_enter(
                 face_class=cw.face_class, enrolment=cw.lw.enrolment, code=session.code, now=now
             )
@@ -226,7 +228,7 @@ def test_five_wrong_codes_lock_the_session(cw: ClassWorld) -> None:
         services.code_enter(
             face_class=cw.face_class, enrolment=cw.enrolment_a2, code=session.code, now=now
         )
-        with pytest.raises(ValidationError, match="6 digits"):
+        with pytest.raises(ValidationError, match="6 chữ số"):
             services.code_enter(
                 face_class=cw.face_class, enrolment=cw.enrolment_a2, code="12ab", now=now
             )
@@ -273,7 +275,7 @@ def test_closing_posts_attended_hours_once_and_freezes(cw: ClassWorld) -> None:
         assert entries[cw.w.person_a1.pk].status == "confirmed"
         assert services.class_close(actor=cw.w.officer_a, face_class=cw.face_class) == 2
         assert LedgerEntry.objects.filter(external_ref=ref).count() == 2
-        with pytest.raises(ValidationError, match="closed"):
+        with pytest.raises(ValidationError, match="Lớp đã kết thúc"):
             services.attendance_mark(
                 actor=cw.w.officer_a,
                 session=cw.sessions[4],

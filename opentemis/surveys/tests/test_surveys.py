@@ -96,7 +96,7 @@ def test_submit_is_idempotent_and_reports_complete(world: Any) -> None:
         lw.course.save()
         activity.course = lw.course
         survey.activity = activity
-        with pytest.raises(ValidationError, match="closed"):
+        with pytest.raises(ValidationError, match="Khóa học đã kết thúc"):
             services.response_submit(
                 actor=world.teacher_a1, survey=survey, enrolment=lw.enrolment, answers=_all(5)
             )
