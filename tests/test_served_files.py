@@ -227,6 +227,16 @@ PRINCIPAL = lambda ev: ev.w.principal_a1  # noqa: E731
 OFFICER = lambda ev: ev.w.officer_a  # noqa: E731
 
 
+def _face_class(ev: Any) -> int:
+    """A face-to-face class of province A's course (its results as Excel)."""
+    from tests import world_classes
+    from tests.learning_world import make_course
+
+    lw = make_course(ev.w)
+    with system_scope():
+        return world_classes.things(lw)["class"][0]
+
+
 def _catalogue(ev: Any) -> Any:
     with system_scope():
         return load_builtin_catalogues(school_year=ev.w.year).catalogues[0][0]
@@ -285,6 +295,9 @@ CASES: dict[str, Case] = {
         )
         for suffix, fmt in (("", "pdf"), (" (xlsx)", "xlsx"))
     },
+    "class_results_export": Case(
+        _get(OFFICER, lambda ev: reverse("class_results_export", args=[_face_class(ev)]))
+    ),
     "paper_template": Case(
         _get(PRINCIPAL, lambda ev: reverse("paper_template", args=[ev.w.school_a1.pk]) + _cycle(ev))
     ),
