@@ -29,6 +29,9 @@ HOSTILE: dict[str, dict[str, str]] = {
     "forums_answer": {"pk": "forum.post"},
     "forums_post_hide": {"pk": "forum.post"},
 }
+# The crawl's check that every page route has arguments reads only CRAWL (not HOSTILE): the
+# POST-only and file routes are read too (a 405, or a file: not a page, so not read further).
+CRAWL.update(HOSTILE)
 
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, register
+from opentemis.forums.models import Grouping
 
 POST = {"post": _("Post")}
 
@@ -13,6 +14,7 @@ register(
         "forums.forum_save": Sentence(
             _("%(actor)s changed the forum %(object)s."),
             labels={"grouping": _("Groups"), "min_posts": _("Posts needed")},
+            formats={"grouping": lambda value: str(dict(Grouping.choices).get(value, value))},
         ),
         "forums.answer_mark": Sentence(
             _("%(actor)s marked the answer of the question %(object)s."), labels=POST

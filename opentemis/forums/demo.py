@@ -27,8 +27,8 @@ THREADS = [
         0,  # the first reply is the answer
     ),
     (
-        "Có thể dùng rubric thay cho bài kiểm tra viết không?",
-        "Chủ đề của tôi thiên về thực hành (làm mô hình). Tôi định đánh giá bằng rubric và "
+        "Có thể dùng bảng tiêu chí thay cho bài kiểm tra viết không?",
+        "Chủ đề của tôi thiên về thực hành (làm mô hình). Tôi định đánh giá bằng bảng tiêu chí và "
         "bảng kiểm, không có bài kiểm tra viết. Như vậy có đạt yêu cầu không?",
         [
             "Được, miễn là công cụ gắn với yêu cầu cần đạt và có hướng dẫn sử dụng rõ ràng.",

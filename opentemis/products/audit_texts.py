@@ -10,7 +10,7 @@ register(
     actions={
         "products.product_save": Sentence(
             _("%(actor)s changed the final product %(object)s."),
-            labels={"criteria": _("Criteria")},
+            labels={"criteria": _("Criteria of the rubric")},
         ),
         "products.submit": Sentence(
             _("%(actor)s handed in a final product (%(object)s)."),

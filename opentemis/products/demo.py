@@ -22,7 +22,7 @@ INSTRUCTIONS = (
     "2. Ma trận và bảng đặc tả đề kiểm tra (hoặc nhiệm vụ đánh giá) gắn với yêu cầu "
     "cần đạt.\n"
     "3. Các hình thức và công cụ đánh giá: câu hỏi, bài tập, phiếu quan sát, bảng "
-    "kiểm, thang đo, rubric.\n"
+    "kiểm, thang đo, bảng tiêu chí.\n"
     "4. Cách sử dụng kết quả đánh giá để phản hồi và điều chỉnh việc dạy học.\n"
     "\n"
     "Nộp một tệp Word hoặc PDF (không quá 10 MB) hoặc soạn trực tiếp vào ô văn bản. "
@@ -43,7 +43,7 @@ RUBRIC = [
     },
     {
         "title": "Công cụ đánh giá",
-        "description": "Công cụ đa dạng, phù hợp (câu hỏi, bài tập, bảng kiểm, rubric), có "
+        "description": "Công cụ đa dạng, phù hợp (câu hỏi, bài tập, bảng kiểm, bảng tiêu chí), có "
         "hướng dẫn sử dụng và đáp án hoặc tiêu chí chấm.",
     },
     {
@@ -60,7 +60,7 @@ SAMPLE_TEXT = (
     "phân số cùng mẫu số; giải được bài toán thực tế đơn giản liên quan đến phân số.\n"
     "2. Bảng đặc tả: 6 câu nhận biết, 3 câu thông hiểu, 1 bài vận dụng (chia bánh cho"
     " các bạn trong tổ).\n"
-    "3. Công cụ: phiếu bài tập, bảng kiểm quan sát hoạt động nhóm, rubric đánh giá "
+    "3. Công cụ: phiếu bài tập, bảng kiểm quan sát hoạt động nhóm, bảng tiêu chí đánh giá "
     "bài trình bày.\n"
     "4. Sử dụng kết quả: nhận xét bằng lời trong giờ học, phiếu phản hồi cho từng em,"
     " tổ chức ôn lại cho nhóm chưa hoàn thành."

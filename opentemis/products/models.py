@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.core.scoping import ScopedManager
@@ -107,4 +108,5 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"submission {self.number} of enrolment {self.enrolment_id}"
+        # Shown in the audit log: in the interface's language.
+        return gettext("submission %(n)s") % {"n": self.number}
