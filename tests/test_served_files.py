@@ -31,6 +31,8 @@ from opentemis.evidence.tests import files
 from opentemis.jobs import services as job_services
 from opentemis.standards.models import Framework
 from opentemis.training.services import load_builtin_catalogues
+from tests import world_products
+from tests.learning_world import make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +256,14 @@ def _superuser(ev: Any) -> Any:
     return make_user("root", superuser=True)
 
 
+def _product_file(ev: Any) -> str:
+    with system_scope():
+        pk = world_products.things(make_course(ev.w))["product.submission"][0]
+    return reverse("products_file", args=[pk])
+
+
 CASES: dict[str, Case] = {
+    "products_file": Case(_get(TEACHER, _product_file)),
     "evidence_download": Case(
         _get(TEACHER, lambda ev: reverse("evidence_download", args=[_evidence(ev).pk])),
         shown=True,

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from opentemis.learning import kinds
+
 
 class ClassesConfig(AppConfig):
     """Face-to-face classes: sessions, attendance by roll call or code, the ≥ 80 % rule and the
@@ -10,8 +12,8 @@ class ClassesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Local: the app's modules import models, which load only once the registry is ready.
         from opentemis.classes import transfer
-        from opentemis.learning import kinds
 
         kinds.register(
             "class",

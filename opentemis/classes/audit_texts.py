@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, register
+from opentemis.classes.models import AttendanceStatus
 
 
 def _status(value: object) -> str:
-    from opentemis.classes.models import AttendanceStatus
-
     labels = dict(AttendanceStatus.choices)
     return str(labels.get(str(value), value))
 

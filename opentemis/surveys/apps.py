@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from opentemis.learning import kinds
+
 
 class SurveysConfig(AppConfig):
     """The end-of-course satisfaction survey: items from data, one response per learner,
@@ -10,7 +12,7 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opentemis.learning import kinds
+        # Local: the app's modules import models, which load only once the registry is ready.
         from opentemis.surveys import transfer
 
         kinds.register(
