@@ -123,7 +123,10 @@ def clean_data(kind: str, data: Any) -> dict[str, Any]:
             text = " ".join(unicodedata.normalize("NFC", str(item.get("text") or "")).split())
             if text:
                 answers.append(
-                    {"text": text[:MAX_TEXT_RESPONSE], "fraction": str(_fraction(item.get("fraction", 1)))}
+                    {
+                        "text": text[:MAX_TEXT_RESPONSE],
+                        "fraction": str(_fraction(item.get("fraction", 1))),
+                    }
                 )
         if not answers or not any(Decimal(a["fraction"]) == ONE for a in answers):
             raise ValidationError(_("Give at least one accepted answer."))

@@ -78,9 +78,7 @@ class Category(models.Model):
     class Meta:
         ordering = ["bank", "position", "id"]
         verbose_name_plural = "categories"
-        constraints = [
-            models.UniqueConstraint(fields=["bank", "name"], name="one_category_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="one_category_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -167,9 +165,7 @@ class Attempt(models.Model):
     """One attempt of a learner at a quiz; ``deadline`` is kept by the server (null: no limit)."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
-    enrolment = models.ForeignKey(
-        "learning.Enrolment", on_delete=models.CASCADE, related_name="+"
-    )
+    enrolment = models.ForeignKey("learning.Enrolment", on_delete=models.CASCADE, related_name="+")
     unit_path = models.CharField(max_length=255, editable=False)
     number = models.PositiveSmallIntegerField()
     state = models.CharField(

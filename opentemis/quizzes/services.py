@@ -579,7 +579,11 @@ def attempt_submit(*, attempt: Attempt, auto: bool = False) -> Attempt:
             data={"attempts": locked.number},
             replace=True,
         )
-    attempt.state, attempt.score, attempt.finished_at = locked.state, locked.score, locked.finished_at
+    attempt.state, attempt.score, attempt.finished_at = (
+        locked.state,
+        locked.score,
+        locked.finished_at,
+    )
     attempt.auto_submitted = locked.auto_submitted
     return locked
 
