@@ -118,7 +118,7 @@ class AttemptStartView(QuizView):
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
-        activity, enrolment, quiz = selectors.learner_quiz(request_actor(request), pk)
+        _activity, enrolment, quiz = selectors.learner_quiz(request_actor(request), pk)
         if quiz is None:
             raise serializers.ValidationError(gettext_lazy("This test is not ready yet."))
         before = services.in_progress(quiz, enrolment)

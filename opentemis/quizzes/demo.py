@@ -1,3 +1,4 @@
+# ruff: noqa: E501, RUF001
 """Demo data: the question bank of module GVPT 06 “Kiểm tra, đánh giá học sinh theo hướng
 phát triển phẩm chất, năng lực” and its final test (the lead's demo dataset calls
 :func:`demo_bank`). Idempotent: every question has a stable key, so a second run adds nothing.

@@ -4,7 +4,7 @@ Per kind (a grade is a fraction 0..1 of the question's points):
 
 * **single** (một lựa chọn): the response is the index of the chosen option; 1 if it is a
   correct one, else 0.
-* **multiple** (nhiều lựa chọn): the response is the list of chosen indexes; (correct chosen −
+* **multiple** (nhiều lựa chọn): the response is the list of chosen indexes; (correct chosen -
   wrong chosen) / number of correct options, never below 0. Choosing everything scores 0.
 * **truefalse**: the response is ``true`` / ``false``; 1 if it equals the answer.
 * **numeric**: the response is text ("3,5" and "3.5" both mean three and a half); the best
@@ -16,7 +16,7 @@ Per kind (a grade is a fraction 0..1 of the question's points):
   word typed in composed or decomposed Unicode (two keyboards) does match. The best
   ``fraction`` of the matching answers.
 
-A test's score is on 10: Σ grade × points / Σ points × 10, rounded to 2 decimals. Across
+A test's score is on 10: sum(grade * points) / sum(points) * 10, rounded to 2 decimals. Across
 finished attempts (Moodle's grading methods): the highest, the last, the first, or the average.
 """
 

@@ -133,17 +133,52 @@ def excel_template() -> bytes:
     sheet.title = "Câu hỏi"
     sheet.append(TEMPLATE_HEADERS)
     examples = [
-        ["", "Nhận thức chung", "một lựa chọn", "Đánh giá thường xuyên nhằm mục đích chính là gì?",
-         1, "B", "", "", "Xếp loại học sinh cuối năm", "Theo dõi, hỗ trợ sự tiến bộ của học sinh",
-         "Chọn học sinh giỏi"],
-        ["", "Nhận thức chung", "nhiều lựa chọn", "Những công cụ nào dùng cho đánh giá thường xuyên?",
-         1, "A, C", "", "", "Bảng kiểm", "Đề thi học kì", "Phiếu học tập"],
-        ["", "Nhận thức chung", "đúng/sai", "Nhận xét bằng lời là một hình thức đánh giá.", 1,
-         "Đúng"],
+        [
+            "",
+            "Nhận thức chung",
+            "một lựa chọn",
+            "Đánh giá thường xuyên nhằm mục đích chính là gì?",
+            1,
+            "B",
+            "",
+            "",
+            "Xếp loại học sinh cuối năm",
+            "Theo dõi, hỗ trợ sự tiến bộ của học sinh",
+            "Chọn học sinh giỏi",
+        ],
+        [
+            "",
+            "Nhận thức chung",
+            "nhiều lựa chọn",
+            "Những công cụ nào dùng cho đánh giá thường xuyên?",
+            1,
+            "A, C",
+            "",
+            "",
+            "Bảng kiểm",
+            "Đề thi học kì",
+            "Phiếu học tập",
+        ],
+        [
+            "",
+            "Nhận thức chung",
+            "đúng/sai",
+            "Nhận xét bằng lời là một hình thức đánh giá.",
+            1,
+            "Đúng",
+        ],
         ["", "Vận dụng", "số", "Theo thang 10, điểm đạt tối thiểu là bao nhiêu?", 1, 5, 0],
-        ["", "Vận dụng", "trả lời ngắn", "Viết tắt của “đánh giá thường xuyên”?", 1, "ĐGTX|ĐG TX",
-         "", "không"],
-    ]  # fmt: skip
+        [
+            "",
+            "Vận dụng",
+            "trả lời ngắn",
+            "Viết tắt của “đánh giá thường xuyên”?",
+            1,
+            "ĐGTX|ĐG TX",
+            "",
+            "không",
+        ],
+    ]
     for row in examples:
         sheet.append(row)
     out = io.BytesIO()
@@ -158,7 +193,7 @@ def _row_question(row: dict[str, str]) -> Parsed:
             _(
                 "Unknown kind “%(kind)s”: write một lựa chọn, nhiều lựa chọn, đúng/sai, số or "
                 "trả lời ngắn."
-            )  # fmt: skip
+            )
             % {"kind": row.get("kind", "")[:40]}
         )
     category = row.get("category", "")
@@ -323,7 +358,7 @@ def read_moodle(content: bytes) -> tuple[list[Parsed], list[str], list[str]]:
             _(
                 "The file is not a readable Moodle XML file: export the questions again from "
                 "Moodle (format “Moodle XML”)."
-            )  # fmt: skip
+            )
         ) from None
     if root.tag != "quiz":
         raise FileRejected(_("The file is not a Moodle XML question file (no <quiz> element)."))

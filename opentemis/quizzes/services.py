@@ -281,7 +281,7 @@ def _clean_draws(bank: QuestionBank, draws: Any) -> list[dict[str, int]]:
         if not isinstance(item, dict):
             raise ValidationError(_("Say how many questions to draw from each category."))
         try:
-            pk = int(item.get("category"))
+            pk = int(item.get("category") or 0)
             count = int(item.get("count") or 0)
         except (TypeError, ValueError):
             raise ValidationError(_("The number of questions must be a whole number.")) from None
@@ -354,12 +354,11 @@ def quiz_setup(
     if str(grading) not in Grading.values:
         raise ValidationError(_("Unknown grading method."))
     quiz.grading = str(grading)
-    if pass_mark in (None, ""):
-        mark = default_pass_mark(course)
-    else:
+    mark: Decimal | None = default_pass_mark(course)
+    if pass_mark not in (None, ""):
         mark = rules.parse_number(pass_mark)
-        if mark is None or not 0 <= mark <= 10:
-            raise ValidationError(_("The pass mark is a number from 0 to 10."))
+    if mark is None or not 0 <= mark <= 10:
+        raise ValidationError(_("The pass mark is a number from 0 to 10."))
     quiz.pass_mark = mark.quantize(Decimal("0.01"))
     quiz.shuffle = bool(shuffle)
     if quiz.pk:
@@ -418,15 +417,18 @@ def close_if_overdue(attempt: Attempt) -> Attempt:
 
 
 def _draw(quiz: Quiz) -> list[int]:
-    """The question versions of a new attempt: ``count`` at random from each category."""
+    """The question versions of a new attempt: ``count`` at random from each category, in
+    the draws' order (shuffled afterwards if the quiz says so)."""
     picked: list[int] = []
     for draw in quiz.draws:
-        ids = list(
+        rows = list(
             Question.objects.filter(
                 category_id=draw["category"], archived=False, current__isnull=False
-            ).values_list("current_id", flat=True)
+            ).values_list("pk", "current_id")
         )
-        picked.extend(random.sample(ids, min(int(draw["count"]), len(ids))))
+        # Unshuffled, a draw keeps the bank's order (the questions' creation).
+        chosen = sorted(random.sample(rows, min(int(draw["count"]), len(rows))))
+        picked.extend(current for _pk, current in chosen if current is not None)
     return picked
 
 
