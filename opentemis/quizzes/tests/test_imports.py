@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Imports into the bank: Excel and Moodle XML, good, bad and hostile files; atomic and
 idempotent."""
 
