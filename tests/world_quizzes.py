@@ -17,7 +17,9 @@ from tests.learning_world import LearningWorld
 
 #: The kinds of value this app's routes take (added to the matrix's KINDS).
 KINDS: tuple[str, ...] = ("quiz", "quiz.attempt", "quiz.finished", "quiz.question")
-#: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}.
+#: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}. The POST-only and
+#: file routes are here too (the crawl gets 405 or a file, which it does not read), so that the
+#: crawl knows their arguments.
 CRAWL: dict[str, dict[str, str]] = {
     "quiz_take": {"pk": "quiz"},
     "quiz_attempt": {"pk": "quiz.attempt"},
@@ -37,6 +39,7 @@ HOSTILE: dict[str, dict[str, str]] = {
     "quiz_category_add": {"pk": "quiz"},
     "quiz_question_archive": {"pk": "quiz", "question": "quiz.question"},
 }
+CRAWL.update(HOSTILE)
 
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, register
+
+GRADING = {
+    "highest": _("Highest grade"),
+    "last": _("Last attempt"),
+    "average": _("Average of the attempts"),
+    "first": _("First attempt"),
+}
+OUTCOMES = {"new": _("new question"), "version": _("new version"), "same": _("unchanged")}
+
+
+def _said(words: dict[str, Any]) -> Callable[[Any], str]:
+    return lambda value: str(words.get(str(value), value))
+
 
 register(
     actions={
@@ -15,6 +31,7 @@ register(
         "quizzes.question_save": Sentence(
             _("%(actor)s saved a question of the question bank %(object)s."),
             labels={"question": _("Question"), "outcome": _("Outcome")},
+            formats={"outcome": _said(OUTCOMES)},
         ),
         "quizzes.question_archive": Sentence(
             _("%(actor)s removed a question from the draws of the bank %(object)s."),
@@ -39,6 +56,7 @@ register(
                 "grading": _("Grading method"),
                 "pass_mark": _("Pass mark"),
             },
+            formats={"grading": _said(GRADING)},
         ),
     }
 )

@@ -51,7 +51,7 @@ QUESTIONS: list[tuple[str, str, str, dict[str, Any], str]] = [
      _c("*Cụ thể, chỉ rõ điều học sinh làm tốt", "*Gợi ý cách cải thiện",
         "Chỉ ghi điểm số", "So sánh với bạn giỏi nhất lớp"), ""),
     (METHODS, S, "Công cụ nào liệt kê các tiêu chí và mô tả các mức độ đạt được của mỗi tiêu chí?",
-     _c("Bảng kiểm", "*Phiếu đánh giá theo tiêu chí (rubric)", "Câu hỏi đóng", "Sổ điểm"), ""),
+     _c("Bảng kiểm", "*Phiếu đánh giá theo tiêu chí", "Câu hỏi đóng", "Sổ điểm"), ""),
     (METHODS, S, "Bảng kiểm thường dùng để ghi nhận điều gì?",
      _c("*Có hay không có một biểu hiện, hành vi", "Điểm trung bình môn",
         "Thứ hạng của học sinh", "Ý kiến của cha mẹ học sinh"), ""),

@@ -128,4 +128,4 @@ class QuizForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel (.xlsx) or Moodle XML (.xml) file"))
+    file = forms.FileField(label=_("File: Excel (.xlsx) or XML"))

@@ -364,13 +364,16 @@ def quiz_setup(
     if quiz.pk:
         quiz.version += 1
     quiz.save()
+    names = dict(bank.categories.values_list("pk", "name"))
     audit(
         actor=actor,
         action="quizzes.quiz_setup",
         obj=activity,
         unit_id=course.unit_id,
         changes={
-            "draws": quiz.draws,
+            "draws": "; ".join(
+                f"{names.get(d['category'], d['category'])}: {d['count']}" for d in quiz.draws
+            ),
             "time_limit": quiz.time_limit,
             "attempts": quiz.attempts_allowed,
             "grading": quiz.grading,
