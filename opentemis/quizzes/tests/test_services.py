@@ -298,3 +298,19 @@ def test_concurrent_starts_land_on_one_attempt(world: Any) -> None:
     with system_scope():
         assert Attempt.objects.count() == 1
     assert len(pks) == 1 and not errors and len(results) == 4, (pks, errors)
+
+
+def test_the_sweep_command(world: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    qw = make_quiz(world, time_limit=5)
+    with system_scope():
+        attempt = services.attempt_start(enrolment=qw.lw.enrolment, quiz=qw.quiz)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            deadline=timezone.now() - dt.timedelta(minutes=1)
+        )
+    out = StringIO()
+    call_command("quizzes_sweep", stdout=out)
+    assert out.getvalue().strip() == "submitted 1"
