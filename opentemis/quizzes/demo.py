@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from opentemis.learning.models import Activity
 from opentemis.quizzes import services
 from opentemis.quizzes.models import Quiz
@@ -88,6 +90,7 @@ QUESTIONS: list[tuple[str, str, str, dict[str, Any], str]] = [
 DRAWS = {PRINCIPLES: 3, METHODS: 4, RULES: 3}
 
 
+@transaction.atomic
 def demo_bank(*, module: Module | None, activity: Activity) -> Quiz:
     """The bank of the course's module (``module``: the catalogue module it teaches, for the
     bank's title when the course names none) with 20 questions in 3 categories, and the quiz of

@@ -169,6 +169,7 @@ class Draft:
         return hashlib.sha256(body.encode()).hexdigest()
 
 
+@transaction.atomic
 def question_put(
     *,
     actor: User | None,

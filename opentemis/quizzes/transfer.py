@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
+
 from opentemis.learning.models import Activity
 from opentemis.quizzes import services
 from opentemis.quizzes.models import Question, Quiz
@@ -61,6 +63,7 @@ def quiz_export(activity: Activity) -> tuple[dict[str, Any], dict[str, bytes]]:
     return {"format": FORMAT, "quiz": settings, "categories": categories}, {}
 
 
+@transaction.atomic
 def quiz_import(activity: Activity, data: Mapping[str, Any], files: Mapping[str, bytes]) -> None:
     """Rebuild the quiz on ``activity`` (a quiz of the importing course) from an export."""
     settings = data.get("quiz")
