@@ -337,6 +337,18 @@ CASES: dict[str, Case] = {
 }
 
 
+def _quiz(ev: Any) -> Any:
+    from tests.learning_world import make_course
+
+    return make_course(ev.w).activity("quiz", "Bài kiểm tra")
+
+
+# The quizzes app: the Excel template of a question bank (the course's officer).
+CASES["quiz_bank_template"] = Case(
+    _get(OFFICER, lambda ev: reverse("quiz_bank_template", args=[_quiz(ev).pk]))
+)
+
+
 def test_the_route_walk_finds_the_file_routes() -> None:
     found = serving_routes()
     assert {"evidence_download", "job_download", "print_bm1_pdf"} <= found
