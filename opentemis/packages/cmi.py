@@ -129,6 +129,8 @@ def clean(standard: str, raw: Any) -> dict[str, str]:
                 _("The run-time data holds a key that is not SCORM: %(key)s.")
                 % {"key": str(key)[:80]}
             )
+        if isinstance(value, dict | list) and not value:
+            continue  # an empty collection (no interactions yet), as scorm-again flattens it
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, int):

@@ -98,6 +98,7 @@ QUESTIONS.forEach(function (q, i) {
       saved["q" + i] = j;
       set("cmi.suspend_data", "cmi.suspend_data", JSON.stringify(saved));
       set("cmi.core.lesson_location", "cmi.location", "cau-" + (i + 1));
+      call("LMSCommit", "Commit", "");
     });
     label.appendChild(input);
     label.appendChild(document.createTextNode(" " + c));
@@ -228,13 +229,14 @@ LIBRARY_JSON = {
     "runnable": 1,
     "license": "MIT",
     "author": "OpenTEMIS",
-    "embedTypes": ["div"],
+    "embedTypes": ["iframe"],
     "coreApi": {"majorVersion": 1, "minorVersion": 24},
     "preloadedJs": [{"path": "quiz.js"}],
     "preloadedCss": [{"path": "quiz.css"}],
 }
-LIBRARY_JS = """var H5P = H5P || {};
-H5P.OpenTEMISQuiz = (function ($, EventDispatcher) {
+# H5P finds a library's constructor by its machine name on the window: OpenTEMIS.Quiz.
+LIBRARY_JS = """var OpenTEMIS = window.OpenTEMIS = window.OpenTEMIS || {};
+OpenTEMIS.Quiz = (function ($, EventDispatcher) {
   function Quiz(params, contentId) {
     EventDispatcher.call(this);
     this.params = params || {};
@@ -306,7 +308,7 @@ def h5p_zip() -> bytes:
         "title": "Kiểm tra nhanh (H5P)",
         "language": "vi",
         "mainLibrary": LIBRARY,
-        "embedTypes": ["div"],
+        "embedTypes": ["iframe"],
         "license": "U",
         "preloadedDependencies": [{"machineName": LIBRARY, "majorVersion": 1, "minorVersion": 0}],
     }

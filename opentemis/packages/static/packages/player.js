@@ -56,6 +56,13 @@
       window.API_1484_11 = api;
     }
     api.loadFromFlattenedJSON(config.cmi, "");
+    // Leaving the page without the content having finished: end the session, which sends the
+    // last data as a beacon (a synchronous request is not allowed while a page unloads).
+    window.addEventListener("pagehide", function () {
+      if (api.isInitialized && api.isInitialized()) {
+        if (config.standard === "scorm12") { api.LMSFinish(""); } else { api.Terminate(""); }
+      }
+    });
     document.getElementById("package-frame").src = config.launch;
   }
 
