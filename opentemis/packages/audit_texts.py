@@ -10,12 +10,7 @@ register(
     actions={
         "packages.upload": Sentence(
             _("%(actor)s uploaded a learning package to the course %(object)s."),
-            labels={
-                "activity": _("Activity"),
-                "standard": _("Standard"),
-                "launch": _("Launch file"),
-                "file": _("File"),
-            },
+            labels={"activity": _("Activity"), "standard": _("Standard")},
         ),
     }
 )

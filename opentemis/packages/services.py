@@ -134,12 +134,9 @@ def _save(
         action="packages.upload",
         obj=activity.course,
         unit_id=activity.course.unit_id,
-        changes={
-            "activity": activity.title,
-            "standard": package.get_standard_display(),
-            "launch": package.launch,
-            "file": package.original_name,
-        },
+        # File names stay out of the log's sentence (they are not Vietnamese words); the
+        # package page shows them.
+        changes={"activity": activity.title, "standard": package.get_standard_display()},
     )
     return package, old
 

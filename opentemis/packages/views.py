@@ -134,7 +134,7 @@ def packages_play(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 class UploadForm(forms.Form):
-    package = forms.FileField(label=gettext_lazy("Package (.zip)"))
+    package = forms.FileField(label=gettext_lazy("Package file"))
 
 
 @login_required
