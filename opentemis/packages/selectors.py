@@ -8,6 +8,7 @@ import unicodedata
 from django.http import Http404
 
 from opentemis.accounts.models import User
+from opentemis.core.params import MAX_ID
 from opentemis.learning import access
 from opentemis.learning.models import Activity, Enrolment
 from opentemis.packages.models import Package, Runtime
@@ -71,6 +72,8 @@ def managed_package(actor: User, pk: int) -> tuple[Activity, Package | None]:
 def readable_package(actor: User, pk: int) -> Package:
     """The package of activity ``pk`` for its files: an enrolled learner or an officer who
     manages the course (previewing it); 404 for anyone else, or before an upload."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
     package = Package.objects.filter(activity_id=pk).select_related("activity__course").first()
     if package is None:
         raise Http404

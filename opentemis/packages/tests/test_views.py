@@ -424,3 +424,8 @@ def test_export_and_import_carry_the_zip(lw: LearningWorld, scorm: Package) -> N
     )
     assert kinds.learner_url("h5p", 5) == "/learn/packages/5/"
     assert kinds.manage_url("scorm", 5) == "/learn/packages/5/manage/"
+
+
+def test_an_id_past_every_column_is_a_404(lw: LearningWorld, scorm: Package) -> None:
+    url = reverse("packages_file", args=[2**63, "imsmanifest.xml"])
+    assert lw.w.client_for(lw.w.teacher_a1).get(url).status_code == 404
