@@ -262,8 +262,25 @@ def _product_file(ev: Any) -> str:
     return reverse("products_file", args=[pk])
 
 
+def _package(ev: Any) -> Any:
+    """A SCORM activity of a course teacher A1 is enrolled in, with the project's demo package."""
+    from opentemis.packages.demo import demo_scorm
+    from tests.learning_world import make_course
+
+    lw = make_course(ev.w)
+    activity = lw.activity("scorm", "Gói SCORM")
+    with system_scope():
+        return demo_scorm(activity=activity)
+
+
+def _package_file(ev: Any, path: str) -> str:
+    return reverse("packages_file", args=[_package(ev).activity_id, path])
+
+
 CASES: dict[str, Case] = {
     "products_file": Case(_get(TEACHER, _product_file)),
+    # A package's files other than its HTML pages (those: the exception tested below).
+    "packages_file": Case(_get(TEACHER, lambda ev: _package_file(ev, "imsmanifest.xml"))),
     "evidence_download": Case(
         _get(TEACHER, lambda ev: reverse("evidence_download", args=[_evidence(ev).pk])),
         shown=True,
@@ -412,3 +429,22 @@ def test_a_job_result_is_never_shown(ev: Any) -> None:
     job.save(update_fields=["result_name"])
     response = ev.w.client_for(ev.w.principal_a1).get(reverse("job_download", args=[job.pk]))
     assert_safe(response, shown=False)
+
+
+def test_package_pages_are_the_documented_exception(ev: Any) -> None:
+    """A SCORM package's HTML page runs script in the player's frame and reaches the run-time
+    API on the player page (docs/architecture.md, "Files the server sends: SCORM and H5P
+    package pages"): not sandboxed, but framed only by this site and loading nothing from
+    elsewhere; opened alone, it goes to the player page."""
+    from opentemis.packages.http import PACKAGE_POLICY
+
+    url = _package_file(ev, "bai-hoc/index.html")
+    client = ev.w.client_for(ev.w.teacher_a1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == PACKAGE_POLICY
+    assert "frame-ancestors 'self'" in PACKAGE_POLICY and "default-src 'self'" in PACKAGE_POLICY
+    assert client.get(url, headers={"Sec-Fetch-Dest": "document"}).status_code == 302
