@@ -15,9 +15,7 @@ KINDS: tuple[str, ...] = (
     "packages.activity.manage",
     "packages.file",
 )
-#: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}. The file route
-#: is read with the manifest of the package (not a page), the commit and xAPI routes answer
-#: GET with JSON: all are read so that every route with arguments has some.
+#: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}.
 CRAWL: dict[str, dict[str, str]] = {
     "packages_play": {"pk": "packages.activity"},
     "packages_manage": {"pk": "packages.activity.manage"},

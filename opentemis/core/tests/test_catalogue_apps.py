@@ -21,6 +21,7 @@ APPS = [
     "surveys",
     "notifications",
     "orgs",
+    "packages",
     "reports",
     "site",
     "staff",
