@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -372,9 +372,12 @@ def enrol_sync(*, course: Course) -> dict[str, int]:
         required = course.activities.filter(required=True).count()
         wanted = audience_people(course)
         existing = Enrolment.objects.filter(course=course)
-        new_people = wanted.exclude(pk__in=existing.values("person_id")).values_list(
+        # Correlated NOT EXISTS / EXISTS both ways: an index probe per row, where NOT IN over
+        # a million-row subquery is a plan PostgreSQL cannot run in useful time.
+        new_people = wanted.filter(~Exists(existing.filter(person_id=OuterRef("pk")))).values_list(
             "pk", "unit_path"
         )
+        in_audience = Exists(wanted.filter(pk=OuterRef("person_id")))
         added = 0
         batch: list[Enrolment] = []
         for pk, path in new_people.iterator(chunk_size=5000):
@@ -388,12 +391,14 @@ def enrol_sync(*, course: Course) -> dict[str, int]:
             added += len(Enrolment.objects.bulk_create(batch, ignore_conflicts=True))
         left = (
             existing.filter(status=EnrolmentStatus.ACTIVE, source=EnrolmentSource.RULE)
-            .exclude(person_id__in=wanted.values("pk"))
+            .filter(~in_audience)
             .update(status=EnrolmentStatus.LEFT)
         )
-        back = existing.filter(
-            status=EnrolmentStatus.LEFT, person_id__in=wanted.values("pk")
-        ).update(status=EnrolmentStatus.ACTIVE)
+        back = (
+            existing.filter(status=EnrolmentStatus.LEFT)
+            .filter(in_audience)
+            .update(status=EnrolmentStatus.ACTIVE)
+        )
     return {"added": added, "left": left, "back": back}
 
 
