@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from opentemis.learning import kinds
+
 
 class PackagesConfig(AppConfig):
     """SCORM 1.2 / 2004 and H5P packages as course activities (issue 13; decision 0019)."""
@@ -9,7 +11,7 @@ class PackagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opentemis.learning import kinds
+        # Local: the app's modules import models, which load only once the registry is ready.
         from opentemis.packages.transfer import export_package, import_package
 
         for kind, icon in (("scorm", "▣"), ("h5p", "◈")):
