@@ -43,6 +43,7 @@ from opentemis.learning.models import (
     Section,
     Wave,
 )
+from opentemis.learning.signals import send_course_completed
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.plans import ledger
 from opentemis.plans.models import LedgerEntry, PlanItem, PlanStatus
@@ -595,6 +596,7 @@ def post_hours(*, enrolment_pk: int) -> LedgerEntry | None:
         )
         if enrolment.ledger_entry_id != entry.pk:
             Enrolment.objects.filter(pk=enrolment.pk).update(ledger_entry=entry)
+            send_course_completed(enrolment, entry)
     return entry
 
 
