@@ -13,6 +13,13 @@ from opentemis.orgs.models import SchoolLevel, Unit
 from opentemis.training.models import Programme
 
 
+HOURS_HELP = _(
+    "The periods credited to the BDTX ledger when the online part is completed. A face-to-face "
+    "class of the course credits its attended periods itself when it is closed: do not count "
+    "them here too."
+)
+
+
 class CourseForm(forms.Form):
     """A new course: which module, for which wave, how many periods."""
 
@@ -20,7 +27,7 @@ class CourseForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     title = forms.CharField(label=_("Title"), max_length=500)
     programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
-    hours = forms.CharField(label=_("Periods (tiết)"), max_length=8)
+    hours = forms.CharField(label=_("Periods (tiết)"), max_length=8, help_text=HOURS_HELP)
     wave = forms.ChoiceField(label=_("Wave"), choices=Wave.choices)
     starts = forms.DateField(label=_("Opens"), required=False, widget=NativeDateInput)
     due = forms.DateField(label=_("Deadline"), required=False, widget=NativeDateInput)
@@ -35,7 +42,7 @@ class SettingsForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea({"rows": 3})
     )
-    hours = forms.CharField(label=_("Periods (tiết)"), max_length=8)
+    hours = forms.CharField(label=_("Periods (tiết)"), max_length=8, help_text=HOURS_HELP)
     starts = forms.DateField(label=_("Opens"), required=False, widget=NativeDateInput)
     due = forms.DateField(label=_("Deadline"), required=False, widget=NativeDateInput)
     aggregation = forms.ChoiceField(
