@@ -239,13 +239,23 @@ def answer_mark(*, viewer: Viewer, post: Post) -> Thread:
         raise ValidationError(_("A hidden post cannot be the answer."))
     thread.answer = None if thread.answer_id == post.pk else post
     thread.save(update_fields=["answer"])
-    audit(
-        actor=viewer.actor,
-        action="forums.answer_unmark" if thread.answer is None else "forums.answer_mark",
-        obj=thread,
-        unit_id=viewer.activity.course.unit_id,
-        changes={"post": post.pk},
-    )
+    unit_id = viewer.activity.course.unit_id
+    if thread.answer is None:
+        audit(
+            actor=viewer.actor,
+            action="forums.answer_unmark",
+            obj=thread,
+            unit_id=unit_id,
+            changes={"post": post.pk},
+        )
+    else:
+        audit(
+            actor=viewer.actor,
+            action="forums.answer_mark",
+            obj=thread,
+            unit_id=unit_id,
+            changes={"post": post.pk},
+        )
     return thread
 
 
@@ -264,13 +274,23 @@ def post_hide(*, viewer: Viewer, post: Post, hidden: bool = True) -> Post:
     elif not hidden:
         post.hidden_at, post.hidden_by = None, None
     post.save(update_fields=["hidden_at", "hidden_by"])
-    audit(
-        actor=viewer.actor,
-        action="forums.post_hide" if hidden else "forums.post_show",
-        obj=thread,
-        unit_id=viewer.activity.course.unit_id,
-        changes={"post": post.pk},
-    )
+    unit_id = viewer.activity.course.unit_id
+    if hidden:
+        audit(
+            actor=viewer.actor,
+            action="forums.post_hide",
+            obj=thread,
+            unit_id=unit_id,
+            changes={"post": post.pk},
+        )
+    else:
+        audit(
+            actor=viewer.actor,
+            action="forums.post_show",
+            obj=thread,
+            unit_id=unit_id,
+            changes={"post": post.pk},
+        )
     return post
 
 
@@ -290,12 +310,15 @@ def thread_moderate(*, viewer: Viewer, thread: Thread, action: Any) -> Thread:
     else:
         locked.hidden = action == "hide"
     locked.save(update_fields=["locked", "hidden"])
-    audit(
-        actor=viewer.actor,
-        action=f"forums.thread_{action}",
-        obj=locked,
-        unit_id=viewer.activity.course.unit_id,
-    )
+    unit_id = viewer.activity.course.unit_id
+    if action == "lock":
+        audit(actor=viewer.actor, action="forums.thread_lock", obj=locked, unit_id=unit_id)
+    elif action == "unlock":
+        audit(actor=viewer.actor, action="forums.thread_unlock", obj=locked, unit_id=unit_id)
+    elif action == "hide":
+        audit(actor=viewer.actor, action="forums.thread_hide", obj=locked, unit_id=unit_id)
+    else:
+        audit(actor=viewer.actor, action="forums.thread_show", obj=locked, unit_id=unit_id)
     return locked
 
 

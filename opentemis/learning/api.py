@@ -109,7 +109,7 @@ class CourseProgressView(LearningView):
                 "unit", OpenApiTypes.INT, description="A unit: its subtree's learners."
             )
         ],
-        responses={200: s.ProgressSerializer, 404: R404},
+        responses={200: s.CourseProgressSerializer, 404: R404},
         description=gettext_lazy(
             "Who of a unit's subtree is enrolled, studying, has completed, and where learners "
             "stop (learning.view or learning.manage)."
@@ -125,7 +125,7 @@ class CourseProgressView(LearningView):
         unit = selectors.progress_unit(actor=actor, course=course, unit_pk=unit_pk)
         report = selectors.course_progress(actor=actor, course=course, unit=unit)
         return Response(
-            s.ProgressSerializer(
+            s.CourseProgressSerializer(
                 {
                     "course": course.pk,
                     "unit": unit.pk,
@@ -160,7 +160,7 @@ class CourseSyncView(LearningView):
 
 class EnrolmentView(LearningView):
     @extend_schema(
-        responses={200: s.CompletionSerializer, 404: R404},
+        responses={200: s.CourseCompletionSerializer, 404: R404},
         description=gettext_lazy(
             "An enrolment's completion: what is done and what is still missing (the learner, "
             "or whoever reads the progress of their unit)."
@@ -175,4 +175,4 @@ class EnrolmentView(LearningView):
         if enrolment is None:
             raise Http404
         verdict = selectors.enrolment_detail(actor=actor, enrolment=enrolment)
-        return Response(s.CompletionSerializer(completion_data(verdict)).data)
+        return Response(s.CourseCompletionSerializer(completion_data(verdict)).data)

@@ -29,7 +29,7 @@ class CardSerializer(serializers.Serializer[object]):
     completed_at = serializers.DateTimeField(source="enrolment.completed_at", allow_null=True)
 
 
-class ActivitySerializer(serializers.Serializer[object]):
+class CourseActivitySerializer(serializers.Serializer[object]):
     id = serializers.IntegerField(source="activity.pk")
     kind = serializers.CharField(source="activity.kind")
     title = serializers.CharField(source="activity.title")
@@ -44,31 +44,31 @@ class ActivitySerializer(serializers.Serializer[object]):
         return [a.pk for a in getattr(line, "locked_by", [])]
 
 
-class SectionSerializer(serializers.Serializer[object]):
+class CourseSectionSerializer(serializers.Serializer[object]):
     title = serializers.CharField(source="section.title")
-    activities = ActivitySerializer(many=True, source="lines")
+    activities = CourseActivitySerializer(many=True, source="lines")
 
 
-class MissingSerializer(serializers.Serializer[object]):
+class MissingActivitySerializer(serializers.Serializer[object]):
     activity = serializers.IntegerField()
     title = serializers.CharField()
     state = serializers.CharField()
     needs_pass = serializers.BooleanField()
 
 
-class CompletionSerializer(serializers.Serializer[object]):
+class CourseCompletionSerializer(serializers.Serializer[object]):
     complete = serializers.BooleanField()
     done = serializers.IntegerField()
     required_count = serializers.IntegerField()
-    missing = MissingSerializer(many=True)
+    missing = MissingActivitySerializer(many=True)
 
 
 class OutlineSerializer(serializers.Serializer[object]):
     course = CourseSerializer()
     enrolment = serializers.IntegerField(allow_null=True)
     due = serializers.DateField(allow_null=True)
-    sections = SectionSerializer(many=True)
-    completion = CompletionSerializer(allow_null=True)
+    sections = CourseSectionSerializer(many=True)
+    completion = CourseCompletionSerializer(allow_null=True)
 
 
 class UnitRowSerializer(serializers.Serializer[object]):
@@ -87,7 +87,7 @@ class FunnelSerializer(serializers.Serializer[object]):
     stuck = serializers.IntegerField()
 
 
-class ProgressSerializer(serializers.Serializer[object]):
+class CourseProgressSerializer(serializers.Serializer[object]):
     course = serializers.IntegerField()
     unit = serializers.IntegerField()
     total = UnitRowSerializer()

@@ -62,7 +62,7 @@ class QueueItemSerializer(SubmissionSerializer):
     enrolment = serializers.IntegerField(source="enrolment_id")
 
 
-class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
+class ProductSubmitSerializer(serializers.Serializer[dict[str, Any]]):
     text = serializers.CharField(required=False, allow_blank=True, max_length=services.TEXT_MAX)
     file = serializers.FileField(required=False)
 
@@ -109,7 +109,10 @@ class SubmissionsView(ProductView):
 
     @extend_schema(
         operation_id="learn_product_submit",
-        request={"multipart/form-data": SubmitSerializer, "application/json": SubmitSerializer},
+        request={
+            "multipart/form-data": ProductSubmitSerializer,
+            "application/json": ProductSubmitSerializer,
+        },
         responses={201: SubmissionSerializer, 400: R400, 404: R404},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -117,7 +120,7 @@ class SubmissionsView(ProductView):
         activity, enrolment = learner_activity(actor, pk)
         if activity.kind != "product":
             return Response(status=status.HTTP_404_NOT_FOUND)
-        body = SubmitSerializer(data=request.data)
+        body = ProductSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         submission = services.submission_submit(
             actor=actor,

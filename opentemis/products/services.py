@@ -371,13 +371,24 @@ def submission_grade(
         learning.progress_record(
             enrolment=enrolment, activity=activity, state=state, score=locked.score, replace=True
         )
-        audit(
-            actor=actor,
-            action="products.regrade" if regrade else "products.grade",
-            obj=locked,
-            unit_id=enrolment.person.unit_id,
-            changes={"status": locked.status, "score": str(locked.score or "")},
-        )
+        changes = {"status": locked.status, "score": str(locked.score or "")}
+        unit_id = enrolment.person.unit_id
+        if regrade:
+            audit(
+                actor=actor,
+                action="products.regrade",
+                obj=locked,
+                unit_id=unit_id,
+                changes=changes,
+            )
+        else:
+            audit(
+                actor=actor,
+                action="products.grade",
+                obj=locked,
+                unit_id=unit_id,
+                changes=changes,
+            )
     signals.send_after_commit(signals.product_graded, locked, actor)
     return locked
 

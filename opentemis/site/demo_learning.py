@@ -165,9 +165,12 @@ def seed_demo_learning(
 
     page = add(intro, "page", "Giới thiệu mô-đun và yêu cầu cần đạt")
     demo_page(activity=page)
-    video = add(intro, "video", "Video: Vì sao đánh giá vì sự tiến bộ của học sinh", options={
-        "min_watch": 0.8
-    })
+    video = add(
+        intro,
+        "video",
+        "Video: Vì sao đánh giá vì sự tiến bộ của học sinh",
+        options={"min_watch": 0.8},
+    )
     demo_video(activity=video)
     scorm = add(study, "scorm", "Bài học tương tác: Công cụ đánh giá", pass_required=True)
     demo_scorm(activity=scorm)
@@ -182,8 +185,12 @@ def seed_demo_learning(
         check, "quiz", "Bài kiểm tra cuối mô-đun", pass_required=True, prerequisites=[video]
     )
     quiz = demo_bank(module=module, activity=quiz_activity)
-    product = add(check, "product", "Sản phẩm cuối khóa: kế hoạch kiểm tra, đánh giá một chủ đề",
-                  pass_required=True)
+    product = add(
+        check,
+        "product",
+        "Sản phẩm cuối khóa: kế hoạch kiểm tra, đánh giá một chủ đề",
+        pass_required=True,
+    )
     demo_product(activity=product)
     forum = add(close, "forum", "Diễn đàn hỏi đáp với giáo viên cốt cán", required=False)
     face = add(close, "class", "Buổi học tập trung (dành cho cốt cán)", required=False)
@@ -213,9 +220,7 @@ def seed_demo_learning(
             state="complete",
             data={"position": 40, "watched": 1.0},
         )
-        services.progress_record(
-            enrolment=enrolment, activity=scorm, state="passed", score=100
-        )
+        services.progress_record(enrolment=enrolment, activity=scorm, state="passed", score=100)
         _take(quiz, enrolment, right=9)
         submission = demo_submit(activity=product, learner=user)
         if grade is not None:

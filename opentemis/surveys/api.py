@@ -25,7 +25,7 @@ R400 = OpenApiResponse(description=gettext_lazy("Invalid answers, or the course 
 R404 = OpenApiResponse(description=gettext_lazy("Missing, or not within your reach."))
 
 
-class SubmitSerializer(serializers.Serializer[Any]):
+class SurveySubmitSerializer(serializers.Serializer[Any]):
     answers = serializers.DictField(
         child=serializers.IntegerField(allow_null=True),
         help_text=gettext_lazy("Item code -> score on the scale (1-10)."),
@@ -86,7 +86,7 @@ class SurveyView(ServiceErrorsMixin, APIView):
 
 class SubmitView(SurveyView):
     @extend_schema(
-        request=SubmitSerializer,
+        request=SurveySubmitSerializer,
         responses={200: ResponseSerializer, 400: R400, 404: R404},
         description=gettext_lazy(
             "Submit or change your survey response (one per learner). More than 5 % of the "
@@ -98,7 +98,7 @@ class SubmitView(SurveyView):
         activity, enrolment = learner_activity(actor, pk)
         if activity.kind != ActivityKind.SURVEY:
             raise Http404
-        body = SubmitSerializer(data=request.data)
+        body = SurveySubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         survey = services.survey_for(activity)
         survey.activity = activity

@@ -33,8 +33,7 @@ def test_the_course_page_stays_within_its_budget(world: Any) -> None:
     activities = []
     with system_scope():
         sections = [lw.section] + [
-            services.section_add(actor=None, course=lw.course, title=f"Phần {n}")
-            for n in (2, 3, 4)
+            services.section_add(actor=None, course=lw.course, title=f"Phần {n}") for n in (2, 3, 4)
         ]
     for n in range(12):
         kind = kinds[n % len(kinds)]
