@@ -12,7 +12,6 @@ from opentemis.learning.models import ActivityKind, Section, Wave
 from opentemis.orgs.models import SchoolLevel, Unit
 from opentemis.training.models import Programme
 
-
 HOURS_HELP = _(
     "The periods credited to the BDTX ledger when the online part is completed. A face-to-face "
     "class of the course credits its attended periods itself when it is closed: do not count "
