@@ -69,10 +69,10 @@ def _correct(version: Any) -> Any:
 def _take(quiz: Quiz, enrolment: Enrolment, right: int) -> None:
     """An attempt with the first ``right`` answers right and the others left empty."""
     attempt = quizzes.attempt_start(enrolment=enrolment, quiz=quiz)
-    for slot in attempt.slots.select_related("version").order_by("position"):
+    for slot in attempt.slots.select_related("question_version").order_by("position"):
         if slot.position <= right:
             quizzes.answer_save(
-                attempt=attempt, position=slot.position, response=_correct(slot.version)
+                attempt=attempt, position=slot.position, response=_correct(slot.question_version)
             )
     quizzes.attempt_submit(attempt=attempt)
 
@@ -204,7 +204,7 @@ def seed_demo_learning(
 
     enrolments = list(
         Enrolment.objects.filter(course=course)
-        .exclude(person_id=teacher.person_id if teacher else None)
+        .exclude(person_id=teacher.person_id if teacher and teacher.person_id else 0)
         .select_related("person")
         .order_by("person__full_name", "pk")
     )
