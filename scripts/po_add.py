@@ -3,7 +3,8 @@
     .venv/bin/python scripts/po_add.py FILE.json [FILE.json ...]
 
 Each FILE is a JSON object {"English msgid": "Vietnamese msgstr", ...}; a key of the form
-"context\\u0004msgid" sets a msgctxt. An entry already translated keeps its msgstr (the same
+"context\\u0004msgid" sets a msgctxt; a key "singular\\u0001plural" makes a plural entry
+(Vietnamese has one form). An entry already translated keeps its msgstr (the same
 English can be said differently elsewhere: give the new text a msgctxt); an untranslated one
 gets the new msgstr. Exact duplicates (which a union merge of the .po can leave) are removed.
 """
@@ -32,14 +33,23 @@ def main(paths: list[str]) -> None:
     added = changed = 0
     for path in paths:
         for raw, msgstr in json.loads(Path(path).read_text(encoding="utf-8")).items():
-            ctxt, _, msgid = raw.rpartition("\u0004")
+            ctxt, _, text = raw.rpartition("\u0004")
+            msgid, _, plural = text.partition("\u0001")
             key = (ctxt or None, msgid)
             if key in seen:
-                if not seen[key].msgstr:
+                if not seen[key].msgstr and not seen[key].msgstr_plural:
                     seen[key].msgstr = msgstr
                     changed += 1
                 continue
-            entry = polib.POEntry(msgid=msgid, msgstr=msgstr, msgctxt=ctxt or None)
+            if plural:
+                entry = polib.POEntry(
+                    msgid=msgid,
+                    msgid_plural=plural,
+                    msgstr_plural={0: msgstr},
+                    msgctxt=ctxt or None,
+                )
+            else:
+                entry = polib.POEntry(msgid=msgid, msgstr=msgstr, msgctxt=ctxt or None)
             po.append(entry)
             seen[key] = entry
             added += 1

@@ -18,7 +18,18 @@ GETTEXT = {"_", "gettext", "gettext_lazy"}
 _STRING = r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 _CALL = re.compile(rf"\bn?gettext\({_STRING}(?:, {_STRING})?")
 # Loanwords written the same in Vietnamese.
-SAME_IN_VIETNAMESE = {"Email", "email", "Menu", "PDF", "Excel", "API", "BDTX"}
+SAME_IN_VIETNAMESE = {
+    "Email",
+    "email",
+    "Menu",
+    "PDF",
+    "Excel",
+    "API",
+    "BDTX",
+    "Video",
+    "SCORM",
+    "H5P",
+}
 
 
 def python_msgids(app: Path) -> set[str]:

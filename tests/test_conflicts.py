@@ -46,6 +46,9 @@ NOT_LOCKS = {
     "standards.framework": "a framework's content version (new content, new row)",
     "training.catalogue": "a catalogue's content version (a locked one is copied, new row)",
     "plans.schoolplan": "counts a school plan's reports and reopenings; its writes take a row lock",
+    "learning.course": "counts a course's changes (settings, audience, opening) for the audit",
+    "quizzes.quiz": "counts a test's settings changes; attempts pin question versions instead",
+    "packages.package": "counts a package's uploads (each replaces the files under a new prefix)",
 }
 
 

@@ -53,6 +53,7 @@ from opentemis.plans.models import PlanItem
 from tests import test_vietnamese_crawl
 from tests.module_db import ledger_things, plan_things
 from tests.test_vietnamese_crawl import Crawl, _walk
+from tests.world_learning import learning_api_ids
 
 crawl = test_vietnamese_crawl.crawl  # the crawl's world (a fixture), shared
 
@@ -515,6 +516,7 @@ def api_ids(world: Crawl) -> dict[str, Any]:
         "/api/v1/bdtx/units/": first["bdtx_school"]["unit"],
         "/api/v1/bdtx/ledger/": first["api:bdtx-ledger-entry"]["pk"],
         "/api/v1/bdtx/items/": first["api:bdtx-item"]["pk"],
+        **learning_api_ids(world.learning),
     }
 
 

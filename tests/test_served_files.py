@@ -31,6 +31,8 @@ from opentemis.evidence.tests import files
 from opentemis.jobs import services as job_services
 from opentemis.standards.models import Framework
 from opentemis.training.services import load_builtin_catalogues
+from tests import world_products
+from tests.learning_world import make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -227,9 +229,25 @@ PRINCIPAL = lambda ev: ev.w.principal_a1  # noqa: E731
 OFFICER = lambda ev: ev.w.officer_a  # noqa: E731
 
 
+def _face_class(ev: Any) -> int:
+    """A face-to-face class of province A's course (its results as Excel)."""
+    from tests import world_classes
+    from tests.learning_world import make_course
+
+    lw = make_course(ev.w)
+    with system_scope():
+        return world_classes.things(lw)["class"][0]
+
+
 def _catalogue(ev: Any) -> Any:
     with system_scope():
         return load_builtin_catalogues(school_year=ev.w.year).catalogues[0][0]
+
+
+def _course(ev: Any) -> Any:
+    from tests.learning_world import make_course
+
+    return make_course(ev.w).course
 
 
 def _superuser(ev: Any) -> Any:
@@ -238,7 +256,31 @@ def _superuser(ev: Any) -> Any:
     return make_user("root", superuser=True)
 
 
+def _product_file(ev: Any) -> str:
+    with system_scope():
+        pk = world_products.things(make_course(ev.w))["product.submission"][0]
+    return reverse("products_file", args=[pk])
+
+
+def _package(ev: Any) -> Any:
+    """A SCORM activity of a course teacher A1 is enrolled in, with the project's demo package."""
+    from opentemis.packages.demo import demo_scorm
+    from tests.learning_world import make_course
+
+    lw = make_course(ev.w)
+    activity = lw.activity("scorm", "Gói SCORM")
+    with system_scope():
+        return demo_scorm(activity=activity)
+
+
+def _package_file(ev: Any, path: str) -> str:
+    return reverse("packages_file", args=[_package(ev).activity_id, path])
+
+
 CASES: dict[str, Case] = {
+    "products_file": Case(_get(TEACHER, _product_file)),
+    # A package's files other than its HTML pages (those: the exception tested below).
+    "packages_file": Case(_get(TEACHER, lambda ev: _package_file(ev, "imsmanifest.xml"))),
     "evidence_download": Case(
         _get(TEACHER, lambda ev: reverse("evidence_download", args=[_evidence(ev).pk])),
         shown=True,
@@ -259,6 +301,9 @@ CASES: dict[str, Case] = {
     ),
     "framework_template": Case(_get(_superuser, lambda ev: reverse("framework_template"))),
     "training_template": Case(_get(_superuser, lambda ev: reverse("training_template"))),
+    "learning_course_export": Case(
+        _get(OFFICER, lambda ev: reverse("learning_course_export", args=[_course(ev).pk]))
+    ),
     "training_catalogue_export": Case(
         _get(
             _superuser,
@@ -276,6 +321,9 @@ CASES: dict[str, Case] = {
         )
         for suffix, fmt in (("", "pdf"), (" (xlsx)", "xlsx"))
     },
+    "class_results_export": Case(
+        _get(OFFICER, lambda ev: reverse("class_results_export", args=[_face_class(ev)]))
+    ),
     "paper_template": Case(
         _get(PRINCIPAL, lambda ev: reverse("paper_template", args=[ev.w.school_a1.pk]) + _cycle(ev))
     ),
@@ -332,6 +380,18 @@ CASES |= {
         _get(TEACHER, _material("materials_file_download", "materials.file"))
     ),
 }
+
+
+def _quiz(ev: Any) -> Any:
+    from tests.learning_world import make_course
+
+    return make_course(ev.w).activity("quiz", "Bài kiểm tra")
+
+
+# The quizzes app: the Excel template of a question bank (the course's officer).
+CASES["quiz_bank_template"] = Case(
+    _get(OFFICER, lambda ev: reverse("quiz_bank_template", args=[_quiz(ev).pk]))
+)
 
 
 def test_the_route_walk_finds_the_file_routes() -> None:
@@ -397,3 +457,22 @@ def test_a_job_result_is_never_shown(ev: Any) -> None:
     job.save(update_fields=["result_name"])
     response = ev.w.client_for(ev.w.principal_a1).get(reverse("job_download", args=[job.pk]))
     assert_safe(response, shown=False)
+
+
+def test_package_pages_are_the_documented_exception(ev: Any) -> None:
+    """A SCORM package's HTML page runs script in the player's frame and reaches the run-time
+    API on the player page (docs/architecture.md, "Files the server sends: SCORM and H5P
+    package pages"): not sandboxed, but framed only by this site and loading nothing from
+    elsewhere; opened alone, it goes to the player page."""
+    from opentemis.packages.http import PACKAGE_POLICY
+
+    url = _package_file(ev, "bai-hoc/index.html")
+    client = ev.w.client_for(ev.w.teacher_a1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == PACKAGE_POLICY
+    assert "frame-ancestors 'self'" in PACKAGE_POLICY and "default-src 'self'" in PACKAGE_POLICY
+    assert client.get(url, headers={"Sec-Fetch-Dest": "document"}).status_code == 302

@@ -37,6 +37,7 @@ from opentemis.accounts.models import User
 from opentemis.core.scoping import actor_scope, system_scope
 from opentemis.training.models import ProgrammeContent
 from opentemis.training.services import load_builtin_catalogues
+from tests.world_learning import HOSTILE_ROUTES as LEARNING_HOSTILE
 from tests.world_learning import learning_kwargs, learning_things
 
 # --- recognising English -------------------------------------------------------------------
@@ -58,6 +59,7 @@ ENGLISH_SYLLABLES = {
 ALLOWED = {
     "OpenTEMIS", "Email", "email", "File", "file", "Excel", "Word", "PowerPoint",
     "OpenDocument", "Zalo", "Google", "Chrome", "Firefox", "glai", "Bru",
+    "Video", "video", "SCORM", "Moodle", "zip",
 }  # fmt: skip
 
 NOT_WORDS = re.compile(
@@ -241,6 +243,7 @@ SKIP = {
     ),
     "plans_school_activity": "POST only",
     "plans_school_report": "POST only",
+    **dict.fromkeys(LEARNING_HOSTILE, "POST only, or a file (tests/world_*.py HOSTILE)"),
 }
 
 
@@ -271,6 +274,8 @@ class Crawl:
     kwargs: dict[str, list[dict[str, Any]]]
     # Arguments of routes the crawl does not read but the hostile-input test posts to.
     hostile: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The learning apps' things (tests/world_learning.py): kind -> (pk, owner).
+    learning: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -407,7 +412,12 @@ def crawl(ev: Any) -> Crawl:
     }
     learning = learning_things(w)
     kwargs.update(learning_kwargs(learning, "CRAWL"))
-    return Crawl(roles=roles, kwargs=kwargs, hostile=learning_kwargs(learning, "HOSTILE"))
+    return Crawl(
+        roles=roles,
+        kwargs=kwargs,
+        hostile=learning_kwargs(learning, "HOSTILE"),
+        learning=learning,
+    )
 
 
 def test_every_page_route_has_arguments_or_a_reason(crawl: Crawl) -> None:

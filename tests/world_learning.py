@@ -29,8 +29,34 @@ APPS = (
 )
 CORE_KINDS: tuple[str, ...] = ("course", "course.activity", "enrolment")
 #: The core's page routes for the crawl, and its POST-only routes for the hostile-input test.
-CORE_CRAWL: dict[str, dict[str, str]] = {}
-CORE_HOSTILE: dict[str, dict[str, str]] = {}
+CORE_CRAWL: dict[str, dict[str, str]] = {
+    "learning_course": {"pk": "course"},
+    "learning_course_manage": {"pk": "course"},
+    "learning_course_progress": {"pk": "course"},
+}
+CORE_HOSTILE: dict[str, dict[str, str]] = {
+    "learning_activity": {"pk": "course.activity"},
+    **{
+        name: {"pk": "course"}
+        for name in (
+            "learning_course_audience",
+            "learning_section_add",
+            "learning_activity_add",
+            "learning_course_state",
+            "learning_course_sync",
+            "learning_course_deadline",
+            "learning_course_grader",
+            "learning_course_export",
+        )
+    },
+}
+#: The API's paths with an id: the path before ``{id}`` -> the kind of the id.
+CORE_API_IDS: dict[str, str] = {
+    "/api/v1/learn/courses/": "course",
+    "/api/v1/learn/enrolments/": "enrolment",
+}
+#: Every learning route the crawl skips (POST only, or a file) for the hostile-input test.
+HOSTILE_ROUTES: frozenset[str] = frozenset(CORE_HOSTILE).union(*(app.HOSTILE for app in APPS))
 KINDS: tuple[str, ...] = CORE_KINDS + tuple(k for app in APPS for k in app.KINDS)
 
 
@@ -61,3 +87,12 @@ def learning_kwargs(
         name: [{param: things[kind][0] for param, kind in params.items()}]
         for name, params in routes.items()
     }
+
+
+def learning_api_ids(things: dict[str, tuple[int, Any]]) -> dict[str, int]:
+    """An id for each ``{id}`` of the learning API's paths, by the path before it (each app's
+    ``API_IDS``: path head -> kind)."""
+    heads = dict(CORE_API_IDS)
+    for app in APPS:
+        heads.update(getattr(app, "API_IDS", {}))
+    return {head: things[kind][0] for head, kind in heads.items()}

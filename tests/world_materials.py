@@ -36,8 +36,6 @@ CRAWL: dict[str, dict[str, str]] = {
     "materials_file_manage": {"pk": "materials.file.builder"},
 }
 #: Routes the crawl does not read (POST-only, files) that the hostile-input test posts to.
-#: They are in CRAWL as well: the crawl wants arguments for every route it does not skip, and
-#: passes over answers that are not HTML (files) or empty (405 to a GET).
 HOSTILE: dict[str, dict[str, str]] = {
     "materials_video_progress": {"pk": "materials.video"},
     "materials_asset_delete": {"pk": "materials.asset.builder"},
@@ -45,8 +43,8 @@ HOSTILE: dict[str, dict[str, str]] = {
     "materials_file_download": {"pk": "materials.file"},
     "materials_asset": {"pk": "materials.asset"},
 }
-
-CRAWL |= HOSTILE
+#: The API's paths with an id: the path before ``{id}`` (e.g. "/api/v1/learn/attempts/") -> kind.
+API_IDS: dict[str, str] = {"/api/v1/learn/videos/": "materials.video"}
 
 
 def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:

@@ -20,6 +20,7 @@ from django.http import Http404
 from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.core.params import parse_positive_int
 from opentemis.core.scoping import system_scope
 from opentemis.learning.models import (
     Activity,
@@ -29,6 +30,14 @@ from opentemis.learning.models import (
     Enrolment,
 )
 from opentemis.orgs.models import path_prefixes
+
+
+def _pk(value: int) -> int:
+    """An id from a URL: anything no row can have (beyond 64 bits) is a 404, not a crash."""
+    pk = parse_positive_int(value)
+    if pk is None:
+        raise Http404
+    return pk
 
 
 def manages_course(actor: User, course: Course) -> bool:
@@ -74,7 +83,7 @@ def reads_course(actor: User, course: Course) -> bool:
 
 def managed_course(actor: User, pk: int) -> Course:
     """The course ``pk`` if ``actor`` manages it; 404 otherwise."""
-    course = Course.objects.filter(pk=pk).select_related("school_year", "unit").first()
+    course = Course.objects.filter(pk=_pk(pk)).select_related("school_year", "unit").first()
     if course is None or not manages_course(actor, course):
         raise Http404
     return course
@@ -82,7 +91,7 @@ def managed_course(actor: User, pk: int) -> Course:
 
 def read_course(actor: User, pk: int) -> Course:
     """The course ``pk`` if ``actor`` reads its progress or manages it; 404 otherwise."""
-    course = Course.objects.filter(pk=pk).select_related("school_year", "unit").first()
+    course = Course.objects.filter(pk=_pk(pk)).select_related("school_year", "unit").first()
     if course is None or not reads_course(actor, course):
         raise Http404
     return course
@@ -93,7 +102,7 @@ def own_enrolment(actor: User, course_id: int) -> Enrolment | None:
     if not actor.is_authenticated or not actor.person_id:
         return None
     return (
-        Enrolment.objects.filter(course_id=course_id, person_id=actor.person_id)
+        Enrolment.objects.filter(course_id=_pk(course_id), person_id=actor.person_id)
         .exclude(course__status=CourseStatus.DRAFT)
         .select_related("course", "course__school_year")
         .first()
@@ -111,7 +120,7 @@ def learner_enrolment(actor: User, course_id: int) -> Enrolment:
 def learner_activity(actor: User, pk: int) -> tuple[Activity, Enrolment]:
     """Activity ``pk`` and the actor's enrolment in its course; 404 if they are not enrolled.
     Every learner page and endpoint of an activity app starts here."""
-    activity = Activity.objects.filter(pk=pk).select_related("course", "section").first()
+    activity = Activity.objects.filter(pk=_pk(pk)).select_related("course", "section").first()
     if activity is None:
         raise Http404
     enrolment = learner_enrolment(actor, activity.course_id)
@@ -120,7 +129,7 @@ def learner_activity(actor: User, pk: int) -> tuple[Activity, Enrolment]:
 
 def managed_activity(actor: User, pk: int) -> Activity:
     """Activity ``pk`` if ``actor`` manages its course; 404 otherwise."""
-    activity = Activity.objects.filter(pk=pk).select_related("course", "section").first()
+    activity = Activity.objects.filter(pk=_pk(pk)).select_related("course", "section").first()
     if activity is None or not manages_course(actor, activity.course):
         raise Http404
     return activity
@@ -143,7 +152,7 @@ def graded_enrolment(actor: User, pk: int) -> Enrolment:
     colleagues of other schools, outside their own scope: the enrolment is read in the system
     scope and returned only after the grading rule above allowed it (docs/architecture.md)."""
     with system_scope():
-        enrolment = Enrolment.objects.filter(pk=pk).select_related("course", "person").first()
+        enrolment = Enrolment.objects.filter(pk=_pk(pk)).select_related("course", "person").first()
     if enrolment is None or not grades_path(actor, enrolment.course, enrolment.unit_path):
         raise Http404
     return enrolment

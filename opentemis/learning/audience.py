@@ -55,21 +55,41 @@ def unit_paths(course: Course) -> list[str]:
 
 def audience_people(course: Course) -> QuerySet[Person]:
     """The people the course's rule and wave enrol now (call in a scope that sees them: the
-    enrolment job runs in the system scope)."""
+    enrolment job runs in the system scope). Every condition on a related table is an EXISTS,
+    so the query returns each person once without DISTINCT and can be used, correlated, as
+    "is this person in the audience" (``enrol_sync``)."""
     rule = course.audience or {}
     paths = unit_paths(course)
+    if not paths:
+        return Person.objects.none()
     where = Q()
     for path in paths:
         where |= Q(unit_path__startswith=path)
     people = Person.objects.filter(where, employment_status=EmploymentStatus.WORKING)
-    if not paths:
-        return people.none()
     if rule.get("levels"):
-        people = people.filter(unit__levels__code__in=rule["levels"])
+        people = people.filter(
+            Exists(
+                Unit.levels.through.objects.filter(
+                    unit_id=OuterRef("unit_id"), schoollevel__code__in=rule["levels"]
+                )
+            )
+        )
     if rule.get("positions"):
-        people = people.filter(positions__code__in=rule["positions"])
+        people = people.filter(
+            Exists(
+                Person.positions.through.objects.filter(
+                    person_id=OuterRef("pk"), position__code__in=rule["positions"]
+                )
+            )
+        )
     if rule.get("subjects"):
-        people = people.filter(subjects__code__in=rule["subjects"])
+        people = people.filter(
+            Exists(
+                Person.subjects.through.objects.filter(
+                    person_id=OuterRef("pk"), subject__code__in=rule["subjects"]
+                )
+            )
+        )
     if course.wave == Wave.CORE:
         people = people.filter(
             Exists(
@@ -91,4 +111,4 @@ def audience_people(course: Course) -> QuerySet[Person]:
                 )
             )
         )
-    return people.distinct()
+    return people

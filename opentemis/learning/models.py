@@ -244,6 +244,8 @@ class ActivityProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "activity"], name="one_progress")
         ]
+        # The officer's funnel: learners of a subtree who did each activity.
+        indexes = [models.Index(fields=["activity", "unit_path"], name="progress_activity_path")]
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}/{self.activity_id}: {self.state}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ from opentemis.learning.models import (
     Section,
     Wave,
 )
+from opentemis.learning.signals import send_course_completed
 from opentemis.orgs.models import SchoolYear, Unit, path_prefixes
 from opentemis.plans import ledger
 from opentemis.plans.models import LedgerEntry, PlanItem, PlanStatus
@@ -199,8 +200,17 @@ def course_open(*, actor: User | None, course: Course) -> Course:
     course.version += 1
     course.save(update_fields=["status", "version", "updated_at"])
     audit(actor=actor, action="learning.course_open", obj=course, unit_id=course.unit_id)
-    transaction.on_commit(lambda: enrol_sync(course=course))
+    _enrol_later(course)
     return course
+
+
+def _enrol_later(course: Course) -> None:
+    """Enrol the course's audience in the task worker, after the commit."""
+    # Local: tasks.py imports this module at load time.
+    from opentemis.learning.tasks import enrol_course
+
+    pk = course.pk
+    transaction.on_commit(lambda: enrol_course.enqueue(pk))
 
 
 @transaction.atomic
@@ -363,9 +373,12 @@ def enrol_sync(*, course: Course) -> dict[str, int]:
         required = course.activities.filter(required=True).count()
         wanted = audience_people(course)
         existing = Enrolment.objects.filter(course=course)
-        new_people = wanted.exclude(pk__in=existing.values("person_id")).values_list(
+        # Correlated NOT EXISTS / EXISTS both ways: an index probe per row, where NOT IN over
+        # a million-row subquery is a plan PostgreSQL cannot run in useful time.
+        new_people = wanted.filter(~Exists(existing.filter(person_id=OuterRef("pk")))).values_list(
             "pk", "unit_path"
         )
+        in_audience = Exists(wanted.filter(pk=OuterRef("person_id")))
         added = 0
         batch: list[Enrolment] = []
         for pk, path in new_people.iterator(chunk_size=5000):
@@ -379,13 +392,28 @@ def enrol_sync(*, course: Course) -> dict[str, int]:
             added += len(Enrolment.objects.bulk_create(batch, ignore_conflicts=True))
         left = (
             existing.filter(status=EnrolmentStatus.ACTIVE, source=EnrolmentSource.RULE)
-            .exclude(person_id__in=wanted.values("pk"))
+            .filter(~in_audience)
             .update(status=EnrolmentStatus.LEFT)
         )
-        back = existing.filter(
-            status=EnrolmentStatus.LEFT, person_id__in=wanted.values("pk")
-        ).update(status=EnrolmentStatus.ACTIVE)
+        back = (
+            existing.filter(status=EnrolmentStatus.LEFT)
+            .filter(in_audience)
+            .update(status=EnrolmentStatus.ACTIVE)
+        )
     return {"added": added, "left": left, "back": back}
+
+
+def enrol_sync_all() -> dict[str, int]:
+    """Every open course's audience applied now (the nightly run); summed counts."""
+    total = {"courses": 0, "added": 0, "left": 0, "back": 0}
+    with system_scope():
+        courses = list(Course.objects.filter(status=CourseStatus.OPEN))
+    for course in courses:
+        counts = enrol_sync(course=course)
+        total["courses"] += 1
+        for key, value in counts.items():
+            total[key] += value
+    return total
 
 
 @transaction.atomic
@@ -568,6 +596,7 @@ def post_hours(*, enrolment_pk: int) -> LedgerEntry | None:
         )
         if enrolment.ledger_entry_id != entry.pk:
             Enrolment.objects.filter(pk=enrolment.pk).update(ledger_entry=entry)
+            send_course_completed(enrolment, entry)
     return entry
 
 

@@ -93,6 +93,7 @@ class NoticeKind(models.TextChoices):
     POLL = "poll", _("Poll open")
     DEADLINE = "deadline", _("Deadline approaching")
     PLAN = "plan", _("BDTX plan")
+    LEARNING = "learning", _("Online learning")
 
 
 class EmailState(models.TextChoices):

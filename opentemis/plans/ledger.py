@@ -389,14 +389,18 @@ def entry_post(
     description: Any,
     external_ref: str,
     item: PlanItem | None = None,
+    source: str = EntrySource.ONLINE,
 ) -> LedgerEntry:
-    """An online module completed, posted by the learning system: confirmed. Idempotent by
-    ``external_ref`` (the system's own key): a second post, or two at once, returns the entry
-    recorded first, unchanged. The caller (a system) has checked who it acts for."""
+    """An online module completed (or, ``source=CLASS``, a face-to-face class attended),
+    posted by the learning system: confirmed. Idempotent by ``external_ref`` (the system's own
+    key) within its source: a second post, or two at once, returns the entry recorded first,
+    unchanged. The caller (a system) has checked who it acts for."""
     ref = str(external_ref or "").strip()
     if not ref or len(ref) > 100:
         raise ValidationError(_("A posted entry needs its system's reference (at most 100)."))
-    existing = _posted(person, school_year, ref)
+    if source not in (EntrySource.ONLINE, EntrySource.CLASS):
+        raise ValueError(f"a system posts online or class hours, not {source!r}")
+    existing = _posted(person, school_year, ref, source)
     if existing is not None:
         return existing
     try:
@@ -414,17 +418,20 @@ def entry_post(
                 item=item,
             ),
             ref=ref,
+            source=source,
         )
     except IntegrityError:  # posted at the same moment by another worker: theirs stands
-        found = _posted(person, school_year, ref)
+        found = _posted(person, school_year, ref, source)
         if found is None:
             raise
         return found
 
 
-def _posted(person: Person, school_year: SchoolYear, ref: str) -> LedgerEntry | None:
+def _posted(
+    person: Person, school_year: SchoolYear, ref: str, source: str = EntrySource.ONLINE
+) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(
-        person=person, school_year=school_year, source=EntrySource.ONLINE, external_ref=ref
+        person=person, school_year=school_year, source=source, external_ref=ref
     ).first()
 
 
@@ -436,6 +443,7 @@ def _post(
     school_year: SchoolYear,
     fields: EntryFields,
     ref: str,
+    source: str = EntrySource.ONLINE,
 ) -> LedgerEntry:
     entry = LedgerEntry.objects.create(
         person=person,
@@ -443,7 +451,7 @@ def _post(
         unit_path=person.unit_path,
         programme=fields.programme,
         item=fields.item,
-        source=EntrySource.ONLINE,
+        source=source,
         hours=fields.hours,
         date=fields.date,
         description=fields.description,

@@ -1,9 +1,25 @@
 from django.apps import AppConfig
 
+from opentemis.learning import kinds
+
 
 class SurveysConfig(AppConfig):
-    """(issue 13; decision 0019)"""
+    """The end-of-course satisfaction survey: items from data, one response per learner,
+    anonymous results by unit (issue 13; bdtx.md R14, R15; decision 0019)."""
 
     name = "opentemis.surveys"
     label = "surveys"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Local: the app's modules import models, which load only once the registry is ready.
+        from opentemis.surveys import transfer
+
+        kinds.register(
+            "survey",
+            learner_url="survey_take",
+            manage_url="survey_results",
+            icon="☺",
+            exporter=transfer.export_survey,
+            importer=transfer.import_survey,
+        )

@@ -199,6 +199,15 @@ class _Checker:
             return None
         return float(value)
 
+    def share(self, obj: dict[str, Any], key: str, path: Path, where: str) -> float | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            self.problem((*path, key), f"{where} > {key}", _("must be a share above 0, up to 1."))
+            return None
+        return float(value)
+
     def rule(self, obj: dict[str, Any], key: str, path: Path, where: str) -> dict[str, str]:
         value = obj.get(key)
         if value is None:
@@ -283,6 +292,9 @@ class _Checker:
                 "evidence_criteria": self.criteria_map(
                     year, "evidence_criteria", ("year",), "year"
                 ),
+                "attendance_min": self.share(year, "attendance_min", ("year",), "year"),
+                "attendance_source": self.text(year, "attendance_source", ("year",), "year"),
+                "attendance_to_verify": self.text(year, "attendance_to_verify", ("year",), "year"),
             }
         elif year is not None:
             self.problem(("year",), "year", _("must be a mapping."))

@@ -9,6 +9,8 @@ note where the source is not confirmed: nothing of it is in code.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,11 @@ class TrainingYear(models.Model):
     # The criterion a year's result is evidence for in next year's evaluation, per framework
     # code (TT 20/2018 criterion 3, "Phát triển chuyên môn của bản thân").
     evidence_criteria = models.JSONField(default=dict, blank=True)
+    # Face-to-face classes (bdtx.md R11): the share of sessions a learner attends to meet the
+    # class (and sit the final test), 0.80 by the precedent of TT 28/2014 (to verify).
+    attendance_min = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.80"))
+    attendance_source = models.CharField(max_length=255, blank=True)
+    attendance_to_verify = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"BDTX {self.school_year}"

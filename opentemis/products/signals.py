@@ -1,0 +1,34 @@
+"""Events of the final product for the apps above this one (notifications: the lead wires
+them), sent after the commit (``transaction.on_commit``) and robustly.
+
+* ``product_submitted(sender=Submission, submission, actor)``: a learner handed in (or
+  replaced a waiting submission): the graders may be told;
+* ``product_graded(sender=Submission, submission, actor)``: a grader graded it: the learner
+  may be told (``submission.status``: "passed" or "failed").
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import dispatch
+from django.db import transaction
+
+from opentemis.accounts.models import User
+from opentemis.products.models import Submission
+
+logger = logging.getLogger(__name__)
+
+product_submitted = dispatch.Signal()
+product_graded = dispatch.Signal()
+
+
+def send_after_commit(signal: dispatch.Signal, submission: Submission, actor: User | None) -> None:
+    def send() -> None:
+        for receiver, outcome in signal.send_robust(
+            sender=Submission, submission=submission, actor=actor
+        ):
+            if isinstance(outcome, Exception):
+                logger.error("products signal receiver %r failed", receiver, exc_info=outcome)
+
+    transaction.on_commit(send)

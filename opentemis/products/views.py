@@ -1,0 +1,364 @@
+"""Pages of the final product, under /learn/products/ (issue 13 item 4).
+
+* ``<activity>/``: the learner's page: the instructions, the rubric, what they handed in and
+  the grader's result and comments; the form to hand in (or replace what waits);
+* ``<activity>/manage/``: the builder's settings (instructions, rubric, what may be handed in);
+* ``<activity>/queue/``: the grader's queue: waiting (oldest first), graded, by school;
+* ``submissions/<pk>/grade/``: the grading page: the submission, the rubric and the form;
+* ``submissions/<pk>/file/``: the file handed in, for its learner and its graders.
+
+Access through ``learning.access`` (and ``selectors`` for graders); anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.http import file_response
+from opentemis.core.params import parse_positive_int
+from opentemis.evidence import validation
+from opentemis.evidence.forms import upload_input_attrs
+from opentemis.learning.access import learner_activity
+from opentemis.learning.services import prerequisites_missing
+from opentemis.products import selectors, services
+from opentemis.products.models import Product, SubmissionStatus
+
+
+class SubmitForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your product (text)"),
+        required=False,
+        max_length=services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    file = forms.FileField(label=gettext_lazy("File of your product"), required=False)
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not product.accepts_text:
+            del self.fields["text"]
+        if not product.accepts_file:
+            del self.fields["file"]
+        else:
+            attrs = upload_input_attrs()
+            attrs["data-max-bytes"] = str(services.limit_bytes(product))
+            self.fields["file"].widget.attrs.update(attrs)
+
+
+VERDICTS = [("passed", gettext_lazy("Passed")), ("failed", gettext_lazy("Not passed"))]
+
+
+class GradeForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("Result"), choices=VERDICTS, widget=forms.RadioSelect
+    )
+    score = forms.CharField(
+        label=gettext_lazy("Score on 10 (optional)"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    comments = forms.CharField(
+        label=gettext_lazy("Comments to the learner"),
+        required=False,
+        max_length=services.COMMENTS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args: Any, rubric: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, criterion in enumerate(rubric):
+            self.fields[f"remark_{index}"] = forms.CharField(
+                label=criterion["title"],
+                help_text=criterion.get("description", ""),
+                required=False,
+                max_length=services.REMARK_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def remark_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("remark_")]
+
+    def remarks(self) -> list[str]:
+        return [self.cleaned_data.get(n, "") for n in self.fields if n.startswith("remark_")]
+
+
+MEGABYTE = 1024 * 1024
+
+
+class ManageForm(forms.Form):
+    instructions = forms.CharField(
+        label=gettext_lazy("Instructions"),
+        required=False,
+        max_length=services.INSTRUCTIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    accepts_text = forms.BooleanField(label=gettext_lazy("A text may be written"), required=False)
+    accepts_file = forms.BooleanField(label=gettext_lazy("A file may be attached"), required=False)
+    max_mb = forms.IntegerField(
+        label=gettext_lazy("Largest file (MB; 0: the site's limit)"),
+        min_value=0,
+        max_value=max(1, validation.max_bytes() // MEGABYTE),
+        required=False,
+    )
+    file_types = forms.MultipleChoiceField(
+        label=gettext_lazy("File types accepted (none ticked: all)"),
+        choices=[(t, t.upper()) for t in services.FILE_TYPES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resubmit_until_pass = forms.BooleanField(
+        label=gettext_lazy("A learner graded Chưa đạt may hand in again"), required=False
+    )
+
+    def __init__(self, *args: Any, rubric: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = min(len(rubric) + 2, services.CRITERIA_MAX)
+        for index in range(rows):
+            given = rubric[index] if index < len(rubric) else {}
+            self.fields[f"criterion_{index}"] = forms.CharField(
+                label=_("Criterion %(n)s") % {"n": index + 1},
+                required=False,
+                max_length=services.CRITERION_TITLE_MAX,
+                initial=given.get("title", ""),
+            )
+            self.fields[f"criterion_{index}_description"] = forms.CharField(
+                label=_("What is expected"),
+                required=False,
+                max_length=services.CRITERION_DESCRIPTION_MAX,
+                initial=given.get("description", ""),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def criteria(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        names = [n for n in self.fields if n.startswith("criterion_") and n.count("_") == 1]
+        return [(self[n], self[f"{n}_description"]) for n in names]
+
+    def rubric(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        names = [n for n in self.fields if n.startswith("criterion_") and n.count("_") == 1]
+        return [
+            {"title": data.get(n, ""), "description": data.get(f"{n}_description", "")}
+            for n in names
+        ]
+
+
+def _errors(form: forms.Form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+# --- the learner ----------------------------------------------------------------------------
+
+
+def _learner_page(
+    request: AuthenticatedRequest, pk: int, form: SubmitForm | None = None, status: int = 200
+) -> HttpResponse:
+    activity, enrolment = learner_activity(request.user, pk)
+    if activity.kind != "product":
+        raise Http404
+    product = services.product_of(activity)
+    submissions = selectors.my_submissions(activity, enrolment.pk)
+    latest = submissions[0] if submissions else None
+    open_to_submit = services.can_submit(product, latest) and enrolment.status != "left"
+    if form is None and open_to_submit:
+        form = SubmitForm(product=product)
+    return render(
+        request,
+        "products/activity.html",
+        {
+            "activity": activity,
+            "course": activity.course,
+            "product": product,
+            "submissions": submissions,
+            "latest": latest,
+            "form": form if open_to_submit else None,
+            "replacing": latest is not None and latest.status == SubmissionStatus.PENDING,
+            "limit": filesizeformat(services.limit_bytes(product)),
+            "missing": [a.title for a in prerequisites_missing(enrolment, activity)],
+            "upload_attrs": flatatt(upload_input_attrs()),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def activity_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _learner_page(request, pk)
+
+
+@login_required
+@require_POST
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity, enrolment = learner_activity(request.user, pk)
+    if activity.kind != "product":
+        raise Http404
+    product = services.product_of(activity)
+    form = SubmitForm(request.POST, request.FILES, product=product)
+    if form.is_valid():
+        try:
+            services.submission_submit(
+                actor=request.user,
+                activity=activity,
+                enrolment=enrolment,
+                text=form.cleaned_data.get("text", ""),
+                uploaded_file=form.cleaned_data.get("file"),
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your product was handed in. You will see the result here.")
+            )
+            return redirect("products_activity", pk=pk)
+    return _learner_page(request, pk, form=form, status=400)
+
+
+@login_required
+@require_GET
+def submission_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_readable(request.user, pk)
+    if not submission.file.name:
+        raise Http404
+    try:
+        handle = submission.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return file_response(
+        handle, filename=submission.file_name or "san-pham", content_type=submission.file_type
+    )
+
+
+# --- the builder ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity = selectors.managed_product_activity(request.user, pk)
+    product = services.product_of(activity)
+    initial = {
+        "instructions": product.instructions,
+        "accepts_text": product.accepts_text,
+        "accepts_file": product.accepts_file,
+        "max_mb": product.max_bytes // MEGABYTE,
+        "file_types": product.file_types,
+        "resubmit_until_pass": product.resubmit_until_pass,
+    }
+    status = 200
+    if request.method == "POST":
+        form = ManageForm(request.POST, rubric=product.rubric, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.product_save(
+                    actor=request.user,
+                    activity=activity,
+                    instructions=data["instructions"],
+                    rubric=form.rubric(),
+                    accepts_text=data["accepts_text"],
+                    accepts_file=data["accepts_file"],
+                    max_bytes=(data["max_mb"] or 0) * MEGABYTE,
+                    file_types=data["file_types"],
+                    resubmit_until_pass=data["resubmit_until_pass"],
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, _("The final product's settings were saved."))
+                return redirect("products_manage", pk=pk)
+        status = 400
+    else:
+        form = ManageForm(rubric=product.rubric, initial=initial)
+    return render(
+        request,
+        "products/manage.html",
+        {"activity": activity, "course": activity.course, "form": form},
+        status=status,
+    )
+
+
+# --- the grader -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity = selectors.graded_activity(request.user, pk)
+    found = selectors.queue(
+        request.user, activity, unit_pk=parse_positive_int(request.GET.get("unit"))
+    )
+    return render(
+        request,
+        "products/queue.html",
+        {"activity": activity, "course": activity.course, "queue": found},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_to_grade(request.user, pk)
+    product = submission.product
+    initial: dict[str, Any] = {"revision": submission.revision}
+    if submission.status != SubmissionStatus.PENDING:
+        initial.update(
+            verdict=submission.status,
+            score=submission.score if submission.score is not None else "",
+            comments=submission.comments,
+        )
+        for index, remark in enumerate(submission.remarks):
+            initial[f"remark_{index}"] = remark.get("remark", "")
+    status = 200
+    if request.method == "POST":
+        form = GradeForm(request.POST, rubric=product.rubric, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submission_grade(
+                    actor=request.user,
+                    submission=submission,
+                    passed=data["verdict"] == "passed",
+                    score=data["score"],
+                    comments=data["comments"],
+                    remarks=form.remarks(),
+                    revision=data["revision"],
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, _("The grade was saved; the learner sees it now."))
+                return redirect("products_queue", pk=product.activity_id)
+        status = 400
+    else:
+        form = GradeForm(rubric=product.rubric, initial=initial)
+    latest = not selectors.has_later(submission)
+    return render(
+        request,
+        "products/grade.html",
+        {
+            "submission": submission,
+            "activity": product.activity,
+            "course": product.activity.course,
+            "product": product,
+            "person": submission.enrolment.person,
+            "earlier": selectors.others_of(submission),
+            "form": form if latest else None,
+        },
+        status=status,
+    )
