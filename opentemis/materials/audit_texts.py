@@ -20,11 +20,7 @@ register(
         ),
         "materials.video_upload": Sentence(
             _("%(actor)s uploaded the video of %(object)s."),
-            labels={
-                "name": _("File name"),
-                "size": _("Size (bytes)"),
-                "duration": _("Duration (seconds)"),
-            },
+            labels={"size": _("Size (bytes)"), "duration": _("Duration (seconds)")},
         ),
     }
 )

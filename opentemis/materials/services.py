@@ -221,7 +221,7 @@ def video_upload(
         action="materials.video_upload",
         obj=activity,
         unit_id=activity.course.unit_id,
-        changes={"name": video.name, "size": video.size, "duration": seconds},
+        changes={"size": video.size, "duration": seconds},
     )
     return video
 
