@@ -367,6 +367,16 @@ TASKS = {
     }
 }
 
+# Online learning's materials (issue 13, docs/operations.md "Videos"): upload limits, how videos
+# are streamed (nginx's X-Accel-Redirect location when a proxy serves the files, else presigned
+# S3 URLs or ranges from the app itself), and the low-bitrate copy made when ffmpeg is there.
+MATERIALS_VIDEO_MAX_BYTES = int(os.environ.get("MATERIALS_VIDEO_MAX_BYTES", str(500 * 1024**2)))
+MATERIALS_FILE_MAX_BYTES = int(os.environ.get("MATERIALS_FILE_MAX_BYTES", str(20 * 1024**2)))
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+MATERIALS_PRESIGNED_SECONDS = int(os.environ.get("MATERIALS_PRESIGNED_SECONDS", "300"))
+MATERIALS_TRANSCODE = os.environ.get("MATERIALS_TRANSCODE", "1") not in ("0", "false", "no")
+MATERIALS_TRANSCODE_TIMEOUT = float(os.environ.get("MATERIALS_TRANSCODE_TIMEOUT", str(3 * 3600)))
+
 # A job's lease (jobs app, docs/decisions/0008-jobs.md): a running job reports progress at
 # least this often (seconds); one silent for longer lost its worker and is queued again, at
 # most JOB_MAX_RETRIES times, then failed with a message (its owner can run it again). The

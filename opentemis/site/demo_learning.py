@@ -82,10 +82,12 @@ def _grader(province: Unit, school: Unit) -> User | None:
     user = User.objects.filter(username=GRADER).first()
     if user is not None:
         return user
+    levels = list(school.levels.values_list("code", flat=True))
     person = (
         Person.objects.filter(
             unit_path__startswith=province.path,
             unit__kind=UnitKind.SCHOOL,
+            unit__levels__code__in=levels,
             positions__code="GV",
             employment_status=EmploymentStatus.WORKING,
             user__isnull=True,

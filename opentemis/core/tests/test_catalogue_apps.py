@@ -16,6 +16,7 @@ APPS = [
     "classes",
     "forums",
     "learning",
+    "materials",
     "products",
     "quizzes",
     "surveys",

@@ -20,6 +20,7 @@ from opentemis.orgs.selectors import current_school_year, current_school_year_re
 from opentemis.plans.demo import seed_demo_plans
 from opentemis.plans.demo_ledger import seed_demo_ledger
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
+from opentemis.site.demo_learning import seed_demo_learning
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
 from opentemis.training.services import load_builtin_catalogues
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             training = load_builtin_catalogues(school_year=year) if year is not None else None
             if year is not None:
                 self._plans(year)
+                accounts += self._learning(year)
         for framework in frameworks:
             note = " (to verify)" if framework.needs_verification else ""
             self.stdout.write(f"Framework {framework.code} v{framework.version}{note}")
@@ -146,6 +148,30 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"BDTX ledger of the demo school: {entries} entries, results computed"
             )
+
+    def _learning(self, year: Any) -> list[tuple[str, str, str]]:
+        """The demo's online course, learners at every stage (once), and the core teacher who
+        grades the final products."""
+        officer = User.objects.get(username="so")
+        province = RoleAssignment.objects.get(user=officer, role=Role.UNIT_OFFICER).unit
+        principal = User.objects.get(username="hieutruong")
+        assert principal.person is not None
+        with translation.override(settings.LANGUAGE_CODE):
+            made = seed_demo_learning(
+                officer=officer,
+                province=province,
+                school=principal.person.unit,
+                teacher=User.objects.filter(username="giaovien").first(),
+                school_year=year,
+            )
+        if made.made:
+            learners = made.course.enrolments.count()
+            self.stdout.write(f"Online course {made.course.code}: {learners} learners enrolled")
+        grader = made.grader
+        if grader is None or grader.person is None:
+            return []
+        label = f"Giáo viên cốt cán (core teacher, grader) {grader.person.staff_code}"
+        return [(grader.username, label, grader.person.unit.name)]
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:

@@ -1,8 +1,6 @@
 """The video player in a real browser (Playwright and Debian's chromium, on a 375 px phone):
 it plays, reports when paused (sendBeacon), resumes where the learner stopped, and keeps what
-was watched offline until the connection returns. Marked ``browser``: not in the ordinary run;
-``pytest -m browser opentemis/materials/tests/test_player_browser.py`` runs it (``make
-test-browser`` reads tests/browser only)."""
+was watched offline until the connection returns (``make test-browser``)."""
 
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from django.test import override_settings
 from opentemis.core.scoping import system_scope
 from opentemis.learning.models import ActivityProgress
 from opentemis.materials import demo
-from tests.browser.conftest import browser, phone, reference_data, sign_in  # noqa: F401
+from tests.browser.conftest import sign_in
 from tests.learning_world import make_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +40,7 @@ def _play(page: Any, seconds: float) -> None:
 
 def test_the_player_reports_resumes_and_survives_offline(
     world: Any,
-    phone: Any,  # noqa: F811 - the fixture imported above
+    phone: Any,
     live_server: Any,
     tmp_path: Any,
 ) -> None:
