@@ -56,8 +56,16 @@ def national_courses(year: SchoolYear, hooks: dict[str, Hook] | None = None) -> 
                 )
                 if kind in hooks:
                     hooks[kind](activity)
+            course.options = {"bench_hooks": bool(hooks)}
             course.status = CourseStatus.OPEN
             course.save(update_fields=["status"])
+        if hooks and not course.options.get("bench_hooks"):
+            # A course made without the apps' rows (an earlier, partial run): give them now.
+            for activity in course.activities.order_by("position"):
+                if activity.kind in hooks:
+                    hooks[activity.kind](activity)
+            course.options = {**course.options, "bench_hooks": True}
+            course.save(update_fields=["options"])
         report["courses"].append(course.pk)
         if not Enrolment.objects.filter(course=course).exists():
             started = time.perf_counter()
