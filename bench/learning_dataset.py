@@ -1,6 +1,6 @@
 """The learning bench's dataset (issue 13): on the national dataset, two national courses of
-the current year offered by the ministry (the root unit), each with a page, a video, a test,
-a final product and a survey, and everyone at work enrolled in both (≈ 2.4 million enrolments)
+the current year offered by the ministry (the root unit), each with a page, a video, a SCORM
+lesson, a test, a final product and a survey, and everyone at work enrolled in both (≈ 2.4 million enrolments)
 by the product's own path (``learning.services.enrol_sync``, timed). Made once; later runs
 reuse it. ``kinds`` hooks let the activity apps give each activity its own rows.
 """
@@ -21,6 +21,7 @@ CODES = ("BENCH-GVPT06", "BENCH-GVPT02")
 ACTIVITIES = (
     ("page", "Giới thiệu mô-đun", False),
     ("video", "Video bài giảng", False),
+    ("scorm", "Bài học tương tác (SCORM)", True),
     ("quiz", "Bài kiểm tra cuối mô-đun", True),
     ("product", "Sản phẩm cuối khóa", True),
     ("survey", "Khảo sát mức độ hài lòng", False),
