@@ -1,8 +1,8 @@
 """The learning bench's dataset (issue 13): on the national dataset, two national courses of
 the current year offered by the ministry (the root unit), each with a page, a video, a SCORM
-lesson, a test, a final product and a survey, and everyone at work enrolled in both (≈ 2.4 million enrolments)
-by the product's own path (``learning.services.enrol_sync``, timed). Made once; later runs
-reuse it. ``kinds`` hooks let the activity apps give each activity its own rows.
+lesson, a test, a final product and a survey, and everyone at work enrolled in both (≈ 2.4
+million enrolments) by the product's own path (``learning.services.enrol_sync``, timed). Made
+once; later runs reuse it. ``kinds`` hooks let the activity apps give each activity its rows.
 """
 
 from __future__ import annotations

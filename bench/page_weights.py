@@ -90,6 +90,7 @@ def measure() -> tuple[list[Weight], list[Weight]]:
     from opentemis.accounts.models import RoleAssignment, User
     from opentemis.core.scoping import system_scope
     from opentemis.evaluations.models import Cycle, Evaluation, EvaluationKind, Status
+    from opentemis.learning.models import Course
 
     def client_for(username: str) -> Client:
         client = Client()
@@ -123,6 +124,10 @@ def measure() -> tuple[list[Weight], list[Weight]]:
         own = Evaluation.objects.get(
             cycle=cycle, person=User.objects.get(username="giaovien").person
         )
+    with system_scope():
+        course = Course.objects.get(code="GVPT06-DEMO")
+        video = course.activities.get(kind="video")
+        quiz = course.activities.get(kind="quiz")
     officer_client, principal_client = client_for("so"), client_for("hieutruong")
     pages = [
         ("Sign-in", Client(), reverse("login")),
@@ -139,6 +144,15 @@ def measure() -> tuple[list[Weight], list[Weight]]:
         ("Staff list, province", officer_client, reverse("staff_list")),
         ("Unit tree", officer_client, reverse("unit_tree")),
         ("Notices", teacher, reverse("notice_list")),
+        ("My courses, teacher", teacher, reverse("learning_mine")),
+        ("Course page, teacher", teacher, reverse("learning_course", args=[course.pk])),
+        ("Video page, teacher", teacher, reverse("materials_video", args=[video.pk])),
+        ("Test intro, teacher", teacher, reverse("quiz_take", args=[quiz.pk])),
+        (
+            "Course progress, officer",
+            officer_client,
+            reverse("learning_course_progress", args=[course.pk]),
+        ),
     ]
     weights, assets, seen = [], [], set()
     for name, client, url in pages:
