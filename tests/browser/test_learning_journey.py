@@ -239,6 +239,7 @@ def test_a_teacher_completes_a_course_and_the_periods_reach_the_ledger(
     with system_scope():
         enrolment = Enrolment.objects.get(pk=lw.enrolment.pk)
         assert enrolment.status == "completed"
+        assert enrolment.ledger_entry_id is not None
         entry = LedgerEntry.objects.get(pk=enrolment.ledger_entry_id)
     assert title in entry.description
     completion.get_by_role("link").click()
