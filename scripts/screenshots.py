@@ -1,6 +1,7 @@
 """Take the README screenshots from a running demo server (`make demo`), with Debian's chromium.
 
-Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL] [--learning]
+(``--learning``: only the online course's two screenshots.)
 """
 
 from __future__ import annotations
@@ -8,11 +9,38 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+BASE = ARGS[0] if ARGS else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{BASE}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo2025")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{BASE}/")
+
+
+def learning(browser: Any) -> None:
+    """The demo's online course: the teacher's course page on a phone, and the Sở officer's
+    progress page of the course's learners."""
+    phone = browser.new_page(viewport={"width": 375, "height": 800}, locale="vi-VN")
+    sign_in(phone, "giaovien")
+    phone.goto(f"{BASE}/learn/")
+    phone.locator(".course-card h2 a").first.click()
+    phone.wait_for_load_state()
+    phone.screenshot(path=str(OUT / "learning-course.png"))
+    course = phone.url.rstrip("/").rsplit("/", 1)[-1]
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, "so")
+    page.goto(f"{BASE}/learn/courses/{course}/progress/")
+    page.screenshot(path=str(OUT / "learning-progress.png"))
 
 
 def main() -> None:
@@ -22,6 +50,10 @@ def main() -> None:
             executable_path=shutil.which("chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+        learning(browser)
+        if "--learning" in sys.argv:
+            browser.close()
+            return
         page = browser.new_page(viewport={"width": 1280, "height": 760}, locale="vi-VN")
         page.goto(f"{BASE}/login/")
         page.fill("#id_username", "so")
