@@ -202,7 +202,7 @@ def seed_demo_learning(
     grader = _grader(province, school)
     if grader is not None:
         services.grader_set(actor=officer, course=course, user=grader, unit=school)
-    demo_class(activity=face, unit=school)
+    demo_class(activity=face, unit=school, taken_days=0)  # attendance would start everyone
 
     enrolments = list(
         Enrolment.objects.filter(course=course)
