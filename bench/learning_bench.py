@@ -465,7 +465,8 @@ def scorm_commit(activity: Activity, user: User, runs: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--learners", type=int, default=2000)
+    parser.add_argument("--learners", type=int, default=1500)
+    parser.add_argument("--quiz-only-learners", type=int, default=1000)
     parser.add_argument("--sign-in-learners", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--video-clients", type=int, default=20)
@@ -493,8 +494,15 @@ def main() -> None:
         resync = learning_services.enrol_sync(course=course)
         result["resync"] = {**resync, "seconds": round(time.perf_counter() - started, 1)}
         print("dataset", json.dumps(result, default=str), flush=True)
-        people = learners(course, quiz, args.learners + args.sign_in_learners, args.seed)
-        plain, signing = people[: args.learners], people[args.learners :]
+        people = learners(
+            course,
+            quiz,
+            args.learners + args.quiz_only_learners + args.sign_in_learners,
+            args.seed,
+        )
+        plain = people[: args.learners]
+        alone = people[args.learners : args.learners + args.quiz_only_learners]
+        signing = people[args.learners + args.quiz_only_learners :]
         province = _largest_province()
         officer, _ = User.objects.get_or_create(username=f"{eb.PREFIX}learn_so")
         RoleAssignment.objects.get_or_create(user=officer, role="unit_officer", unit=province)
@@ -520,6 +528,10 @@ def main() -> None:
         result["rush"]["trivial"] = trivial
         print("rush", json.dumps(result["rush"], default=str), flush=True)
         trivial = eb._trivial(server, args.clients, args.trivial_seconds, sessions[officer.pk])
+        result["rush_alone"] = rush(server, quiz.activity_id, None, alone, args.clients, False, 0)
+        result["rush_alone"]["trivial"] = trivial
+        print("rush alone", json.dumps(result["rush_alone"], default=str), flush=True)
+        trivial = eb._trivial(server, args.clients, args.trivial_seconds, sessions[officer.pk])
         result["rush_sign_in"] = rush(
             server, quiz.activity_id, None, signing, args.clients, True, 0
         )
@@ -527,18 +539,22 @@ def main() -> None:
         print("rush with sign-in", json.dumps(result["rush_sign_in"], default=str), flush=True)
     with system_scope():
         result["verify"] = verify(quiz, plain)
+        result["verify_alone"] = verify(quiz, alone)
         result["verify_sign_in"] = verify(quiz, signing)
     r = result["rush"]
     r["ratio_requests"] = round(r["quiz_requests_per_s"] / r["trivial"]["rps"], 3)
     s = result["rush_sign_in"]
     s["ratio_requests"] = round(s["quiz_requests_per_s"] / s["trivial"]["rps"], 3)
+    a = result["rush_alone"]
+    a["ratio_requests"] = round(a["quiz_requests_per_s"] / a["trivial"]["rps"], 3)
     print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     if args.write:
         write_section(args.write, "learning-bench", _report(args, result))
 
 
 def _report(args: argparse.Namespace, r: dict[str, Any]) -> str:
-    rush_, signed = r["rush"], r["rush_sign_in"]
+    rush_, signed, alone = r["rush"], r["rush_sign_in"], r["rush_alone"]
+    va = r["verify_alone"]
     ds = r["dataset"]
     steps = "\n".join(
         f"| {name} | {rush_['steps'][name]['n']} | {rush_['steps'][name]['p50']} "
@@ -595,6 +611,15 @@ Checked in SQL afterwards: {v["attempts"]:,} attempts for {rush_["learners"]:,} 
 ({v["learners_with_two_attempts"]} learners with two), {v["finished"]:,} finished,
 {v["answers_stored"]:,} answers stored (10 per attempt: {ten_each}),
 {v["duplicate_slots"]} answers stored twice, {v["progress_rows"]:,} progress rows of the test.
+
+**The tests alone** (the same, without the video clients): **{alone["attempts"]:,} attempts in
+{alone["seconds"]} s = {alone["attempts_per_s"]} attempts/s** ({alone["quiz_requests_per_s"]}
+requests/s; trivial view just before: {alone["trivial"]["rps"]} req/s, ratio
+**{alone["ratio_requests"]}**), p95 start {alone["steps"]["start"]["p95"]} ms, save
+{alone["steps"]["save"]["p95"]} ms, submit {alone["steps"]["submit"]["p95"]} ms; errors
+{alone["error_count"]}; CPU {alone["cpu_ms_per_request"]} ms per request; checked:
+{va["attempts"]:,} attempts, {va["answers_stored"]:,} answers, {va["duplicate_slots"]} stored
+twice, {va["learners_with_two_attempts"]} learners with two attempts.
 
 **With sign-in first** (`POST /api/v1/auth/token/`, PBKDF2 as in production), the Moodle anchor's
 journey (sign-in, start, 10 answers, finish; stock Moodle on a machine like ours: about 4
