@@ -568,7 +568,9 @@ def _report(args: argparse.Namespace, r: dict[str, Any]) -> str:
     )
     enrol = (
         "; ".join(
-            f"{e['course']}: {e['added']:,} in {e['seconds']} s ({e['per_second']:,}/s)"
+            f"{e['course']}: {e['added']:,} in {e['seconds']} s ({e['per_second']:,}/s"
+            + (f", measured by the run of {e['measured']}" if e.get("measured") else "")
+            + ")"
             for e in ds.get("enrol", [])
         )
         or "made by an earlier run"
@@ -638,6 +640,22 @@ p95 **{pp["national"]["p95"]} ms**, {pp["national"]["queries"]} queries.
 
 **SCORM commit** (`packages_commit`, a learner's CMI changing at each call, in process,
 {sc["n"]} calls): p50 {sc["p50"]} ms, p95 **{sc["p95"]} ms**, {sc["queries"]} queries per call.
+
+**What one node of this machine holds at a deadline** (application and PostgreSQL on the same
+2 cores; arithmetic on the figures above, not a further measurement): a test of 10 questions
+takes a teacher about 20 minutes, so {alone["attempts_per_s"]} attempts/s sustained serve about
+{round(alone["attempts_per_s"] * 1200):,} teachers taking a test at the same moment (Little's
+law: arrivals × time in the system); with videos playing beside them ({video.get("per_s", 0)}
+reports/s, one a minute per player: about {round(video.get("per_s", 0) * 60):,} players), about
+{round(rush_["attempts_per_s"] * 1200):,} test takers. The CPU per request (about
+{alone["cpu_ms_per_request"]} ms, the database's included) is the limit: the application tier
+scales out by adding nodes behind a load balancer (no state in the workers), the database moves
+to its own machine; a national peak of the order of 146,000 concurrent users (bdtx.md §2), most
+of them reading or watching, needs of the order of ten such application nodes. Signing in costs
+more than a whole test (PBKDF2 with Django's 1,000,000 iterations: sign-in p50
+{signed["steps"]["sign-in"]["p50"]} ms under load), which is why the anchor's journey with
+sign-in reaches {signed["attempts_per_s"]} attempts/s here; a teacher signs in once, not per
+test. The topology issue measures the scale-out.
 """
 
 

@@ -54,5 +54,9 @@ if [ "${BENCH_BDTX_SYNTH:-1}" = "1" ]; then
   PG_URL="$PG_URL" bash scripts/with-pg-db.sh bash -c \
     "$PY manage.py migrate --noinput -v0 && $PY bench/bdtx_rollup_bench.py --write docs/benchmarks.md"
 fi
+# Online learning (issue 13): two national courses with everyone enrolled (once, ~4 minutes),
+# a spread of progress, then the test rush (with video progress beside it, alone, and with
+# sign-in), the progress pages of a province and of the ministry, and the SCORM commit.
+"$PY" bench/learning_bench.py --write docs/benchmarks.md
 # Page weights (HTML and CSS/JS, raw and compressed) on the SQLite demo, in a throwaway directory.
 env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
