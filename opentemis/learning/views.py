@@ -126,6 +126,18 @@ def _offering_units(user: User) -> list[Unit]:
     return list(qs.filter(path__in=paths).order_by("depth", "name"))
 
 
+def _posted_unit(request: AuthenticatedRequest) -> Unit | None:
+    """The offering unit a form posted: one where the actor offers courses (404 for someone
+    who offers none; ``None``, with a message, for a missing or foreign choice)."""
+    units = {str(u.pk): u for u in _offering_units(request.user)}
+    if not units:
+        raise Http404
+    unit = units.get(request.POST.get("unit", ""))
+    if unit is None:
+        messages.error(request, _("Choose the unit that offers the course."))
+    return unit
+
+
 def _modules(year_id: int) -> list[tuple[str, str]]:
     return [
         (str(m.pk), f"{m.code} · {m.title}"[:120])
@@ -162,12 +174,8 @@ def courses(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def course_create(request: AuthenticatedRequest) -> HttpResponse:
     year = requested_school_year(request)
-    units = {str(u.pk): u for u in _offering_units(request.user)}
-    unit = units.get(request.POST.get("unit", ""))
+    unit = _posted_unit(request)
     if unit is None:
-        if not units:
-            raise Http404
-        messages.error(request, _("Choose the unit that offers the course."))
         return redirect(f"{reverse('learning_courses')}?year={year.code}")
     form = CourseForm(request.POST, modules=_modules(year.pk))
     if not form.is_valid():
@@ -453,12 +461,8 @@ def course_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def course_import(request: AuthenticatedRequest) -> HttpResponse:
     year = requested_school_year(request)
-    units = {str(u.pk): u for u in _offering_units(request.user)}
-    unit = units.get(request.POST.get("unit", ""))
+    unit = _posted_unit(request)
     if unit is None:
-        if not units:
-            raise Http404
-        messages.error(request, _("Choose the unit that offers the course."))
         return redirect(f"{reverse('learning_courses')}?year={year.code}")
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
