@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from opentemis.core.widgets import NativeDateInput
 from opentemis.learning.models import ActivityKind, Section, Wave
 from opentemis.orgs.models import SchoolLevel, Unit
+from opentemis.staff.models import Position, Subject
 from opentemis.training.models import Programme
 
 HOURS_HELP = _(
@@ -62,6 +63,12 @@ class AudienceForm(forms.Form):
     levels = forms.MultipleChoiceField(
         label=_("School levels"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    positions = forms.MultipleChoiceField(
+        label=_("Positions"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    subjects = forms.MultipleChoiceField(
+        label=_("Subjects"), required=False, widget=forms.SelectMultiple({"size": 6})
+    )
     from_plans = forms.BooleanField(
         label=_("Only people whose approved BDTX plan holds this module"), required=False
     )
@@ -71,6 +78,12 @@ class AudienceForm(forms.Form):
         self.fields["units"].choices = [(str(u.pk), u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["levels"].choices = [  # type: ignore[attr-defined]
             (lv.code, lv.name) for lv in SchoolLevel.objects.all()
+        ]
+        self.fields["positions"].choices = [  # type: ignore[attr-defined]
+            (p.code, p.name) for p in Position.objects.order_by("name")
+        ]
+        self.fields["subjects"].choices = [  # type: ignore[attr-defined]
+            (sub.code, sub.name) for sub in Subject.objects.order_by("name")
         ]
 
 

@@ -244,6 +244,8 @@ def _manage_context(request: AuthenticatedRequest, course: Course) -> dict[str, 
             initial={
                 "units": [str(u) for u in rule.get("units", [])],
                 "levels": rule.get("levels", []),
+                "positions": rule.get("positions", []),
+                "subjects": rule.get("subjects", []),
                 "from_plans": rule.get("from_plans", False),
             },
         ),
@@ -302,6 +304,8 @@ def course_audience(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             audience={
                 "units": data["units"],
                 "levels": data["levels"],
+                "positions": data["positions"],
+                "subjects": data["subjects"],
                 "from_plans": data["from_plans"],
             },
         )

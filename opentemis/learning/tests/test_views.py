@@ -74,8 +74,10 @@ def test_an_officer_builds_opens_and_reads_progress(world: Any) -> None:
     assert course.activities.filter(title="Giới thiệu").exists()
     client.post(
         reverse("learning_course_audience", args=[course.pk]),
-        {"units": [world.commune_a.pk], "levels": ["TH"]},
+        {"units": [world.commune_a.pk], "levels": ["TH"], "subjects": ["TH"]},
     )
+    course.refresh_from_db()
+    assert course.audience == {"units": [world.commune_a.pk], "levels": ["TH"], "subjects": ["TH"]}
     response = client.post(reverse("learning_course_state", args=[course.pk]), {"state": "open"})
     assert response.status_code == 302
     course.refresh_from_db()
