@@ -1,11 +1,11 @@
-"""The progress endpoint under load: 50 learners' players reporting at once (a class watching
+"""The progress endpoint under load: 20 learners' players reporting at once (a class watching
 the same lecture) to a real server (gunicorn, 2 workers x 4 threads, on this test's database),
 each sending its minute reports twice (the periodic ``fetch``, then sendBeacon's copy).
 
-It measures each report's time (printed: p50 / p95 / the slowest, and the rate) and checks what
-matters whatever the machine: every report answered 200, every learner's progress exactly the
-union of what they sent and complete at the end. The bound on the time is loose (the tests'
-machine is shared by several runs); the figures measured are in the branch's report.
+It prints each report's time (p50 / p95 / the slowest, and the rate) and checks what matters
+whatever the machine: every report answered 200, every learner's progress exactly the union of
+what they sent and complete at the end. Speed is the benchmark's business
+(``bench/learning_bench.py``), not this test's: it asserts no time.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from opentemis.learning.models import ActivityProgress
 from tests.factories import PersonFactory, make_user
 from tests.processes import ROOT, SharedDatabase
 
-CLIENTS = int(os.environ.get("MATERIALS_LOAD_CLIENTS", "50"))
+CLIENTS = int(os.environ.get("MATERIALS_LOAD_CLIENTS", "20"))
 REPORTS = 6  # six reports of a 24-second video (4 s each), each sent twice
 SECRET = "k" * 32  # the CSRF secret each player's cookie and form carry
 
@@ -141,4 +141,3 @@ def test_fifty_players_reporting_at_once(mw: Any, tmp_path: Path) -> None:
     assert len(rows) == CLIENTS
     assert {tuple(map(tuple, r.data["intervals"])) for r in rows} == {((0.0, 24.0),)}
     assert {r.state for r in rows} == {"complete"}
-    assert stats["p95"] < 10_000  # loose: the machine is shared
