@@ -25,7 +25,7 @@ from opentemis.materials import selectors, services
 from opentemis.materials.models import Video
 
 
-class ProgressSerializer(serializers.Serializer[Any]):
+class VideoProgressSerializer(serializers.Serializer[Any]):
     position = serializers.FloatField(help_text=gettext_lazy("Where to resume (seconds)."))
     watched = serializers.FloatField(help_text=gettext_lazy("Share watched, 0 to 1."))
     percent = serializers.IntegerField()
@@ -33,7 +33,7 @@ class ProgressSerializer(serializers.Serializer[Any]):
     duration = serializers.FloatField()
 
 
-class ReportSerializer(serializers.Serializer[Any]):
+class VideoReportSerializer(serializers.Serializer[Any]):
     position = serializers.JSONField(help_text=gettext_lazy("The player's position (seconds)."))
     intervals = serializers.JSONField(
         required=False,
@@ -54,18 +54,18 @@ class VideoProgressView(ServiceErrorsMixin, APIView):
     permission_classes = API_PERMISSIONS
 
     @extend_schema(
-        responses={200: ProgressSerializer, 404: OpenApiResponse(description="Not yours.")},
+        responses={200: VideoProgressSerializer, 404: OpenApiResponse(description="Not yours.")},
         description=gettext_lazy("Your position and watched share in a video."),
     )
     def get(self, request: Request, pk: int) -> Response:
         activity, enrolment, video = _video(request, pk)
         watched = services.video_watched(enrolment=enrolment, activity=activity, video=video)
-        return Response(ProgressSerializer(watched.as_dict()).data)
+        return Response(VideoProgressSerializer(watched.as_dict()).data)
 
     @extend_schema(
-        request=ReportSerializer,
+        request=VideoReportSerializer,
         responses={
-            200: ProgressSerializer,
+            200: VideoProgressSerializer,
             400: OpenApiResponse(description="Outside the video, or not numbers."),
             404: OpenApiResponse(description="Not yours."),
         },
@@ -76,7 +76,7 @@ class VideoProgressView(ServiceErrorsMixin, APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         activity, enrolment, video = _video(request, pk)
-        body = ReportSerializer(data=request.data)
+        body = VideoReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         watched = services.video_progress(
             enrolment=enrolment,
@@ -85,4 +85,4 @@ class VideoProgressView(ServiceErrorsMixin, APIView):
             position=body.validated_data["position"],
             intervals=body.validated_data.get("intervals"),
         )
-        return Response(ProgressSerializer(watched.as_dict()).data)
+        return Response(VideoProgressSerializer(watched.as_dict()).data)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from opentemis.learning import kinds
+
 
 class MaterialsConfig(AppConfig):
     """Pages, videos and files as course activities (issue 13 item 2; decision 0019)."""
@@ -9,7 +11,7 @@ class MaterialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opentemis.learning import kinds
+        # Local: these modules import models, which load only once the registry is ready.
         from opentemis.materials import signals, transfer
 
         assert signals  # connects the receivers

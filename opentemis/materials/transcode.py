@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 
+from opentemis.materials.models import Rendition, Video
+
 HEIGHT = 360
 VIDEO_BITRATE = "300k"
 AUDIO_BITRATE = "48k"
@@ -81,6 +83,7 @@ def command(ffmpeg: str, source: str, target: str) -> list[str]:
 
 def enqueue(video_id: int) -> None:
     """Ask the background worker for the copy of video ``video_id``."""
+    # Local: tasks.py imports this module at load time.
     from opentemis.materials.tasks import low_rendition
 
     low_rendition.enqueue(video_id)
@@ -89,8 +92,6 @@ def enqueue(video_id: int) -> None:
 def make_low(video_id: int) -> str:
     """Make and store the copy of video ``video_id``; returns its state ("done", "failed",
     or "" when there is no ffmpeg or the video is gone)."""
-    from opentemis.materials.models import Rendition, Video
-
     video = Video.objects.filter(pk=video_id).first()
     ffmpeg = binary()
     if video is None or not video.file:
