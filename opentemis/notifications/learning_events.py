@@ -10,6 +10,8 @@ a final product graded                     the learner (Đạt or Chưa đạt, 
                                            the grader's comments)
 a question or a reply in a forum           the question's author and those who posted in
                                            it (``forums.signals.post_created``)
+a course's deadline 7 and 1 days away      its learners who have not completed it
+(``NOTICE_DEADLINE_DAYS``, daily)
 =========================================  ============================================
 
 Never twice (each event's key), never to the actor (``events.notify``).
@@ -17,18 +19,26 @@ Never twice (each event's key), never to the actor (``events.notify``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from opentemis.accounts.models import User
 from opentemis.core.scoping import system_scope
 from opentemis.forums.models import Post, Thread
-from opentemis.learning.models import CourseGrader, Enrolment
+from opentemis.learning.models import (
+    Course,
+    CourseGrader,
+    CourseStatus,
+    Enrolment,
+    EnrolmentStatus,
+)
 from opentemis.notifications.events import Recipient, notify, person_users
 from opentemis.notifications.models import NoticeKind
 from opentemis.orgs.models import path_prefixes
@@ -127,3 +137,42 @@ def on_post_created(
             url=reverse("forums_thread", args=[thread.pk]),
             actor_id=actor.pk if actor else None,
         )
+
+
+def remind_course_deadlines(*, today: dt.date | None = None) -> int:
+    """Notices to the learners of open courses who have not completed them, when their
+    deadline (the deepest unit's staggered date above them, else the course's) is
+    ``settings.NOTICE_DEADLINE_DAYS`` days away; returns how many people were concerned.
+    Run daily with the cycles' deadlines (``send_notices``); a second run adds nothing (keys)."""
+    today = today or timezone.localdate()
+    days_before = set(getattr(settings, "NOTICE_DEADLINE_DAYS", (7, 1)))
+    total = 0
+    with system_scope(), translation.override(settings.LANGUAGE_CODE):
+        for course in Course.objects.filter(status=CourseStatus.OPEN).prefetch_related("deadlines"):
+            rules = [(course.unit_path, course.due)] + [
+                (d.unit_path, d.due) for d in course.deadlines.all()
+            ]
+            for path, due in rules:
+                if due is None or (due - today).days not in days_before:
+                    continue
+                days = (due - today).days
+                learners = Enrolment.objects.filter(
+                    course=course, status=EnrolmentStatus.ACTIVE, unit_path__startswith=path
+                )
+                for deeper, _due in rules:  # their own deadline applies there
+                    if deeper != path and deeper.startswith(path):
+                        learners = learners.exclude(unit_path__startswith=deeper)
+                total += notify(
+                    recipients=person_users(learners.values_list("person_id", flat=True)),
+                    kind=NoticeKind.LEARNING,
+                    key=f"learning.deadline:{course.pk}:{path}:{due.isoformat()}:{days}",
+                    title=ngettext(
+                        "The course %(title)s is due tomorrow (%(due)s)",
+                        "The course %(title)s is due in %(days)s days (%(due)s)",
+                        days,
+                    )
+                    % {"title": course.title[:150], "days": days, "due": due.strftime("%d/%m/%Y")},
+                    body=_("Open the course to see what is still missing."),
+                    url=reverse("learning_course", args=[course.pk]),
+                )
+    return total

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from opentemis.core.scoping import system_scope
 from opentemis.notifications import emails, events
+from opentemis.notifications.learning_events import remind_course_deadlines
 from opentemis.notifications.services import deliver_reminder_emails
 
 
@@ -27,6 +28,6 @@ def send_notice_emails() -> list[int]:
 def daily_notices() -> dict[str, int]:
     """Deadline notices, then the digests; returns the counts."""
     with system_scope():
-        concerned = events.remind_deadlines()
+        concerned = events.remind_deadlines() + remind_course_deadlines()
         digests, included = emails.send_digests()
     return {"deadline_recipients": concerned, "digests": digests, "digest_notices": included}

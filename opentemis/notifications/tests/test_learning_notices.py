@@ -50,3 +50,35 @@ def test_graders_and_the_learner_are_told_about_the_product(world: Any) -> None:
         assert _titles(other) == []  # grades school A2 only
         demo_grade(submission=submission, grader=grader, passed=True)
         assert _titles(world.teacher_a1)[-1] == "Sản phẩm cuối khóa của bạn đã được chấm: Đạt"
+
+
+def test_learners_are_told_of_their_own_deadline_once(world: Any) -> None:
+    import datetime as dt
+
+    from opentemis.notifications.learning_events import remind_course_deadlines
+
+    lw = make_course(world)
+    lw.activity("page", "Giới thiệu")
+    lw.enrol(world.person_a2)  # school A2: the course's own deadline applies there
+    make_user("teacher_a2", role="teacher", unit=world.school_a2, person=world.person_a2)
+    today = world.year.start_date
+    with system_scope():
+        lw.course.due = today + dt.timedelta(days=7)
+        lw.course.save()
+        # School A1 has its own, later deadline: its learners are not told of the course's.
+        learning.deadline_set(
+            actor=None, course=lw.course, unit=world.school_a1, due=today + dt.timedelta(days=30)
+        )
+        assert remind_course_deadlines(today=today) == 1
+        remind_course_deadlines(today=today)  # the same day again: no second notice
+        assert remind_course_deadlines(today=today + dt.timedelta(days=1)) == 0  # 6 days away
+    titles = list(
+        Notice.objects.filter(kind=NoticeKind.LEARNING).values_list("recipient__username", "title")
+    )
+    assert titles == [
+        (
+            "teacher_a2",
+            f"Khóa {lw.course.title} còn 7 ngày là đến hạn "
+            f"({(today + dt.timedelta(days=7)).strftime('%d/%m/%Y')})",
+        )
+    ]

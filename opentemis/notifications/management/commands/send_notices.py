@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opentemis.core.scoping import system_scope
 from opentemis.notifications import emails, events
+from opentemis.notifications.learning_events import remind_course_deadlines
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         while True:
             with system_scope():
                 concerned = events.remind_deadlines(today=today)
+                concerned += remind_course_deadlines(today=today)
                 sent, failed = emails.deliver_pending()
                 digests, included = emails.send_digests(today=today)
             self.stdout.write(
