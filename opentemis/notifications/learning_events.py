@@ -167,7 +167,7 @@ def remind_course_deadlines(*, today: dt.date | None = None) -> int:
                     kind=NoticeKind.LEARNING,
                     key=f"learning.deadline:{course.pk}:{path}:{due.isoformat()}:{days}",
                     title=ngettext(
-                        "The course %(title)s is due tomorrow (%(due)s)",
+                        "The course %(title)s is due in %(days)s day (%(due)s)",
                         "The course %(title)s is due in %(days)s days (%(due)s)",
                         days,
                     )
