@@ -43,7 +43,7 @@ from opentemis.classes.models import (
 from opentemis.core.scoping import system_scope
 from opentemis.learning.access import manages_course
 from opentemis.learning.models import Enrolment, EnrolmentStatus, ProgressState
-from opentemis.learning.services import progress_record
+from opentemis.learning.services import in_year, progress_record
 from opentemis.orgs.models import Unit
 from opentemis.plans import ledger
 from opentemis.plans.models import EntrySource, LedgerEntry
@@ -562,7 +562,7 @@ def class_close(*, actor: User | None, face_class: FaceClass) -> int:
     if last is None:
         raise ValidationError(_("The class has no session: add its sessions first."))
     year = course.school_year
-    day = min(max(last, year.start_date), year.end_date)
+    day = in_year(last, year)
     posted: list[LedgerEntry] = []
     with system_scope():
         members = list(

@@ -14,7 +14,7 @@ Anything else is a 404, as for a missing object.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from opentemis.accounts.models import User
@@ -140,10 +140,14 @@ def grades_path(actor: User, course: Course, path: str) -> bool:
     course for a subtree holding ``path`` (or for all of it), or an officer who manages it."""
     if manages_course(actor, course):
         return True
-    return (
-        CourseGrader.objects.filter(course=course, user_id=actor.pk)
-        .filter(Q(unit_path="") | Q(unit_path__in=_prefixes(path)))
-        .exists()
+    return graders_at(course.pk, path).filter(user_id=actor.pk).exists()
+
+
+def graders_at(course_id: int, path: str) -> QuerySet[CourseGrader]:
+    """The graders set on the course for the learners at ``path``: for a subtree holding it,
+    or for the whole course (the one rule: who grades, who is told of a hand-in)."""
+    return CourseGrader.objects.filter(course_id=course_id).filter(
+        Q(unit_path="") | Q(unit_path__in=_prefixes(path))
     )
 
 

@@ -589,7 +589,9 @@ def post_hours(*, enrolment_pk: int) -> LedgerEntry | None:
             school_year=course.school_year,
             programme=course.programme,
             hours=course.hours,
-            date=_in_year(timezone.localdate(enrolment.completed_at or timezone.now()), course),
+            date=in_year(
+                timezone.localdate(enrolment.completed_at or timezone.now()), course.school_year
+            ),
             description=_("Course completed: %(title)s") % {"title": course.title[:400]},
             external_ref=LEDGER_REF.format(pk=course.pk),
             item=item,
@@ -600,10 +602,9 @@ def post_hours(*, enrolment_pk: int) -> LedgerEntry | None:
     return entry
 
 
-def _in_year(day: dt.date, course: Course) -> dt.date:
-    """The ledger dates hours within their school year: a course of the year completed after
-    it ended (a late learner) counts on its last day."""
-    year = course.school_year
+def in_year(day: dt.date, year: SchoolYear) -> dt.date:
+    """The date the ledger gives hours of ``year`` (it dates them within their school year):
+    a course completed, or a class held, after the year ended counts on its last day."""
     return min(max(day, year.start_date), year.end_date)
 
 

@@ -23,7 +23,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,16 +31,15 @@ from django.utils.translation import ngettext
 from opentemis.accounts.models import User
 from opentemis.core.scoping import system_scope
 from opentemis.forums.models import Post, Thread
+from opentemis.learning.access import graders_at
 from opentemis.learning.models import (
     Course,
-    CourseGrader,
     CourseStatus,
     Enrolment,
     EnrolmentStatus,
 )
 from opentemis.notifications.events import Recipient, notify, person_users
 from opentemis.notifications.models import NoticeKind
-from opentemis.orgs.models import path_prefixes
 from opentemis.plans.models import LedgerEntry
 from opentemis.products.models import Submission
 
@@ -65,11 +63,7 @@ def on_course_completed(
 
 def _graders_of(submission: Submission) -> list[Recipient]:
     enrolment = submission.enrolment
-    ids = (
-        CourseGrader.objects.filter(course_id=enrolment.course_id)
-        .filter(Q(unit_path="") | Q(unit_path__in=path_prefixes(enrolment.unit_path)))
-        .values_list("user_id", flat=True)
-    )
+    ids = graders_at(enrolment.course_id, enrolment.unit_path).values_list("user_id", flat=True)
     return [(u.pk, u.email) for u in User.objects.filter(pk__in=list(ids), is_active=True)]
 
 
