@@ -7,11 +7,15 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
 from opentemis.accounts.api import TokenView
+from opentemis.audits.api_urls import urlpatterns as audits_api
+from opentemis.cascade.api_urls import urlpatterns as cascade_api
+from opentemis.certificates.api_urls import urlpatterns as certificates_api
 from opentemis.classes.api_urls import urlpatterns as classes_api
 from opentemis.evaluations.api_urls import urlpatterns as evaluation_api
 from opentemis.evidence.api_urls import urlpatterns as evidence_api
 from opentemis.forums.api_urls import urlpatterns as forums_api
 from opentemis.learning.api_urls import urlpatterns as learning_api
+from opentemis.loop.api_urls import urlpatterns as loop_api
 from opentemis.materials.api_urls import urlpatterns as materials_api
 from opentemis.notifications.api_urls import urlpatterns as notification_api
 from opentemis.orgs.api import UnitViewSet
@@ -22,6 +26,7 @@ from opentemis.quizzes.api_urls import urlpatterns as quizzes_api
 from opentemis.reports.api import ReportView
 from opentemis.staff.api import StaffViewSet
 from opentemis.surveys.api_urls import urlpatterns as surveys_api
+from opentemis.tracking.api_urls import urlpatterns as tracking_api
 from opentemis.training.api_urls import urlpatterns as training_api
 
 app_name = "api"
@@ -60,4 +65,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *forums_api,
     *classes_api,
     *surveys_api,
+    *certificates_api,
+    *cascade_api,
+    *tracking_api,
+    *audits_api,
+    *loop_api,
 ]

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "opentemis.evaluations",
     "opentemis.training",
     "opentemis.plans",
+    "opentemis.cascade",
     "opentemis.learning",
     "opentemis.materials",
     "opentemis.packages",
@@ -75,9 +76,13 @@ INSTALLED_APPS = [
     "opentemis.forums",
     "opentemis.classes",
     "opentemis.surveys",
+    "opentemis.certificates",
     "opentemis.jobs",
     "opentemis.reports",
     "opentemis.notifications",
+    "opentemis.tracking",
+    "opentemis.audits",
+    "opentemis.loop",
     "opentemis.site",
     # After opentemis.jobs, whose `db_worker` (the library's, plus the lease sweeps) overrides
     # theirs: the first app listed wins a command name.

@@ -8,13 +8,18 @@ from typing import Any
 
 from opentemis.core.scoping import system_scope
 from tests import (
+    world_audits,
+    world_cascade,
+    world_certificates,
     world_classes,
     world_forums,
+    world_loop,
     world_materials,
     world_packages,
     world_products,
     world_quizzes,
     world_surveys,
+    world_tracking,
 )
 from tests.learning_world import make_course
 
@@ -26,6 +31,11 @@ APPS = (
     world_forums,
     world_classes,
     world_surveys,
+    world_certificates,
+    world_cascade,
+    world_tracking,
+    world_audits,
+    world_loop,
 )
 CORE_KINDS: tuple[str, ...] = ("course", "course.activity", "enrolment")
 #: The core's page routes for the crawl, and its POST-only routes for the hostile-input test.

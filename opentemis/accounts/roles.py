@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     CORE_TEACHER = "core_teacher", _("Core teacher")
     LECTURER = "lecturer", _("Lecturer")
     VIEWER = "viewer", _("Read-only viewer")
+    # Independent verification (đoàn kiểm đếm độc lập, bdtx.md R13; issue 14): granted for a
+    # limited time on a unit; reads the evidence behind completions, nothing else.
+    AUDITOR = "auditor", _("Independent auditor")
 
 
 class Perm:
@@ -49,6 +52,15 @@ class Perm:
     # reads the progress only (the head of a school, for its staff).
     MANAGE_COURSES = "learning.manage"
     VIEW_LEARNING = "learning.view"
+    # The cascade (issue 14): a Sở designates core staff and assigns each mass teacher to a
+    # core teacher for the year (bdtx.md R12).
+    MANAGE_CASCADE = "cascade.manage"
+    # Certificates (issue 14): the issuing unit's officers issue, re-issue and revoke.
+    MANAGE_CERTIFICATES = "certificates.manage"
+    # A lecturer (giảng viên sư phạm) second-marks a sample of final products and the appeals.
+    SECOND_MARK = "products.second_mark"
+    # The independent auditor reads the evidence behind completions and the audit trail.
+    AUDIT_COMPLETIONS = "audits.read"
 
 
 _ALL = {
@@ -70,6 +82,8 @@ _ALL = {
     Perm.VIEW_PLANS,
     Perm.MANAGE_COURSES,
     Perm.VIEW_LEARNING,
+    Perm.MANAGE_CASCADE,
+    Perm.MANAGE_CERTIFICATES,
 }
 _SCHOOL_MANAGE = {
     Perm.VIEW_UNITS,
@@ -85,7 +99,7 @@ _SCHOOL_MANAGE = {
 }
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset(_ALL),
+    Role.SYSTEM_ADMIN: frozenset({*_ALL, Perm.SECOND_MARK}),
     Role.UNIT_OFFICER: frozenset(_ALL),
     Role.SCHOOL_ADMIN: frozenset(_SCHOOL_MANAGE),
     # The head of the school evaluates its teachers (TT 20 Điều 10 khoản 1 điểm c) and, by
@@ -105,5 +119,6 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     # evaluation and training issues.
     Role.TEACHER: frozenset(),
     Role.CORE_TEACHER: frozenset(),
-    Role.LECTURER: frozenset({Perm.VIEW_UNITS}),
+    Role.LECTURER: frozenset({Perm.VIEW_UNITS, Perm.SECOND_MARK}),
+    Role.AUDITOR: frozenset({Perm.VIEW_UNITS, Perm.AUDIT_COMPLETIONS}),
 }

@@ -7,7 +7,8 @@
   learners of that unit's subtree in any course offered to them.
 * A learner reaches a course through their own enrolment; a course being prepared is hidden
   from learners.
-* A grader of the course (``CourseGrader``) reaches the enrolments of their subtree to grade.
+* A grader of the course (``CourseGrader``) reaches the enrolments of their subtree to grade;
+  a learner's core teacher for the year (``cascade.Caseload``) reaches that learner's.
 
 Anything else is a 404, as for a missing object.
 """
@@ -20,6 +21,7 @@ from django.http import Http404
 from opentemis.accounts.models import User
 from opentemis.accounts.permissions import has_perm_on, path_filter, perm_paths
 from opentemis.accounts.roles import Perm
+from opentemis.cascade.models import Caseload
 from opentemis.core.params import parse_positive_int
 from opentemis.core.scoping import system_scope
 from opentemis.learning.models import (
@@ -151,13 +153,47 @@ def graders_at(course_id: int, path: str) -> QuerySet[CourseGrader]:
     )
 
 
+def core_grader(enrolment: Enrolment) -> int | None:
+    """The account of the learner's core teacher for the course's school year (the caseload,
+    bdtx.md R12), if one is assigned and has an account."""
+    with system_scope():
+        row = (
+            Caseload.objects.filter(
+                school_year_id=enrolment.course.school_year_id, learner_id=enrolment.person_id
+            )
+            .values_list("core__user__id", flat=True)
+            .first()
+        )
+    return row
+
+
+def assigned_graders(enrolment: Enrolment) -> list[int]:
+    """The accounts whose queue a learner's final product goes to and who are told of it: the
+    learner's core teacher (the caseload) when there is one, otherwise the graders set on the
+    course for the learner's subtree (the one rule: whose queue, who is told of a hand-in)."""
+    core = core_grader(enrolment)
+    if core is not None:
+        return [core]
+    return list(
+        graders_at(enrolment.course_id, enrolment.unit_path).values_list("user_id", flat=True)
+    )
+
+
+def grades_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    """Whether ``actor`` grades this learner: the course's managers and graders of the
+    learner's subtree (``grades_path``), or the learner's core teacher for the year."""
+    if grades_path(actor, enrolment.course, enrolment.unit_path):
+        return True
+    return actor.pk is not None and core_grader(enrolment) == actor.pk
+
+
 def graded_enrolment(actor: User, pk: int) -> Enrolment:
     """Enrolment ``pk`` if ``actor`` grades it; 404 otherwise. A grader (a core teacher) grades
     colleagues of other schools, outside their own scope: the enrolment is read in the system
     scope and returned only after the grading rule above allowed it (docs/architecture.md)."""
     with system_scope():
         enrolment = Enrolment.objects.filter(pk=_pk(pk)).select_related("course", "person").first()
-    if enrolment is None or not grades_path(actor, enrolment.course, enrolment.unit_path):
+    if enrolment is None or not grades_enrolment(actor, enrolment):
         raise Http404
     return enrolment
 

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from opentemis.accounts.models import User
 from opentemis.core.scoping import system_scope
 from opentemis.forums.models import Post, Thread
-from opentemis.learning.access import graders_at
+from opentemis.learning.access import assigned_graders
 from opentemis.learning.models import (
     Course,
     CourseStatus,
@@ -63,7 +63,7 @@ def on_course_completed(
 
 def _graders_of(submission: Submission) -> list[Recipient]:
     enrolment = submission.enrolment
-    ids = graders_at(enrolment.course_id, enrolment.unit_path).values_list("user_id", flat=True)
+    ids = assigned_graders(enrolment)
     return [(u.pk, u.email) for u in User.objects.filter(pk__in=list(ids), is_active=True)]
 
 
