@@ -34,6 +34,9 @@ class Survey(models.Model):
     )
     item_set = models.CharField(max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Receipts counted at the last seal (``services.answers_seal``): a survey with more has
+    # answers still lying in the order, and the transaction, they were written in.
+    sealed_count = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"survey {self.activity_id} ({self.item_set})"

@@ -10,14 +10,20 @@ never the answers; decision 0024).
   and the anonymous answer (no link to the person, no time, a random key, the unit
   generalised: ``anonymity.generalised_path``). A second answer is refused: the first can no
   longer be found, so it cannot be replaced.
+* ``answers_seal``: what the database itself keeps of the writing (the two rows share the
+  transaction that wrote them, PostgreSQL's ``xmin``, and sit in the tables in the order they
+  came) is erased by rewriting a survey's answers in a random order with new keys, and its
+  receipts, in one transaction of its own (``manage.py seal_survey_answers``, nightly).
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
@@ -127,3 +133,33 @@ def answer_submit(
     progress_record(enrolment=enrolment, activity=activity, state=ProgressState.COMPLETE)
     audit(actor=actor, action="surveys.response_submit", obj=activity, unit_id=None)
     return receipt
+
+
+def answers_seal(*, survey: Survey) -> int:
+    """Rewrite ``survey``'s answers in a random order with new random keys, and touch its
+    receipts, in one transaction: afterwards no live row shares its writing transaction or its
+    place in the table with the receipt it came with (the old row versions go at the next
+    VACUUM; decision 0024). Returns how many answers were rewritten (0: nothing new since the
+    last seal)."""
+    with transaction.atomic(), system_scope():
+        locked = Survey.objects.select_for_update().get(pk=survey.pk)
+        receipts = SurveyReceipt.objects.filter(survey=locked)
+        count = receipts.count()
+        if count == locked.sealed_count:
+            return 0
+        rows = list(
+            SurveyAnswer.objects.filter(survey=locked).values_list(
+                "pk", "unit_path", "answers", "comment"
+            )
+        )
+        SurveyAnswer.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        fresh = [
+            SurveyAnswer(survey=locked, unit_path=path, answers=answers, comment=comment)
+            for _pk, path, answers, comment in rows
+        ]
+        random.SystemRandom().shuffle(fresh)
+        SurveyAnswer.objects.bulk_create(fresh, batch_size=2000)
+        receipts.update(unit_path=F("unit_path"))
+        locked.sealed_count = count
+        locked.save(update_fields=["sealed_count"])
+        return len(fresh)

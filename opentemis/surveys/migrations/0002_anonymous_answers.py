@@ -80,6 +80,11 @@ class Migration(migrations.Migration):
             model_name='surveyreceipt',
             constraint=models.UniqueConstraint(fields=('survey', 'enrolment'), name='one_survey_receipt'),
         ),
+        migrations.AddField(
+            model_name='survey',
+            name='sealed_count',
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
         # Going back would bring an empty table: answers and receipts cannot be joined again.
         migrations.RunPython(split_responses, migrations.RunPython.noop),
         migrations.DeleteModel(

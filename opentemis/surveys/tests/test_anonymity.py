@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
@@ -342,3 +342,47 @@ def test_here_key_names_the_unit() -> None:
 def test_prefixes_stop_at_the_floor(path: str) -> None:
     assert anonymity.prefixes(path, "0001")[-1] == "0001"
     assert anonymity.prefixes("0009", "0001") == ["0001"]
+
+
+def _xmins(table: str, survey: Survey) -> list[str]:
+    """The transaction that wrote each row (PostgreSQL's ``xmin``; SQLite has none: one fake
+    value per row, so only the checks that hold either way bite there)."""
+    if connection.vendor != "postgresql":
+        with system_scope():
+            model = SurveyAnswer if table.endswith("answer") else SurveyReceipt
+            return ["?"] * model.objects.filter(survey=survey).count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE survey_id = %s", [survey.pk])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_seal_erases_what_the_database_kept_of_the_writing(world: Any) -> None:
+    lw = make_course(world)
+    activity = lw.activity("survey", "Khảo sát")
+    with system_scope():
+        survey = services.survey_for(activity)
+        for i, enrolment in enumerate([lw.enrolment, *_learners(lw, world.school_a1, 5, "S")]):
+            services.answer_submit(
+                actor=None, survey=survey, enrolment=enrolment, answers=_all(3 + i)
+            )
+        before = set(SurveyAnswer.objects.values_list("pk", flat=True))
+        scores = sorted(
+            a["muc_tieu"] for a in SurveyAnswer.objects.values_list("answers", flat=True)
+        )
+    postgres = connection.vendor == "postgresql"
+    # each answer was written by its own (sub)transaction, next to its receipt's
+    assert len(set(_xmins("surveys_surveyanswer", survey))) == (6 if postgres else 1)
+    assert services.answers_seal(survey=survey) == 6
+    answers, receipts = (
+        _xmins("surveys_surveyanswer", survey),
+        _xmins("surveys_surveyreceipt", survey),
+    )
+    assert len(set(answers)) == 1 and set(answers) == set(receipts)  # one writer for all
+    with system_scope():
+        assert not before & set(SurveyAnswer.objects.values_list("pk", flat=True))  # new keys
+        assert (
+            sorted(a["muc_tieu"] for a in SurveyAnswer.objects.values_list("answers", flat=True))
+            == scores
+        )  # the same answers
+        assert SurveyReceipt.objects.count() == 6
+    assert services.answers_seal(survey=survey) == 0  # nothing new
