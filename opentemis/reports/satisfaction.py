@@ -14,7 +14,7 @@ comments stay on the survey's own results page, for groups at or above the minim
 from __future__ import annotations
 
 from opentemis.accounts.models import User
-from opentemis.core.scoping import system_scope
+from opentemis.core.scoping import actor_scope
 from opentemis.learning.access import reads_progress_on
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.reports.data import SatisfactionAspect, SatisfactionPart, SatisfactionRow
@@ -43,12 +43,11 @@ def _row(group: Group) -> SatisfactionRow:
 
 def satisfaction_figures(*, unit: Unit, school_year: SchoolYear) -> SatisfactionPart | None:
     """The part, whoever asks (the caller checked the reader); None without any survey."""
-    with system_scope():  # counts over the whole tree decide what is withheld
-        results = year_results(unit=unit, school_year=school_year)
-        if results is None:
-            return None
-        paths = [g.key for g in results.groups if not g.key.endswith(HERE)]
-        ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk"))
+    results = year_results(unit=unit, school_year=school_year)
+    if results is None:
+        return None
+    paths = [g.key for g in results.groups if not g.key.endswith(HERE)]
+    ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk"))  # the unit's own
     item_set = results.item_set
     part = SatisfactionPart(
         min_group=results.min_group,
@@ -73,4 +72,5 @@ def satisfaction_part(
     """The part for ``actor``: None unless they follow learning in the unit."""
     if not reads_progress_on(actor, unit.path):
         return None
-    return satisfaction_figures(unit=unit, school_year=school_year)
+    with actor_scope(actor):  # the unit's children, in the reader's reach
+        return satisfaction_figures(unit=unit, school_year=school_year)

@@ -90,8 +90,8 @@ def answer_path(enrolment: Enrolment, k: int) -> str:
 
 
 def has_answered(survey: Survey, enrolment: Enrolment) -> SurveyReceipt | None:
-    with system_scope():  # the learner's own receipt, reached through their enrolment
-        return SurveyReceipt.objects.filter(survey=survey, enrolment=enrolment).first()
+    """The learner's receipt (in their own unit: within their scope)."""
+    return SurveyReceipt.objects.filter(survey=survey, enrolment=enrolment).first()
 
 
 @transaction.atomic
@@ -116,20 +116,19 @@ def answer_submit(
     text = clean_comment(comment)
     if has_answered(survey, enrolment) is not None:
         raise already_answered()
-    with system_scope():  # the receipt carries the learner's unit; the answer a wider one
-        try:
-            with transaction.atomic():
-                receipt = SurveyReceipt.objects.create(
-                    survey=survey, enrolment=enrolment, unit_path=enrolment.unit_path
-                )
-        except IntegrityError:  # sent twice at once: the later one is refused
-            raise already_answered() from None
-        SurveyAnswer.objects.create(
-            survey=survey,
-            unit_path=answer_path(enrolment, item_set.min_group),
-            answers=kept,
-            comment=text,
-        )
+    try:
+        with transaction.atomic():
+            receipt = SurveyReceipt.objects.create(
+                survey=survey, enrolment=enrolment, unit_path=enrolment.unit_path
+            )
+    except IntegrityError:  # sent twice at once: the later one is refused
+        raise already_answered() from None
+    SurveyAnswer.objects.create(  # an INSERT: filed outside the learner's scope, never read there
+        survey=survey,
+        unit_path=answer_path(enrolment, item_set.min_group),
+        answers=kept,
+        comment=text,
+    )
     progress_record(enrolment=enrolment, activity=activity, state=ProgressState.COMPLETE)
     audit(actor=actor, action="surveys.response_submit", obj=activity, unit_id=None)
     return receipt
@@ -140,8 +139,8 @@ def answers_seal(*, survey: Survey) -> int:
     receipts, in one transaction: afterwards no live row shares its writing transaction or its
     place in the table with the receipt it came with (the old row versions go at the next
     VACUUM; decision 0024). Returns how many answers were rewritten (0: nothing new since the
-    last seal)."""
-    with transaction.atomic(), system_scope():
+    last seal). Run in the system scope (``manage.py seal_survey_answers``)."""
+    with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         receipts = SurveyReceipt.objects.filter(survey=locked)
         count = receipts.count()

@@ -31,6 +31,11 @@ def _all(value: int) -> dict[str, int]:
     return {item.code: value for item in ITEMS.items}
 
 
+def _figures(unit: Any, year: Any) -> Any:
+    with system_scope():  # the CLI's way (report_for_system)
+        return satisfaction_figures(unit=unit, school_year=year)
+
+
 def _answer(
     lw: Any, survey: Any, unit: Any, n: int, answered: int, prefix: str, score: int
 ) -> None:
@@ -53,7 +58,7 @@ def test_the_satisfaction_part(world: Any) -> None:
         )
     _answer(lw, survey, world.school_a1, 6, 6, "A", 9)
     _answer(lw, survey, world.school_a2, 5, 5, "B", 4)
-    part = satisfaction_figures(unit=world.commune_a, school_year=world.year)
+    part = _figures(world.commune_a, world.year)
     assert part is not None and part.courses == 1 and part.left_out == 0
     assert part.total.answers == 11
     # recount: 6 x 9 and 5 x 4 on muc_tieu; tac_dong alternates score, score - 1
@@ -72,23 +77,23 @@ def test_the_satisfaction_part(world: Any) -> None:
     assert rows["Trường THCS Hòa An"].answers == 5 and rows["Trường THCS Hòa An"].band == "Thấp"
     # a third school with 5 learners, 2 answers: withheld, and the smallest shown one with it
     _answer(lw, survey, school_a3, 5, 2, "C", 2)
-    part = satisfaction_figures(unit=world.commune_a, school_year=world.year)
+    part = _figures(world.commune_a, world.year)
     assert part is not None and part.total.answers == 13
     rows = {r.name: r for r in part.children}
     assert rows["Trường Mầm non Hòa An"].answers is None and not rows["Trường Mầm non Hòa An"].means
     assert rows["Trường THCS Hòa An"].answers is None  # the complement
     assert rows["Trường Tiểu học Hòa An"].answers == 6
     # the small school's own report: withheld too (the same decision everywhere)
-    own = satisfaction_figures(unit=school_a3, school_year=world.year)
+    own = _figures(school_a3, world.year)
     assert own is not None and own.total.answers is None and not own.total.means
-    thcs = satisfaction_figures(unit=world.school_a2, school_year=world.year)
+    thcs = _figures(world.school_a2, world.year)
     assert thcs is not None and thcs.total.answers is None
     # the province: its one commune, 13 answers (+ teacher A1 enrolled, not answering)
-    province = satisfaction_figures(unit=world.province_a, school_year=world.year)
+    province = _figures(world.province_a, world.year)
     assert province is not None and province.total.answers == 13
     assert [r.answers for r in province.children] == [13]
     # the other province: nothing filed there
-    other = satisfaction_figures(unit=world.province_b, school_year=world.year)
+    other = _figures(world.province_b, world.year)
     assert other is not None and other.total.answers is None and other.children == []
 
 
@@ -123,13 +128,13 @@ def test_a_small_course_is_left_out_and_pooled_figures_respect_each_course(world
     with system_scope():
         survey2 = services.survey_for(other.activity("survey", "Khảo sát 2"))
     _answer(other, survey2, world.school_a1, 5, 3, "D", 7)  # 3 answers in all: left out
-    part = satisfaction_figures(unit=world.commune_a, school_year=world.year)
+    part = _figures(world.commune_a, world.year)
     assert part is not None and part.courses == 1 and part.left_out == 1
     assert part.total.answers == 11
     # now course 2 has 5 at A1 and 1 at A2 (filed at the commune: A2 has 1 learner there)
     _answer(other, survey2, world.school_a1, 2, 2, "E", 7)
     _answer(other, survey2, world.school_a2, 1, 1, "F", 7)
-    part = satisfaction_figures(unit=world.commune_a, school_year=world.year)
+    part = _figures(world.commune_a, world.year)
     assert part is not None and part.courses == 2 and part.total.answers == 17
     rows = {r.key: r for r in part.children}
     # course 2's own table withholds its 1 answer filed at the commune and, beside it, A1:

@@ -27,9 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            with system_scope():
-                surveys = list(Survey.objects.order_by("pk"))
-            sealed = sum(answers_seal(survey=survey) for survey in surveys)
+            with system_scope():  # every survey's answers and receipts, rewritten, never read out
+                sealed = sum(
+                    answers_seal(survey=survey) for survey in Survey.objects.order_by("pk")
+                )
             self.stdout.write(f"{sealed} answers sealed.")
             if not options["loop"]:
                 return
