@@ -25,7 +25,7 @@ def things(lw: LearningWorld) -> dict[str, tuple[int, Any]]:
     """kind -> (pk, the account that owns it: the learner, or the course's officer)."""
     activity = lw.activity("survey", "Khảo sát mức độ hài lòng")
     survey = services.survey_for(activity)
-    services.response_submit(
+    services.answer_submit(
         actor=None,
         survey=survey,
         enrolment=lw.enrolment,

@@ -28,6 +28,9 @@ from opentemis.reports.data import (
     NeedRow,
     RatingRow,
     ReportData,
+    SatisfactionAspect,
+    SatisfactionPart,
+    SatisfactionRow,
     Section,
     StaffRow,
     StaffTable,
@@ -127,6 +130,38 @@ class ReportTotalsSerializer(serializers.Serializer[Totals]):
     rate = serializers.FloatField(allow_null=True)
 
 
+class ReportSatisfactionAspectSerializer(serializers.Serializer[SatisfactionAspect]):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
+
+
+class ReportSatisfactionRowSerializer(serializers.Serializer[SatisfactionRow]):
+    key = serializers.CharField()
+    unit_id = serializers.IntegerField(
+        allow_null=True, help_text=_("Null: the answers filed at the unit itself.")
+    )
+    name = serializers.CharField()
+    answers = serializers.IntegerField(
+        allow_null=True, help_text=_("Null: withheld (fewer answers than min_group).")
+    )
+    index = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+    means = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    scored = serializers.DictField(child=serializers.IntegerField())
+    bands = serializers.DictField(child=serializers.CharField())
+
+
+class ReportSatisfactionSerializer(serializers.Serializer[SatisfactionPart]):
+    min_group = serializers.IntegerField()
+    scale = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field: DRF pops it off the class
+    aspects = ReportSatisfactionAspectSerializer(many=True)
+    total = ReportSatisfactionRowSerializer()
+    children = ReportSatisfactionRowSerializer(many=True)
+    courses = serializers.IntegerField()
+    left_out = serializers.IntegerField()
+
+
 class ReportSerializer(serializers.Serializer[ReportData]):
     unit_id = serializers.IntegerField()
     unit_code = serializers.CharField()
@@ -144,6 +179,14 @@ class ReportSerializer(serializers.Serializer[ReportData]):
     years = ReportYearFiguresSerializer(many=True)
     totals = ReportTotalsSerializer(
         help_text=_("Everyone to evaluate, all populations: the figure the years and weeks show.")
+    )
+    satisfaction = ReportSatisfactionSerializer(
+        allow_null=True,
+        help_text=_(
+            "The satisfaction survey of the year's courses, per aspect, for the unit and its "
+            "child units (anonymous, small groups withheld); null for a reader who does not "
+            "follow learning in the unit, or without any survey."
+        ),
     )
 
 

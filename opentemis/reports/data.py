@@ -16,7 +16,11 @@ Layout (domain guide §4, the ministry's TEMIS report):
   people of preschools are evaluated against their own standards and never counted with TT 20;
 * staff counts by school level, position, age band and qualification;
 * completion of each child unit, ranked and grouped (Group A ≥ 80 % by default);
-* a comparison with the previous school year.
+* a comparison with the previous school year;
+* the satisfaction survey of the year's courses (:class:`SatisfactionPart`, issue 14 item 6):
+  means per aspect for the unit and each child unit, withheld below the survey's minimum
+  number of answers (``reports.satisfaction``); ``None`` for a reader who does not follow
+  learning in the unit, or when no course of the year has a survey.
 
 The report's headline, the year comparison, the ranking of child units and the weekly progress
 snapshots all count the same people: everyone to evaluate in the subtree, whatever their
@@ -189,6 +193,47 @@ class YearFigures:
 
 
 @dataclass
+class SatisfactionAspect:
+    code: str
+    label: str
+
+
+@dataclass
+class SatisfactionRow:
+    """Satisfaction of one unit (or of the answers filed at the unit itself, ``unit_id``
+    None): ``answers`` None and no means when withheld (fewer than ``min_group`` answers, or
+    hidden so that a withheld group cannot be worked out by subtraction)."""
+
+    key: str
+    unit_id: int | None
+    name: str
+    answers: int | None
+    index: float | None = None
+    band: str = ""
+    means: dict[str, float | None] = field(default_factory=dict)  # aspect code -> mean
+    scored: dict[str, int] = field(default_factory=dict)  # aspect code -> answers scoring it
+    bands: dict[str, str] = field(default_factory=dict)  # aspect code -> index band
+
+    @property
+    def shown(self) -> bool:
+        return self.answers is not None
+
+
+@dataclass
+class SatisfactionPart:
+    """The satisfaction survey of the school year's courses, answers pooled (R14, R15)."""
+
+    min_group: int
+    scale: str  # "1-10"
+    source: str
+    aspects: list[SatisfactionAspect]
+    total: SatisfactionRow
+    children: list[SatisfactionRow] = field(default_factory=list)
+    courses: int = 0  # courses counted
+    left_out: int = 0  # courses with fewer answers than min_group in all, not counted
+
+
+@dataclass
 class ReportData:
     unit_id: int
     unit_code: str
@@ -205,6 +250,7 @@ class ReportData:
     totals: Totals = field(default_factory=Totals)  # everyone to evaluate: the headline
     preschool_teachers: Section = field(default_factory=lambda: Section("GVMN", ""))
     preschool_managers: Section = field(default_factory=lambda: Section("CBMN", ""))
+    satisfaction: SatisfactionPart | None = None
 
     @property
     def sections(self) -> list[Section]:

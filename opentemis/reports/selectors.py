@@ -2,7 +2,9 @@
 
 ``report_for`` is what the pages, the API and the export jobs call (the actor must follow
 evaluations of the unit: ``Perm.VIEW_EVALUATIONS`` on it or above, else 404);
-``report_for_system`` serves the command line. Both return a protected :class:`ReportData`.
+``report_for_system`` serves the command line. Both return a protected :class:`ReportData`,
+with the satisfaction part for a reader who follows learning in the unit
+(``reports.satisfaction``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from opentemis.reports.data import (
 )
 from opentemis.reports.models import EvalCell, ReportState, StaffCell
 from opentemis.reports.refresh import AGE_BANDS, RATING_FIELDS, ensure_fresh
+from opentemis.reports.satisfaction import satisfaction_figures, satisfaction_part
 from opentemis.staff.models import Position, Qualification
 from opentemis.standards.frameworks import module_name
 from opentemis.standards.models import Criterion
@@ -410,10 +413,14 @@ def report_for(*, actor: User, unit: Unit, school_year: SchoolYear) -> ReportDat
     """The report of ``unit`` if the actor follows evaluations there (404 otherwise)."""
     require_perm_on(actor, Perm.VIEW_EVALUATIONS, unit.path)
     with system_scope():  # the summaries above the actor's units are read to protect cells
-        return _report(unit, school_year)
+        data = _report(unit, school_year)
+    data.satisfaction = satisfaction_part(actor=actor, unit=unit, school_year=school_year)
+    return data
 
 
 def report_for_system(*, unit: Unit, school_year: SchoolYear) -> ReportData:
     """The report for the command line (whoever runs it administers the server)."""
     with system_scope():
-        return _report(unit, school_year)
+        data = _report(unit, school_year)
+        data.satisfaction = satisfaction_figures(unit=unit, school_year=school_year)
+        return data

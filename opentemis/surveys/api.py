@@ -1,6 +1,8 @@
 """REST API of the satisfaction survey, under ``/api/v1/learn/surveys/``: a learner submits
-(or changes) their response; those who read the course's progress read the anonymous results
-(groups of fewer than 5 responses are never shown). Out of reach: 404; refused: 400."""
+their answer, once and for good (anonymous: it cannot be found again, so not changed; the
+client confirms it with ``confirm: true``); those who read the course's progress read the
+anonymous results (groups of fewer than 5 answers are never shown). Out of reach: 404;
+refused (a second answer too): 400. Decision 0024."""
 
 from __future__ import annotations
 
@@ -31,12 +33,23 @@ class SurveySubmitSerializer(serializers.Serializer[Any]):
         help_text=gettext_lazy("Item code -> score on the scale (1-10)."),
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    confirm = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Must be true: the learner confirmed that the answers cannot be changed once sent."
+        )
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                gettext_lazy("Confirm: once sent, the answers cannot be changed.")
+            )
+        return value
 
 
 class ResponseSerializer(serializers.Serializer[Any]):
     item_set = serializers.CharField()
-    answers = serializers.DictField(child=serializers.IntegerField())
-    comment = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
 
 
 class AspectSerializer(serializers.Serializer[Any]):
@@ -44,6 +57,7 @@ class AspectSerializer(serializers.Serializer[Any]):
     aspect = serializers.CharField()
     mean = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
     band = serializers.CharField()
+    count = serializers.IntegerField(help_text=gettext_lazy("Answers scoring this aspect."))
 
 
 class GroupSerializer(serializers.Serializer[Any]):
@@ -73,7 +87,13 @@ def _group(group: selectors.Group) -> dict[str, Any]:
         "index": group.index,
         "band": group.band,
         "aspects": [
-            {"code": a.item.code, "aspect": a.item.aspect, "mean": a.mean, "band": a.band}
+            {
+                "code": a.item.code,
+                "aspect": a.item.aspect,
+                "mean": a.mean,
+                "band": a.band,
+                "count": a.count,
+            }
             for a in group.aspects
         ],
         "comments": group.comments,
@@ -89,8 +109,9 @@ class SubmitView(SurveyView):
         request=SurveySubmitSerializer,
         responses={200: ResponseSerializer, 400: R400, 404: R404},
         description=gettext_lazy(
-            "Submit or change your survey response (one per learner). More than 5 % of the "
-            "questions unanswered: refused (the form would be invalid)."
+            "Submit your survey answer: once per learner and final (anonymous, it cannot be "
+            "found again). More than 5 % of the questions unanswered, or a second answer: "
+            "refused."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -102,7 +123,7 @@ class SubmitView(SurveyView):
         body.is_valid(raise_exception=True)
         survey = services.survey_for(activity)
         survey.activity = activity
-        response = services.response_submit(
+        receipt = services.answer_submit(
             actor=actor,
             survey=survey,
             enrolment=enrolment,
@@ -111,11 +132,7 @@ class SubmitView(SurveyView):
         )
         return Response(
             ResponseSerializer(
-                {
-                    "item_set": survey.item_set,
-                    "answers": response.answers,
-                    "comment": response.comment,
-                }
+                {"item_set": survey.item_set, "submitted_at": receipt.submitted_at}
             ).data
         )
 

@@ -4,8 +4,9 @@ from opentemis.learning import kinds
 
 
 class SurveysConfig(AppConfig):
-    """The end-of-course satisfaction survey: items from data, one response per learner,
-    anonymous results by unit (issue 13; bdtx.md R14, R15; decision 0019)."""
+    """The end-of-course satisfaction survey: items from data, one final answer per learner
+    kept apart from its receipt, anonymous results by unit (issues 13 and 14; bdtx.md R14,
+    R15; decisions 0019 and 0024)."""
 
     name = "opentemis.surveys"
     label = "surveys"

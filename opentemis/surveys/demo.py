@@ -27,7 +27,8 @@ def demo_survey(
     seed: int = 13,
 ) -> int:
     """Answer the survey of ``activity`` for about ``share`` of its learners (or those given);
-    returns how many answered. Idempotent: answering again changes the same responses."""
+    returns how many answered now. Idempotent: a learner who answered is skipped (an answer is
+    final)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     with system_scope():
         survey = services.survey_for(activity)
@@ -39,7 +40,7 @@ def demo_survey(
         )
         count = 0
         for enrolment in pool:
-            if rng.random() > share:
+            if rng.random() > share or services.has_answered(survey, enrolment):
                 continue
             base = rng.choice((6, 7, 8, 8, 9, 9, 10))
             answers = {
@@ -48,7 +49,7 @@ def demo_survey(
                 )
                 for item in item_set.items
             }
-            services.response_submit(
+            services.answer_submit(
                 actor=None,
                 survey=survey,
                 enrolment=enrolment,

@@ -1,14 +1,27 @@
-"""The end-of-course satisfaction survey (khảo sát mức độ hài lòng; issue 13; bdtx.md R14, R15;
-decision 0019).
+"""The end-of-course satisfaction survey (khảo sát mức độ hài lòng; issue 13, issue 14 item 6;
+bdtx.md R14, R15; decisions 0019 and 0024).
 
 A :class:`Survey` belongs to one activity of kind "survey" and pins the item set version it
-uses (``items.py``: the items come from data). A :class:`SurveyResponse` is one per enrolment;
-the learner may change it until the course is closed (the results then stay put). Results are
-anonymous: means per aspect and their index band by unit, never for a group of fewer than 5
-responses (``selectors.py``).
+uses (``items.py``: the items come from data).
+
+Answering writes two rows in one transaction, and nothing joins them (decision 0024):
+
+* a :class:`SurveyReceipt` (survey, enrolment, when): *that* the learner answered. It counts
+  for the course's completion (``learning.services.progress_record``) and refuses a second
+  answer (one per survey and enrolment);
+* a :class:`SurveyAnswer` (survey, a generalised unit, the scores, the free text): *what* was
+  answered, with no link to the person: no key to the enrolment, the person or the account, no
+  date or time, and a random UUID for a key (no number that follows the order of insertion).
+  Its unit is the learner's unit generalised until at least ``min_group`` learners of the
+  course share it (``anonymity.generalised_path``), so the row cannot single anyone out.
+
+Since an answer cannot be found again, it cannot be changed once sent. Results (means per
+aspect, index bands, counts) are in ``selectors.py``, withheld for groups under ``min_group``.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import models
 
@@ -21,27 +34,50 @@ class Survey(models.Model):
     )
     item_set = models.CharField(max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Receipts counted at the last seal (``services.answers_seal``): a survey with more has
+    # answers still lying in the order, and the transaction, they were written in.
+    sealed_count = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"survey {self.activity_id} ({self.item_set})"
 
 
-class SurveyResponse(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+class SurveyReceipt(models.Model):
+    """That a learner answered a survey (never what): completion and "once only"."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="receipts")
     enrolment = models.ForeignKey("learning.Enrolment", on_delete=models.CASCADE, related_name="+")
     unit_path = models.CharField(max_length=255, editable=False)
-    answers = models.JSONField(default=dict)
-    comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager("unit_path")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "enrolment"], name="one_survey_response")
+            models.UniqueConstraint(fields=["survey", "enrolment"], name="one_survey_receipt")
         ]
-        indexes = [models.Index(fields=["survey", "unit_path"], name="survey_response_path")]
 
     def __str__(self) -> str:
         return f"{self.survey_id}/{self.enrolment_id}"
+
+
+class SurveyAnswer(models.Model):
+    """What was answered, by nobody in particular: no link to a person, no time, a random key.
+
+    ``unit_path``: the learner's unit generalised to the deepest ancestor holding at least
+    ``min_group`` learners of the course (``anonymity.generalised_path``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    unit_path = models.CharField(max_length=255, editable=False)
+    answers = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+
+    objects = ScopedManager("unit_path")
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "unit_path"], name="survey_answer_path")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.unit_path}"

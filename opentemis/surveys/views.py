@@ -1,7 +1,9 @@
 """Pages of the satisfaction survey, under /learn/surveys/ (R14, R15).
 
 * ``<activity>/``: the learner's form, one question per row with the scale as radio buttons
-  that fit a phone; sending again changes the answers until the course is closed;
+  that fit a phone. Answers are anonymous and final (decision 0024): the form says so and asks
+  the learner to confirm; once sent, the page only says that they answered, and a second
+  answer is refused;
 * ``<activity>/results/``: anonymous results for those who read the course's progress
   (``learning.access.read_course``): means and index bands by unit, small groups hidden.
 """
@@ -22,7 +24,7 @@ from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.learning.access import learner_activity, read_course
 from opentemis.learning.models import Activity, ActivityKind, CourseStatus
 from opentemis.surveys import items, selectors, services
-from opentemis.surveys.models import Survey, SurveyResponse
+from opentemis.surveys.models import Survey
 
 
 def _survey_activity(activity: Activity) -> Activity:
@@ -39,14 +41,21 @@ def survey_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     survey = services.survey_for(activity)
     survey.activity = activity
     item_set = items.get(survey.item_set)
-    response = SurveyResponse.objects.filter(survey=survey, enrolment=enrolment).first()
-    answers: dict[str, Any] = dict(response.answers) if response else {}
-    comment = response.comment if response else ""
+    receipt = services.has_answered(survey, enrolment)
+    answers: dict[str, Any] = {}
+    comment = ""
+    failed = False
     if request.method == "POST":
         answers = {i.code: request.POST.get(i.code, "") for i in item_set.items}
         comment = request.POST.get("comment", "")
         try:
-            services.response_submit(
+            if receipt is not None:
+                raise services.already_answered()
+            if request.POST.get("confirm") != "1":
+                raise ValidationError(
+                    _("Tick the box to confirm: once sent, your answers cannot be changed.")
+                )
+            services.answer_submit(
                 actor=request.user,
                 survey=survey,
                 enrolment=enrolment,
@@ -54,10 +63,11 @@ def survey_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 comment=comment,
             )
         except ValidationError as exc:
+            failed = True
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Thank you: your answers are recorded."))
+            messages.success(request, _("Thank you: your answers are recorded, anonymously."))
             return redirect("survey_take", pk=pk)
     rows = [(item, str(answers.get(item.code, ""))) for item in item_set.items]
     return render(
@@ -70,10 +80,10 @@ def survey_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "scale": [str(v) for v in item_set.scale],
             "comment": comment,
-            "answered": response is not None,
+            "receipt": receipt,
             "closed": activity.course.status == CourseStatus.CLOSED,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if failed else 200,
     )
 
 

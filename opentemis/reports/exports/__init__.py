@@ -5,8 +5,9 @@ sheet, one run of PDF pages each); :mod:`.pdf` and :mod:`.xlsx` only render thos
 two files always show the same rows and columns (the split the evaluation forms use in
 ``evaluations.printing.layout``: one row generator, several renderers).
 
-Cells are typed: ``int`` counts, ``float`` percentages (0-100, in columns of kind ``pct``),
-``str`` text, and ``None`` for a figure suppressed by small-cell protection, printed "<k"
+Cells are typed: ``int`` counts, ``float`` percentages (0-100, in columns of kind ``pct``) or
+means (columns of kind ``dec``, two decimals: the satisfaction scores), ``str`` text, and
+``None`` for a figure suppressed by small-cell protection, printed "<k"
 (k = ``ReportData.min_cell``). A percentage of a suppressed count is suppressed too, otherwise
 the count could be worked back from it. "Nothing to divide by" is :data:`DASH`, not ``None``.
 
@@ -16,6 +17,7 @@ Vietnamese by default. Names of units and of school levels come from the data as
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from opentemis.reports.data import (
     Breakdown,
     NeedRow,
     ReportData,
+    SatisfactionPart,
     Section,
     percent,
 )
@@ -55,12 +58,12 @@ class Column:
 
     title: str
     width: float
-    kind: str = "text"  # text, code (centred text), int, pct
+    kind: str = "text"  # text, code (centred text), int, pct, dec (a mean, two decimals)
     group: str = ""
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("int", "pct")
+        return self.kind in ("int", "pct", "dec")
 
 
 @dataclass
@@ -369,6 +372,97 @@ def years_table(data: ReportData) -> Table:
     return table
 
 
+def satisfaction_tables(part: SatisfactionPart) -> list[Table]:
+    """The satisfaction survey of the year's courses: per aspect for the unit, then per child
+    unit (index, band, the mean of each aspect). A withheld figure is "<k", k the survey's own
+    minimum of answers (it may differ from the report's ``min_cell``)."""
+    withheld = f"<{part.min_group}"
+    total = part.total
+    per_aspect = Table(
+        _("Satisfaction per aspect"),
+        [
+            Column(_("Aspect"), 90),
+            Column(_("Mean"), 30, "dec"),
+            Column(_("Band"), 30, "code"),
+            Column(_("Answers"), 30, "int"),
+        ],
+    )
+    for aspect in part.aspects:
+        mean = total.means.get(aspect.code)
+        per_aspect.rows.append(
+            Row(
+                [
+                    aspect.label,
+                    (mean if mean is not None else DASH) if total.shown else withheld,
+                    (total.bands.get(aspect.code, "") or DASH) if total.shown else withheld,
+                    total.scored.get(aspect.code, 0) if total.shown else withheld,
+                ]
+            )
+        )
+    per_aspect.rows.append(
+        Row(
+            [
+                _("Index (mean of the aspects)"),
+                (total.index if total.index is not None else DASH) if total.shown else withheld,
+                (total.band or DASH) if total.shown else withheld,
+                total.answers if total.answers is not None else withheld,
+            ],
+            bold=True,
+        )
+    )
+    notes = [
+        _(
+            "Scale %(scale)s (%(source)s). Answers to the end-of-course surveys of "
+            "%(courses)d courses of the school year, pooled."
+        )
+        % {"scale": part.scale, "source": part.source, "courses": part.courses},
+        satisfaction_note(part.min_group),
+    ]
+    if part.left_out:
+        notes.append(
+            _("%(n)d courses with fewer than %(k)d answers in all are not counted.")
+            % {"n": part.left_out, "k": part.min_group}
+        )
+    per_aspect.notes = notes
+    # 109 mm for the first four columns; the aspects share the rest of 267 (landscape A4).
+    width = max(14.0, math.floor(157 / max(1, len(part.aspects)) * 10) / 10)
+    children = Table(
+        _("Satisfaction in the child units"),
+        [
+            Column(_("Unit"), 55),
+            Column(_("Answers"), 18, "int"),
+            Column(_("Index"), 16, "dec"),
+            Column(_("Band"), 20, "code"),
+            *[Column(a.label, width, "dec", _("Mean per aspect")) for a in part.aspects],
+        ],
+    )
+    for row in part.children:
+        if not row.shown:
+            cells: list[Cell] = [row.name, withheld, withheld, withheld]
+            cells += [withheld for _a in part.aspects]
+        else:
+            cells = [
+                row.name,
+                row.answers,
+                row.index if row.index is not None else DASH,
+                row.band or DASH,
+            ]
+            for aspect in part.aspects:
+                mean = row.means.get(aspect.code)
+                cells.append(mean if mean is not None else DASH)
+        children.rows.append(Row(cells))
+    if part.children:
+        children.notes.append(satisfaction_note(part.min_group))
+    return [per_aspect, children]
+
+
+def satisfaction_note(k: int) -> str:
+    return _(
+        "<%(k)d: fewer than %(k)d answers, or withheld so that a small group cannot be worked "
+        "out by subtraction; answers are anonymous (decision 0024)."
+    ) % {"k": k}
+
+
 def _section_tables(section: Section, code: str) -> list[Table]:
     """A population's tables, as in sheet A.2: completion, ratings, criteria, needs."""
     return [
@@ -444,6 +538,18 @@ def report_sheets(data: ReportData) -> list[Sheet]:
             pgettext("report sheet", "Year comparison"),
             _("Comparison with the previous school year"),
             [years_table(data)],
+        ),
+        *(
+            [
+                Sheet(
+                    "satisfaction",
+                    pgettext("report sheet", "Satisfaction"),
+                    _("Satisfaction survey of the year's courses"),
+                    satisfaction_tables(data.satisfaction),
+                )
+            ]
+            if data.satisfaction is not None
+            else []
         ),
     ]
 

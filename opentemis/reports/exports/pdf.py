@@ -109,6 +109,8 @@ class _Renderer:
             return self.suppressed
         if isinstance(value, str):
             return value
+        if column.kind == "dec":
+            return f"{value:.2f}".replace(".", self.decimal)
         if column.kind == "pct" or isinstance(value, float):
             return f"{value:.1f}".replace(".", self.decimal)
         return f"{value:,}".replace(",", self.thousands)

@@ -41,6 +41,7 @@ FONT = "Times New Roman"
 MM_PER_WIDTH_UNIT = 1.85  # one Excel column width unit is about 7 px, 1.85 mm
 INT_FORMAT = "#,##0"
 PCT_FORMAT = "0.0%"
+DEC_FORMAT = "0.00"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="EBEBEB")
@@ -125,6 +126,9 @@ class _SheetWriter:
         if spec.kind == "pct":
             cell.value = round(value / 100, 4)
             cell.number_format = PCT_FORMAT
+        elif spec.kind == "dec":
+            cell.value = value
+            cell.number_format = DEC_FORMAT
         else:
             cell.value = value
             cell.number_format = INT_FORMAT
