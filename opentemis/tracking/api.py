@@ -20,6 +20,7 @@ from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS
 from opentemis.core.params import parse_positive_int
 from opentemis.orgs.selectors import get_school_year
+from opentemis.reports.data import BREAKDOWN_KEYS
 from opentemis.tracking import selectors
 from opentemis.tracking.models import MEASURES
 from opentemis.tracking.selectors import Figures, UnitWeek
@@ -105,7 +106,7 @@ def figures_data(row: Figures) -> dict[str, Any]:
     }
     for measure in MEASURES:
         b = getattr(row, measure)
-        data[measure] = {k: getattr(b, k) for k in BreakdownSerializer().fields}
+        data[measure] = {k: getattr(b, k) for k in BREAKDOWN_KEYS}
     return data
 
 

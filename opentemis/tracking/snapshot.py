@@ -95,7 +95,7 @@ def courses_of_week(week: dt.date) -> list[Course]:
     )
 
 
-def enrolment_counts(course: Course, as_of: dt.datetime) -> QuerySet[Enrolment, dict[str, Any]]:
+def enrolment_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any]:
     """The grouped query: per learner's unit path, gender and DTTS flag, how many were
     enrolled, had started, completed and passed before ``as_of`` (services docstring)."""
     must_pass = list(
@@ -134,9 +134,13 @@ def _vector(cells: list[Cell]) -> list[int]:
     """A school's 20 figures (measure x sub-column) from its cells."""
     values: list[int] = []
     for measure in MEASURES:
-        b = breakdown(cells, lambda c, m=measure: int(getattr(c, m)))
+        b = breakdown(cells, _count(measure))
         values.extend(int(getattr(b, column) or 0) for column in COLUMNS)
     return values
+
+
+def _count(measure: str) -> Callable[[Any], int]:
+    return lambda cell: int(getattr(cell, measure))
 
 
 def course_figures(

@@ -93,7 +93,9 @@ learners = st.lists(
 @pytest.mark.django_db
 @settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=learners, two_courses=st.booleans())
-def test_snapshot_equals_a_recount(world: Any, system: Any, data: list[Any], two_courses: bool) -> None:
+def test_snapshot_equals_a_recount(
+    world: Any, system: Any, data: list[Any], two_courses: bool
+) -> None:
     with system_scope():
         Enrolment.objects.all().delete()
     lw = new_course(world)
@@ -124,7 +126,14 @@ def test_snapshot_equals_a_recount(world: Any, system: Any, data: list[Any], two
     if two_courses:
         other = new_course(world).course  # no pass-required activity: passed = completed
         for school, status, started, _mask, gender, ethnicity in data[:5]:
-            learner(other, schools[school], status=status, started=started, gender=gender)
+            learner(
+                other,
+                schools[school],
+                status=status,
+                started=started,
+                gender=gender,
+                ethnicity=ethnicity,
+            )
     run = snapshot.take(timezone.localdate())
     assert stored(run.week, lw.course.pk) == recount(lw.course.pk, {quiz.pk, product.pk})
     if other is not None:
