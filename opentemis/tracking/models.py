@@ -66,11 +66,13 @@ class WeekFigures(models.Model):
             models.Index(fields=["week", "parent_path", "course"], name="tracking_children"),
             # The trend and the headline: one unit's weeks.
             models.Index(fields=["unit", "week"], name="tracking_unit_week"),
-            # Lagging schools under a unit.
+            # A unit by path (the parent's total) and the schools under a unit (reminders):
+            # equality and LIKE 'prefix%' on PostgreSQL whatever the collation (ignored
+            # elsewhere).
             models.Index(
                 fields=["week", "unit_path"],
-                condition=models.Q(is_school=True),
-                name="tracking_schools",
+                name="tracking_week_path",
+                opclasses=["date_ops", "varchar_pattern_ops"],
             ),
         ]
 

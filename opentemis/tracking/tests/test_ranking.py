@@ -7,18 +7,22 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from opentemis.core.scoping import system_scope
+from opentemis.jobs.models import Job, JobStatus
 from opentemis.learning.models import EnrolmentStatus
 from opentemis.reports.data import Breakdown
 from opentemis.tracking import snapshot
 from opentemis.tracking.export import EXPORT_COLUMNS, SHEET
 from opentemis.tracking.groups import groups, parse
-from opentemis.tracking.selectors import Figures, rank
+from opentemis.tracking.selectors import Figures, rank, unit_week
 from opentemis.tracking.tests.helpers import learner, new_course
 from tests.factories import make_unit, make_user
 
@@ -161,3 +165,42 @@ def test_another_province_is_a_404(world: Any, taken: Any) -> None:
     url = reverse("tracking_unit", args=[world.province_a.pk])
     assert other.get(f"{url}?course=999999").status_code == 404
     assert other.get(f"{url}?course=abc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_ranking_reads_a_fixed_number_of_queries(world: Any, taken: Any) -> None:
+    def queries() -> int:
+        with system_scope(), CaptureQueriesContext(connection) as captured:
+            view = unit_week(
+                actor=world.officer_a,
+                unit=world.province_a,
+                school_year=world.year,
+                week=timezone.localdate(),
+            )
+        assert view.children
+        return len(captured.captured_queries)
+
+    queries()  # the first read caches the grants
+    before = queries()
+    for i in range(4):
+        commune = make_unit(f"Xã {i}", parent=world.province_a, kind="commune", code=f"SA-Q{i}")
+        learner(taken.course, make_unit(f"Trường {i}", parent=commune, code=f"SA-Q{i}-T"))
+    snapshot.take(timezone.localdate())
+    assert queries() == before
+
+
+@pytest.mark.django_db
+def test_an_officer_takes_the_week_again_as_a_job(
+    world: Any, taken: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = world.client_for(world.officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("tracking_snapshot", args=[world.province_a.pk]))
+    job = Job.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.status == JobStatus.DONE and job.kind == "tracking.snapshot"
+    # A principal reads their school but does not take the country's snapshot.
+    principal = world.client_for(world.principal_a1)
+    assert (
+        principal.post(reverse("tracking_snapshot", args=[world.school_a1.pk])).status_code == 404
+    )
