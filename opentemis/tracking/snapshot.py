@@ -95,39 +95,54 @@ def courses_of_week(week: dt.date) -> list[Course]:
     )
 
 
-def enrolment_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any]:
-    """The grouped query: per learner's unit path, gender and DTTS flag, how many were
-    enrolled, had started, completed and passed before ``as_of`` (services docstring)."""
-    must_pass = list(
-        course.activities.filter(required=True, pass_required=True).values_list("pk", flat=True)
-    )
-    completed = Q(status=EnrolmentStatus.COMPLETED, completed_at__lt=as_of)
-    if must_pass:
-        passed_all = (
-            ActivityProgress.objects.filter(
-                activity_id__in=must_pass, state=ProgressState.PASSED, completed_at__lt=as_of
-            )
-            .order_by()
-            .values("enrolment_id")
-            .annotate(n=Count("pk"))
-            .filter(n=len(must_pass))
-            .values("enrolment_id")
-        )
-        passed = Q(pk__in=passed_all)
-    else:
-        passed = completed
+KEYS = ("unit_path", "person__gender", "person__is_dtts")
+
+
+def _counted(course: Course, as_of: dt.datetime) -> QuerySet[Enrolment]:
+    """The course's enrolments counted at ``as_of``: made before it, not marked LEFT."""
     return (
         Enrolment.objects.filter(course=course, enrolled_at__lt=as_of)
         .exclude(status=EnrolmentStatus.LEFT)
         .order_by()
-        .values("unit_path", "person__gender", "person__is_dtts")
+    )
+
+
+def enrolment_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any]:
+    """The grouped query: per learner's unit path, gender and DTTS flag, how many were
+    enrolled, had started and completed before ``as_of`` (services docstring)."""
+    completed = Q(status=EnrolmentStatus.COMPLETED, completed_at__lt=as_of)
+    return (
+        _counted(course, as_of)
+        .values(*KEYS)
         .annotate(
             enrolled=Count("pk"),
             started=Count("pk", filter=Q(started_at__lt=as_of) | completed),
             completed=Count("pk", filter=completed),
-            passed=Count("pk", filter=passed),
         )
     )
+
+
+def passed_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any] | None:
+    """The same groups' learners who passed every required activity that must be passed
+    (None when the course has none: then passed = completed). A second grouped query, the
+    enrolments filtered by ``id IN (the enrolments with all passes)``, which the database runs
+    as a join (a semi-join), not as a lookup per enrolment."""
+    must_pass = list(
+        course.activities.filter(required=True, pass_required=True).values_list("pk", flat=True)
+    )
+    if not must_pass:
+        return None
+    passed_all = (
+        ActivityProgress.objects.filter(
+            activity_id__in=must_pass, state=ProgressState.PASSED, completed_at__lt=as_of
+        )
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .filter(n=len(must_pass))
+        .values("enrolment_id")
+    )
+    return _counted(course, as_of).filter(pk__in=passed_all).values(*KEYS).annotate(n=Count("pk"))
 
 
 def _vector(cells: list[Cell]) -> list[int]:
@@ -148,9 +163,16 @@ def course_figures(
 ) -> dict[str, list[int]]:
     """Every unit's figures in ``course`` (unit path -> values in ``FIGURE_FIELDS`` order):
     each school's from the grouped query, added to every unit above it."""
+    passed_rows = passed_counts(course, as_of)
+    passed: dict[tuple[Any, ...], int] | None = None
+    if passed_rows is not None:
+        passed = {
+            tuple(row[k] for k in KEYS): row["n"] for row in passed_rows.iterator(chunk_size=5000)
+        }
     schools: dict[str, list[Cell]] = defaultdict(list)
     for row in enrolment_counts(course, as_of).iterator(chunk_size=5000):
         info = units.get(row["unit_path"])
+        key = tuple(row[k] for k in KEYS)
         schools[row["unit_path"]].append(
             Cell(
                 woman=row["person__gender"] == Gender.FEMALE,
@@ -159,7 +181,7 @@ def course_figures(
                 enrolled=row["enrolled"],
                 started=row["started"],
                 completed=row["completed"],
-                passed=row["passed"],
+                passed=row["completed"] if passed is None else passed.get(key, 0),
             )
         )
     width = len(FIGURE_FIELDS)
