@@ -113,7 +113,7 @@ def enrolment_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any]:
     completed = Q(status=EnrolmentStatus.COMPLETED, completed_at__lt=as_of)
     return (
         _counted(course, as_of)
-        .values(*KEYS)
+        .values("unit_path", "person__gender", "person__is_dtts")
         .annotate(
             enrolled=Count("pk"),
             started=Count("pk", filter=Q(started_at__lt=as_of) | completed),
@@ -142,7 +142,12 @@ def passed_counts(course: Course, as_of: dt.datetime) -> QuerySet[Any, Any] | No
         .filter(n=len(must_pass))
         .values("enrolment_id")
     )
-    return _counted(course, as_of).filter(pk__in=passed_all).values(*KEYS).annotate(n=Count("pk"))
+    return (
+        _counted(course, as_of)
+        .filter(pk__in=passed_all)
+        .values("unit_path", "person__gender", "person__is_dtts")
+        .annotate(n=Count("pk"))
+    )
 
 
 def _vector(cells: list[Cell]) -> list[int]:
