@@ -22,8 +22,8 @@ from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import xlsx_response
 from opentemis.core.params import parse_positive_int
 from opentemis.learning.access import reads_progress_on
-from opentemis.orgs.models import Unit, path_prefixes
-from opentemis.orgs.selectors import requested_school_year
+from opentemis.orgs.models import Unit
+from opentemis.orgs.selectors import ancestors, requested_school_year
 from opentemis.tracking import export, jobs, selectors, services
 from opentemis.tracking.models import MEASURES
 from opentemis.tracking.selectors import UnitWeek
@@ -69,13 +69,8 @@ def _trend_svg(view: UnitWeek) -> dict[str, object]:
 
 
 def _ancestors(view: UnitWeek, request: AuthenticatedRequest) -> list[Unit]:
-    """The units above, those the actor reads (the breadcrumb's links)."""
-    paths = path_prefixes(view.unit.path, include_self=False)
-    return [
-        u
-        for u in Unit.dangerously_unscoped.filter(path__in=paths).order_by("depth")
-        if reads_progress_on(request.user, u.path)
-    ]
+    """The units above whose learners the actor reads (the breadcrumb's links)."""
+    return [u for u in ancestors(unit=view.unit) if reads_progress_on(request.user, u.path)]
 
 
 @login_required
