@@ -3,6 +3,7 @@ export alike; another province's unit is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 
 from opentemis.core.scoping import system_scope
 from opentemis.jobs.models import Job, JobStatus
-from opentemis.learning.models import EnrolmentStatus
+from opentemis.learning.models import Enrolment, EnrolmentStatus
 from opentemis.reports.data import Breakdown
 from opentemis.tracking import snapshot
 from opentemis.tracking.export import EXPORT_COLUMNS, SHEET
@@ -204,3 +205,19 @@ def test_an_officer_takes_the_week_again_as_a_job(
     assert (
         principal.post(reverse("tracking_snapshot", args=[world.school_a1.pk])).status_code == 404
     )
+
+
+@pytest.mark.django_db
+def test_the_trend_shows_the_weeks_taken(world: Any, taken: Any) -> None:
+    with system_scope():
+        Enrolment.objects.update(enrolled_at=timezone.now() - dt.timedelta(days=14))
+    snapshot.take(timezone.localdate() - dt.timedelta(days=7))
+    snapshot.take(timezone.localdate())
+    answer = world.client_for(world.officer_a).get(
+        reverse("tracking_unit", args=[world.province_a.pk])
+    )
+    trend = answer.context["view"].trend
+    assert len(trend) == 2 and trend[0].week < trend[1].week
+    assert trend[0].completed == 0  # completed this week, not by last Sunday
+    assert trend[1].completed == 6
+    assert "<polyline" in answer.content.decode()
