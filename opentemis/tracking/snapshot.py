@@ -47,7 +47,7 @@ from opentemis.tracking.models import (
     WeekFigures,
 )
 
-BATCH = 2000
+BATCH = 1000  # 27 columns a row: 27,000 parameters a statement (PostgreSQL: 65,535 at most)
 Progress = Callable[[int, int], None]
 
 
