@@ -60,3 +60,6 @@ fi
 "$PY" bench/learning_bench.py --write docs/benchmarks.md
 # Page weights (HTML and CSS/JS, raw and compressed) on the SQLite demo, in a throwaway directory.
 env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
+# Weekly progress (issue 14): this week's snapshot of every unit (child process: time, peak RSS),
+# then the largest province's ranking p95 beside a plain GROUP BY over its enrolments.
+"$PY" bench/tracking_bench.py --write docs/benchmarks.md
