@@ -79,7 +79,9 @@ class VerificationSerializer(serializers.Serializer[Any]):
 class MineView(APIView):
     permission_classes = API_PERMISSIONS
 
-    @extend_schema(operation_id="certificates_mine", responses={200: CertificateSerializer(many=True)})
+    @extend_schema(
+        operation_id="certificates_mine", responses={200: CertificateSerializer(many=True)}
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.my_certificates(request_actor(request))
         return Response(CertificateSerializer(rows, many=True).data)

@@ -7,7 +7,5 @@ from opentemis.certificates import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("certificates/mine/", api.MineView.as_view(), name="certificates-mine"),
     path("certificates/<int:pk>/pdf/", api.PdfView.as_view(), name="certificates-pdf"),
-    path(
-        "certificates/verify/<str:code>/", api.VerifyView.as_view(), name="certificates-verify"
-    ),
+    path("certificates/verify/<str:code>/", api.VerifyView.as_view(), name="certificates-verify"),
 ]

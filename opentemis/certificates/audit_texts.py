@@ -17,16 +17,18 @@ _LABELS = {
 
 register(
     actions={
-        "certificates.issue": Sentence(
-            _("%(actor)s issued %(object)s."), labels=_LABELS
-        ),
+        "certificates.issue": Sentence(_("%(actor)s issued %(object)s."), labels=_LABELS),
         "certificates.reissue": Sentence(
             _("%(actor)s re-issued %(object)s after a correction."), labels=_LABELS
         ),
         "certificates.revoke": Sentence(_("%(actor)s revoked %(object)s."), labels=_LABELS),
         "certificates.issuer_save": Sentence(
             _("%(actor)s changed the certificate issuer %(object)s."),
-            labels={"name": _("Name printed"), "active": _("Issues certificates"), "created": _("New")},
+            labels={
+                "name": _("Name printed"),
+                "active": _("Issues certificates"),
+                "created": _("New"),
+            },
         ),
         "certificates.programme_save": Sentence(
             _("%(actor)s changed the certified programme %(object)s."),

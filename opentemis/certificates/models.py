@@ -54,9 +54,7 @@ class Issuer(models.Model):
     module_title = models.CharField(_("title of a module certificate"), max_length=80)
     module_subtitle = models.CharField(_("subtitle of a module certificate"), max_length=160)
     programme_title = models.CharField(_("title of a programme certificate"), max_length=80)
-    programme_subtitle = models.CharField(
-        _("subtitle of a programme certificate"), max_length=160
-    )
+    programme_subtitle = models.CharField(_("subtitle of a programme certificate"), max_length=160)
     holder_label = models.CharField(_("label before the name"), max_length=80)
     body_text = models.CharField(_("line before what was completed"), max_length=200)
     accent_colour = models.CharField(_("colour of the title and border"), max_length=7)

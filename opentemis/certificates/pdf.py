@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from fontTools import subset as ftsubset
-from fontTools.ttLib import TTFont
+from fontTools import subset as ftsubset  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf import output as fpdf_output
 from fpdf.fonts import SubsetMap
@@ -88,7 +88,8 @@ class _SubsetModule:
         return getattr(ftsubset, name)
 
 
-fpdf_output.ftsubset = _SubsetModule()  # type: ignore[assignment]
+# fpdf reads these two names from its module when it writes a document.
+vars(fpdf_output)["ftsubset"] = _SubsetModule()
 
 
 @cache
@@ -96,7 +97,7 @@ def _deflated(contents: bytes) -> bytes:
     return zlib.compress(contents)
 
 
-class _FontStream(fpdf_output.PDFFontStream):  # type: ignore[misc]
+class _FontStream(fpdf_output.PDFFontStream):
     """fpdf's embedded font stream; a certificate's (always the same cut font) is compressed
     once per process instead of once per document."""
 
@@ -111,7 +112,7 @@ class _FontStream(fpdf_output.PDFFontStream):  # type: ignore[misc]
         self.length1 = len(contents)
 
 
-fpdf_output.PDFFontStream = _FontStream
+vars(fpdf_output)["PDFFontStream"] = _FontStream
 
 
 class _Prebuilt(TTFont):  # type: ignore[misc]  # fontTools ships no types
@@ -127,7 +128,7 @@ class _Prebuilt(TTFont):  # type: ignore[misc]  # fontTools ships no types
         pass
 
 
-class _Producer(OutputProducer):  # type: ignore[misc]
+class _Producer(OutputProducer):
     def _add_fonts(self, *args: Any) -> Any:
         token = _WHOLE_FONT.set(True)
         try:
@@ -170,7 +171,7 @@ def _fonts() -> dict[str, tuple[Any, _Prebuilt]]:
     return found
 
 
-class CertificateDocument(FPDF):  # type: ignore[misc]
+class CertificateDocument(FPDF):
     """An A4 landscape page in the cut DejaVu fonts, text through NFC."""
 
     def __init__(self, title: str = "") -> None:
@@ -200,7 +201,10 @@ class CertificateDocument(FPDF):  # type: ignore[misc]
     def filled_runs(self, rects: list[tuple[float, float, float, float]]) -> None:
         """Filled rectangles (mm, from the top left) in one path: the QR code's modules."""
         k, height = self.k, self.h
-        ops = [f"{x * k:.2f} {(height - y) * k:.2f} {w * k:.2f} {-h * k:.2f} re" for x, y, w, h in rects]
+        ops = [
+            f"{x * k:.2f} {(height - y) * k:.2f} {w * k:.2f} {-h * k:.2f} re"
+            for x, y, w, h in rects
+        ]
         self._out(" ".join(ops) + " f")
 
 
@@ -285,7 +289,12 @@ def _qr(doc: CertificateDocument, url: str, x: float, y: float, size: float) -> 
                 start = col_index
             elif not dark and start is not None:
                 rects.append(
-                    (x + start * module, y + row_index * module, (col_index - start) * module, module)
+                    (
+                        x + start * module,
+                        y + row_index * module,
+                        (col_index - start) * module,
+                        module,
+                    )
                 )
                 start = None
     doc.set_fill_color(*DARK)

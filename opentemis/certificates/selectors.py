@@ -193,7 +193,7 @@ class IssuedFilters:
     query: str = ""
 
 
-def issued(actor: User, filters: IssuedFilters, page: object = 1) -> Page[Certificate]:
+def issued(actor: User, filters: IssuedFilters, page: str | int = 1) -> Page[Certificate]:
     """The certificates ``actor`` reads as an officer, newest first, narrowed by ``filters``
     (a unit: those whose holder was in its subtree at issue)."""
     with system_scope():

@@ -185,7 +185,8 @@ def _existing(fields: dict[str, Any]) -> Certificate | None:
         rows = rows.filter(programme=fields["programme"])
     found = list(rows.order_by("-issued_at", "-id")[:20])
     valid = [c for c in found if c.status == CertificateStatus.VALID]
-    return (valid or found or [None])[0]
+    chosen = valid or found
+    return chosen[0] if chosen else None
 
 
 def _after_issue(certificate: Certificate, actor: User | None) -> None:
@@ -236,9 +237,7 @@ def certificate_issue_for_enrolment(
     None when the enrolment is not completed or no issuer stands above the course's unit."""
     with system_scope():
         enrolment = (
-            Enrolment.objects.select_related(
-                "course__school_year", "person__unit", "course__unit"
-            )
+            Enrolment.objects.select_related("course__school_year", "person__unit", "course__unit")
             .filter(pk=enrolment_pk)
             .first()
         )
@@ -511,7 +510,7 @@ def issuer_save(
     for name in ISSUER_FIELDS:
         if name in values:
             text = nfc(str(values[name] or ""))
-            limit = Issuer._meta.get_field(name).max_length or 200
+            limit = getattr(Issuer._meta.get_field(name), "max_length", None) or 200
             if len(text) > limit:
                 raise ValidationError(_("A field is too long."), code="too_long")
             setattr(issuer, name, text)
@@ -543,7 +542,7 @@ def issuer_save(
     issuer.save()
     if old_files:
         storage = issuer.logo.storage
-        transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
+        transaction.on_commit(lambda: _delete_files(storage, old_files))
     audit(
         actor=actor,
         action="certificates.issuer_save",
@@ -552,6 +551,11 @@ def issuer_save(
         changes={"name": issuer.name, "active": issuer.active, "created": created},
     )
     return issuer
+
+
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def clean_codes(raw: Any) -> list[str]:

@@ -47,7 +47,7 @@ from opentemis.orgs.models import SchoolYear
 PDF = "application/pdf"
 
 
-def _errors(form: forms.Form, exc: ValidationError) -> None:
+def _errors(form: forms.BaseForm, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
 
@@ -169,7 +169,7 @@ def issued(request: AuthenticatedRequest) -> HttpResponse:
         status=str(params.get("status", "")),
         query=str(params.get("q", ""))[:100].strip(),
     )
-    page = selectors.issued(request.user, filters, params.get("page") or 1)
+    page = selectors.issued(request.user, filters, str(params.get("page") or 1))
     return render(
         request,
         "certificates/issued.html",

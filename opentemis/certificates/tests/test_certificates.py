@@ -27,7 +27,6 @@ from opentemis.learning.signals import send_course_completed
 from opentemis.notifications.models import Notice
 from tests.factories import PersonFactory, make_user
 from tests.learning_world import LearningWorld, make_course
-from tests.world_certificates import completed_certificate
 
 
 @pytest.fixture
@@ -216,7 +215,9 @@ def test_the_public_page_shows_only_the_allowed_fields(lw: LearningWorld) -> Non
     assert "GVA1" not in page
     assert "no-cache" in answer["Cache-Control"] and "noindex" in answer["X-Robots-Tag"]
     # A typed code (lower case, hyphen) leads to the same page.
-    typed = Client().get(reverse("certificates_verify"), {"code": codes.printed(certificate.code).lower()})
+    typed = Client().get(
+        reverse("certificates_verify"), {"code": codes.printed(certificate.code).lower()}
+    )
     assert typed.status_code == 302 and certificate.code in typed["Location"]
 
 
@@ -242,7 +243,9 @@ def test_an_unknown_code_gets_a_message_and_misses_are_limited(lw: LearningWorld
     for _ in range(selectors.MISSES_ALLOWED):
         client.get(reverse("certificates_verify_code", args=["ZZZZZZZZZZ"]))
     certificate = _module(lw, "L1")
-    assert client.get(reverse("certificates_verify_code", args=[certificate.code])).status_code == 429
+    assert (
+        client.get(reverse("certificates_verify_code", args=[certificate.code])).status_code == 429
+    )
 
 
 # --- the PDF, the ZIP, the badge ----------------------------------------------------------------
@@ -339,7 +342,9 @@ def test_reissue_and_revocation_are_audited_and_need_a_reason(lw: LearningWorld)
         actions = set(AuditEvent.objects.values_list("action", flat=True))
         revoked = AuditEvent.objects.get(action="certificates.revoke")
     assert {"certificates.issue", "certificates.reissue", "certificates.revoke"} <= actions
-    assert revoked.changes["reason"] == "Hồ sơ không hợp lệ" and revoked.actor_id == lw.w.officer_a.pk
+    assert (
+        revoked.changes["reason"] == "Hồ sơ không hợp lệ" and revoked.actor_id == lw.w.officer_a.pk
+    )
 
 
 def test_another_provinces_officer_gets_404(lw: LearningWorld) -> None:
@@ -349,11 +354,15 @@ def test_another_provinces_officer_gets_404(lw: LearningWorld) -> None:
     client.force_login(officer_b)
     for name in ("certificates_detail", "certificates_pdf"):
         assert client.get(reverse(name, args=[certificate.pk])).status_code == 404
-    posted = client.post(reverse("certificates_revoke", args=[certificate.pk]), {"revoke-reason": "x"})
+    posted = client.post(
+        reverse("certificates_revoke", args=[certificate.pk]), {"revoke-reason": "x"}
+    )
     assert posted.status_code == 404
     listed = client.get(reverse("certificates_issued")).content.decode()
     assert certificate.code not in listed
-    assert client.post(reverse("certificates_unit_zip", args=[lw.w.school_a1.pk])).status_code == 404
+    assert (
+        client.post(reverse("certificates_unit_zip", args=[lw.w.school_a1.pk])).status_code == 404
+    )
     with system_scope():
         assert Certificate.objects.get(pk=certificate.pk).status == "valid"
     officer_a = Client()
