@@ -3,6 +3,8 @@ shared course (tests/learning_world.py).
 
 * ``certificates.issuer``: province A configured as an issuer (``officer_a`` manages it);
 * ``certificates.programme``: a programme it certifies for the year;
+* ``certificates.school``, ``certificates.province``: school A1 and province A (a unit's ZIP,
+  configuring a unit as an issuer);
 * ``certificate``: teacher A1's module certificate of a second course of province A (completed;
   the shared course's enrolment is left as it is for the other apps), and
   ``certificate.code`` its code.
@@ -25,6 +27,8 @@ KINDS: tuple[str, ...] = (
     "certificate.code",
     "certificates.issuer",
     "certificates.programme",
+    "certificates.school",
+    "certificates.province",
 )
 #: Page routes the Vietnamese crawl reads: URL name -> {URL parameter: kind}.
 CRAWL: dict[str, dict[str, str]] = {
@@ -41,6 +45,9 @@ HOSTILE: dict[str, dict[str, str]] = {
     "certificates_reissue": {"pk": "certificate"},
     "certificates_issuer_sample": {"pk": "certificates.issuer"},
     "certificates_programme_add": {"pk": "certificates.issuer"},
+    "certificates_unit_zip": {"pk": "certificates.school"},
+    "certificates_unit_issuer": {"pk": "certificates.province"},
+    "certificates_course_issue": {"pk": "course"},
 }
 #: The API's paths with an id: the path before ``{id}`` -> kind.
 API_IDS: dict[str, str] = {
@@ -97,4 +104,8 @@ def things(lw: LearningWorld) -> dict[str, tuple[Any, Any]]:
         "certificate.code": (certificate.code, w.teacher_a1),
         "certificates.issuer": (issuer.pk, w.officer_a),
         "certificates.programme": (programme.pk, w.officer_a),
+        # School A1 and province A, for the routes the matrix names "unit.school" and
+        # "unit.province" (the crawl and the hostile-input test read the learning things).
+        "certificates.school": (w.school_a1.pk, w.officer_a),
+        "certificates.province": (w.province_a.pk, w.officer_a),
     }

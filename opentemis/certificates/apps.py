@@ -11,7 +11,4 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         # Local: receivers imports models, which cannot load before the app registry is ready.
-        from opentemis.certificates.receivers import on_course_completed
-        from opentemis.learning.signals import course_completed
-
-        course_completed.connect(on_course_completed, dispatch_uid="certificates-course-completed")
+        from opentemis.certificates import receivers  # noqa: F401  (connects on import)

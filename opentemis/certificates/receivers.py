@@ -1,5 +1,6 @@
-"""What the certificates app does on the events of the apps below it (connected in
-``apps.py``): a completed course brings its module certificate, after the commit."""
+"""What the certificates app does on the events of the apps below it (imported once by
+``apps.py``, which connects them): a completed course brings its module certificate, after
+the commit."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from opentemis.certificates import services
 from opentemis.learning.models import Enrolment
+from opentemis.learning.signals import course_completed
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +30,6 @@ def on_course_completed(sender: Any, *, enrolment: Enrolment, **kwargs: Any) -> 
             logger.exception("certificate of enrolment %s could not be issued", pk)
 
     transaction.on_commit(issue)
+
+
+course_completed.connect(on_course_completed, dispatch_uid="certificates-course-completed")

@@ -448,3 +448,49 @@ def test_the_api(lw: LearningWorld) -> None:
         "ended_on": None,
     }
     assert Client().get("/api/v1/certificates/verify/ZZZZZZZZZZ/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_land_on_one_certificate(world: Any) -> None:
+    import threading
+    import time
+
+    from django.db import OperationalError, connection
+
+    lw = make_course(world)
+    with system_scope():
+        services.issuer_save(actor=None, unit=world.province_a, values={"name": "Sở A"})
+    _complete(lw.enrolment)
+    results: list[Any] = []
+    barrier = threading.Barrier(4)
+
+    def issue() -> None:
+        try:
+            barrier.wait()
+            for _ in range(50):
+                try:
+                    made = services.certificate_issue_for_enrolment(enrolment_pk=lw.enrolment.pk)
+                except OperationalError as exc:
+                    # SQLite's in-memory test database refuses a second writer instead of
+                    # waiting: retry. On PostgreSQL the writers wait and the constraint decides.
+                    if connection.vendor != "sqlite" or "locked" not in str(exc):
+                        raise
+                    time.sleep(0.02)
+                    continue
+                results.append(made.pk if made else None)
+                break
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    pks = {r for r in results if isinstance(r, int)}
+    assert len(pks) == 1 and len(results) == 4, results
+    assert len(_certificates()) == 1
+    with system_scope():
+        assert Evidence.objects.filter(owner=world.person_a1).count() == 1
