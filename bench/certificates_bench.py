@@ -106,7 +106,9 @@ def _enrolments(limit: int) -> list[int]:
     with system_scope():
         return list(
             Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED)
-            .exclude(pk__in=Certificate.objects.values("enrolment_id"))
+            .exclude(
+                pk__in=Certificate.objects.filter(enrolment_id__isnull=False).values("enrolment_id")
+            )
             .order_by("pk")
             .values_list("pk", flat=True)[:limit]
         )

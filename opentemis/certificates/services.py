@@ -356,7 +356,10 @@ def certificates_backfill(
             rows = rows.filter(course_id=course_id)
         if enrolments is not None:
             rows = rows.filter(pk__in=list(enrolments))
-        done_ids = Certificate.objects.filter(kind=CertificateKind.MODULE).values("enrolment_id")
+        # Not null: a NULL in a NOT IN list would exclude every row.
+        done_ids = Certificate.objects.filter(
+            kind=CertificateKind.MODULE, enrolment_id__isnull=False
+        ).values("enrolment_id")
         pending = list(rows.exclude(pk__in=done_ids).order_by("pk").values_list("pk", flat=True))
     made = 0
     for index, pk in enumerate(pending, start=1):

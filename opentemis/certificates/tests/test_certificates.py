@@ -183,6 +183,9 @@ def test_the_programme_certificate_comes_with_its_last_module(lw: LearningWorld)
     with system_scope():
         services.programme_issue(person=lw.w.person_a1, programme=programme)
     assert len(_certificates(kind=CertificateKind.PROGRAMME)) == 1
+    # A programme certificate has no enrolment: the backfill still finds the ones missing.
+    _complete(lw.enrolment)
+    assert services.certificates_backfill(course_id=lw.course.pk) == 1
 
 
 # --- verification -----------------------------------------------------------------------------
