@@ -10,7 +10,7 @@ _LABELS = {
     "code": _("Code"),
     "new_code": _("New code"),
     "reason": _("Reason"),
-    "kind": _("Kind"),
+    "kind": _("Kind of certificate"),
     "title": _("Title"),
     "person": _("Holder"),
 }

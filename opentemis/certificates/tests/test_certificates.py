@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from opentemis.accounts.models import AuditEvent
@@ -497,3 +499,18 @@ def test_concurrent_issues_land_on_one_certificate(world: Any) -> None:
     assert len(_certificates()) == 1
     with system_scope():
         assert Evidence.objects.filter(owner=world.person_a1).count() == 1
+
+
+@given(
+    st.lists(
+        st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉỀỂỄỆỨỪỬỮỰ", min_size=1),
+        min_size=2,
+        max_size=6,
+    )
+)
+def test_a_masked_name_keeps_the_family_name_and_only_initials(parts: list[str]) -> None:
+    masked = selectors.mask_name(" ".join(parts))
+    words = masked.split(" ")
+    assert words[0] == parts[0]
+    assert words[1:] == [f"{p[0]}." for p in parts[1:]]
+    assert all(len(w) == 2 for w in words[1:])  # nothing of the given names but a letter
