@@ -514,3 +514,21 @@ def test_a_masked_name_keeps_the_family_name_and_only_initials(parts: list[str])
     assert words[0] == parts[0]
     assert words[1:] == [f"{p[0]}." for p in parts[1:]]
     assert all(len(w) == 2 for w in words[1:])  # nothing of the given names but a letter
+
+
+def test_the_issuers_officer_issues_a_course_in_a_job(
+    lw: LearningWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    _complete(lw.enrolment)
+    officer = Client()
+    officer.force_login(lw.w.officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = officer.post(reverse("certificates_course_issue", args=[lw.course.pk]))
+    assert answer.status_code == 302
+    job = Job.objects.get(kind="certificates.issue")
+    assert job.status == JobStatus.DONE and job.actor_id == lw.w.officer_a.pk
+    assert len(_certificates(course=lw.course)) == 1
+    officer_b = Client()
+    officer_b.force_login(make_user("officer_b", role="unit_officer", unit=lw.w.province_b))
+    refused = officer_b.post(reverse("certificates_course_issue", args=[lw.course.pk]))
+    assert refused.status_code == 404
