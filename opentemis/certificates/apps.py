@@ -8,3 +8,7 @@ class CertificatesConfig(AppConfig):
     name = "opentemis.certificates"
     label = "certificates"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Local: receivers imports models, which cannot load before the app registry is ready.
+        from opentemis.certificates import receivers  # noqa: F401  (connects on import)

@@ -125,6 +125,27 @@ def evidence_add_link(
 ) -> Evidence:
     """Add a link (http or https only) to ``owner``'s library; the same URL twice is one item."""
     _require_owner(actor, owner)
+    return _add_link(owner=owner, url=url, title=title, school_year=school_year, created_by=actor)
+
+
+@transaction.atomic
+def evidence_deposit_link(
+    *, owner: Person, url: str, title: str, school_year: SchoolYear | None = None
+) -> Evidence:
+    """Add a link to ``owner``'s library on their behalf, with no actor: the system's own
+    deposit (a certificate issued to them puts its verification page there, for next year's
+    self-evaluation; certificates app). The same URL twice is one item."""
+    return _add_link(owner=owner, url=url, title=title, school_year=school_year, created_by=None)
+
+
+def _add_link(
+    *,
+    owner: Person,
+    url: str,
+    title: str,
+    school_year: SchoolYear | None,
+    created_by: User | None,
+) -> Evidence:
     url = (url or "").strip()
     if len(url) > URL_MAX:
         raise ValidationError(
@@ -147,7 +168,7 @@ def evidence_add_link(
         title=_title(title, url),
         url=url,
         school_year=school_year,
-        created_by=actor,
+        created_by=created_by,
     )
     item.reused = False
     return item

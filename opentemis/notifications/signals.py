@@ -6,10 +6,12 @@ Imported once by ``apps.py`` (``ready``); the lower apps import nothing of this 
 
 from __future__ import annotations
 
+from opentemis.certificates.signals import certificate_issued
 from opentemis.evaluations.signals import evaluation_changed
 from opentemis.forums.signals import post_created
 from opentemis.jobs.services import register_sweep
 from opentemis.learning.signals import course_completed
+from opentemis.notifications.certificate_events import on_certificate_issued
 from opentemis.notifications.emails import sweep_and_send
 from opentemis.notifications.events import on_evaluation_changed
 from opentemis.notifications.learning_events import (
@@ -33,6 +35,8 @@ course_completed.connect(on_course_completed, dispatch_uid="notices-course-compl
 product_submitted.connect(on_product_submitted, dispatch_uid="notices-product-submitted")
 product_graded.connect(on_product_graded, dispatch_uid="notices-product-graded")
 post_created.connect(on_post_created, dispatch_uid="notices-forum-post")
+# A certificate issued (or re-issued): its holder is told.
+certificate_issued.connect(on_certificate_issued, dispatch_uid="notices-certificate-issued")
 
 # Notice emails whose sending died are given back by the task worker's sweep too.
 register_sweep(sweep_and_send)
