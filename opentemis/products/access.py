@@ -174,14 +174,6 @@ def pool_q(actor: User, reach: PoolReach, now: dt.datetime) -> Q:
     return query
 
 
-def in_pool_for(actor: User, submission: Submission, now: dt.datetime) -> bool:
-    """Whether ``actor`` could claim ``submission`` from the pool now."""
-    with system_scope():
-        return Submission.objects.filter(
-            Q(pk=submission.pk) & pool_q(actor, pool_reach(actor), now)
-        ).exists()
-
-
 # --- second marking -----------------------------------------------------------------------------
 
 

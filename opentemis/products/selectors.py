@@ -342,15 +342,6 @@ def appeal_of(submission: Submission) -> Appeal | None:
         return Appeal.objects.filter(submission_id=submission.pk).first()
 
 
-def appeals_of(submissions: Sequence[Submission]) -> dict[int, Appeal]:
-    """The appeals of a learner's submissions, by submission id."""
-    with system_scope():
-        return {
-            a.submission_id: a
-            for a in Appeal.objects.filter(submission_id__in=[s.pk for s in submissions])
-        }
-
-
 def second_marks_of(submission: Submission) -> list[SecondMark]:
     """The lecturers' marks of a submission, for its graders and the course's officers."""
     with system_scope():

@@ -208,6 +208,7 @@ def _learner_page(
     open_to_submit = services.can_submit(product, latest) and enrolment.status != "left"
     if form is None and open_to_submit:
         form = SubmitForm(product=product)
+    appeal = selectors.appeal_of(latest) if latest is not None else None
     return render(
         request,
         "products/activity.html",
@@ -222,10 +223,10 @@ def _learner_page(
             "limit": filesizeformat(services.limit_bytes(product)),
             "missing": [a.title for a in prerequisites_missing(enrolment, activity)],
             "upload_attrs": flatatt(upload_input_attrs()),
-            "appeal": selectors.appeal_of(latest) if latest is not None else None,
+            "appeal": appeal,
             "may_appeal": latest is not None
             and latest.status == SubmissionStatus.FAILED
-            and selectors.appeal_of(latest) is None,
+            and appeal is None,
             "appeal_form": AppealForm(),
         },
         status=status,

@@ -177,7 +177,7 @@ def test_a_grader_blocked_by_someone_elses_lease_is_told(gw: Any) -> None:
     Submission.objects.filter(pk=submission.pk).update(lease_expires=timezone.now() + HOUR)
     subtree = make_user("grader_a2", role="teacher", unit=w.school_a2)
     learning.grader_set(actor=None, course=gw.pw.lw.course, user=subtree, unit=w.school_a2)
-    with pytest.raises(ValidationError, match="claimed"):
+    with pytest.raises(ValidationError, match="đã nhận bài"):
         services.submission_grade(actor=subtree, submission=submission, passed=True)
 
 
