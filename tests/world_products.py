@@ -36,6 +36,7 @@ HOSTILE: dict[str, dict[str, str]] = {
     "products_file": {"pk": "product.submission"},
     "products_release": {"pk": "product.submission"},
     "products_appeal": {"pk": "product.submission"},
+    "products_workload_export": {"pk": "course"},
 }
 #: The API's paths with an id: the path before ``{id}`` -> kind.
 API_IDS: dict[str, str] = {

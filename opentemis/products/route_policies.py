@@ -40,6 +40,7 @@ ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "products_second_mark": SECOND_MARKS_SUBMISSION,
     "products_appeal": OWN_SUBMISSION,
     "products_workload": WORKLOAD,
+    "products_workload_export": WORKLOAD,
     "api:learn-product-submissions": LEARNER,
     "api:learn-product-queue": GRADER,
     "api:learn-product-grade": GRADES_SUBMISSION,

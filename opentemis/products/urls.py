@@ -22,4 +22,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("products/submissions/<int:pk>/appeal/", views.appeal, name="products_appeal"),
     path("products/courses/<int:pk>/workload/", views.workload, name="products_workload"),
+    path(
+        "products/courses/<int:pk>/workload.xlsx",
+        views.workload_export,
+        name="products_workload_export",
+    ),
 ]

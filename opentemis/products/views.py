@@ -14,7 +14,8 @@ Grading that never stalls (issue 14 item 3; decision 0021):
   lease; ``submissions/<pk>/release/`` (POST) gives it back. Grading is the page above;
 * ``second-marks/``: a lecturer's sample and appeals; ``submissions/<pk>/second-mark/``: their
   own decision; ``submissions/<pk>/appeal/`` (POST): the learner appeals a Chưa đạt grade;
-* ``courses/<pk>/workload/``: per-grader workload and turnaround for the course's officers.
+* ``courses/<pk>/workload/``: per-grader workload and turnaround for the course's officers
+  (``workload.xlsx``: the same in Excel).
 
 Access through ``learning.access`` (and ``selectors`` for graders); anything else is a 404.
 """
@@ -38,13 +39,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
-from opentemis.core.http import file_response
+from opentemis.core.http import file_response, xlsx_response
 from opentemis.core.params import parse_positive_int
 from opentemis.evidence import validation
 from opentemis.evidence.forms import upload_input_attrs
 from opentemis.learning.access import learner_activity, manages_course
 from opentemis.learning.services import prerequisites_missing
-from opentemis.products import access, selectors, services
+from opentemis.products import access, exports, selectors, services
 from opentemis.products.models import AppealStatus, Product, SubmissionStatus
 
 
@@ -539,3 +540,11 @@ def workload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "disagreements": selectors.disagreements(course, paths),
         },
     )
+
+
+@login_required
+@require_GET
+def workload_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course, paths = selectors.workload_course(request.user, pk)
+    content, name = exports.workload_xlsx(selectors.workload(course, paths))
+    return xlsx_response(content, name)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -139,8 +141,16 @@ def test_the_workload_page_and_a_foreign_submission(gw: Any) -> None:
     url = reverse("products_workload", args=[pw.lw.course.pk])
     html = pw.w.client_for(pw.w.officer_a).get(url).content.decode()
     assert gw.core_a.person.full_name in html
+    export = reverse("products_workload_export", args=[pw.lw.course.pk])
+    answer = pw.w.client_for(pw.w.officer_a).get(export)
+    assert answer.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    mine = next(row for row in cells if gw.core_a.person.full_name in row)
+    assert mine[2:5] == ["1", "0", "0"]  # waiting, overdue, taken from the pool
     for user in (pw.w.principal_b1, pw.w.principal_a1, gw.core_a, gw.lecturer):
         assert pw.w.client_for(user).get(url).status_code == 404
+        assert pw.w.client_for(user).get(export).status_code == 404
     for user in (pw.w.principal_b1, gw.core_far, gw.core_ly, pw.w.teacher_a1):
         client = pw.w.client_for(user)
         assert client.get(reverse("products_grade", args=[submission.pk])).status_code == 404
