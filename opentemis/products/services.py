@@ -491,10 +491,12 @@ def submission_claim_next(*, actor: User, now: dt.datetime | None = None) -> Sub
         reach = access.pool_reach(actor)
         if reach.empty:
             return None
+        lost: list[int] = []  # candidates another grader took first: not tried again
         for _attempt in range(CLAIM_TRIES):
             with transaction.atomic():
                 pk = (
                     Submission.objects.filter(access.pool_q(actor, reach, now))
+                    .exclude(pk__in=lost)
                     .order_by("waiting_since", "pk")
                     .select_for_update(skip_locked=True, of=("self",))
                     .values_list("pk", flat=True)
@@ -513,6 +515,7 @@ def submission_claim_next(*, actor: User, now: dt.datetime | None = None) -> Sub
                     .update(claimed_by=actor, claimed_at=now, lease_expires=now + lease)
                 )
                 if not taken:
+                    lost.append(pk)
                     continue
                 claimed = Submission.objects.select_related("enrolment__person").get(pk=pk)
                 audit(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -432,3 +433,30 @@ def test_the_workload_is_read_by_the_courses_officers_only(gw: Any) -> None:
     for outsider in (gw.w.principal_a1, gw.core_a, gw.lecturer, gw.w.principal_b1):
         with pytest.raises(Http404):
             selectors.workload_course(outsider, course.pk)
+
+
+def test_a_stale_candidate_is_not_taken_twice(gw: Any, monkeypatch: Any) -> None:
+    """The claim's conditional UPDATE is the guard: a claimer whose read of the pool is stale
+    (it still sees a submission another grader just took) does not take it, and takes the
+    next one (the race of test_claim_concurrency.py, played in order)."""
+    pw = gw.pw
+    first = hand_in_a2(gw)
+    second = services.submission_submit(
+        actor=pw.w.teacher_a1, activity=pw.activity, enrolment=pw.lw.enrolment, text="A1"
+    )
+    grader = make_user("grader_all", role="teacher", unit=pw.w.school_b1)
+    learning.grader_set(actor=None, course=pw.lw.course, user=grader, unit=None)
+    Submission.objects.filter(pk=second.pk).update(waiting_since=first.waiting_since + HOUR)
+    t0 = overflowed(second)
+    taken = services.submission_claim_next(actor=gw.core_b, now=t0)
+    assert taken is not None and taken.pk == first.pk
+    real = access.pool_q
+
+    def stale(actor: Any, reach: Any, now: dt.datetime) -> Any:
+        # The pool as read before core_b's claim committed: leases ignored.
+        return real(actor, reach, now) | Q(pk=first.pk)
+
+    monkeypatch.setattr(access, "pool_q", stale)
+    other = services.submission_claim_next(actor=grader, now=t0)
+    assert other is not None and other.pk == second.pk
+    assert Submission.objects.get(pk=first.pk).claimed_by_id == gw.core_b.pk
