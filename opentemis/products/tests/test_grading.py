@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opentemis.accounts.models import AuditEvent
 from opentemis.learning import services as learning
@@ -460,3 +462,16 @@ def test_a_stale_candidate_is_not_taken_twice(gw: Any, monkeypatch: Any) -> None
     other = services.submission_claim_next(actor=grader, now=t0)
     assert other is not None and other.pk == second.pk
     assert Submission.objects.get(pk=first.pk).claimed_by_id == gw.core_b.pk
+
+
+@given(
+    values=st.lists(st.floats(min_value=0, max_value=1e4), min_size=1, max_size=60),
+    share=st.floats(min_value=0.01, max_value=1),
+)
+def test_the_percentile_holds_its_share(values: list[float], share: float) -> None:
+    """The nearest-rank percentile is one of the values, with at least ``share`` of them at or
+    below it and fewer than ``share`` strictly below it."""
+    found = selectors.percentile(values, share)
+    assert found in values
+    assert sum(v <= found for v in values) >= share * len(values) - 1e-9
+    assert sum(v < found for v in values) < share * len(values)
