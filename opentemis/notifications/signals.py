@@ -14,6 +14,11 @@ from opentemis.learning.signals import course_completed
 from opentemis.notifications.certificate_events import on_certificate_issued
 from opentemis.notifications.emails import sweep_and_send
 from opentemis.notifications.events import on_evaluation_changed
+from opentemis.notifications.grading_events import (
+    on_appeal_decided,
+    on_appeal_lodged,
+    on_second_mark_differs,
+)
 from opentemis.notifications.learning_events import (
     on_course_completed,
     on_post_created,
@@ -23,7 +28,13 @@ from opentemis.notifications.learning_events import (
 from opentemis.notifications.plan_events import on_plan_changed
 from opentemis.notifications.views_remind import remind_outcome_context
 from opentemis.plans.signals import plan_changed
-from opentemis.products.signals import product_graded, product_submitted
+from opentemis.products.signals import (
+    appeal_decided,
+    appeal_lodged,
+    product_graded,
+    product_submitted,
+    second_mark_differs,
+)
 from opentemis.reports.views import register_page_extra
 
 # A workflow step of an evaluation, after its commit: the notices it brings.
@@ -37,6 +48,10 @@ product_graded.connect(on_product_graded, dispatch_uid="notices-product-graded")
 post_created.connect(on_post_created, dispatch_uid="notices-forum-post")
 # A certificate issued (or re-issued): its holder is told.
 certificate_issued.connect(on_certificate_issued, dispatch_uid="notices-certificate-issued")
+# Grading that never stalls: an appeal and its final decision, a second marking that differs.
+appeal_lodged.connect(on_appeal_lodged, dispatch_uid="notices-appeal-lodged")
+appeal_decided.connect(on_appeal_decided, dispatch_uid="notices-appeal-decided")
+second_mark_differs.connect(on_second_mark_differs, dispatch_uid="notices-second-mark")
 
 # Notice emails whose sending died are given back by the task worker's sweep too.
 register_sweep(sweep_and_send)

@@ -16,4 +16,31 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.GradeView.as_view(),
         name="learn-product-grade",
     ),
+    path("learn/products/mine/", api.MyQueueView.as_view(), name="learn-product-mine"),
+    path("learn/products/pool/claim/", api.ClaimView.as_view(), name="learn-product-claim"),
+    path(
+        "learn/products/submissions/<int:pk>/release/",
+        api.ReleaseView.as_view(),
+        name="learn-product-release",
+    ),
+    path(
+        "learn/products/second-marks/",
+        api.SecondMarksView.as_view(),
+        name="learn-product-second-marks",
+    ),
+    path(
+        "learn/products/submissions/<int:pk>/second-mark/",
+        api.SecondMarkView.as_view(),
+        name="learn-product-second-mark",
+    ),
+    path(
+        "learn/products/submissions/<int:pk>/appeal/",
+        api.AppealView.as_view(),
+        name="learn-product-appeal",
+    ),
+    path(
+        "learn/products/courses/<int:pk>/workload/",
+        api.WorkloadView.as_view(),
+        name="learn-product-workload",
+    ),
 ]

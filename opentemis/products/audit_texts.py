@@ -24,5 +24,25 @@ register(
             _("%(actor)s changed the grade of a final product (%(object)s)."),
             labels={"status": _("Result"), "score": _("Score")},
         ),
+        "products.claim": Sentence(
+            _("%(actor)s claimed a final product from the overflow pool (%(object)s)."),
+            labels={"lease_expires": _("Held until"), "previous": _("Previously held by")},
+        ),
+        "products.release": Sentence(
+            _("%(actor)s gave a claimed final product back to the pool (%(object)s)."),
+            labels={"holder": _("Held by")},
+        ),
+        "products.appeal": Sentence(
+            _("%(actor)s appealed the grade of a final product (%(object)s)."),
+            labels={"reason": _("Reason")},
+        ),
+        "products.second_mark": Sentence(
+            _("%(actor)s second-marked a final product (%(object)s)."),
+            labels={"passed": _("Passed"), "agrees": _("Agrees with the first grade")},
+        ),
+        "products.appeal_decide": Sentence(
+            _("%(actor)s decided the appeal of a final product (%(object)s)."),
+            labels={"decision": _("Decision"), "first": _("First grade")},
+        ),
     }
 )

@@ -7,9 +7,21 @@
   waits at a time (a database constraint too), and handing in while one waits replaces it
   (same number, ``revision`` + 1). A new numbered submission follows only a Chưa đạt grade on a
   product that allows resubmission; after Đạt nothing more is taken.
-* ``submission_grade``: a grader (``learning.access.graded_enrolment``) grades the latest
+* ``submission_grade``: a grader (``products.access.may_grade``) grades the latest
   submission Đạt / Chưa đạt with an optional score on 10, comments and a remark per rubric
-  criterion; regrading the latest graded one is allowed (the new decision replaces the old).
+  criterion; regrading the latest graded one is allowed (the new decision replaces the old),
+  until it is appealed.
+
+Grading that never stalls (issue 14 item 3; decision 0021):
+
+* handing in assigns the submission to the grader ``learning.access.assigned_graders`` names
+  (the least loaded when several) and starts its wait (``waiting_since``);
+* ``submission_claim_next``: an eligible grader takes the oldest submission of the overflow
+  pool with a lease (Open edX ORA2: one ``SELECT … FOR UPDATE SKIP LOCKED`` and a conditional
+  UPDATE, so two graders never hold the same one); ``submission_release`` gives it back;
+* ``appeal_lodge``: a learner graded Chưa đạt appeals once, with a reason;
+* ``second_mark_record``: a lecturer's own decision on a sampled or appealed submission; on an
+  appeal it is final and goes to the learner's progress (``progress_record``).
 
 Progress goes through ``learning.services.progress_record`` only (models.py says which state
 each step records); the grade replaces the previous state (``replace=True``).
@@ -17,6 +29,7 @@ each step records); the grade replaces the previous state (``replace=True``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -25,7 +38,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +49,17 @@ from opentemis.core.scoping import system_scope
 from opentemis.core.text import nfc
 from opentemis.evidence import validation
 from opentemis.learning import services as learning
-from opentemis.learning.access import grades_path, manages_course
+from opentemis.learning.access import assigned_graders, manages_course
 from opentemis.learning.models import Activity, ActivityKind, Enrolment, EnrolmentStatus
-from opentemis.products import signals
-from opentemis.products.models import Product, Submission, SubmissionStatus
+from opentemis.products import access, policy, signals
+from opentemis.products.models import (
+    Appeal,
+    AppealStatus,
+    Product,
+    SecondMark,
+    Submission,
+    SubmissionStatus,
+)
 
 TEXT_MAX = 50_000
 INSTRUCTIONS_MAX = 20_000
@@ -235,6 +255,11 @@ def submission_submit(
             if latest is not None and latest.status == SubmissionStatus.PASSED
             else _("This product may not be handed in again.")
         )
+    if (
+        latest is not None
+        and Appeal.objects.filter(submission=latest, status=AppealStatus.OPEN).exists()
+    ):
+        raise ValidationError(_("Your appeal is being decided: wait for the lecturer's decision."))
     now = timezone.now()
     old_file = ""
     if latest is not None and latest.status == SubmissionStatus.PENDING:
@@ -249,7 +274,10 @@ def submission_submit(
             enrolment=enrolment,
             unit_path=enrolment.unit_path,
             number=(mine.aggregate(m=Max("number"))["m"] or 0) + 1,
+            waiting_since=now,
         )
+    if submission.assigned_to_id is None:
+        submission.assigned_to_id = _least_loaded(assigned_graders(enrolment))
     submission.text = body
     submission.submitted_at = now
     if uploaded_file is not None and kind is not None:
@@ -287,6 +315,23 @@ def submission_submit(
     return submission
 
 
+def _least_loaded(candidates: Sequence[int]) -> int | None:
+    """Of the graders a learner's product may go to, the one with the fewest waiting (the
+    first named on a tie): the learner's core teacher is the only one when there is one."""
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    with system_scope():
+        loads = dict(
+            Submission.objects.filter(
+                assigned_to_id__in=list(candidates), status=SubmissionStatus.PENDING
+            )
+            .values_list("assigned_to_id")
+            .annotate(n=Count("pk"))
+            .values_list("assigned_to_id", "n")
+        )
+    return min(candidates, key=lambda pk: (loads.get(pk, 0), list(candidates).index(pk)))
+
+
 # --- grading ------------------------------------------------------------------------------
 
 
@@ -304,6 +349,11 @@ def clean_score(raw: Any) -> Decimal | None:
     if score != score.quantize(Decimal("0.01")):
         raise ValidationError(_("The score has at most two decimals."))
     return score.quantize(Decimal("0.01"))
+
+
+def progress_state(activity: Activity, passed: bool) -> str:
+    """The learner's state in the activity after a decision (models.py)."""
+    return "passed" if passed else ("failed" if activity.pass_required else "complete")
 
 
 def _clean_remarks(product: Product, raw: Any) -> list[dict[str, str]]:
@@ -341,9 +391,18 @@ def submission_grade(
             .get(pk=submission.pk)
         )
         enrolment = locked.enrolment
-        course = locked.product.activity.course
-        if not grades_path(actor, course, enrolment.unit_path):
+        now = timezone.now()
+        if not access.may_grade(actor, locked, now):
+            if access.lease_live(locked, now) and access.reaches_to_grade(actor, locked, now):
+                raise ValidationError(
+                    _("Another grader claimed this submission; it is theirs until %(t)s.")
+                    % {"t": timezone.localtime(locked.lease_expires).strftime("%H:%M %d/%m/%Y")}
+                )
             raise ValidationError(_("You do not grade this learner."))
+        if Appeal.objects.filter(submission=locked).exists():
+            raise ValidationError(
+                _("The learner appealed this grade: the lecturer's decision settles it.")
+            )
         if revision is not None and revision != locked.revision:
             raise ValidationError(
                 _("The learner replaced this submission after you opened it; reload the page.")
@@ -363,15 +422,22 @@ def submission_grade(
         locked.remarks = _clean_remarks(locked.product, remarks)
         regrade = locked.status != SubmissionStatus.PENDING
         locked.status = SubmissionStatus.PASSED if passed else SubmissionStatus.FAILED
+        held = access.lease_live(locked, now) and locked.claimed_by_id == actor.pk
         locked.grader = actor
-        locked.graded_at = timezone.now()
+        locked.graded_at = now
+        locked.lease_expires = None  # the lease ends with the grade
         locked.save()
         activity = locked.product.activity
-        state = "passed" if passed else ("failed" if activity.pass_required else "complete")
         learning.progress_record(
-            enrolment=enrolment, activity=activity, state=state, score=locked.score, replace=True
+            enrolment=enrolment,
+            activity=activity,
+            state=progress_state(activity, bool(passed)),
+            score=locked.score,
+            replace=True,
         )
-        changes = {"status": locked.status, "score": str(locked.score or "")}
+        changes: dict[str, Any] = {"status": locked.status, "score": str(locked.score or "")}
+        if held:
+            changes["claimed"] = True
         unit_id = enrolment.person.unit_id
         if regrade:
             audit(
@@ -391,6 +457,255 @@ def submission_grade(
             )
     signals.send_after_commit(signals.product_graded, locked, actor)
     return locked
+
+
+# --- the overflow pool (Open edX ORA2's staff workflow) -------------------------------------
+
+
+CLAIM_TRIES = 5
+
+
+def _held_by(actor: User, now: dt.datetime) -> Submission | None:
+    return (
+        Submission.objects.filter(access.held_q(actor.pk, now), status=SubmissionStatus.PENDING)
+        .order_by("waiting_since", "pk")
+        .first()
+    )
+
+
+def submission_claim_next(*, actor: User, now: dt.datetime | None = None) -> Submission | None:
+    """Take the oldest submission of the overflow pool ``actor`` may claim, with a lease of
+    the data's ``lease_hours``; ``None`` when the pool is empty. A grader holding a live lease
+    gets that one back (a double click claims once; ORA2 does the same).
+
+    Safe under concurrent graders: the candidate is read with ``FOR UPDATE SKIP LOCKED`` (a
+    row another claimer is taking is skipped, not waited for) and taken with an UPDATE whose
+    condition is re-checked on the row as committed ("no live lease"), so two graders never
+    hold the same submission; on a lost race the next candidate is tried."""
+    now = now or timezone.now()
+    lease = policy.grading_policy().lease
+    with system_scope():
+        held = _held_by(actor, now)
+        if held is not None:
+            return held
+        reach = access.pool_reach(actor)
+        if reach.empty:
+            return None
+        lost: list[int] = []  # candidates another grader took first: not tried again
+        for _attempt in range(CLAIM_TRIES):
+            with transaction.atomic():
+                pk = (
+                    Submission.objects.filter(access.pool_q(actor, reach, now))
+                    .exclude(pk__in=lost)
+                    .order_by("waiting_since", "pk")
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                if pk is None:
+                    return None
+                previous = (
+                    Submission.objects.filter(pk=pk)
+                    .values_list("claimed_by__username", flat=True)
+                    .first()
+                )
+                taken = (
+                    Submission.objects.filter(pk=pk, status=SubmissionStatus.PENDING)
+                    .filter(access.free_q(now))
+                    .update(claimed_by=actor, claimed_at=now, lease_expires=now + lease)
+                )
+                if not taken:
+                    lost.append(pk)
+                    continue
+                claimed = Submission.objects.select_related("enrolment__person").get(pk=pk)
+                audit(
+                    actor=actor,
+                    action="products.claim",
+                    obj=claimed,
+                    unit_id=claimed.enrolment.person.unit_id,
+                    changes={
+                        "lease_expires": (now + lease).isoformat(timespec="minutes"),
+                        "previous": previous,
+                    },
+                )
+                return claimed
+    return None
+
+
+@transaction.atomic
+def submission_release(
+    *, actor: User, submission: Submission, now: dt.datetime | None = None
+) -> Submission:
+    """Give a claimed submission back to the pool: its lease holder, or a course manager."""
+    now = now or timezone.now()
+    with system_scope():
+        locked = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("product__activity__course", "enrolment__person")
+            .get(pk=submission.pk)
+        )
+        if not access.lease_live(locked, now):
+            raise ValidationError(_("Nobody holds this submission: nothing to give back."))
+        holder = locked.claimed_by
+        if holder != actor and not manages_course(actor, locked.product.activity.course):
+            raise ValidationError(_("Only the grader who claimed it may give it back."))
+        locked.claimed_by = None
+        locked.claimed_at = None
+        locked.lease_expires = None
+        locked.save(update_fields=["claimed_by", "claimed_at", "lease_expires"])
+        audit(
+            actor=actor,
+            action="products.release",
+            obj=locked,
+            unit_id=locked.enrolment.person.unit_id,
+            changes={"holder": holder.get_username() if holder else ""},
+        )
+    return locked
+
+
+# --- appeals and second marking --------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_lodge(
+    *, actor: User, submission: Submission, reason: Any, now: dt.datetime | None = None
+) -> Appeal:
+    """The learner appeals the Chưa đạt grade of their latest submission, once, with a reason;
+    a lecturer decides (``second_mark_record``)."""
+    now = now or timezone.now()
+    text = nfc(str(reason or "")).strip()
+    limit = policy.grading_policy().appeal_reason_max
+    if not text:
+        raise ValidationError(_("Say why you appeal the grade."))
+    if len(text) > limit:
+        raise ValidationError(
+            _("The reason is too long (at most %(n)s characters).") % {"n": limit}
+        )
+    with system_scope():
+        locked = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("enrolment__person")
+            .get(pk=submission.pk)
+        )
+        if not access.is_own(actor, locked):
+            raise ValidationError(_("You may appeal only your own grade."))
+        if locked.status != SubmissionStatus.FAILED:
+            raise ValidationError(_("Only a product graded Chưa đạt may be appealed."))
+        later = Submission.objects.filter(
+            product_id=locked.product_id, enrolment_id=locked.enrolment_id, number__gt=locked.number
+        ).exists()
+        if later:
+            raise ValidationError(_("You handed in again since: appeal the latest grade."))
+        if Appeal.objects.filter(submission=locked).exists():
+            raise ValidationError(_("You already appealed this grade."))
+        appeal = Appeal.objects.create(
+            submission=locked, unit_path=locked.unit_path, reason=text, lodged_at=now
+        )
+        audit(
+            actor=actor,
+            action="products.appeal",
+            obj=locked,
+            unit_id=locked.enrolment.person.unit_id,
+            changes={"reason": text[:200]},
+        )
+    signals.send_after_commit(signals.appeal_lodged, locked, actor)
+    return appeal
+
+
+@transaction.atomic
+def second_mark_record(
+    *,
+    actor: User,
+    submission: Submission,
+    passed: Any,
+    comments: Any = "",
+    now: dt.datetime | None = None,
+) -> SecondMark:
+    """A lecturer's own decision on a graded submission of the sample or an appealed one.
+
+    On an open appeal the decision is final: Đạt changes the submission to Đạt and the
+    learner's progress (``progress_record``, as ``submission_grade`` does); Chưa đạt confirms
+    the grade. Otherwise it is recorded beside the first grade (once per submission), and a
+    disagreement is shown to the course's officers and the first grader."""
+    if passed not in (True, False):
+        raise ValidationError(_("Choose passed or not passed."))
+    now = now or timezone.now()
+    text = nfc(str(comments or "")).strip()
+    if len(text) > COMMENTS_MAX:
+        raise ValidationError(_("The comments are too long."))
+    with system_scope():
+        locked = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("product__activity__course", "enrolment__person")
+            .get(pk=submission.pk)
+        )
+        if not access.second_marks(actor, locked):
+            raise ValidationError(_("You do not second-mark this submission."))
+        appeal = Appeal.objects.select_for_update().filter(submission=locked).first()
+        first_passed = locked.status == SubmissionStatus.PASSED
+        agrees = bool(passed) == first_passed
+        if not agrees and not text:
+            raise ValidationError(_("Say why your decision differs from the first grade."))
+        unit_id = locked.enrolment.person.unit_id
+        mark = SecondMark(
+            submission=locked,
+            unit_path=locked.unit_path,
+            marker=actor,
+            passed=bool(passed),
+            comments=text,
+            first_status=locked.status,
+            first_grader_id=locked.grader_id,
+            agrees=agrees,
+            marked_at=now,
+        )
+        if appeal is not None and appeal.status == AppealStatus.OPEN:
+            if not text:
+                raise ValidationError(_("Give the learner the reasons for your decision."))
+            mark.appeal = appeal
+            mark.save()
+            appeal.status = AppealStatus.OVERTURNED if passed else AppealStatus.UPHELD
+            appeal.decided_by = actor
+            appeal.decided_at = now
+            appeal.save(update_fields=["status", "decided_by", "decided_at"])
+            if passed:
+                locked.status = SubmissionStatus.PASSED
+                locked.save(update_fields=["status"])
+                activity = locked.product.activity
+                learning.progress_record(
+                    enrolment=locked.enrolment,
+                    activity=activity,
+                    state=progress_state(activity, True),
+                    score=locked.score,
+                    replace=True,
+                )
+            audit(
+                actor=actor,
+                action="products.appeal_decide",
+                obj=locked,
+                unit_id=unit_id,
+                changes={"decision": appeal.status, "first": mark.first_status},
+            )
+            signals.send_after_commit(signals.appeal_decided, locked, actor)
+            return mark
+        if appeal is not None:
+            raise ValidationError(_("The appeal was decided: the decision is final."))
+        if SecondMark.objects.filter(submission=locked, appeal__isnull=True).exists():
+            raise ValidationError(_("This submission was already second-marked."))
+        try:
+            with transaction.atomic():
+                mark.save()
+        except IntegrityError:
+            raise ValidationError(_("This submission was already second-marked.")) from None
+        audit(
+            actor=actor,
+            action="products.second_mark",
+            obj=locked,
+            unit_id=unit_id,
+            changes={"passed": bool(passed), "agrees": agrees},
+        )
+    if not agrees:
+        signals.send_after_commit(signals.second_mark_differs, locked, actor)
+    return mark
 
 
 # --- module packages (learning.kinds) -------------------------------------------------------

@@ -11,4 +11,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/<int:pk>/queue/", views.queue, name="products_queue"),
     path("products/submissions/<int:pk>/grade/", views.grade, name="products_grade"),
     path("products/submissions/<int:pk>/file/", views.submission_file, name="products_file"),
+    path("products/mine/", views.mine, name="products_mine"),
+    path("products/pool/claim/", views.claim, name="products_claim"),
+    path("products/submissions/<int:pk>/release/", views.release, name="products_release"),
+    path("products/second-marks/", views.second_marks, name="products_second_marks"),
+    path(
+        "products/submissions/<int:pk>/second-mark/",
+        views.second_mark,
+        name="products_second_mark",
+    ),
+    path("products/submissions/<int:pk>/appeal/", views.appeal, name="products_appeal"),
+    path("products/courses/<int:pk>/workload/", views.workload, name="products_workload"),
+    path(
+        "products/courses/<int:pk>/workload.xlsx",
+        views.workload_export,
+        name="products_workload_export",
+    ),
 ]

@@ -7,6 +7,16 @@
 * ``submissions/<pk>/grade/``: the grading page: the submission, the rubric and the form;
 * ``submissions/<pk>/file/``: the file handed in, for its learner and its graders.
 
+Grading that never stalls (issue 14 item 3; decision 0021):
+
+* ``mine/``: "Bài chờ chấm của tôi", what waits for the grader across their courses, oldest
+  first, and the overflow pool's count; ``pool/claim/`` (POST) takes the next one with a
+  lease; ``submissions/<pk>/release/`` (POST) gives it back. Grading is the page above;
+* ``second-marks/``: a lecturer's sample and appeals; ``submissions/<pk>/second-mark/``: their
+  own decision; ``submissions/<pk>/appeal/`` (POST): the learner appeals a Chưa đạt grade;
+* ``courses/<pk>/workload/``: per-grader workload and turnaround for the course's officers
+  (``workload.xlsx``: the same in Excel).
+
 Access through ``learning.access`` (and ``selectors`` for graders); anything else is a 404.
 """
 
@@ -22,19 +32,21 @@ from django.forms.utils import flatatt
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
-from opentemis.core.http import file_response
+from opentemis.core.http import file_response, xlsx_response
 from opentemis.core.params import parse_positive_int
 from opentemis.evidence import validation
 from opentemis.evidence.forms import upload_input_attrs
-from opentemis.learning.access import learner_activity
+from opentemis.learning.access import learner_activity, manages_course
 from opentemis.learning.services import prerequisites_missing
-from opentemis.products import selectors, services
-from opentemis.products.models import Product, SubmissionStatus
+from opentemis.products import access, exports, selectors, services
+from opentemis.products.models import AppealStatus, Product, SubmissionStatus
 
 
 class SubmitForm(forms.Form):
@@ -95,6 +107,26 @@ class GradeForm(forms.Form):
 
     def remarks(self) -> list[str]:
         return [self.cleaned_data.get(n, "") for n in self.fields if n.startswith("remark_")]
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why you appeal the grade"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SecondMarkForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("Your decision"), choices=VERDICTS, widget=forms.RadioSelect
+    )
+    comments = forms.CharField(
+        label=gettext_lazy("Comments"),
+        required=False,
+        max_length=services.COMMENTS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 MEGABYTE = 1024 * 1024
@@ -177,6 +209,7 @@ def _learner_page(
     open_to_submit = services.can_submit(product, latest) and enrolment.status != "left"
     if form is None and open_to_submit:
         form = SubmitForm(product=product)
+    appeal = selectors.appeal_of(latest) if latest is not None else None
     return render(
         request,
         "products/activity.html",
@@ -191,6 +224,11 @@ def _learner_page(
             "limit": filesizeformat(services.limit_bytes(product)),
             "missing": [a.title for a in prerequisites_missing(enrolment, activity)],
             "upload_attrs": flatatt(upload_input_attrs()),
+            "appeal": appeal,
+            "may_appeal": latest is not None
+            and latest.status == SubmissionStatus.FAILED
+            and appeal is None,
+            "appeal_form": AppealForm(),
         },
         status=status,
     )
@@ -343,11 +381,16 @@ def grade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 _errors(form, exc)
             else:
                 messages.success(request, _("The grade was saved; the learner sees it now."))
+                if request.GET.get("from") == "mine":
+                    return redirect("products_mine")
                 return redirect("products_queue", pk=product.activity_id)
         status = 400
     else:
         form = GradeForm(rubric=product.rubric, initial=initial)
     latest = not selectors.has_later(submission)
+    now = timezone.now()
+    appeal = selectors.appeal_of(submission)
+    may_grade = access.may_grade(request.user, submission, now) and appeal is None
     return render(
         request,
         "products/grade.html",
@@ -358,7 +401,150 @@ def grade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "product": product,
             "person": submission.enrolment.person,
             "earlier": selectors.others_of(submission),
-            "form": form if latest else None,
+            "form": form if latest and may_grade else None,
+            "latest": latest,
+            "leased": access.lease_live(submission, now),
+            "may_release": access.lease_live(submission, now)
+            and (
+                submission.claimed_by_id == request.user.pk
+                or manages_course(request.user, product.activity.course)
+            ),
+            "appeal": appeal,
+            "second_marks": selectors.second_marks_of(submission),
+            "from_mine": request.GET.get("from") == "mine",
         },
         status=status,
     )
+
+
+# --- grading that never stalls --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "products/mine.html", {"queue": selectors.my_queue(request.user)})
+
+
+@login_required
+@require_POST
+def claim(request: AuthenticatedRequest) -> HttpResponse:
+    claimed = services.submission_claim_next(actor=request.user)
+    if claimed is None:
+        messages.info(request, _("Nothing waits in the pool you may grade."))
+        return redirect("products_mine")
+    messages.success(
+        request,
+        _("The submission is yours to grade until %(t)s.")
+        % {"t": timezone.localtime(claimed.lease_expires).strftime("%H:%M %d/%m/%Y")},
+    )
+    return redirect(f"{reverse('products_grade', args=[claimed.pk])}?from=mine")
+
+
+@login_required
+@require_POST
+def release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_to_grade(request.user, pk)
+    try:
+        services.submission_release(actor=request.user, submission=submission)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The submission went back to the pool."))
+    return redirect("products_mine")
+
+
+@login_required
+@require_GET
+def second_marks(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.second_mark_list(request.user)
+    return render(request, "products/second_marks.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_mark(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_to_second_mark(request.user, pk)
+    appeal = selectors.appeal_of(submission)
+    marks = selectors.second_marks_of(submission)
+    open_appeal = appeal is not None and appeal.status == AppealStatus.OPEN
+    done = (appeal is not None and not open_appeal) or (
+        appeal is None and any(m.appeal_id is None for m in marks)
+    )
+    status = 200
+    form = SecondMarkForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.second_mark_record(
+                    actor=request.user,
+                    submission=submission,
+                    passed=form.cleaned_data["verdict"] == "passed",
+                    comments=form.cleaned_data["comments"],
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, _("Your decision was recorded."))
+                return redirect("products_second_marks")
+        status = 400
+    product = submission.product
+    return render(
+        request,
+        "products/second_mark.html",
+        {
+            "submission": submission,
+            "activity": product.activity,
+            "course": product.activity.course,
+            "product": product,
+            "person": submission.enrolment.person,
+            "appeal": appeal,
+            "marks": marks,
+            "form": None if done else form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def appeal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = selectors.own_submission(request.user, pk)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_lodge(
+                actor=request.user, submission=submission, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Your appeal was sent to the lecturers."))
+            return redirect("products_activity", pk=submission.product.activity_id)
+    for message in [*form.non_field_errors(), *form.errors.get("reason", [])]:
+        messages.error(request, message)
+    return redirect("products_activity", pk=submission.product.activity_id)
+
+
+@login_required
+@require_GET
+def workload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course, paths = selectors.workload_course(request.user, pk)
+    return render(
+        request,
+        "products/workload.html",
+        {
+            "course": course,
+            "load": selectors.workload(course, paths),
+            "disagreements": selectors.disagreements(course, paths),
+        },
+    )
+
+
+@login_required
+@require_GET
+def workload_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course, paths = selectors.workload_course(request.user, pk)
+    content, name = exports.workload_xlsx(selectors.workload(course, paths))
+    return xlsx_response(content, name)
