@@ -33,6 +33,7 @@ FINISHED_STATUSES = (JobStatus.DONE, JobStatus.FAILED)
 KIND_LABELS = {
     "evaluations.print_school": _("All evaluation forms of a school"),
     "reports.export": _("TEMIS report"),
+    "cascade.balance": _("Assigning colleagues to core teachers"),
 }
 
 
