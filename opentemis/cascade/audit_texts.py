@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.audit_text import Sentence, register
+from opentemis.cascade.conditions import CONDITION_NAMES
+from opentemis.cascade.models import SupportForm, SupportPlanStatus
+from opentemis.staff.models import CoreKind
+
+
+def _kind(value: Any) -> str:
+    return str(dict(CoreKind.choices).get(value, value))
+
+
+def _conditions(value: Any) -> str:
+    codes = value if isinstance(value, list) else [value]
+    return ", ".join(str(CONDITION_NAMES.get(c, c)) for c in codes) or "—"
+
+
+def _status(value: Any) -> str:
+    return str(dict(SupportPlanStatus.choices).get(value, value))
+
+
+def _form(value: Any) -> str:
+    return str(dict(SupportForm.choices).get(value, value))
+
 
 register(
     actions={
@@ -12,13 +35,14 @@ register(
             _("%(actor)s designated %(object)s core staff."),
             labels={
                 "year": _("School year"),
-                "kind": _("Kind"),
+                "kind": _("Core staff kind"),
                 "subject": _("Subject"),
                 "level": _("School level"),
                 "passed": _("All conditions met"),
                 "failing": _("Conditions not met"),
                 "override_reason": _("Reason for designating anyway"),
             },
+            formats={"kind": _kind, "failing": _conditions},
         ),
         "cascade.core_revoke": Sentence(
             _("%(actor)s ended the core staff designation of %(object)s."),
@@ -53,6 +77,7 @@ register(
         "cascade.support_plan": Sentence(
             _("%(actor)s saved the peer-support plan of %(object)s."),
             labels={"year": _("School year"), "status": _("Status")},
+            formats={"status": _status},
         ),
         "cascade.support_activity": Sentence(
             _("%(actor)s recorded a support activity of %(object)s."),
@@ -62,6 +87,7 @@ register(
                 "form": _("Form"),
                 "colleagues": _("Colleagues"),
             },
+            formats={"form": _form},
         ),
     }
 )

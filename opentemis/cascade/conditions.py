@@ -20,16 +20,24 @@ from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import SchoolYear
 from opentemis.plans.bulk import _latest_finalised as latest_finalised
 from opentemis.staff.models import Assignment, Person
+from opentemis.standards.rules import Level
 
 DATA = Path(__file__).parent / "data" / "core_conditions.yaml"
-LEVEL_RANK = {"ChuaDat": 0, "Dat": 1, "Kha": 2, "Tot": 3}
-LEVEL_NAMES = {"ChuaDat": "Chưa đạt", "Dat": "Đạt", "Kha": "Khá", "Tot": "Tốt"}
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+#: What each condition is called (the audit log names the failing ones).
+CONDITION_NAMES = {
+    "years_at_level": gettext_lazy("Years at the school level"),
+    "years_as_manager": gettext_lazy("Years as principal or deputy"),
+    "overall_rating": gettext_lazy("Last rating"),
+    "key_criteria": gettext_lazy("Criteria of Standard 2 at Good"),
+    "rules": gettext_lazy("Selection conditions"),
+}
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,15 @@ class Check:
 
 
 def _level(code: str) -> str:
-    return LEVEL_NAMES.get(code, code or "—")
+    """A level's name in the legal texts (Tốt...), whatever the page's language."""
+    return Level.from_code(code).legal_name if code in _RANK else code or "—"
+
+
+def _rank(code: str) -> int:
+    return _RANK.get(code, -1)
+
+
+_RANK = {level.code: int(level) for level in Level}
 
 
 def check(rule_set: RuleSet | None, facts: Facts) -> Check:
@@ -208,7 +224,7 @@ def _judge(condition: Condition, facts: Facts) -> tuple[str, str]:
                 "level": _level(need_level)
             }
         values = {"rating": _level(ev.rating), "year": ev.year, "level": _level(need_level)}
-        if LEVEL_RANK.get(ev.rating, -1) >= LEVEL_RANK[need_level]:
+        if _rank(ev.rating) >= _rank(need_level):
             return MET, _("Rated %(rating)s in %(year)s (needs %(level)s or above).") % values
         return NOT_MET, _("Rated %(rating)s in %(year)s (needs %(level)s or above).") % values
     if condition.check == "criteria_level":
@@ -219,11 +235,7 @@ def _judge(condition: Condition, facts: Facts) -> tuple[str, str]:
             return NOT_MET, _(
                 "No finalised evaluation (criteria %(criteria)s must be at %(level)s)."
             ) % {"criteria": listed, "level": _level(need_level)}
-        below = [
-            c
-            for c in criteria
-            if LEVEL_RANK.get(ev.levels.get(str(c), ""), -1) < LEVEL_RANK[need_level]
-        ]
+        below = [c for c in criteria if _rank(ev.levels.get(str(c), "")) < _rank(need_level)]
         if not below:
             return MET, _("Criteria %(criteria)s at %(level)s in %(year)s.") % {
                 "criteria": listed,

@@ -13,7 +13,7 @@ from opentemis.staff.models import CoreKind, Subject
 
 
 class DesignateForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=CoreKind.choices)
+    kind = forms.ChoiceField(label=_("Core staff kind"), choices=CoreKind.choices)
     subject = forms.ModelChoiceField(
         label=_("Subject"), queryset=Subject.objects.all(), required=False
     )

@@ -268,7 +268,7 @@ def caseload_assign(
     if current is not None and current.core_id == core.pk:
         return current
     _room(core, school_year, 1)
-    before = current.core_id if current else None
+    before = str(current.core) if current else ""
     if current is None:
         current = Caseload(school_year=school_year, learner=learner)
     current.core = core
@@ -283,7 +283,7 @@ def caseload_assign(
         obj=learner,
         changes={
             "year": school_year.code,
-            "core": [before, core.pk],
+            "core": [before, str(core)],
             "reason": nfc(reason).strip(),
         },
     )

@@ -86,8 +86,12 @@ def worked_since(person: Person, start: dt.date) -> None:
 @pytest.fixture
 def cw(world: Any) -> CascadeWorld:
     w = world
-    core_a1 = PersonFactory(unit=w.school_a1, full_name="Lê Văn Cốt", staff_code="CCA1", subjects=["TH"])
-    core_a2 = PersonFactory(unit=w.school_a2, full_name="Mai Thị Cán", staff_code="CCA2", subjects=["TOAN"])
+    core_a1 = PersonFactory(
+        unit=w.school_a1, full_name="Lê Văn Cốt", staff_code="CCA1", subjects=["TH"]
+    )
+    core_a2 = PersonFactory(
+        unit=w.school_a2, full_name="Mai Thị Cán", staff_code="CCA2", subjects=["TOAN"]
+    )
     learners_a1 = [
         PersonFactory(unit=w.school_a1, staff_code=f"DTA1{i}", subjects=["TH"]) for i in range(3)
     ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from opentemis.accounts.models import AuditEvent
-from opentemis.cascade import importer, services
+from opentemis.cascade import balancing, importer, services
 from opentemis.cascade.models import Caseload, CaseloadMethod, CoreCheck
 from opentemis.cascade.tests.conftest import CascadeWorld, finalised, worked_since
 from opentemis.core.scoping import system_scope
@@ -65,7 +65,12 @@ def test_designating_through_the_page_asks_for_a_reason(cw: CascadeWorld) -> Non
         assert not CoreDesignation.objects.filter(person=person).exists()
     done = client.post(
         url,
-        {"kind": "teacher", "level": "THCS", "override_reason": "Được Sở đề cử.", "year": w.year.code},
+        {
+            "kind": "teacher",
+            "level": "THCS",
+            "override_reason": "Được Sở đề cử.",
+            "year": w.year.code,
+        },
     )
     assert done.status_code == 302
     with system_scope():
@@ -158,8 +163,6 @@ def test_a_bad_upload_saves_nothing_and_says_where(cw: CascadeWorld) -> None:
 
 def test_an_upload_past_the_maximum_is_refused(cw: CascadeWorld, monkeypatch: Any) -> None:
     w = cw.w
-    from opentemis.cascade import balancing  # noqa: PLC0415 - the test patches its settings
-
     limited = balancing.Settings(1, balancing.settings().learner_positions)
     monkeypatch.setattr(balancing, "settings", lambda: limited)
     with system_scope():
@@ -226,11 +229,15 @@ def test_the_core_teachers_page_lists_colleagues_and_what_needs_them(cw: Cascade
     assert "Sản phẩm cuối khóa" in text
     # The menu shows the page to core teachers only.
     assert reverse("learning_colleagues") in text
-    assert reverse("learning_colleagues") not in w.client_for(w.teacher_a1).get("/").content.decode()
+    assert (
+        reverse("learning_colleagues") not in w.client_for(w.teacher_a1).get("/").content.decode()
+    )
     api = client.get("/api/v1/learn/colleagues/")
     assert api.status_code == 200 and len(api.json()) == 4
     # Anyone else supports nobody.
-    assert w.client_for(w.teacher_a1).get(reverse("learning_colleagues")).context["colleagues"] == []
+    assert (
+        w.client_for(w.teacher_a1).get(reverse("learning_colleagues")).context["colleagues"] == []
+    )
 
 
 def test_the_core_teacher_records_a_plan_and_an_activity(cw: CascadeWorld) -> None:
@@ -239,7 +246,10 @@ def test_the_core_teacher_records_a_plan_and_an_activity(cw: CascadeWorld) -> No
         services.caseload_balance(actor=w.officer_a, unit=w.province_a, school_year=w.year)
     client = w.client_for(cw.core_user)
     url = reverse("cascade_support")
-    assert client.post(url, {"action": "plan", "text": "Hỗ trợ tổ 1", "status": "active"}).status_code == 302
+    assert (
+        client.post(url, {"action": "plan", "text": "Hỗ trợ tổ 1", "status": "active"}).status_code
+        == 302
+    )
     answer = client.post(
         url,
         {

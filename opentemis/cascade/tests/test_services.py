@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.http import Http404
 
 from opentemis.accounts.models import AuditEvent
@@ -24,7 +26,9 @@ GOOD = {n: "Tot" for n in range(1, 16)}
 # --- the conditions (pure) ----------------------------------------------------------------------
 
 
-def _facts(years: float | None, rating: str = "", levels: dict[str, str] | None = None) -> conditions.Facts:
+def _facts(
+    years: float | None, rating: str = "", levels: dict[str, str] | None = None
+) -> conditions.Facts:
     evaluation = (
         conditions.EvaluationFacts("2024-2025", "TT20_2018_GVPT", rating, levels or {})
         if rating
@@ -79,7 +83,9 @@ def test_the_conditions_are_data_with_their_sources() -> None:
 # --- the facts, from the records ----------------------------------------------------------------
 
 
-def test_facts_read_years_at_the_level_and_the_last_evaluation(cw: CascadeWorld, system: Any) -> None:
+def test_facts_read_years_at_the_level_and_the_last_evaluation(
+    cw: CascadeWorld, system: Any
+) -> None:
     w = cw.w
     person = cw.learners_a1[0]
     worked_since(person, dt.date(2019, 9, 1))
@@ -230,12 +236,16 @@ def test_reassigning_one_and_moving_all_keep_the_invariants(cw: CascadeWorld) ->
         services.caseload_balance(actor=w.officer_a, unit=w.province_a, school_year=w.year)
         learner = cw.learners_a1[0]
         services.caseload_assign(
-            actor=w.officer_a, learner=learner, core=cw.core_a2, school_year=w.year, reason="Gần nhà"
+            actor=w.officer_a,
+            learner=learner,
+            core=cw.core_a2,
+            school_year=w.year,
+            reason="Gần nhà",
         )
         assert Caseload.objects.filter(learner=learner).count() == 1
         assert Caseload.objects.get(learner=learner).core_id == cw.core_a2.pk
         event = AuditEvent.objects.get(action="cascade.caseload_assign")
-        assert event.changes["core"] == [cw.core_a1.pk, cw.core_a2.pk]
+        assert event.changes["core"] == [str(cw.core_a1), str(cw.core_a2)]
         moved = services.caseload_move_all(
             actor=w.officer_a, from_core=cw.core_a2, to_core=cw.core_a1, school_year=w.year
         )
@@ -305,3 +315,12 @@ def test_nobody_else_is_counted_as_a_mass_teacher(cw: CascadeWorld) -> None:
     with system_scope():
         result = services.caseload_balance(actor=w.officer_a, unit=w.province_a, school_year=w.year)
     assert result.assigned == 7
+
+
+def test_the_command_assigns_a_units_mass_teachers(cw: CascadeWorld) -> None:
+    out = io.StringIO()
+    call_command("cascade", "assign", "--unit", "SA", stdout=out)
+    assert "assigned=7" in out.getvalue()
+    with system_scope():
+        event = AuditEvent.objects.get(action="cascade.caseload_balance")
+    assert event.actor is None and event.actor_name == "manage.py cascade"
