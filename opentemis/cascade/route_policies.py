@@ -20,6 +20,7 @@ ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "cascade_person": CORE,
     "cascade_revoke": CORE,
     "cascade_assign": LEARNER,
+    "cascade_school_home": PERM(Perm.VIEW_LEARNING, actor=Actor.PRINCIPAL, denied=404),
     "cascade_school": OBJECT("cascade.school", actor=Actor.PRINCIPAL, param="unit"),
     "cascade_caseloads": UNIT,
     "cascade_balance": UNIT,

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/core/", views.person, name="cascade_person"),
     path("people/<int:pk>/core/revoke/", views.revoke, name="cascade_revoke"),
     path("people/<int:pk>/caseload/assign/", views.assign, name="cascade_assign"),
+    path("schools/core/", views.school_home, name="cascade_school_home"),
     path("schools/<int:unit>/core/", views.school, name="cascade_school"),
     path("units/<int:unit>/caseloads/", views.caseloads, name="cascade_caseloads"),
     path("units/<int:unit>/caseloads/balance/", views.balance, name="cascade_balance"),

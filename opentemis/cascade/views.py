@@ -200,6 +200,16 @@ def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def school_home(request: AuthenticatedRequest) -> HttpResponse:
+    """The tổ cốt cán of the actor's school (the highest unit whose learning they read)."""
+    unit = default_unit(actor=request.user, perm=Perm.VIEW_LEARNING)
+    if unit is None:
+        raise Http404
+    return redirect("cascade_school", unit.pk)
+
+
+@login_required
+@require_GET
 def school(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """The school's tổ cốt cán: its principal (staff.view or learning.view) reads it."""
     found = selectors.get_unit_for(request.user, unit, perm=Perm.VIEW_UNITS)

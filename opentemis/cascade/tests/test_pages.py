@@ -264,3 +264,18 @@ def test_the_core_teacher_records_a_plan_and_an_activity(cw: CascadeWorld) -> No
     sede = w.client_for(w.officer_a).get(reverse("cascade_core_caseload", args=[cw.core_a1.pk]))
     assert "Sinh hoạt chuyên môn" in sede.content.decode()
     assert "Hỗ trợ tổ 1" in sede.content.decode()
+
+
+def test_the_menu_leads_officers_and_principals_to_their_pages(cw: CascadeWorld) -> None:
+    w = cw.w
+    officer = w.client_for(w.officer_a)
+    assert reverse("cascade_home") in officer.get("/").content.decode()
+    assert officer.get(reverse("cascade_home"))["Location"] == reverse(
+        "cascade_core", args=[w.province_a.pk]
+    )
+    principal = w.client_for(w.principal_a1)
+    assert reverse("cascade_school_home") in principal.get("/").content.decode()
+    assert principal.get(reverse("cascade_school_home"))["Location"] == reverse(
+        "cascade_school", args=[w.school_a1.pk]
+    )
+    assert w.client_for(w.teacher_a1).get(reverse("cascade_home")).status_code == 404
