@@ -394,6 +394,12 @@ CASES["quiz_bank_template"] = Case(
 )
 
 
+# The cascade: a unit's caseloads as the upload's Excel template (the Sở's officer).
+CASES["cascade_template"] = Case(
+    _get(OFFICER, lambda ev: reverse("cascade_template", args=[ev.w.province_a.pk]))
+)
+
+
 def test_the_route_walk_finds_the_file_routes() -> None:
     found = serving_routes()
     assert {"evidence_download", "job_download", "print_bm1_pdf"} <= found

@@ -9,3 +9,10 @@ class CascadeConfig(AppConfig):
     name = "opentemis.cascade"
     label = "cascade"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Local: selectors imports models, which cannot load before the app registry is ready.
+        from opentemis.accounts.context_processors import register_nav_flag
+        from opentemis.cascade.selectors import core_teacher_now
+
+        register_nav_flag("core_teacher", core_teacher_now)

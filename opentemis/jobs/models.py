@@ -34,6 +34,7 @@ KIND_LABELS = {
     "evaluations.print_school": _("All evaluation forms of a school"),
     "reports.export": _("TEMIS report"),
     "tracking.snapshot": _("Weekly progress snapshot"),
+    "cascade.balance": _("Assigning colleagues to core teachers"),
 }
 
 

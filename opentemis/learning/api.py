@@ -25,9 +25,10 @@ from rest_framework.views import APIView
 from opentemis.accounts.types import request_actor
 from opentemis.core.api import API_PERMISSIONS, ServiceErrorsMixin
 from opentemis.core.params import parse_positive_int
-from opentemis.learning import access, completion, selectors, services
+from opentemis.learning import access, colleagues, completion, selectors, services
 from opentemis.learning import serializers as s
 from opentemis.learning.models import Enrolment
+from opentemis.orgs.selectors import get_school_year
 
 R404 = OpenApiResponse(description=gettext_lazy("Missing, or not within your reach."))
 
@@ -176,3 +177,21 @@ class EnrolmentView(LearningView):
             raise Http404
         verdict = selectors.enrolment_detail(actor=actor, enrolment=enrolment)
         return Response(s.CourseCompletionSerializer(completion_data(verdict)).data)
+
+
+class ColleaguesView(LearningView):
+    @extend_schema(
+        operation_id="learn_colleagues",
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.STR, description="A school year (2025-2026).")
+        ],
+        responses={200: s.ColleagueSerializer(many=True)},
+        description=gettext_lazy(
+            "A core teacher's colleagues of the year: each one's courses, progress and what "
+            "needs the core teacher now. Empty for anyone who supports nobody."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        year = get_school_year(request.query_params.get("year") or None)
+        found = colleagues.my_colleagues(actor=request_actor(request), school_year=year)
+        return Response(s.ColleagueSerializer(found, many=True).data)

@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("learn/courses/<int:pk>/sync/", api.CourseSyncView.as_view(), name="learn-course-sync"),
     path("learn/enrolments/<int:pk>/", api.EnrolmentView.as_view(), name="learn-enrolment"),
+    path("learn/colleagues/", api.ColleaguesView.as_view(), name="learn-colleagues"),
 ]

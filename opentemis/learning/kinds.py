@@ -3,7 +3,9 @@ page, the builder and the API read. Each activity app registers its kinds in its
 ``AppConfig.ready()``; ``learning`` imports none of them (the layers contract, decision 0019).
 
 ``learner_url``: the URL name of the learner's page of an activity, taking ``pk`` (the
-activity's); ``manage_url``: the builder's page (empty: the kind has no settings of its own).
+activity's); ``manage_url``: the builder's page (empty: the kind has no settings of its own);
+``grade_url``: the grader's page of the activity (a queue), for kinds someone grades (a core
+teacher's "needs you" links go there).
 
 ``exporter`` / ``importer``: how a module package (``learning.transfer``) carries the kind's own
 data, so that the ministry prepares a module once and every province loads it:
@@ -29,6 +31,7 @@ class Kind:
     kind: str
     learner_url: str
     manage_url: str = ""
+    grade_url: str = ""
     icon: str = ""  # a short text mark shown before the title (no icon font is loaded)
     exporter: Exporter | None = None
     importer: Importer | None = None
@@ -42,6 +45,7 @@ def register(
     *,
     learner_url: str,
     manage_url: str = "",
+    grade_url: str = "",
     icon: str = "",
     exporter: Exporter | None = None,
     importer: Importer | None = None,
@@ -51,6 +55,7 @@ def register(
         kind=kind,
         learner_url=learner_url,
         manage_url=manage_url,
+        grade_url=grade_url,
         icon=icon,
         exporter=exporter,
         importer=importer,
@@ -74,3 +79,9 @@ def learner_url(kind: str, pk: int) -> str:
 def manage_url(kind: str, pk: int) -> str:
     found = _KINDS.get(kind)
     return reverse(found.manage_url, kwargs={"pk": pk}) if found and found.manage_url else ""
+
+
+def grade_url(kind: str, pk: int) -> str:
+    """The grader's page of an activity (its queue); empty for a kind nobody grades here."""
+    found = _KINDS.get(kind)
+    return reverse(found.grade_url, kwargs={"pk": pk}) if found and found.grade_url else ""

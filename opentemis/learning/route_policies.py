@@ -27,6 +27,10 @@ OFFER = PERM(Perm.MANAGE_COURSES, actor=Actor.OFFICER, denied=404)
 
 ROUTE_POLICIES: dict[str, RoutePolicy] = {
     "learning_mine": SIGNED_IN,
+    # A core teacher's colleagues (their caseload, issue 14): their own only; anyone else is
+    # told they support nobody this year.
+    "learning_colleagues": SIGNED_IN,
+    "api:learn-colleagues": SIGNED_IN,
     "learning_course": LEARNER_COURSE,
     "learning_activity": ACTIVITY,
     "learning_courses": PERM(Perm.VIEW_LEARNING, actor=Actor.OFFICER, denied=404),

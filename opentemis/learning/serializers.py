@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
@@ -99,3 +100,29 @@ class SyncSerializer(serializers.Serializer[object]):
     added = serializers.IntegerField()
     left = serializers.IntegerField()
     back = serializers.IntegerField()
+
+
+class NeedSerializer(serializers.Serializer[object]):
+    text = serializers.CharField()
+    url = serializers.CharField(help_text=_("Where to act (empty: nothing to open)."))
+
+
+class ColleagueCourseSerializer(serializers.Serializer[object]):
+    course = serializers.IntegerField(source="enrolment.course_id")
+    title = serializers.CharField(source="enrolment.course.title")
+    status = serializers.CharField(source="enrolment.status")
+    started = serializers.DateTimeField(source="enrolment.started_at", allow_null=True)
+    done = serializers.IntegerField(source="enrolment.done_count")
+    required_count = serializers.IntegerField(source="enrolment.required_count")
+    due = serializers.DateField(allow_null=True)
+    last_seen = serializers.DateTimeField(source="enrolment.last_seen_at", allow_null=True)
+    needs = NeedSerializer(many=True)
+
+
+class ColleagueSerializer(serializers.Serializer[object]):
+    person = serializers.IntegerField(source="caseload.learner_id")
+    name = serializers.CharField(source="caseload.learner.full_name")
+    unit = serializers.CharField(source="caseload.learner.unit.name")
+    last_seen = serializers.DateTimeField(allow_null=True)
+    needs = NeedSerializer(many=True)
+    courses = ColleagueCourseSerializer(many=True)

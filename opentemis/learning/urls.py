@@ -1,9 +1,10 @@
 from django.urls import URLPattern, URLResolver, path
 
-from opentemis.learning import views
+from opentemis.learning import views, views_colleagues
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.mine, name="learning_mine"),
+    path("colleagues/", views_colleagues.colleagues, name="learning_colleagues"),
     path("courses/<int:pk>/", views.course, name="learning_course"),
     path("activities/<int:pk>/", views.activity, name="learning_activity"),
     path("manage/", views.courses, name="learning_courses"),

@@ -18,6 +18,7 @@ class ProductsConfig(AppConfig):
             "product",
             learner_url="products_activity",
             manage_url="products_manage",
+            grade_url="products_queue",
             icon="✍",
             exporter=services.export_product,
             importer=services.import_product,

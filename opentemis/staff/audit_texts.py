@@ -73,6 +73,7 @@ register(
         "staff.core_designate": Sentence(
             _("%(actor)s designated %(object)s as core staff for %(year)s: %(kind)s."),
             formats={"kind": lambda v: str(dict(CoreKind.choices).get(v, v))},
+            labels={"kind": _("Core staff kind")},
         ),
         "staff.core_revoke": Sentence(
             _("%(actor)s withdrew the core-staff designation of %(object)s for %(year)s.")
