@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import importlib
 import re
-from datetime import timedelta
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 

@@ -109,12 +109,13 @@ def sample_workbook(sample: Sample) -> bytes:
             _when(enrolment.completed_at),
         ]
         tail = [_number(row.best_score), _when(row.survey_at) if row.surveyed else ""]
-        for submission in row.latest_submissions or [None]:
+        products: list[Submission | None] = [*row.latest_submissions] or [None]
+        for submission in products:
             sheet.append([*who, *_product_cells(submission), *tail])
     widths = {1: 6, 2: 28, 3: 14, 4: 28, 5: 34, 7: 28}
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(index, 14)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
+    sheet.freeze_panes = f"C{header_row + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
