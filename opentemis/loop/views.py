@@ -22,6 +22,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.params import id_param
 from opentemis.loop import selectors
+from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import default_unit, get_unit_for_user, requested_school_year
 
 #: The funnel's columns, in order (``selectors.STEPS``).
@@ -60,6 +61,7 @@ def person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def unit(request: AuthenticatedRequest) -> HttpResponse:
     unit_id = id_param(request.GET, "unit")
+    found: Unit | None
     if unit_id is not None:
         found = get_unit_for_user(actor=request.user, pk=unit_id, perm=Perm.VIEW_PLANS)
     else:
