@@ -58,21 +58,19 @@ def sample_draw(
     drawn = sampling.draw(ids, count=count, seed=seed)
     found = {e.pk: e for e in qs.filter(pk__in=drawn)}
     rows = selectors.evidence_of([found[pk] for pk in drawn if pk in found])
-    audit(
-        actor=actor,
-        action="audits.sample_export" if export else "audits.sample_draw",
-        unit=unit,
-        obj=course,
-        changes={
-            "year": school_year.code,
-            "seed": seed,
-            "size": size,
-            "share": str(share) if share is not None else None,
-            "population": len(ids),
-            "drawn": len(drawn),
-            "ids": drawn,
-        },
-    )
+    changes = {
+        "year": school_year.code,
+        "seed": seed,
+        "size": size,
+        "share": str(share) if share is not None else None,
+        "population": len(ids),
+        "drawn": len(drawn),
+        "ids": drawn,
+    }
+    if export:
+        audit(actor=actor, action="audits.sample_export", unit=unit, obj=course, changes=changes)
+    else:
+        audit(actor=actor, action="audits.sample_draw", unit=unit, obj=course, changes=changes)
     return Sample(
         unit=unit,
         school_year=school_year,
