@@ -181,7 +181,8 @@ class CompletionEvidence:
 
 def evidence_of(enrolments: list[Enrolment]) -> list[CompletionEvidence]:
     """The evidence behind each enrolment (already read within the actor's reach): four
-    queries whatever their number (attempts, submissions, progress rows, certificates)."""
+    queries whatever their number (attempts, submissions, progress rows; the certificates
+    hook will add one)."""
     found = {e.pk: CompletionEvidence(enrolment=e) for e in enrolments}
     ids = list(found)
     if not ids:

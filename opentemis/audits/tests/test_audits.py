@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from opentemis.accounts.models import AuditEvent
 from opentemis.accounts.permissions import role_grants
-from opentemis.audits import sampling, xlsx
+from opentemis.audits import sampling, selectors, xlsx
 from opentemis.core.scoping import system_scope
 from opentemis.learning.models import Enrolment
 from opentemis.products.services import submission_grade
@@ -258,3 +258,14 @@ def test_when_a_grant_ends_is_kept_on_the_day(scene: Scene) -> None:
     assert scene.grant.last_day == timezone.localtime(scene.grant.expires_at).date() - (
         dt.timedelta(days=1)
     )
+
+
+def test_the_evidence_of_a_page_costs_the_same_queries_whatever_its_rows(
+    scene: Scene, many: list[Enrolment]
+) -> None:
+    def queries(enrolments: list[Enrolment]) -> int:
+        with CaptureQueriesContext(connection) as ctx, system_scope():
+            selectors.evidence_of(enrolments)
+        return len(ctx.captured_queries)
+
+    assert queries([scene.mine]) == queries([scene.mine, *many]) == 3

@@ -7,16 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from opentemis.core.scoping import system_scope
+from opentemis.evaluations.models import Evaluation
 from opentemis.learning.models import EnrolmentStatus
 from opentemis.loop import selectors
 from opentemis.loop.selectors import STEPS
 from opentemis.staff.models import Person
-from tests.factories import make_user
+from tests.factories import PersonFactory, make_user
 
-from .conftest import LoopScene
+from .conftest import LoopScene, finalised, levels
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +128,23 @@ def test_the_unit_page_is_for_readers_of_its_plans(loop: LoopScene) -> None:
 
 def test_an_account_without_a_staff_record_has_no_loop(loop: LoopScene, world: Any) -> None:
     assert world.client_for(world.officer_a).get(reverse("loop_mine")).status_code == 200
+
+
+def test_the_funnel_costs_the_same_queries_whatever_the_number_of_people(
+    loop: LoopScene,
+) -> None:
+    w = loop.w
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx, system_scope():
+            selectors.unit_funnel(actor=w.officer_a, unit=w.province_a, school_year=w.year)
+        return len(ctx.captured_queries)
+
+    queries()  # caches warmed (the school year's lookups)
+    before = queries()
+    with system_scope():
+        last = Evaluation.objects.select_related("cycle").get(pk=loop.last.pk)
+        for n in range(5):
+            person = PersonFactory(unit=w.school_a2, full_name=f"Giáo viên {n}")
+            finalised(last.cycle, person, levels(c2="Dat"))
+    assert queries() == before
