@@ -34,7 +34,6 @@ from django.conf import settings
 from django.http import Http404
 
 from opentemis.accounts.models import User
-from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Evaluation, EvidenceLink
 from opentemis.learning.access import reads_progress_on
 from opentemis.learning.models import Enrolment, EnrolmentStatus
@@ -155,47 +154,46 @@ def certificates_of(person: Person, completed: list[Enrolment]) -> list[str]:
 
 def _load(people: list[Person], school_year: SchoolYear) -> list[PersonData]:
     """The loop's records of ``people`` for ``school_year``: a query per kind of record,
-    whatever their number (read in the system scope: the caller's rule allowed these
-    people)."""
+    whatever their number, within the request's scope (the caller's rule allowed these people;
+    their records lie in the units the actor reads)."""
     data = {p.pk: PersonData(person=p) for p in people}
     ids = list(data)
     if not ids:
         return []
-    with system_scope():
-        plans = Plan.objects.filter(person_id__in=ids, school_year=school_year).select_related(
-            "evaluation__framework"
+    plans = Plan.objects.filter(person_id__in=ids, school_year=school_year).select_related(
+        "evaluation__framework"
+    )
+    for plan in plans.prefetch_related("evaluation__needs"):
+        data[plan.person_id].plan = plan
+        data[plan.person_id].evaluation = plan.evaluation
+    for item in PlanItem.objects.filter(
+        plan__person_id__in=ids, plan__school_year=school_year, module__isnull=False
+    ).select_related("module", "plan"):
+        data[item.plan.person_id].items.append(item)
+    missing = [d.person for d in data.values() if d.evaluation is None]
+    before = previous_year(school_year)
+    if missing and before is not None:
+        for person_id, evaluation in latest_finalised_of(missing, before).items():
+            data[person_id].evaluation = evaluation
+    for enrolment in (
+        Enrolment.objects.filter(person_id__in=ids, course__school_year=school_year)
+        .exclude(status=EnrolmentStatus.LEFT)
+        .select_related("course")
+        .order_by("course__code", "pk")
+    ):
+        data[enrolment.person_id].enrolments.append(enrolment)
+    for entry in LedgerEntry.objects.filter(
+        person_id__in=ids, school_year=school_year, status=EntryStatus.CONFIRMED
+    ).order_by("date", "pk"):
+        data[entry.person_id].entries.append(entry)
+    for link in (
+        EvidenceLink.objects.filter(
+            evaluation__person_id__in=ids, evaluation__cycle__school_year=school_year
         )
-        for plan in plans.prefetch_related("evaluation__needs"):
-            data[plan.person_id].plan = plan
-            data[plan.person_id].evaluation = plan.evaluation
-        for item in PlanItem.objects.filter(
-            plan__person_id__in=ids, plan__school_year=school_year, module__isnull=False
-        ).select_related("module", "plan"):
-            data[item.plan.person_id].items.append(item)
-        missing = [d.person for d in data.values() if d.evaluation is None]
-        before = previous_year(school_year)
-        if missing and before is not None:
-            for person_id, evaluation in latest_finalised_of(missing, before).items():
-                data[person_id].evaluation = evaluation
-        for enrolment in (
-            Enrolment.objects.filter(person_id__in=ids, course__school_year=school_year)
-            .exclude(status=EnrolmentStatus.LEFT)
-            .select_related("course")
-            .order_by("course__code", "pk")
-        ):
-            data[enrolment.person_id].enrolments.append(enrolment)
-        for entry in LedgerEntry.objects.filter(
-            person_id__in=ids, school_year=school_year, status=EntryStatus.CONFIRMED
-        ).order_by("date", "pk"):
-            data[entry.person_id].entries.append(entry)
-        for link in (
-            EvidenceLink.objects.filter(
-                evaluation__person_id__in=ids, evaluation__cycle__school_year=school_year
-            )
-            .select_related("evidence", "evaluation")
-            .order_by("criterion", "pk")
-        ):
-            data[link.evaluation.person_id].links.append(link)
+        .select_related("evidence", "evaluation")
+        .order_by("criterion", "pk")
+    ):
+        data[link.evaluation.person_id].links.append(link)
     return list(data.values())
 
 
