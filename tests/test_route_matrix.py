@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,11 +42,13 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from conftest import build_world
-from opentemis.accounts.models import User
+from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.permissions import role_grants
+from opentemis.accounts.roles import Role
 from opentemis.core.route_policy import Access, Actor, Outsider, RoutePolicy
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
@@ -307,6 +310,8 @@ def build_matrix() -> Matrix:
     w = build_world()
     ev = build_eval_world(w)
     admin = make_user("root", superuser=True)
+    auditor = make_user("auditor_a", role=Role.AUDITOR, unit=w.province_a)
+    RoleAssignment.objects.filter(user=auditor).update(expires_at=timezone.now() + timedelta(30))
     officer_b = make_user("officer_b", role="unit_officer", unit=w.province_b)
     head_a2 = PersonFactory(unit=w.school_a2, full_name="Vũ Thị Hai", staff_code="HTA2")
     principal_a2 = make_user("principal_a2", role="principal", unit=w.school_a2, person=head_a2)
@@ -384,6 +389,7 @@ def build_matrix() -> Matrix:
             Actor.PRINCIPAL: w.principal_a1,
             Actor.OFFICER: w.officer_a,
             Actor.SUPERUSER: admin,
+            Actor.AUDITOR: auditor,
         },
         outsiders={
             Outsider.OTHER_PROVINCE: officer_b,

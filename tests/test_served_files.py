@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.authtoken.models import Token
 
 import opentemis
@@ -279,6 +279,15 @@ def _package_file(ev: Any, path: str) -> str:
 
 CASES: dict[str, Case] = {
     "products_file": Case(_get(TEACHER, _product_file)),
+    # The auditor's door to the same file (the superuser holds audits.read everywhere).
+    "audits_file": Case(
+        _get(
+            _superuser, lambda ev: reverse("audits_file", kwargs=resolve(_product_file(ev)).kwargs)
+        )
+    ),
+    "audits_sample_export": Case(
+        _get(_superuser, lambda ev: reverse("audits_sample_export") + "?size=1&seed=1")
+    ),
     # A package's files other than its HTML pages (those: the exception tested below).
     "packages_file": Case(_get(TEACHER, lambda ev: _package_file(ev, "imsmanifest.xml"))),
     "evidence_download": Case(

@@ -41,7 +41,7 @@ register(
             _("%(actor)s set a new password for %(object)s in the administration site.")
         ),
     },
-    labels={"role": _("Role")},
+    labels={"role": _("Role"), "until": _("Valid until")},
     values={"role": lambda code: str(dict(Role.choices).get(code, code))},
     objects={"accounts.user": _users},
 )

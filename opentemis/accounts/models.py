@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.accounts.roles import Role
@@ -62,6 +64,9 @@ class RoleAssignment(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     granted_at = models.DateTimeField(auto_now_add=True)
+    # The end of a time-limited grant (the independent auditor's, bdtx.md R13): from this
+    # instant the grant gives nothing (``accounts.permissions.role_grants``). None: no end.
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
 
     # Unscoped on purpose: scopes are computed from this table (see core/scoping.py).
     objects = models.Manager()
@@ -73,6 +78,17 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} @ {self.unit_id}"
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last local day the grant is valid (it expires at the start of the next)."""
+        if self.expires_at is None:
+            return None
+        return timezone.localtime(self.expires_at).date() - dt.timedelta(days=1)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class AuditEvent(models.Model):

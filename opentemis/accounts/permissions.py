@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Q
 from django.http import Http404
+from django.utils import timezone
 
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import ROLE_PERMS
@@ -23,27 +25,41 @@ def role_grants(user: User) -> list[tuple[str, str]]:
     the row's ``roles_version``; otherwise read from RoleAssignment and stored for that version.
     Storing only ``WHERE roles_version = <the version read>`` means a change committed meanwhile
     (which increments it) can never be hidden by a cache computed before it.
+
+    A time-limited grant (``RoleAssignment.expires_at``, the auditor's) gives nothing from its
+    end on: it is stored with its end and filtered here at every read, so a stored grant
+    expires on time without anything writing to the row.
     """
     memo = getattr(user, _GRANTS_MEMO, None)
     if isinstance(memo, list):
         return memo
-    cached: list[tuple[str, str]]
+    now = timezone.now()
+    rows: list[list[str | None]]
     version = user.roles_version
     stored = user.grants_cache
     if version is not None and isinstance(stored, dict) and stored.get("v") == version:
-        cached = [(role, path) for role, path in stored["g"]]
+        rows = [list(g) for g in stored["g"]]
     else:
-        cached = list(
-            RoleAssignment.objects.filter(user=user, is_active=True).values_list(
-                "role", "unit__path"
-            )
-        )
+        rows = [
+            [role, path, expires.isoformat() if expires is not None else None]
+            for role, path, expires in RoleAssignment.objects.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=now), user=user, is_active=True
+            ).values_list("role", "unit__path", "expires_at")
+        ]
         if version is not None and user.pk is not None:
-            payload = {"v": version, "g": [list(g) for g in cached]}
+            payload = {"v": version, "g": rows}
             User.objects.filter(pk=user.pk, roles_version=version).update(grants_cache=payload)
             user.grants_cache = payload
+    cached = [(str(g[0]), str(g[1])) for g in rows if not _expired(g, now)]
     setattr(user, _GRANTS_MEMO, cached)
     return cached
+
+
+def _expired(grant: list[str | None], now: datetime) -> bool:
+    """Whether a stored grant ``[role, path, end or None]`` has ended at ``now`` (a grant
+    stored before ends were kept, ``[role, path]``, has none)."""
+    end = grant[2] if len(grant) > 2 else None
+    return end is not None and datetime.fromisoformat(end) <= now
 
 
 def scope_paths(user: User) -> list[str]:

@@ -122,3 +122,18 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.LECTURER: frozenset({Perm.VIEW_UNITS, Perm.SECOND_MARK}),
     Role.AUDITOR: frozenset({Perm.VIEW_UNITS, Perm.AUDIT_COMPLETIONS}),
 }
+
+#: Permissions that no role granting roles holds, and what whoever grants them must hold on the
+#: unit instead (nobody hands out more than they hold: ``accounts.services.role_grant``). The
+#: independent auditor (bdtx.md R13) reads the evidence behind completions and the audit trail:
+#: those who run the courses there and read its audit log appoint one (a Sở, the ministry).
+GRANTED_WITH: dict[str, frozenset[str]] = {
+    Perm.AUDIT_COMPLETIONS: frozenset({Perm.MANAGE_COURSES, Perm.VIEW_AUDIT}),
+}
+
+
+def perms_to_grant(role: str) -> frozenset[str]:
+    """What a grantor must hold on the unit to grant ``role`` there."""
+    return frozenset().union(
+        *(GRANTED_WITH.get(perm, frozenset({perm})) for perm in ROLE_PERMS.get(role, ()))
+    )

@@ -62,8 +62,12 @@ def get_account_for_user(*, actor: User, pk: int) -> User:
     return get_object_or_404(account_list(actor=actor), pk=pk)
 
 
-def audit_list(*, actor: User, action: str = "", unit: Unit | None = None) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.filter(path_filter(actor, Perm.VIEW_AUDIT, "unit__path"))
+def audit_list(
+    *, actor: User, action: str = "", unit: Unit | None = None, perm: str = Perm.VIEW_AUDIT
+) -> QuerySet[AuditEvent]:
+    """The audit events of the units where ``actor`` holds ``perm`` (the audit log's
+    ``audit.view``; the independent auditor's trail reads with ``audits.read``)."""
+    qs = AuditEvent.objects.filter(path_filter(actor, perm, "unit__path"))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if action:

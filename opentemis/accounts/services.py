@@ -4,7 +4,7 @@ records, is ``staff.accounts_admin``)."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from axes.utils import reset as axes_reset
@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from opentemis.accounts import grant_limits
 from opentemis.accounts.models import AuditEvent, RoleAssignment, User
 from opentemis.accounts.permissions import perms_on, require_perm_on
-from opentemis.accounts.roles import ROLE_PERMS, Perm, Role
+from opentemis.accounts.roles import Perm, Role, perms_to_grant
 from opentemis.accounts.selectors import normalise_login, user_for_login
 from opentemis.core.request_context import current_ip
 
@@ -190,18 +191,48 @@ def user_home_unit(user: User) -> Unit | None:
 
 
 @transaction.atomic
-def role_grant(*, actor: User, user: User, role: str, unit: Unit) -> RoleAssignment:
+def role_grant(
+    *, actor: User, user: User, role: str, unit: Unit, until: date | None = None
+) -> RoleAssignment:
+    """Grant ``role`` on ``unit`` to ``user``; ``until``: the last day it is valid (it expires at
+    the start of the next local day). A time-limited role (the auditor's, ``grant_limits``)
+    requires one, at most its ``max_days`` ahead; granting again replaces the end."""
     require_perm_on(actor, Perm.MANAGE_ACCOUNTS, unit.path)
     if role == Role.SYSTEM_ADMIN and not actor.is_superuser:
         raise ValidationError(_("Only a system administrator can grant that role."))
     # Nobody hands out more than they hold there: a principal cannot make a unit officer.
-    if not ROLE_PERMS.get(role, frozenset()) <= perms_on(actor, unit.path):
+    if not perms_to_grant(role) <= perms_on(actor, unit.path):
         raise ValidationError(_("You cannot grant a role with more rights than your own."))
+    expires_at = _grant_end(role, until)
     grant, _created = RoleAssignment.objects.update_or_create(
-        user=user, role=role, unit=unit, defaults={"is_active": True, "granted_by": actor}
+        user=user,
+        role=role,
+        unit=unit,
+        defaults={"is_active": True, "granted_by": actor, "expires_at": expires_at},
     )
-    audit(actor=actor, action="accounts.role_grant", unit=unit, obj=user, changes={"role": role})
+    changes: dict[str, Any] = {"role": role}
+    if until is not None:
+        changes["until"] = until.isoformat()
+    audit(actor=actor, action="accounts.role_grant", unit=unit, obj=user, changes=changes)
     return grant
+
+
+def _grant_end(role: str, until: date | None) -> datetime | None:
+    """The instant a grant valid through ``until`` ends (the next local midnight), checked
+    against the role's limit."""
+    limit = grant_limits.max_days(role)
+    if until is None:
+        if limit is not None:
+            raise ValidationError(_("This role is granted for a limited time: give its end date."))
+        return None
+    today = timezone.localdate()
+    if until < today:
+        raise ValidationError(_("The end date has passed."))
+    if limit is not None and until > today + timedelta(days=limit):
+        raise ValidationError(
+            _("This role is granted for at most %(days)s days.") % {"days": limit}
+        )
+    return timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from opentemis.evaluations.models import Evaluation
 from opentemis.orgs.models import SchoolYear
-from opentemis.plans.bulk import _latest_finalised as latest_finalised
+from opentemis.plans.bulk import latest_finalised_of as latest_finalised
 from opentemis.staff.models import Assignment, Person
 from opentemis.standards.rules import Level
 

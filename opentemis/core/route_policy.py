@@ -46,6 +46,7 @@ class Actor(StrEnum):
     STAFF_MEMBER = "staff_member"  # a teacher of the manager's school (the anonymous poll)
     PRINCIPAL = "principal"  # the head of the object's school
     OFFICER = "officer"  # a unit officer of the object's province
+    AUDITOR = "auditor"  # an independent auditor of the object's province, grant still valid
     SUPERUSER = "superuser"
 
 

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from opentemis.loop import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.mine, name="loop_mine"),
+    path("people/<int:pk>/", views.person, name="loop_person"),
+    path("units/", views.unit, name="loop_unit"),
+]

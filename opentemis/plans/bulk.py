@@ -87,8 +87,9 @@ class _YearData:
         return self._contents[key]
 
 
-def _latest_finalised(people: list[Person], school_year: SchoolYear) -> dict[int, Evaluation]:
-    """Each person's newest finalised evaluation (``drafting.latest_finalised``, set-wise)."""
+def latest_finalised_of(people: list[Person], school_year: SchoolYear) -> dict[int, Evaluation]:
+    """Each person's newest finalised evaluation (``drafting.latest_finalised``, set-wise;
+    the closed loop, ``loop.selectors``, reads it too)."""
     rows = (
         Evaluation.objects.filter(
             person__in=people,
@@ -184,7 +185,7 @@ def _write(people: Iterable[tuple[Person, Proposal]], data: _YearData, actor: Us
 def _proposals(
     people: list[Person], data: _YearData, result: DraftResult
 ) -> list[tuple[Person, Proposal]]:
-    evaluations = _latest_finalised(people, data.school_year)
+    evaluations = latest_finalised_of(people, data.school_year)
     made = []
     # The reasons are stored as sentences: in the site's language (nobody's request here).
     with translation.override(settings.LANGUAGE_CODE):

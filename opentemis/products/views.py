@@ -5,7 +5,8 @@
 * ``<activity>/manage/``: the builder's settings (instructions, rubric, what may be handed in);
 * ``<activity>/queue/``: the grader's queue: waiting (oldest first), graded, by school;
 * ``submissions/<pk>/grade/``: the grading page: the submission, the rubric and the form;
-* ``submissions/<pk>/file/``: the file handed in, for its learner and its graders.
+* ``submissions/<pk>/file/``: the file handed in, for its learner and its graders (the
+  auditor reads it through ``audits``, with :func:`submission_file_response`).
 
 Grading that never stalls (issue 14 item 3; decision 0021):
 
@@ -46,7 +47,7 @@ from opentemis.evidence.forms import upload_input_attrs
 from opentemis.learning.access import learner_activity, manages_course
 from opentemis.learning.services import prerequisites_missing
 from opentemis.products import access, exports, selectors, services
-from opentemis.products.models import AppealStatus, Product, SubmissionStatus
+from opentemis.products.models import AppealStatus, Product, Submission, SubmissionStatus
 
 
 class SubmitForm(forms.Form):
@@ -270,7 +271,13 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def submission_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    submission = selectors.submission_readable(request.user, pk)
+    return submission_file_response(selectors.submission_readable(request.user, pk))
+
+
+def submission_file_response(submission: Submission) -> HttpResponse:
+    """The file handed in, once a rule allowed the reader (its learner and graders above; the
+    independent auditor's route, ``audits.views``, after its own rule): the one place a
+    product's file is sent from."""
     if not submission.file.name:
         raise Http404
     try:

@@ -8,6 +8,8 @@ they had in accounts (``staff/urls_accounts.py`` has no namespace).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opentemis.accounts import selectors, services
+from opentemis.accounts import grant_limits, selectors, services
 from opentemis.accounts.audit_text import describe
 from opentemis.accounts.roles import Perm, Role
 from opentemis.accounts.types import AuthenticatedRequest
@@ -98,7 +100,13 @@ def account_roles(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     code=request.POST.get("unit_code", ""),
                     perm=Perm.MANAGE_ACCOUNTS,
                 )
-                services.role_grant(actor=request.user, user=account, role=role, unit=unit)
+                services.role_grant(
+                    actor=request.user,
+                    user=account,
+                    role=role,
+                    unit=unit,
+                    until=_date(request.POST.get("until", "")),
+                )
             messages.success(request, _("Roles updated."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -107,8 +115,19 @@ def account_roles(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "account": account,
         "grants": selectors.grant_list(actor=request.user, user=account),
         "roles": [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN],
+        "auditor_days": grant_limits.max_days(Role.AUDITOR),
     }
     return render(request, "accounts/roles.html", context)
+
+
+def _date(raw: str) -> dt.date | None:
+    """A date typed in the form (ISO, as a date input sends it); empty: none."""
+    if not raw.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        raise ValidationError(_("Enter a valid date.")) from None
 
 
 @login_required
