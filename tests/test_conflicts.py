@@ -49,6 +49,7 @@ NOT_LOCKS = {
     "learning.course": "counts a course's changes (settings, audience, opening) for the audit",
     "quizzes.quiz": "counts a test's settings changes; attempts pin question versions instead",
     "packages.package": "counts a package's uploads (each replaces the files under a new prefix)",
+    "certificates.issuer": "counts an issuer's configuration changes; its save takes a row lock",
 }
 
 

@@ -491,3 +491,51 @@ def test_package_pages_are_the_documented_exception(ev: Any) -> None:
     assert response["Content-Security-Policy"] == PACKAGE_POLICY
     assert "frame-ancestors 'self'" in PACKAGE_POLICY and "default-src 'self'" in PACKAGE_POLICY
     assert client.get(url, headers={"Sec-Fetch-Dest": "document"}).status_code == 302
+
+
+# Issue 14: the certificate's PDF (its holder; the page and the API), the issuer's sample PDF
+# and the weekly ranking's and the grading workload's spreadsheets (the province's officer).
+def _certificates(ev: Any) -> dict[str, Any]:
+    from tests import world_certificates
+    from tests.learning_world import make_course
+
+    with system_scope():
+        return {k: v for k, (v, _owner) in world_certificates.things(make_course(ev.w)).items()}
+
+
+def _course_pk(ev: Any) -> int:
+    from tests.learning_world import make_course
+
+    with system_scope():
+        return int(make_course(ev.w).course.pk)
+
+
+CASES |= {
+    "certificates_pdf": Case(
+        _get(
+            TEACHER, lambda ev: reverse("certificates_pdf", args=[_certificates(ev)["certificate"]])
+        )
+    ),
+    "certificates-pdf": Case(
+        _api_get(
+            TEACHER, lambda ev: f"/api/v1/certificates/{_certificates(ev)['certificate']}/pdf/"
+        )
+    ),
+    "certificates_issuer_sample": Case(
+        _get(
+            OFFICER,
+            lambda ev: reverse(
+                "certificates_issuer_sample", args=[_certificates(ev)["certificates.issuer"]]
+            ),
+        )
+    ),
+    "tracking_export": Case(
+        _get(OFFICER, lambda ev: reverse("tracking_export", args=[ev.w.province_a.pk]))
+    ),
+    "products_workload_export": Case(
+        _get(OFFICER, lambda ev: reverse("products_workload_export", args=[_course_pk(ev)]))
+    ),
+}
+CASES["certificates_badge"] = Case(
+    _get(TEACHER, lambda ev: reverse("certificates_badge", args=[_certificates(ev)["certificate"]]))
+)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opentemis.cascade.models import SupportForm, SupportPlanStatus
+from opentemis.core.widgets import NativeDateInput
 from opentemis.orgs.models import SchoolLevel
 from opentemis.staff.models import CoreKind, Subject
 
@@ -55,7 +56,7 @@ class SupportPlanForm(forms.Form):
 
 
 class SupportActivityForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=NativeDateInput)
     form = forms.ChoiceField(label=_("Form"), choices=SupportForm.choices)
     colleagues = forms.TypedMultipleChoiceField(
         label=_("Colleagues concerned"), coerce=int, required=False

@@ -15,6 +15,8 @@ Access through ``selectors`` (the one rule); anything else is a 404.
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 from django import forms
@@ -82,11 +84,11 @@ def certificate_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def open_badge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The certificate as an Open Badges 3.0 credential (unsigned JSON-LD)."""
     certificate = selectors.certificate_for_reader(request.user, pk)
-    response = JsonResponse(documents.open_badge(certificate), json_dumps_params={"indent": 2})
+    content = json.dumps(documents.open_badge(certificate), ensure_ascii=False, indent=2)
     name = documents.filename(certificate).removesuffix(".pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(
+        content.encode(), filename=f"{name}.json", content_type="application/json"
+    )
 
 
 # --- the public verification ----------------------------------------------------------------------
