@@ -71,9 +71,7 @@ SUPPORT_PLAN = (
     "đồng nghiệp; (3) trả lời câu hỏi trên diễn đàn khóa học trong 2 ngày làm việc; (4) chấm sản "
     "phẩm trong 3 ngày kể từ khi nộp."
 )
-APPEAL = (
-    "Bảng đặc tả đã có ở trang 2 của kế hoạch (mục 2); đề nghị giảng viên xem lại phần này."
-)
+APPEAL = "Bảng đặc tả đã có ở trang 2 của kế hoạch (mục 2); đề nghị giảng viên xem lại phần này."
 REVOKED = (
     "Sản phẩm cuối khóa trùng gần như toàn bộ với bài của học viên khác; hủy chứng nhận theo "
     "kết luận của Sở, học viên làm lại sản phẩm."
@@ -101,9 +99,12 @@ def _ensure_accounts(*, officer: User, province: Unit) -> list[tuple[str, str, s
     once through the accounts service (a second run leaves the grants as they are)."""
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     lecturer = _account(LECTURER, "Giảng viên sư phạm")
-    if admin is not None and not RoleAssignment.objects.filter(
-        user=lecturer, role=Role.LECTURER, unit=province
-    ).exists():
+    if (
+        admin is not None
+        and not RoleAssignment.objects.filter(
+            user=lecturer, role=Role.LECTURER, unit=province
+        ).exists()
+    ):
         role_grant(actor=admin, user=lecturer, role=Role.LECTURER, unit=province)
     auditor = _account(AUDITOR, "Đoàn kiểm đếm độc lập")
     grant = RoleAssignment.objects.filter(user=auditor, role=Role.AUDITOR, unit=province).first()
@@ -127,7 +128,7 @@ def _ensure_accounts(*, officer: User, province: Unit) -> list[tuple[str, str, s
 
 
 def _designate(
-    *, officer: User, province: Unit, cotcan: Person, school_year: SchoolYear
+    *, officer: User, province: Unit, school: Unit, cotcan: Person, school_year: SchoolYear
 ) -> list[CoreCheck]:
     """``cotcan``, two candidates who meet every condition and one who does not (with the
     officer's reason), at the lower-secondary level, each for their first subject."""
@@ -135,7 +136,13 @@ def _designate(
     found, _cut = cascade_selectors.candidates(
         actor=officer, unit=province, school_year=school_year, subject=None, level=LEVEL
     )
-    others = [c for c in found if c.person.pk != cotcan.pk and c.person.unit_id != cotcan.unit_id]
+    # Of other schools than cotcan's and the demo school's, and no demo account's record.
+    taken = set(User.objects.exclude(person=None).values_list("person_id", flat=True))
+    others = [
+        c
+        for c in found
+        if c.person.unit_id not in (cotcan.unit_id, school.pk) and c.person.pk not in taken
+    ]
     passing = [c.person for c in others if c.check.passed][:2]
     failing = [c.person for c in others if not c.check.passed][:1]
     checks = []
@@ -196,7 +203,9 @@ def seed_demo_cascade(
     lines: list[str] = []
 
     # 1. Core staff with their conditions, caseloads, support.
-    checks = _designate(officer=officer, province=province, cotcan=cotcan, school_year=school_year)
+    checks = _designate(
+        officer=officer, province=province, school=school, cotcan=cotcan, school_year=school_year
+    )
     overridden = sum(1 for c in checks if not c.passed)
     lines.append(
         f"Core teachers designated for {school_year.code}: {len(checks)} "
