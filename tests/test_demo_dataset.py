@@ -36,8 +36,8 @@ from opentemis.evaluations import selectors as evaluation_selectors
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Cycle, CycleStatus, Evaluation, Status
 from opentemis.evaluations.waiting import waiting_for
-from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.learning.models import Course, Enrolment, EnrolmentStatus
+from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.plans.models import (
     ChangeStatus,
     Plan,
@@ -50,8 +50,8 @@ from opentemis.products.models import Appeal, AppealStatus, Submission, Submissi
 from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.selectors import report_for
 from opentemis.staff.models import CoreDesignation, EmploymentStatus, Person
-from opentemis.surveys.models import SurveyAnswer, SurveyReceipt
 from opentemis.standards.models import Framework
+from opentemis.surveys.models import SurveyAnswer, SurveyReceipt
 from opentemis.tracking import selectors as tracking
 from opentemis.tracking.models import SnapshotRun, WeekFigures
 from opentemis.training.models import Programme, ProgrammeContent
