@@ -323,6 +323,8 @@ def this_weeks_progress_ranks_and_has_a_school_to_remind(demo: Demo) -> None:
         actor=demo.users["so"], unit=demo.province, school_year=demo.year, week=today
     )
     assert view.children and view.lagging
+    completed = [point.completed for point in view.trend]
+    assert len(completed) >= 3 and completed[-3] < completed[-2] < completed[-1], completed
     schools = tracking.lagging_schools(view)
     assert any(item.school == demo.person("hieutruong").unit for item in schools)
     assert all(item.reminded_at is None for item in schools), "still to remind"

@@ -16,12 +16,13 @@ the online course of ``demo_learning`` through each app's own services.
   programme of two modules (only GVPT 06 is offered yet: no programme certificate); the
   learners who completed get their module certificate (``certificates_backfill``); one is
   revoked with a reason.
-* **Weekly progress.** The snapshots of this week and the two before (the course started this
-  week, so the trend rises from nothing); the demo school is lagging: ``so`` reminds it.
+* **Weekly progress.** The snapshots of this week and the two before (the learners enrolled
+  two weeks ago, the first completed last week); the demo school is lagging: ``so`` reminds it.
 * **Auditor.** ``kiemdem``: Role.AUDITOR on the province for 30 days (``role_grant(until=)``).
 
 The waiting time of the pool's submission and the second-marking draw are set by the products
-app's demo helpers (``products.demo.demo_overdue`` / ``demo_in_sample``), the only shortcuts.
+app's demo helpers (``products.demo.demo_overdue`` / ``demo_in_sample``), and the course's
+enrolment and progress dates are moved back (``_opened_weeks_ago``): the only shortcuts.
 Made once: a second run finds ``cotcan``'s condition check for the year and leaves it all.
 """
 
@@ -31,6 +32,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from opentemis.accounts.models import RoleAssignment, User
@@ -42,7 +44,14 @@ from opentemis.cascade.models import Caseload, CoreCheck, SupportForm, SupportPl
 from opentemis.certificates import services as certificates
 from opentemis.certificates.models import Certificate, CertificateKind
 from opentemis.learning import services as learning
-from opentemis.learning.models import Activity, ActivityKind, Course, Enrolment
+from opentemis.learning.models import (
+    Activity,
+    ActivityKind,
+    ActivityProgress,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+)
 from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit
 from opentemis.products import services as products
 from opentemis.products.demo import demo_in_sample, demo_overdue, demo_submit
@@ -318,11 +327,34 @@ def seed_demo_cascade(
     lines.append(f"Certificates issued by {issuer.name}: {issued} (1 revoked)")
 
     # 4. Weekly progress: this week and the two before.
+    _opened_weeks_ago(course)
     today = timezone.localdate()
     for weeks_ago in (2, 1, 0):
         tracking.snapshot_week(day=today - dt.timedelta(weeks=weeks_ago))
     lines.append("Weekly progress: this week's snapshot and the two weeks before")
     return DemoCascade(True, accounts, lines)
+
+
+def _opened_weeks_ago(course: Course) -> None:
+    """The demo's third shortcut, so the weekly trend has a past: the learners were enrolled
+    16 days ago and started 10 days ago, and the first to complete did so 8 days ago (their
+    progress moved with them). Only the demo course's timestamps move; the clock does not."""
+    now = timezone.now()
+    enrolments = Enrolment.objects.filter(course=course)
+    enrolments.update(enrolled_at=now - dt.timedelta(days=16))
+    enrolments.filter(started_at__isnull=False).update(
+        started_at=F("started_at") - dt.timedelta(days=10)
+    )
+    first = enrolments.filter(status=EnrolmentStatus.COMPLETED).order_by("completed_at", "pk")
+    early = first.values_list("pk", flat=True).first()
+    if early is not None:
+        back = dt.timedelta(days=8)
+        Enrolment.objects.filter(pk=early).update(
+            started_at=F("started_at") - back, completed_at=F("completed_at") - back
+        )
+        ActivityProgress.objects.filter(enrolment_id=early, completed_at__isnull=False).update(
+            completed_at=F("completed_at") - back
+        )
 
 
 def _pool(
