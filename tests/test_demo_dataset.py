@@ -349,6 +349,29 @@ def the_completed_learners_answered_anonymously(demo: Demo) -> None:
     assert answers.count() == SurveyReceipt.objects.filter(enrolment__course=course).count()
 
 
+def the_issue_14_walkthrough_pages_open(demo: Demo) -> None:
+    """Each page the README's issue-14 walkthrough names opens for its account (200, after
+    redirects), and a valid certificate's public verification page says so without signing in."""
+    pages = {
+        "cotcan": ["learning_colleagues", "products_mine"],
+        "giangvien": ["products_second_marks"],
+        "so": ["tracking_home", "cascade_home", "certificates_issued", "certificates_issuers"],
+        "kiemdem": ["audits_home", "audits_sample", "audits_trail"],
+        "giaovien": ["certificates_mine", "loop_mine"],
+        "hieutruong": ["loop_unit"],
+    }
+    for username, names in pages.items():
+        client = Client()
+        client.force_login(demo.users[username])
+        for name in names:
+            answer = client.get(reverse(name), follow=True)
+            assert answer.status_code == 200, (username, name, answer.status_code)
+    valid = Certificate.objects.filter(status=CertificateStatus.VALID).first()
+    assert valid is not None
+    public = Client().get(reverse("certificates_verify_code", args=[valid.code]))
+    assert public.status_code == 200
+
+
 def a_second_run_reuses_the_dataset(demo: Demo) -> None:
     def counts() -> tuple[int, ...]:
         return (
@@ -396,6 +419,7 @@ PROMISES: list[Callable[[Demo], None]] = [
     this_weeks_progress_ranks_and_has_a_school_to_remind,
     the_auditor_is_appointed_for_thirty_days,
     the_completed_learners_answered_anonymously,
+    the_issue_14_walkthrough_pages_open,
     a_second_run_reuses_the_dataset,
 ]
 
