@@ -9,22 +9,34 @@ the workers, and each would build the dataset again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.accounts.roles import Role
+from opentemis.cascade import selectors as cascade_selectors
+from opentemis.cascade.models import Caseload, CoreCheck, SupportActivity, SupportPlan
+from opentemis.certificates.models import (
+    Certificate,
+    CertificateStatus,
+    Issuer,
+    ProgrammeDefinition,
+)
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import selectors as evaluation_selectors
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Cycle, CycleStatus, Evaluation, Status
 from opentemis.evaluations.waiting import waiting_for
+from opentemis.learning.models import Course, Enrolment, EnrolmentStatus
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.plans.models import (
     ChangeStatus,
@@ -33,14 +45,29 @@ from opentemis.plans.models import (
     PlanDeadline,
     PlanStatus,
 )
+from opentemis.products import access as grading
+from opentemis.products.models import Appeal, AppealStatus, Submission, SubmissionStatus
 from opentemis.reports.models import CompletionSnapshot
 from opentemis.reports.selectors import report_for
-from opentemis.staff.models import EmploymentStatus, Person
+from opentemis.staff.models import CoreDesignation, EmploymentStatus, Person
 from opentemis.standards.models import Framework
+from opentemis.surveys.models import SurveyAnswer, SurveyReceipt
+from opentemis.tracking import selectors as tracking
+from opentemis.tracking.models import SnapshotRun, WeekFigures
 from opentemis.training.models import Programme, ProgrammeContent
 
 PASSWORD = "demo2025"
-ACCOUNTS = ("admin", "so", "hieutruong", "giaovien", "totruong", "giaovienmn")
+ACCOUNTS = (
+    "admin",
+    "so",
+    "hieutruong",
+    "giaovien",
+    "totruong",
+    "giaovienmn",
+    "cotcan",
+    "giangvien",
+    "kiemdem",
+)
 EVALUATED = ["GV", "TTCM", "TPCM", "HT", "PHT"]
 DONE = (Status.FINALISED, Status.ACKNOWLEDGED)
 
@@ -214,6 +241,137 @@ def bdtx_plans_are_there_in_every_state(demo: Demo) -> None:
     assert listed and {p["status"] for p in listed} == {"submitted"}
 
 
+def the_cascade_is_designated_and_assigned(demo: Demo) -> None:
+    """Issue 14 items 1-2: core staff checked (one overridden), cotcan supports giaovien and
+    colleagues of the demo school, everyone else balanced, a support plan and two activities."""
+    cotcan, teacher = demo.person("cotcan"), demo.person("giaovien")
+    checks = CoreCheck.objects.filter(
+        school_year=demo.year, unit_path__startswith=demo.province.path
+    )
+    assert checks.count() >= 4 and checks.filter(person=cotcan).exists()
+    for check in checks:
+        assert check.result and check.level is not None
+        assert CoreDesignation.objects.filter(person_id=check.person_id, school_year=demo.year)
+    overridden = checks.filter(passed=False)
+    assert overridden.count() >= 1 and all(c.override_reason for c in overridden)
+    assert checks.filter(passed=True).exclude(person=cotcan).count() >= 2
+    mine = Caseload.objects.filter(school_year=demo.year, core=cotcan)
+    learners = set(mine.values_list("learner_id", flat=True))
+    assert teacher.pk in learners and len(learners) >= 5
+    school = demo.person("hieutruong").unit
+    in_school = set(
+        mine.filter(unit_path__startswith=school.path).values_list("learner_id", flat=True)
+    )
+    assert len(in_school) >= 5, "cotcan's colleagues of the demo school"
+    assert not cascade_selectors.unassigned(demo.province, demo.year).exists()
+    assert Caseload.objects.filter(school_year=demo.year, method="balanced").count() > 100
+    assert SupportPlan.objects.filter(person=cotcan, school_year=demo.year).exclude(text="")
+    assert SupportActivity.objects.filter(person=cotcan, school_year=demo.year).count() == 2
+    client = Client()
+    client.force_login(demo.users["cotcan"])
+    page = client.get(reverse("learning_colleagues"))
+    assert page.status_code == 200 and teacher.full_name in page.content.decode()
+
+
+def grading_has_a_queue_a_pool_an_appeal_and_a_sample(demo: Demo) -> None:
+    """Item 3: cotcan's queue, one product overdue in the pool he may claim, the lecturer's
+    appeal and sample."""
+    cotcan, lecturer = demo.users["cotcan"], demo.users["giangvien"]
+    now = timezone.now()
+    waiting = Submission.objects.filter(assigned_to=cotcan, status=SubmissionStatus.PENDING)
+    assert waiting.count() >= 2
+    pool = Submission.objects.filter(grading.pool_q(cotcan, grading.pool_reach(cotcan), now))
+    assert pool.count() == 1
+    assert pool.get().assigned_to_id not in (None, cotcan.pk)
+    assert set(RoleAssignment.objects.filter(user=lecturer).values_list("role", "unit_id")) == {
+        (Role.LECTURER, demo.province.pk)
+    }
+    appeal = Appeal.objects.get(status=AppealStatus.OPEN)
+    assert grading.second_marks(lecturer, appeal.submission)
+    marks = Submission.objects.filter(grading.second_mark_q(lecturer))
+    sample = marks.exclude(Q(appeal__isnull=False))
+    assert sample.filter(status=SubmissionStatus.PASSED).exists(), "the sample to second-mark"
+    client = Client()
+    client.force_login(cotcan)
+    assert client.get(reverse("products_mine")).status_code == 200
+
+
+def certificates_are_issued_by_the_so(demo: Demo) -> None:
+    """Item 5: the Sở as issuer, the completed learners' certificates, one revoked."""
+    issuer = Issuer.objects.get(unit=demo.province)
+    assert issuer.signer_name and issuer.signer_title and issuer.place and issuer.name
+    course = Course.objects.get(code="GVPT06-DEMO")
+    completed = Enrolment.objects.filter(course=course, status=EnrolmentStatus.COMPLETED)
+    certificates = Certificate.objects.filter(course=course, issuer=issuer)
+    assert completed.count() >= 3
+    assert set(certificates.values_list("enrolment_id", flat=True)) >= set(
+        completed.values_list("pk", flat=True)
+    )
+    revoked = certificates.filter(status=CertificateStatus.REVOKED)
+    assert revoked.count() == 1 and revoked.get().reason
+    assert certificates.filter(status=CertificateStatus.VALID).count() >= 2
+    assert ProgrammeDefinition.objects.filter(issuer=issuer, school_year=demo.year).exists()
+
+
+def this_weeks_progress_ranks_and_has_a_school_to_remind(demo: Demo) -> None:
+    """Item 4: the snapshot of this week and the two before; a lagging school to remind."""
+    today = timezone.localdate()
+    weeks = set(SnapshotRun.objects.values_list("week", flat=True))
+    assert len(weeks) >= 3 and today - dt.timedelta(days=today.weekday()) in weeks
+    assert WeekFigures.objects.filter(unit=demo.province).exists()
+    view = tracking.unit_week(
+        actor=demo.users["so"], unit=demo.province, school_year=demo.year, week=today
+    )
+    assert view.children and view.lagging
+    completed = [point.completed for point in view.trend]
+    assert len(completed) >= 3 and completed[-3] < completed[-2] < completed[-1], completed
+    schools = tracking.lagging_schools(view)
+    assert any(item.school == demo.person("hieutruong").unit for item in schools)
+    assert all(item.reminded_at is None for item in schools), "still to remind"
+
+
+def the_auditor_is_appointed_for_thirty_days(demo: Demo) -> None:
+    """Item 7: kiemdem, Role.AUDITOR on the province, ending in 30 days."""
+    grant = RoleAssignment.objects.get(user=demo.users["kiemdem"])
+    assert (grant.role, grant.unit_id) == (Role.AUDITOR, demo.province.pk)
+    assert grant.expires_at is not None
+    days = (grant.expires_at - timezone.now()).days
+    assert 29 <= days <= 31, days
+
+
+def the_completed_learners_answered_anonymously(demo: Demo) -> None:
+    """Item 6: the completed learners' receipts and their anonymous answers."""
+    course = Course.objects.get(code="GVPT06-DEMO")
+    completed = Enrolment.objects.filter(course=course, status=EnrolmentStatus.COMPLETED)
+    receipts = SurveyReceipt.objects.filter(enrolment__in=completed)
+    assert receipts.count() == completed.count() >= 3
+    answers = SurveyAnswer.objects.filter(survey__activity__course=course)
+    assert answers.count() == SurveyReceipt.objects.filter(enrolment__course=course).count()
+
+
+def the_issue_14_walkthrough_pages_open(demo: Demo) -> None:
+    """Each page the README's issue-14 walkthrough names opens for its account (200, after
+    redirects), and a valid certificate's public verification page says so without signing in."""
+    pages = {
+        "cotcan": ["learning_colleagues", "products_mine"],
+        "giangvien": ["products_second_marks"],
+        "so": ["tracking_home", "cascade_home", "certificates_issued", "certificates_issuers"],
+        "kiemdem": ["audits_home", "audits_sample", "audits_trail"],
+        "giaovien": ["certificates_mine", "loop_mine"],
+        "hieutruong": ["loop_unit"],
+    }
+    for username, names in pages.items():
+        client = Client()
+        client.force_login(demo.users[username])
+        for name in names:
+            answer = client.get(reverse(name), follow=True)
+            assert answer.status_code == 200, (username, name, answer.status_code)
+    valid = Certificate.objects.filter(status=CertificateStatus.VALID).first()
+    assert valid is not None
+    public = Client().get(reverse("certificates_verify_code", args=[valid.code]))
+    assert public.status_code == 200
+
+
 def a_second_run_reuses_the_dataset(demo: Demo) -> None:
     def counts() -> tuple[int, ...]:
         return (
@@ -227,6 +385,13 @@ def a_second_run_reuses_the_dataset(demo: Demo) -> None:
             PlanChangeRequest.objects.count(),
             PlanDeadline.objects.count(),
             ProgrammeContent.objects.count(),
+            CoreCheck.objects.count(),
+            Caseload.objects.count(),
+            SupportActivity.objects.count(),
+            Submission.objects.count(),
+            Appeal.objects.count(),
+            Certificate.objects.count(),
+            SnapshotRun.objects.count(),
         )
 
     before = counts()
@@ -248,6 +413,13 @@ PROMISES: list[Callable[[Demo], None]] = [
     last_year_is_finished_with_96_percent_finalised,
     the_report_has_data_for_both_years,
     bdtx_plans_are_there_in_every_state,
+    the_cascade_is_designated_and_assigned,
+    grading_has_a_queue_a_pool_an_appeal_and_a_sample,
+    certificates_are_issued_by_the_so,
+    this_weeks_progress_ranks_and_has_a_school_to_remind,
+    the_auditor_is_appointed_for_thirty_days,
+    the_completed_learners_answered_anonymously,
+    the_issue_14_walkthrough_pages_open,
     a_second_run_reuses_the_dataset,
 ]
 

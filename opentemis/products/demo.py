@@ -4,10 +4,14 @@ scope): the settings of GVPT 06's final product, and helpers that put learners a
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from opentemis.accounts.models import User
+from opentemis.core.scoping import system_scope
 from opentemis.learning.models import Activity, Enrolment
 from opentemis.products import services
 from opentemis.products.models import Product, Submission
@@ -138,3 +142,28 @@ def demo_stages(*, activity: Activity, grader: User, learners: list[User]) -> No
         demo_grade(grader=grader, submission=submission, passed=False)
         if index == 2:
             demo_submit(activity=activity, learner=learner)
+
+
+# --- the demo's only shortcuts past the services (issue 14's demo, ``site/demo_cascade.py``) ---
+# Waiting time and the second-marking draw cannot be chosen through a service: one comes from
+# the clock at hand-in, the other from ``secrets``. The demo sets them on the rows it made, as
+# the grading tests do (``tests/test_grading_views.py`` ``age``); nothing else calls these.
+
+
+def demo_overdue(*, submission: Submission, days: float) -> Submission:
+    """Let a waiting ``submission`` have waited ``days`` (past the overflow time of
+    ``data/grading.yaml``: it is in the overflow pool)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    with system_scope():
+        Submission.objects.filter(pk=submission.pk).update(waiting_since=since)
+    submission.waiting_since = since
+    return submission
+
+
+def demo_in_sample(*, submission: Submission) -> Submission:
+    """Put a graded ``submission`` in the lecturers' second-marking sample (its draw below the
+    sample's share), so the demo's lecturer has one to second-mark whatever ``secrets`` drew."""
+    with system_scope():
+        Submission.objects.filter(pk=submission.pk).update(draw=0)
+    submission.draw = 0
+    return submission

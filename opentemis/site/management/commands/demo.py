@@ -20,6 +20,7 @@ from opentemis.orgs.selectors import current_school_year, current_school_year_re
 from opentemis.plans.demo import seed_demo_plans
 from opentemis.plans.demo_ledger import seed_demo_ledger
 from opentemis.reports.demo import build_demo_reports, seed_previous_year
+from opentemis.site.demo_cascade import seed_demo_cascade
 from opentemis.site.demo_learning import seed_demo_learning
 from opentemis.staff.models import EmploymentStatus, Person, Position
 from opentemis.standards.services import load_builtin_frameworks
@@ -168,10 +169,22 @@ class Command(BaseCommand):
             learners = made.course.enrolments.count()
             self.stdout.write(f"Online course {made.course.code}: {learners} learners enrolled")
         grader = made.grader
-        if grader is None or grader.person is None:
-            return []
-        label = f"Giáo viên cốt cán (core teacher, grader) {grader.person.staff_code}"
-        return [(grader.username, label, grader.person.unit.name)]
+        rows: list[tuple[str, str, str]] = []
+        if grader is not None and grader.person is not None:
+            label = f"Giáo viên cốt cán (core teacher, grader) {grader.person.staff_code}"
+            rows.append((grader.username, label, grader.person.unit.name))
+        with translation.override(settings.LANGUAGE_CODE):
+            cascade = seed_demo_cascade(
+                officer=officer,
+                province=province,
+                school=principal.person.unit,
+                teacher=User.objects.filter(username="giaovien").first(),
+                course=made.course,
+                school_year=year,
+            )
+        for line in cascade.lines:
+            self.stdout.write(line)
+        return rows + cascade.accounts
 
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str, str]]:
