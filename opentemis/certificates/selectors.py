@@ -19,6 +19,7 @@ Anything else is a 404, as for a missing certificate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +183,41 @@ def my_certificates(actor: User) -> list[Certificate]:
             .select_related("issuer", "replaced_by")
             .order_by("status", "-issued_at", "-id")
         )
+
+
+def shown_first(found: Iterable[Certificate]) -> Certificate | None:
+    """The one certificate to show of several for the same completion (a re-issue leaves the
+    old one ``replaced``): the valid one, else the latest issued, with its state."""
+    latest: Certificate | None = None
+    for certificate in found:
+        if certificate.is_valid:
+            return certificate
+        if latest is None or (certificate.issued_at, certificate.pk) > (
+            latest.issued_at,
+            latest.pk,
+        ):
+            latest = certificate
+    return latest
+
+
+def module_certificates_by_enrolment(enrolment_ids: Iterable[int]) -> dict[int, Certificate]:
+    """The module certificate of each enrolment (:func:`shown_first` of its certificates), in
+    one query, **within the active scope**: callers (the auditor's pages) have already allowed
+    these enrolments, and a certificate lies at its enrolment's unit path."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    by_enrolment: dict[int, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        enrolment_id__in=ids, kind=CertificateKind.MODULE
+    ).order_by("enrolment_id", "-issued_at", "-id"):
+        assert certificate.enrolment_id is not None
+        by_enrolment.setdefault(certificate.enrolment_id, []).append(certificate)
+    return {
+        pk: chosen
+        for pk, rows in by_enrolment.items()
+        if (chosen := shown_first(rows)) is not None
+    }
 
 
 @dataclass
