@@ -24,8 +24,9 @@ before (weak → planned → enrolled → completed → hours credited → certi
 attached), so each figure is the share of the previous one that went on. Hours come before the
 certificate because that is the order the system writes them in: a completion posts its hours
 to the ledger (confirmed) and only then sends ``course_completed``, on which the certificates
-app issues the module certificate (``learning.services.post_hours``). :func:`chain` is the one predicate: the
-person's page shows it, the unit's funnel sums it over people (a recount gives the same).
+app issues the module certificate (``learning.services.post_hours``). :func:`chain` is the
+one predicate: the person's page shows it, the unit's funnel sums it over people (a recount
+gives the same).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A closed loop to follow: teacher A1 was rated Đạt on criterion 1 and Chưa đạt on criterion 6
 last year (finalised); this year's plan holds module GVPT 01 (which develops criterion 1), the
 course of that module is completed, its 10 periods posted to the ledger and its module
-certificate issued (province A issues certificates), and this year's self-evaluation cites an evidence item for criterion 1. Teacher A2 (DTTS, school A2) was weak on
-criterion 1 too, but has no plan."""
+certificate issued (province A issues certificates), and this year's self-evaluation cites an
+evidence item for criterion 1. Teacher A2 (DTTS, school A2) was weak on criterion 1 too, but
+has no plan."""
 
 from __future__ import annotations
 
@@ -109,6 +110,4 @@ def loop(world: Any, django_capture_on_commit_callbacks: Any) -> LoopScene:
         )
         EvidenceLink.objects.create(evaluation=this_year, criterion=1, evidence=item)
         certificate = Certificate.objects.get(enrolment=lw.enrolment)
-    return LoopScene(
-        w=world, lw=lw, last=last, plan=plan, evidence=item, certificate=certificate
-    )
+    return LoopScene(w=world, lw=lw, last=last, plan=plan, evidence=item, certificate=certificate)

@@ -1,5 +1,6 @@
 """The closed loop (issue 14 item 8): one person's weak criteria through to hours, the
-certificate and evidence, a unit's funnel equal to a recount of the people, small cells suppressed, and scoping."""
+certificate and evidence, a unit's funnel equal to a recount of the people, small cells
+suppressed, and scoping."""
 
 from __future__ import annotations
 
