@@ -36,6 +36,7 @@ CRAWL: dict[str, dict[str, str]] = {
     "certificates_verify_code": {"code": "certificate.code"},
     "certificates_issuer": {"pk": "certificates.issuer"},
     "certificates_programme": {"pk": "certificates.programme"},
+    "certificates_unit_issuer": {"pk": "certificates.province"},
 }
 #: Routes the crawl does not read (POST-only, files) that the hostile-input test posts to.
 HOSTILE: dict[str, dict[str, str]] = {
@@ -46,7 +47,6 @@ HOSTILE: dict[str, dict[str, str]] = {
     "certificates_issuer_sample": {"pk": "certificates.issuer"},
     "certificates_programme_add": {"pk": "certificates.issuer"},
     "certificates_unit_zip": {"pk": "certificates.school"},
-    "certificates_unit_issuer": {"pk": "certificates.province"},
     "certificates_course_issue": {"pk": "course"},
 }
 #: The API's paths with an id: the path before ``{id}`` -> kind.

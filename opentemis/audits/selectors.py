@@ -15,8 +15,9 @@ The evidence of a completion, read in a few queries for a whole page of learners
   progress (``classes`` writes ``{"present", "held"}`` on each change);
 * the satisfaction survey: only that it was handed in, and when (the learner's progress in the
   survey activity). Never the answers: they are anonymous (issue 14 item 6);
-* the certificate: not yet (the certificates app is being built beside this one; see
-  :func:`certificates_of`).
+* the certificate: the module certificate issued for the completion (the valid one, else the
+  latest with its state: revoked, or replaced by a re-issue), its code and the public
+  verification page (:func:`certificates_of`, ``certificates.selectors``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from opentemis.accounts.models import AuditEvent, User
 from opentemis.accounts.permissions import has_perm_on, path_filter
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.selectors import audit_list
+from opentemis.certificates import codes
+from opentemis.certificates import selectors as certificates
+from opentemis.certificates.models import CertificateStatus
+from opentemis.certificates.services import verification_url
 from opentemis.core.params import parse_positive_int
 from opentemis.learning.models import (
     ActivityKind,
@@ -145,11 +150,18 @@ class Attendance:
 
 @dataclass
 class Certificate:
-    """A certificate behind a completion (filled by :func:`certificates_of`)."""
+    """A certificate behind a completion (filled by :func:`certificates_of`): its printed code,
+    state, date of issue and public verification page."""
 
     code: str
     issued_at: dt.datetime | None
     url: str = ""
+    status: str = CertificateStatus.VALID
+    status_label: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
 
 
 @dataclass
@@ -181,8 +193,7 @@ class CompletionEvidence:
 
 def evidence_of(enrolments: list[Enrolment]) -> list[CompletionEvidence]:
     """The evidence behind each enrolment (already read within the actor's reach): four
-    queries whatever their number (attempts, submissions, progress rows; the certificates
-    hook will add one)."""
+    queries whatever their number (attempts, submissions, progress rows, certificates)."""
     found = {e.pk: CompletionEvidence(enrolment=e) for e in enrolments}
     ids = list(found)
     if not ids:
@@ -226,13 +237,20 @@ def evidence_of(enrolments: list[Enrolment]) -> list[CompletionEvidence]:
 
 
 def certificates_of(enrolment_ids: list[int]) -> dict[int, Certificate]:
-    """The certificate of each completion, by enrolment.
-
-    HOOK: the certificates app (issue 14 item 5) was not on main when this app was written;
-    until it is, no completion shows a certificate. Fill this from its model (one query by
-    enrolment ids) and the column appears on the pages and in the sample export.
-    """
-    return {}
+    """The module certificate of each completion, by enrolment, in one query (the valid one,
+    else the latest with its state; ``certificates.selectors.module_certificates_by_enrolment``),
+    read within the auditor's scope: the enrolments were read in it, and a certificate lies at
+    its enrolment's unit path."""
+    return {
+        pk: Certificate(
+            code=codes.printed(found.code),
+            issued_at=found.issued_at,
+            url=verification_url(found.code),
+            status=found.status,
+            status_label=str(CertificateStatus(found.status).label),
+        )
+        for pk, found in certificates.module_certificates_by_enrolment(enrolment_ids).items()
+    }
 
 
 # --- the audit trail ---------------------------------------------------------------------------

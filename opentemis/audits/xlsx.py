@@ -5,8 +5,9 @@ size, population), so the file can be checked against the audit log and drawn ag
 
 Columns (stable, see :data:`COLUMNS`): who, unit, course, completed on, which product, which
 submission, handed in on, status, score, graded by, graded on, best test score, survey handed
-in. The certificate column is left out until the certificates app lands
-(``selectors.certificates_of``).
+in, then the module certificate of the completion (appended after the first layout, so earlier
+columns keep their places): its code, its state (valid, revoked, replaced), its date of issue
+and the address of its public verification page (``selectors.certificates_of``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from opentemis.accounts.audit_text import person_name
+from opentemis.audits.selectors import Certificate
 from opentemis.audits.services import Sample
 from opentemis.products.models import Submission
 
@@ -50,6 +52,10 @@ def columns() -> list[str]:
         _("Graded on"),
         _("Best test score"),
         _("Survey handed in on"),
+        _("Certificate code"),
+        _("Certificate state"),
+        _("Certificate issued on"),
+        _("Verification page"),
     ]
 
 
@@ -73,6 +79,13 @@ def _product_cells(s: Submission | None) -> list[Any]:
         person_name(s.grader) if s.grader is not None else "",
         _when(s.graded_at),
     ]
+
+
+def _certificate_cells(c: Certificate | None) -> list[str]:
+    if c is None:
+        return ["", "", "", ""]
+    issued = timezone.localtime(c.issued_at).strftime("%d/%m/%Y") if c.issued_at else ""
+    return [c.code, c.status_label, issued, c.url]
 
 
 def sample_workbook(sample: Sample) -> bytes:
@@ -108,11 +121,15 @@ def sample_workbook(sample: Sample) -> bytes:
             str(enrolment.course),
             _when(enrolment.completed_at),
         ]
-        tail = [_number(row.best_score), _when(row.survey_at) if row.surveyed else ""]
+        tail = [
+            _number(row.best_score),
+            _when(row.survey_at) if row.surveyed else "",
+            *_certificate_cells(row.certificate),
+        ]
         products: list[Submission | None] = [*row.latest_submissions] or [None]
         for submission in products:
             sheet.append([*who, *_product_cells(submission), *tail])
-    widths = {1: 6, 2: 28, 3: 14, 4: 28, 5: 34, 7: 28}
+    widths = {1: 6, 2: 28, 3: 14, 4: 28, 5: 34, 7: 28, 19: 48}
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(index, 14)
     sheet.freeze_panes = f"C{header_row + 1}"

@@ -19,6 +19,7 @@ Anything else is a 404, as for a missing certificate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,16 @@ def manages_issuer(actor: RequestUser | None, issuer: Issuer) -> bool:
     return has_perm_on(actor, PERM, issuer.unit.path)
 
 
+def may_issue_for_course(actor: RequestUser | None, course: Course) -> bool:
+    """Whether ``actor`` issues the certificates of ``course``: an officer of the issuer that
+    stands above it (:func:`issuer_for_course`). Nothing is read for a user who manages no
+    certificates anywhere (the menu's and the progress page's cheap case)."""
+    if perm_paths(actor, PERM) == ():
+        return False
+    issuer = issuer_for_course(course)
+    return issuer is not None and manages_issuer(actor, issuer)
+
+
 def managed_issuers(actor: RequestUser | None) -> QuerySet[Issuer]:
     """The issuers whose certificates ``actor`` issues, re-issues and revokes."""
     paths = perm_paths(actor, PERM)
@@ -119,6 +130,19 @@ def reachable_unit(actor: User, pk: object) -> Unit:
     if unit is None or not has_perm_on(actor, PERM, unit.path):
         raise Http404
     return unit
+
+
+def own_units(actor: User) -> list[tuple[Unit, Issuer | None]]:
+    """The units where ``actor`` holds ``certificates.manage`` (their role units; the top units
+    for a superuser), each with its issuer if it issues already: where an officer configures
+    an issuer (``views.unit_issuer``). Two queries."""
+    paths = perm_paths(actor, PERM)
+    if paths == ():
+        return []
+    units = Unit.objects.filter(depth=1) if paths is None else Unit.objects.filter(path__in=paths)
+    found = list(units.order_by("path")[:50])
+    issuers = {i.unit_id: i for i in Issuer.objects.filter(unit__in=found)}
+    return [(unit, issuers.get(unit.pk)) for unit in found]
 
 
 # --- who reads which certificate ----------------------------------------------------------------
@@ -182,6 +206,39 @@ def my_certificates(actor: User) -> list[Certificate]:
             .select_related("issuer", "replaced_by")
             .order_by("status", "-issued_at", "-id")
         )
+
+
+def shown_first(found: Iterable[Certificate]) -> Certificate | None:
+    """The one certificate to show of several for the same completion (a re-issue leaves the
+    old one ``replaced``): the valid one, else the latest issued, with its state."""
+    latest: Certificate | None = None
+    for certificate in found:
+        if certificate.is_valid:
+            return certificate
+        if latest is None or (certificate.issued_at, certificate.pk) > (
+            latest.issued_at,
+            latest.pk,
+        ):
+            latest = certificate
+    return latest
+
+
+def module_certificates_by_enrolment(enrolment_ids: Iterable[int]) -> dict[int, Certificate]:
+    """The module certificate of each enrolment (:func:`shown_first` of its certificates), in
+    one query, **within the active scope**: callers (the auditor's pages) have already allowed
+    these enrolments, and a certificate lies at its enrolment's unit path."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    by_enrolment: dict[int, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        enrolment_id__in=ids, kind=CertificateKind.MODULE
+    ).order_by("enrolment_id", "-issued_at", "-id"):
+        assert certificate.enrolment_id is not None
+        by_enrolment.setdefault(certificate.enrolment_id, []).append(certificate)
+    return {
+        pk: chosen for pk, rows in by_enrolment.items() if (chosen := shown_first(rows)) is not None
+    }
 
 
 @dataclass

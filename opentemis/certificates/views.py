@@ -181,6 +181,7 @@ def issued(request: AuthenticatedRequest) -> HttpResponse:
             "kinds": CertificateKind.choices,
             "statuses": CertificateStatus.choices,
             "printed": codes.printed,
+            "own_units": selectors.own_units(request.user),
         },
     )
 
@@ -278,8 +279,7 @@ def unit_zip(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def course_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     course = read_course(request.user, pk)
-    issuer = selectors.issuer_for_course(course)
-    if issuer is None or not selectors.manages_issuer(request.user, issuer):
+    if not selectors.may_issue_for_course(request.user, course):
         raise Http404
     job = tasks.issue_start(actor=request.user, course=course)
     return redirect("job_detail", pk=job.pk)
@@ -334,16 +334,27 @@ def issuers(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "certificates/issuers.html",
-        {"issuers": list(selectors.managed_issuers(request.user).order_by("unit__path")[:200])},
+        {
+            "issuers": list(selectors.managed_issuers(request.user).order_by("unit__path")[:200]),
+            "own_units": selectors.own_units(request.user),
+        },
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unit_issuer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Configure the unit as an issuer (with the template's defaults), or open its page."""
+    """GET: what configuring the unit as an issuer means (who issues for its courses now), or
+    a link to its issuer's page when it issues already; POST: configure it (with the
+    template's defaults) and open its page."""
     unit = selectors.reachable_unit(request.user, pk)
     issuer = Issuer.objects.filter(unit=unit).first()
+    if request.method != "POST":
+        return render(
+            request,
+            "certificates/unit_issuer.html",
+            {"unit": unit, "issuer": issuer, "above": selectors.issuer_for_path(unit.path)},
+        )
     if issuer is None:
         issuer = services.issuer_save(actor=request.user, unit=unit, values={})
         messages.success(request, _("The unit now issues certificates. Check what is printed."))

@@ -13,14 +13,20 @@ Each step reads the one rule or record that owns it, never a copy:
   (``training.Module.criteria``, of the evaluation's framework);
 * **courses**: the person's enrolments, this year, in courses of those modules;
 * **hours**: confirmed ledger entries (``plans.ledger``) of those items or of those completions;
-* **certificates**: a hook (:func:`certificates_of`), empty until the certificates app lands;
+* **certificates**: the module certificates issued for those completions
+  (``certificates.Certificate``, of the year, by enrolment; the valid one, else the latest with
+  its state, ``certificates.selectors.shown_first``); a person counts when one is valid;
 * **evidence**: evidence items cited for the criterion in this year's self-evaluation
   (``evaluations.EvidenceLink``).
 
 The funnel is nested: a person counts at a step for a criterion only if they count at the one
-before (weak → planned → enrolled → completed → hours credited → evidence attached), so each
-figure is the share of the previous one that went on. :func:`chain` is the one predicate: the
-person's page shows it, the unit's funnel sums it over people (a recount gives the same).
+before (weak → planned → enrolled → completed → hours credited → certified → evidence
+attached), so each figure is the share of the previous one that went on. Hours come before the
+certificate because that is the order the system writes them in: a completion posts its hours
+to the ledger (confirmed) and only then sends ``course_completed``, on which the certificates
+app issues the module certificate (``learning.services.post_hours``). :func:`chain` is the
+one predicate: the person's page shows it, the unit's funnel sums it over people (a recount
+gives the same).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from django.conf import settings
 from django.http import Http404
 
 from opentemis.accounts.models import User
+from opentemis.certificates.models import Certificate, CertificateKind
+from opentemis.certificates.selectors import shown_first
 from opentemis.evaluations.models import Evaluation, EvidenceLink
 from opentemis.learning.access import reads_progress_on
 from opentemis.learning.models import Enrolment, EnrolmentStatus
@@ -49,7 +57,7 @@ from opentemis.reports import protection
 from opentemis.reports.data import Breakdown
 from opentemis.staff.models import Person
 
-STEPS = ("weak", "planned", "enrolled", "completed", "hours", "evidence")
+STEPS = ("weak", "planned", "enrolled", "completed", "hours", "certified", "evidence")
 
 
 def previous_year(school_year: SchoolYear) -> SchoolYear | None:
@@ -71,6 +79,7 @@ class PersonData:
     items: list[PlanItem] = field(default_factory=list)
     enrolments: list[Enrolment] = field(default_factory=list)
     entries: list[LedgerEntry] = field(default_factory=list)  # confirmed, this year
+    certificates: list[Certificate] = field(default_factory=list)  # module, this year
     links: list[EvidenceLink] = field(default_factory=list)  # this year's evaluation
 
     @property
@@ -88,7 +97,7 @@ class Chain:
     enrolments: list[Enrolment]
     completed: list[Enrolment]
     entries: list[LedgerEntry]
-    certificates: list[str]
+    certificates: list[Certificate]  # one per completion that has any (valid, else latest)
     links: list[EvidenceLink]
 
     @property
@@ -107,6 +116,7 @@ class Chain:
             "enrolled": bool(self.enrolments),
             "completed": bool(self.completed),
             "hours": bool(self.entries),
+            "certified": any(c.is_valid for c in self.certificates),
             "evidence": bool(self.links),
         }
         going = True
@@ -135,18 +145,21 @@ def chain(data: PersonData, need: Need) -> Chain:
     item_ids = {i.pk for i in items}
     entry_ids = {e.ledger_entry_id for e in completed if e.ledger_entry_id}
     entries = [e for e in data.entries if e.pk in entry_ids or e.item_id in item_ids]
-    certificates = certificates_of(data.person, completed)
+    certificates = certificates_of(data, completed)
     links = [link for link in data.links if link.criterion == need.criterion]
     return Chain(need, items, enrolments, completed, entries, certificates, links)
 
 
-def certificates_of(person: Person, completed: list[Enrolment]) -> list[str]:
-    """The certificates of these completions.
-
-    HOOK: the certificates app (issue 14 item 5) was not on main when this app was written;
-    until it is, the step is empty and neither the page nor the funnel counts it. Fill this
-    from its model (the codes of the module certificates of ``completed``)."""
-    return []
+def certificates_of(data: PersonData, completed: list[Enrolment]) -> list[Certificate]:
+    """The module certificate of each of these completions that has one (the valid one, else
+    the latest with its state: revoked, or replaced by a re-issue), from the person's
+    certificates loaded with the rest (:func:`_load`)."""
+    by_enrolment: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in data.certificates:
+        if certificate.enrolment_id is not None:
+            by_enrolment[certificate.enrolment_id].append(certificate)
+    found = [shown_first(by_enrolment.get(e.pk, [])) for e in completed]
+    return [c for c in found if c is not None]
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -186,6 +199,10 @@ def _load(people: list[Person], school_year: SchoolYear) -> list[PersonData]:
         person_id__in=ids, school_year=school_year, status=EntryStatus.CONFIRMED
     ).order_by("date", "pk"):
         data[entry.person_id].entries.append(entry)
+    for certificate in Certificate.objects.filter(
+        person_id__in=ids, school_year=school_year, kind=CertificateKind.MODULE
+    ).order_by("issued_at", "pk"):
+        data[certificate.person_id].certificates.append(certificate)
     for link in (
         EvidenceLink.objects.filter(
             evaluation__person_id__in=ids, evaluation__cycle__school_year=school_year
@@ -218,6 +235,11 @@ class PersonLoop:
     @property
     def hours(self) -> Decimal:
         return sum((e.hours for e in self.data.entries), Decimal(0))
+
+    @property
+    def certified(self) -> int:
+        """How many valid module certificates the person holds this year."""
+        return sum(1 for c in self.data.certificates if c.is_valid)
 
 
 def loop_person(*, actor: User, pk: int, school_year: SchoolYear) -> PersonLoop:

@@ -7,7 +7,7 @@
   read plans otherwise), for readers of its plans and learning.
 
 Read-only: GET only. Each step links to its own page (the evaluation, the plan, the course,
-the ledger, the evidence).
+the ledger, the certificate, the evidence).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ STEP_LABELS = [
     ("enrolled", _("Enrolled in a course")),
     ("completed", _("Course completed")),
     ("hours", _("Hours credited")),
+    ("certified", _("Certificate issued")),
     ("evidence", _("Evidence in this year's self-evaluation")),
 ]
 

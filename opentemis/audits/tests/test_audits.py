@@ -1,6 +1,6 @@
 """The independent auditor's pages (issue 14 item 7): the subtree only, only while the grant is
-valid, read-only; the evidence behind completions; the sample, reproducible and audited; its
-Excel export; the audit trail."""
+valid, read-only; the evidence behind completions (the certificate included, revoked ones
+shown revoked); the sample, reproducible and audited; its Excel export; the audit trail."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from openpyxl import load_workbook
 from opentemis.accounts.models import AuditEvent
 from opentemis.accounts.permissions import role_grants
 from opentemis.audits import sampling, selectors, xlsx
+from opentemis.certificates import codes
+from opentemis.certificates import services as certificates
+from opentemis.certificates.models import Certificate, CertificateStatus
 from opentemis.core.scoping import system_scope
 from opentemis.learning.models import Enrolment
 from opentemis.products.services import submission_grade
@@ -137,6 +140,69 @@ def test_an_expired_grant_gives_nothing_even_stored(scene: Scene) -> None:
         assert c.get(HOME, {"unit": scene.w.school_a1.pk}).status_code == 404
 
 
+# --- certificates ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def certified(scene: Scene) -> tuple[Certificate, Certificate]:
+    """Province A issues certificates: teacher A1's is valid; the A2 teacher's was revoked."""
+    with system_scope():
+        certificates.issuer_save(
+            actor=None, unit=scene.w.province_a, values={"name": "Sở Giáo dục và Đào tạo A"}
+        )
+    mine = certificates.certificate_issue_for_enrolment(enrolment_pk=scene.mine.pk)
+    a2 = certificates.certificate_issue_for_enrolment(enrolment_pk=scene.a2.pk)
+    assert mine is not None and a2 is not None
+    with system_scope():
+        a2 = certificates.certificate_revoke(
+            actor=scene.w.officer_a, certificate=a2, reason="Cấp nhầm."
+        )
+    return mine, a2
+
+
+def test_the_certificate_of_a_completion_is_shown(
+    scene: Scene, certified: tuple[Certificate, Certificate]
+) -> None:
+    mine, _a2 = certified
+    page = client(scene).get(reverse("audits_completion", args=[scene.mine.pk]))
+    shown = page.context["row"].certificate
+    assert shown.code == codes.printed(mine.code) and shown.is_valid
+    assert shown.url == certificates.verification_url(mine.code)
+    html = page.content.decode()
+    assert codes.printed(mine.code) in html
+    assert reverse("certificates_verify_code", args=[mine.code]) in html
+    home = client(scene).get(HOME).content.decode()
+    assert codes.printed(mine.code) in home
+
+
+def test_a_revoked_certificate_shows_revoked(
+    scene: Scene, certified: tuple[Certificate, Certificate]
+) -> None:
+    _mine, a2 = certified
+    auditor, _grant = make_auditor("auditor_sa", scene.w.province_a)
+    page = client(scene, auditor).get(HOME)
+    rows = {r.enrolment.pk: r for r in page.context["rows"]}
+    revoked = rows[scene.a2.pk].certificate
+    assert revoked is not None and revoked.code == codes.printed(a2.code)
+    assert revoked.status == CertificateStatus.REVOKED and not revoked.is_valid
+    html = page.content.decode()
+    assert codes.printed(a2.code) in html and revoked.status_label in html
+    # A re-issue: the valid new one is shown, not the replaced one.
+    with system_scope():
+        fresh = certificates.certificate_reissue(
+            actor=scene.w.officer_a,
+            certificate=Certificate.objects.get(pk=certified[0].pk),
+            reason="Sửa tên.",
+        )
+    row = client(scene, auditor).get(reverse("audits_completion", args=[scene.mine.pk]))
+    assert row.context["row"].certificate.code == codes.printed(fresh.code)
+
+
+def test_a_completion_without_a_certificate_shows_none(scene: Scene) -> None:
+    page = client(scene).get(reverse("audits_completion", args=[scene.mine.pk]))
+    assert page.context["row"].certificate is None
+
+
 # --- the sample ------------------------------------------------------------------------------
 
 
@@ -186,7 +252,9 @@ def test_a_sample_asks_for_a_size_or_a_share(scene: Scene) -> None:
     assert c.get(SAMPLE).status_code == 200  # the form
 
 
-def test_the_export_is_the_sample_drawn_with_its_columns(scene: Scene) -> None:
+def test_the_export_is_the_sample_drawn_with_its_columns(
+    scene: Scene, certified: tuple[Certificate, Certificate]
+) -> None:
     answer = client(scene).get(EXPORT, {"size": 1, "seed": 7})
     assert answer.status_code == 200
     assert answer["Content-Disposition"].startswith("attachment")
@@ -201,6 +269,11 @@ def test_the_export_is_the_sample_drawn_with_its_columns(scene: Scene) -> None:
     assert by[xlsx.columns()[1]] == "Nguyễn Văn An"
     assert by[xlsx.columns()[10]] == 8.5  # the product's score
     assert by[xlsx.columns()[11]] == scene.w.officer_a.username  # graded by
+    # The certificate's columns are appended after the first layout (stable places).
+    assert len(xlsx.columns()) == 19
+    assert line[15] == codes.printed(certified[0].code)
+    assert line[16] == str(CertificateStatus.VALID.label)
+    assert line[18] == certificates.verification_url(certified[0].code)
     with system_scope():
         assert AuditEvent.objects.filter(action="audits.sample_export").count() == 1
 
@@ -268,4 +341,4 @@ def test_the_evidence_of_a_page_costs_the_same_queries_whatever_its_rows(
             selectors.evidence_of(enrolments)
         return len(ctx.captured_queries)
 
-    assert queries([scene.mine]) == queries([scene.mine, *many]) == 3
+    assert queries([scene.mine]) == queries([scene.mine, *many]) == 4

@@ -1,8 +1,9 @@
 """A closed loop to follow: teacher A1 was rated Đạt on criterion 1 and Chưa đạt on criterion 6
 last year (finalised); this year's plan holds module GVPT 01 (which develops criterion 1), the
-course of that module is completed and its 10 periods posted to the ledger, and this year's
-self-evaluation cites an evidence item for criterion 1. Teacher A2 (DTTS, school A2) was weak on
-criterion 1 too, but has no plan."""
+course of that module is completed, its 10 periods posted to the ledger and its module
+certificate issued (province A issues certificates), and this year's self-evaluation cites an
+evidence item for criterion 1. Teacher A2 (DTTS, school A2) was weak on criterion 1 too, but
+has no plan."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from opentemis.certificates import services as certificates
+from opentemis.certificates.models import Certificate
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Cycle, Evaluation, EvidenceLink
 from opentemis.evidence.models import Evidence
@@ -67,6 +70,7 @@ class LoopScene:
     last: Evaluation
     plan: Plan
     evidence: Evidence
+    certificate: Certificate
 
 
 @pytest.fixture
@@ -85,8 +89,12 @@ def loop(world: Any, django_capture_on_commit_callbacks: Any) -> LoopScene:
         PlanItem.objects.get_or_create(
             plan=plan, module=lw.module, defaults={"programme": "03", "hours": 10}
         )
+        certificates.issuer_save(
+            actor=None, unit=world.province_a, values={"name": "Sở Giáo dục và Đào tạo A"}
+        )
         lesson = lw.activity("page", "Bài học")
-        with django_capture_on_commit_callbacks(execute=True):  # the hours post on commit
+        # The hours post on commit, then the certificate is issued on the completion's signal.
+        with django_capture_on_commit_callbacks(execute=True):
             progress_record(enrolment=lw.enrolment, activity=lesson, state="complete")
         now = cycle(world.year, world.province_a, "Đánh giá chuẩn 2025-2026")
         this_year = Evaluation.objects.create(
@@ -101,4 +109,5 @@ def loop(world: Any, django_capture_on_commit_callbacks: Any) -> LoopScene:
             owner=world.person_a1, kind="link", url="https://example.edu.vn/bai", title="Bài dạy"
         )
         EvidenceLink.objects.create(evaluation=this_year, criterion=1, evidence=item)
-    return LoopScene(w=world, lw=lw, last=last, plan=plan, evidence=item)
+        certificate = Certificate.objects.get(enrolment=lw.enrolment)
+    return LoopScene(w=world, lw=lw, last=last, plan=plan, evidence=item, certificate=certificate)

@@ -1,5 +1,6 @@
-"""The closed loop (issue 14 item 8): one person's weak criteria through to hours and evidence,
-a unit's funnel equal to a recount of the people, small cells suppressed, and scoping."""
+"""The closed loop (issue 14 item 8): one person's weak criteria through to hours, the
+certificate and evidence, a unit's funnel equal to a recount of the people, small cells
+suppressed, and scoping."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from opentemis.certificates import codes
+from opentemis.certificates import services as certificates
+from opentemis.certificates.models import CertificateStatus
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import Evaluation
 from opentemis.learning.models import EnrolmentStatus
@@ -39,6 +43,7 @@ def test_a_weak_criterion_is_followed_through_to_hours_and_evidence(loop: LoopSc
     assert [e.pk for e in one.enrolments] == [loop.lw.enrolment.pk]
     assert one.completed[0].status == EnrolmentStatus.COMPLETED
     assert one.hours == Decimal(10)
+    assert [c.pk for c in one.certificates] == [loop.certificate.pk]
     assert [link.evidence_id for link in one.links] == [loop.evidence.pk]
     assert all(one.reached().values())
     six = by_criterion[6]
@@ -60,6 +65,38 @@ def test_the_person_page_links_each_step(loop: LoopScene) -> None:
     ):
         assert url in html, url
     assert "Bài dạy" in html
+
+
+def test_the_certificate_shows_on_the_person_s_page(loop: LoopScene) -> None:
+    w = loop.w
+    code = codes.printed(loop.certificate.code)
+    own = w.client_for(w.teacher_a1).get(reverse("loop_mine")).content.decode()
+    # The holder opens their certificate (the PDF); their list is linked too.
+    assert code in own
+    assert reverse("certificates_pdf", args=[loop.certificate.pk]) in own
+    assert reverse("certificates_mine") in own
+    # The head of the school sees it too, linked to the public verification page.
+    head = w.client_for(w.principal_a1).get(reverse("loop_person", args=[w.person_a1.pk]))
+    html = head.content.decode()
+    assert code in html
+    assert reverse("certificates_verify_code", args=[loop.certificate.code]) in html
+    assert reverse("certificates_pdf", args=[loop.certificate.pk]) not in html
+
+
+def test_a_revoked_certificate_shows_revoked_and_stops_the_chain(loop: LoopScene) -> None:
+    w = loop.w
+    with system_scope():
+        certificates.certificate_revoke(
+            actor=w.officer_a, certificate=loop.certificate, reason="Nhầm người học."
+        )
+    one = next(c for c in person_loop(loop, w.person_a1).chains if c.need.criterion == 1)
+    assert [c.status for c in one.certificates] == [CertificateStatus.REVOKED]
+    reached = one.reached()
+    assert reached["hours"] and not reached["certified"] and not reached["evidence"]
+    html = w.client_for(w.teacher_a1).get(reverse("loop_mine")).content.decode()
+    assert codes.printed(loop.certificate.code) in html
+    assert str(CertificateStatus.REVOKED.label) in html
+    assert reverse("certificates_pdf", args=[loop.certificate.pk]) not in html
 
 
 def test_readers_of_the_unit_see_a_person_s_loop_others_get_404(loop: LoopScene) -> None:
@@ -99,6 +136,7 @@ def test_the_unit_funnel_equals_a_recount(loop: LoopScene) -> None:
         "enrolled": 1,
         "completed": 1,
         "hours": 1,
+        "certified": 1,
         "evidence": 1,
     }
     assert shown[6]["weak"] == 1 and shown[6]["planned"] == 1 and shown[6]["enrolled"] == 0
