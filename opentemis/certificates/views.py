@@ -16,14 +16,13 @@ Access through ``selectors`` (the one rule); anything else is a 404.
 from __future__ import annotations
 
 import json
-
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,9 +85,7 @@ def open_badge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     certificate = selectors.certificate_for_reader(request.user, pk)
     content = json.dumps(documents.open_badge(certificate), ensure_ascii=False, indent=2)
     name = documents.filename(certificate).removesuffix(".pdf")
-    return file_response(
-        content.encode(), filename=f"{name}.json", content_type="application/json"
-    )
+    return file_response(content.encode(), filename=f"{name}.json", content_type="application/json")
 
 
 # --- the public verification ----------------------------------------------------------------------
