@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from opentemis.cascade.models import Caseload
 from opentemis.core.scoping import system_scope
+from opentemis.learning.models import ActivityProgress, ProgressState
 from opentemis.products import services
 from opentemis.products.demo import demo_product
 from opentemis.products.models import Submission, SubmissionStatus
@@ -65,4 +66,11 @@ def test_a_core_teacher_grades_two_products_from_the_queue(
     expect(page.locator("table tbody tr").first).to_contain_text("Không có bài nào đang chờ")
     with system_scope():
         statuses = set(Submission.objects.values_list("status", flat=True))
+        # The grade reached each learner's course progress (the one door, progress_record).
+        progress = sorted(
+            ActivityProgress.objects.filter(activity=activity).values_list(
+                "enrolment__person__full_name", "state"
+            )
+        )
     assert statuses == {SubmissionStatus.PASSED}
+    assert progress == sorted((name, ProgressState.PASSED) for name in learners)
