@@ -251,6 +251,47 @@ def _centred(doc: CertificateDocument, y: float, text: str, size: float, style: 
     return float(doc.y)
 
 
+#: The programme's module list ends above the place and date (``HEIGHT - 62``).
+MODULES_BOTTOM = HEIGHT - 64
+MODULE_SIZES = (9.5, 8.5, 7.5, 6.5)
+
+
+def _modules_text(parts: list[str], shown: int) -> str:
+    text = "Gồm các mô đun: " + "; ".join(parts[:shown])
+    return text if shown == len(parts) else f"{text}; … (tổng cộng {len(parts)} mô đun)"
+
+
+def _modules(doc: CertificateDocument, y: float, parts: list[str]) -> None:
+    """The programme's modules, centred, in the largest size that keeps them above the place
+    and date; a list too long even in the smallest size is cut, with the count of all the
+    modules (each module has its own certificate). A few trial layouts at most: fpdf's line
+    breaking is slow."""
+    width = WIDTH - 40
+
+    def fits(size: float, shown: int) -> bool:
+        doc.set_font(FAMILY, size=size)
+        text = _modules_text(parts, shown)
+        lines = doc.multi_cell(width, size * 0.5, text, align="C", dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # output="LINES": the lines alone
+        return y + len(lines) * size * 0.5 <= MODULES_BOTTOM
+
+    size, shown = MODULE_SIZES[-1], len(parts)
+    for candidate in MODULE_SIZES:
+        if fits(candidate, shown):
+            size = candidate
+            break
+    else:  # the most modules that fit in the smallest size (at least one)
+        low, high = 1, len(parts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if fits(size, middle) else (low, middle - 1)
+        shown = low
+    doc.set_font(FAMILY, size=size)
+    doc.set_xy(20, y)
+    text = _modules_text(parts, shown)
+    doc.multi_cell(width, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+
 def _rule(doc: CertificateDocument, x: float, width: float, text: str, y: float) -> None:
     length = min(doc.get_string_width(text), width) * 0.5
     doc.set_line_width(0.3)
@@ -358,8 +399,7 @@ def render(snapshot: dict[str, Any], *, kind: str, code: str, url: str, look: Lo
     y = _centred(doc, y, "   ·   ".join(details), 11) + 1
     modules = snap.get("modules") or []
     if programme and modules:
-        parts = [f"{m.get('code', '')} ({m.get('hours', '')} tiết)" for m in modules]
-        _centred(doc, y + 1, "Gồm các mô đun: " + "; ".join(parts), 9.5)
+        _modules(doc, y + 1, [f"{m.get('code', '')} ({m.get('hours', '')} tiết)" for m in modules])
     # Bottom left: the QR code, the code, where to verify.
     _qr(doc, url, 18, HEIGHT - 52, 32)
     doc.set_xy(53, HEIGHT - 46)

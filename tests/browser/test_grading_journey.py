@@ -1,6 +1,6 @@
 """Grading that never stalls, in a real browser (issue 14 item 3; Playwright and Debian's
-chromium): a core teacher opens "Bài chờ chấm của tôi" on a 375 px phone and grades the two
-products of their caseload, oldest first, each from the queue and back to it."""
+chromium): a core teacher opens "Bài chờ chấm của tôi" from the menu of a 375 px phone and grades
+the two products of their caseload, oldest first, each from the queue and back to it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from opentemis.cascade.models import Caseload
 from opentemis.core.scoping import system_scope
+from opentemis.learning.models import ActivityProgress, ProgressState
 from opentemis.products import services
 from opentemis.products.demo import demo_product
 from opentemis.products.models import Submission, SubmissionStatus
@@ -50,8 +51,10 @@ def test_a_core_teacher_grades_two_products_from_the_queue(
             learners.append(name)
     page = phone
     sign_in(page, live_server, "cot_can")
+    page.locator("label.nav-burger").click()  # the phone's menu leads to the queue
+    page.locator("nav.mainnav").get_by_role("link", name="Bài chờ chấm của tôi").click()
     for name in learners:
-        page.goto(f"{live_server.url}/learn/products/mine/")
+        page.wait_for_url(f"{live_server.url}/learn/products/mine/")
         expect(page.locator("h1")).to_have_text("Bài chờ chấm của tôi")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
         first_row = page.locator("table tbody tr").first
@@ -60,9 +63,16 @@ def test_a_core_teacher_grades_two_products_from_the_queue(
         expect(page.locator("h1")).to_have_text(name)
         page.locator("#grade input[value=passed]").check()
         page.fill("#grade textarea[name=comments]", "Đạt yêu cầu.")
-        page.locator("#grade button[type=submit]").click()
-        page.wait_for_url(f"{live_server.url}/learn/products/mine/")
+        page.locator("#grade button[type=submit]").click()  # back to the queue
+    page.wait_for_url(f"{live_server.url}/learn/products/mine/")
     expect(page.locator("table tbody tr").first).to_contain_text("Không có bài nào đang chờ")
     with system_scope():
         statuses = set(Submission.objects.values_list("status", flat=True))
+        # The grade reached each learner's course progress (the one door, progress_record).
+        progress = sorted(
+            ActivityProgress.objects.filter(activity=activity).values_list(
+                "enrolment__person__full_name", "state"
+            )
+        )
     assert statuses == {SubmissionStatus.PASSED}
+    assert progress == sorted((name, ProgressState.PASSED) for name in learners)
