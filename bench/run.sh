@@ -63,3 +63,8 @@ env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
 # Weekly progress (issue 14): this week's snapshot of every unit (child process: time, peak RSS),
 # then the largest province's ranking p95 beside a plain GROUP BY over its enrolments.
 "$PY" bench/tracking_bench.py --write docs/benchmarks.md
+# The cascade (issue 14): the largest province's caseload assignment, rolled back.
+"$PY" bench/cascade_bench.py --write docs/benchmarks.md
+# Certificates (issue 14): 10,000 certificate PDFs by a pool of 2 processes and the public
+# verification page; everything it writes is rolled back.
+"$PY" bench/certificates_bench.py --write docs/benchmarks.md
