@@ -106,6 +106,10 @@ def _person_fields(person: Person) -> dict[str, str]:
     }
 
 
+def _who(person: Person) -> str:
+    return f"{nfc(person.full_name)} ({person.staff_code})"
+
+
 def issuer_fields(issuer: Issuer) -> dict[str, str]:
     fields = {
         "issuer_name": issuer.name,
@@ -199,7 +203,8 @@ def _after_issue(certificate: Certificate, actor: User | None) -> None:
         changes={
             "kind": certificate.kind,
             "code": certificate.code,
-            "person": certificate.person_id,
+            # The holder by name and staff code (the log is read by people; an id says nothing).
+            "person": _who(certificate.person),
             "title": certificate.snapshot.get("title", ""),
         },
     )

@@ -440,7 +440,8 @@ def enrol_person(*, actor: User | None, course: Course, person: Person) -> Enrol
         action="learning.enrol",
         obj=course,
         unit_id=person.unit_id,
-        changes={"person": person.pk},
+        # The person by name and staff code: the log is read by people; an id says nothing.
+        changes={"person": f"{person.full_name} ({person.staff_code})"},
     )
     return enrolment
 

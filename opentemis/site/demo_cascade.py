@@ -56,7 +56,7 @@ from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit
 from opentemis.products import services as products
 from opentemis.products.demo import demo_in_sample, demo_overdue, demo_submit
 from opentemis.products.models import Submission, SubmissionStatus
-from opentemis.quizzes.models import Quiz
+from opentemis.quizzes.models import Attempt, Quiz
 from opentemis.site.demo_learning import GRADER, _learner_accounts, _take
 from opentemis.staff.models import CoreKind, Person
 from opentemis.tracking import services as tracking
@@ -354,6 +354,17 @@ def _opened_weeks_ago(course: Course) -> None:
         )
         ActivityProgress.objects.filter(enrolment_id=early, completed_at__isnull=False).update(
             completed_at=F("completed_at") - back
+        )
+        # Their test and final product moved with them, so the dates an auditor reads agree.
+        Attempt.objects.filter(enrolment_id=early).update(
+            started_at=F("started_at") - back,
+            deadline=F("deadline") - back,
+            finished_at=F("finished_at") - back,
+        )
+        Submission.objects.filter(enrolment_id=early).update(
+            submitted_at=F("submitted_at") - back,
+            waiting_since=F("waiting_since") - back,
+            graded_at=F("graded_at") - back,
         )
 
 
