@@ -60,13 +60,18 @@ def _year_context(year: SchoolYear) -> dict[str, Any]:
     return {"year": year, "years": SchoolYear.objects.all()}
 
 
+def _to_own_unit(request: AuthenticatedRequest, perm: str, route: str) -> HttpResponse:
+    """The page ``route`` of the highest unit on which the actor holds ``perm``; 404 if none."""
+    unit = default_unit(actor=request.user, perm=perm)
+    if unit is None:
+        raise Http404
+    return redirect(route, unit.pk)
+
+
 @login_required
 @require_GET
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    unit = default_unit(actor=request.user, perm=Perm.MANAGE_CASCADE)
-    if unit is None:
-        raise Http404
-    return redirect("cascade_core", unit.pk)
+    return _to_own_unit(request, Perm.MANAGE_CASCADE, "cascade_core")
 
 
 # --- core staff --------------------------------------------------------------------------------
@@ -202,10 +207,7 @@ def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def school_home(request: AuthenticatedRequest) -> HttpResponse:
     """The tổ cốt cán of the actor's school (the highest unit whose learning they read)."""
-    unit = default_unit(actor=request.user, perm=Perm.VIEW_LEARNING)
-    if unit is None:
-        raise Http404
-    return redirect("cascade_school", unit.pk)
+    return _to_own_unit(request, Perm.VIEW_LEARNING, "cascade_school")
 
 
 @login_required

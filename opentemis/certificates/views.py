@@ -228,40 +228,42 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.certificate_for_officer(request.user, pk))
 
 
-@login_required
-@require_POST
-def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _end(request: AuthenticatedRequest, pk: int, which: str) -> HttpResponse:
+    """Revoke or re-issue (``which``) a certificate with the officer's reason: the one form of
+    both, its refusal shown on the certificate's page."""
     certificate = selectors.certificate_for_officer(request.user, pk)
-    form = EndForm(request.POST, prefix="revoke")
+    form = EndForm(request.POST, prefix=which)
     if form.is_valid():
+        reason = form.cleaned_data["reason"]
         try:
-            services.certificate_revoke(
-                actor=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
-            )
+            if which == "revoke":
+                services.certificate_revoke(
+                    actor=request.user, certificate=certificate, reason=reason
+                )
+                done, shown = _("The certificate was revoked."), certificate
+            else:
+                shown = services.certificate_reissue(
+                    actor=request.user, certificate=certificate, reason=reason
+                )
+                done = _("A corrected certificate was issued with a new code.")
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, _("The certificate was revoked."))
-            return redirect("certificates_detail", pk=certificate.pk)
-    return _detail(request, certificate, revoke_form=form, status=400)
+            messages.success(request, done)
+            return redirect("certificates_detail", pk=shown.pk)
+    return _detail(request, certificate, status=400, **{f"{which}_form": form})
+
+
+@login_required
+@require_POST
+def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _end(request, pk, "revoke")
 
 
 @login_required
 @require_POST
 def reissue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    certificate = selectors.certificate_for_officer(request.user, pk)
-    form = EndForm(request.POST, prefix="reissue")
-    if form.is_valid():
-        try:
-            new = services.certificate_reissue(
-                actor=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, _("A corrected certificate was issued with a new code."))
-            return redirect("certificates_detail", pk=new.pk)
-    return _detail(request, certificate, reissue_form=form, status=400)
+    return _end(request, pk, "reissue")
 
 
 @login_required
