@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := opentemis.settings
 
-.PHONY: help install demo serve test test-pg test-browser lint format bench messages clean
+.PHONY: help install install-cluster demo serve test test-pg test-browser test-cluster cluster cluster-down lint format bench messages clean
 
 help:
 	@echo "make demo          install, load the demo dataset and serve http://$(HOST):$(PORT)"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-pg       run the suite on PostgreSQL (DATABASE_URL or local server)"
 	@echo "make test-browser  real-browser journeys (Debian chromium)"
 	@echo "make bench         benchmarks on the national dataset (PostgreSQL); writes docs/benchmarks.md"
+	@echo "make cluster       the scale-out topology on this machine (docs/operations.md); make cluster-down"
+	@echo "make test-cluster  bring a small cluster up, kill a node during a rush, check nothing was lost"
 	@echo "make lint          ruff, the apps' layers (import-linter) and types (mypy)"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -23,6 +25,25 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# The cluster's extras (moto's S3 server, redis, django-storages) and HAProxy (Debian's package).
+$(BIN)/.cluster-installed: $(BIN)/.installed
+	command -v haproxy >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,cluster]'
+	touch $@
+
+install-cluster: $(BIN)/.cluster-installed
+
+# CLUSTER_ARGS, e.g. "--nodes 2 --workers 1 --data none"; see python deploy/cluster.py up -h.
+cluster: install-cluster
+	$(BIN)/python deploy/cluster.py up $(CLUSTER_ARGS)
+
+cluster-down:
+	$(BIN)/python deploy/cluster.py down
+
+test-cluster: install-cluster
+	$(BIN)/python -m pytest -m cluster -p no:cacheprovider tests/cluster
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
