@@ -122,11 +122,21 @@ def setup(cluster: Cluster, limit: int) -> dict[str, Any]:
         have.update({t.user_id: t.key for t in new})
         reset(quiz)
         ActivityProgress.objects.filter(activity=video_activity).delete()
+        # Report readers: the unit officers (the demo's Sở officer), each on their own unit.
+        officers = [
+            (ra.user, ra.unit_id)
+            for ra in RoleAssignment.objects.filter(role="unit_officer", is_active=True)
+            .select_related("user")
+            .order_by("pk")[:5]
+        ]
+        for user, _unit in officers:
+            if user.pk not in have:
+                have[user.pk] = Token.objects.create(key=Token.generate_key(), user=user).key
         return {
             "quiz_activity": quiz_activity.pk,
             "video_activity": video_activity.pk,
             "quiz": quiz.pk,
-            "report_unit": enrolments[0].person.unit_id,
+            "readers": [(have[u.pk], unit) for u, unit in officers],
             "people": [
                 {
                     "username": users[e.person_id].username,
@@ -300,12 +310,13 @@ class Rush:
             self.stop.wait(2.0)
         self._drop()
 
-    def reader(self, token: str, unit: int) -> None:
-        """An officer reading a school's report (the replica's work)."""
+    def reader(self, index: int) -> None:
+        """An officer reading their unit's TEMIS report every 2 s (the replica's work)."""
+        token, unit = self.data["readers"][index % len(self.data["readers"])]
         while not self.stop.is_set():
             with contextlib.suppress(RuntimeError):
-                self.ask("report", "GET", f"/reports/unit/{unit}/", token=token)
-            self.stop.wait(1.0)
+                self.ask("report", "GET", f"/api/v1/reports/units/{unit}/", token=token)
+            self.stop.wait(2.0)
         self._drop()
 
 
@@ -317,10 +328,13 @@ def run_rush(
     watchers: int,
     sign_in_share: float,
     events: list[tuple[float, str, Any]] | None = None,
+    readers: int = 2,
 ) -> tuple[Rush, dict[str, Any]]:
     rush = Rush(cluster.port("lb"), data, sign_in_share)
     threads = [threading.Thread(target=rush.learner, args=(i,)) for i in range(clients)]
     threads += [threading.Thread(target=rush.watcher, args=(i,)) for i in range(watchers)]
+    if data["readers"]:
+        threads += [threading.Thread(target=rush.reader, args=(i,)) for i in range(readers)]
     cpu_before = _cpu_seconds()
     rush.started = time.perf_counter()
     for t in threads:
