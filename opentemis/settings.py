@@ -174,7 +174,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "opentemis.accounts.backends.StaffCodeOrUsernameBackend",
 ]
+# Argon2id with OWASP's parameters first (opentemis/accounts/hashers.py, decision 0011); the
+# PBKDF2 hashes stored before it still verify and are re-hashed with Argon2id at the next
+# successful sign-in (Django's check_password upgrades any hash not made by the first hasher).
 PASSWORD_HASHERS = [
+    "opentemis.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     # Initial passwords from bulk provisioning: cheaper to hash, must be changed at first login,
     # and upgraded to the first hasher when they are. See docs/decisions/0003-initial-passwords.md.
