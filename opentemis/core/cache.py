@@ -60,6 +60,28 @@ WARN_EVERY = 60.0  # seconds between two warnings of one process about the same 
 MAX_LOST_KEYS = 10_000  # lost writes remembered per process (keys only, ~1 MB)
 
 
+class _Health:
+    """What one process knows of one Redis: whether to leave it alone, what it failed to write.
+
+    Shared by the process's threads (Django makes one cache object per thread)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.last_warning = 0.0
+        self.lost: set[str] = set()
+        self.overflow = False
+
+
+_HEALTH: dict[tuple[str, str], _Health] = {}
+_HEALTH_LOCK = threading.Lock()
+
+
+def _health(server: str, key_prefix: str) -> _Health:
+    with _HEALTH_LOCK:
+        return _HEALTH.setdefault((server, key_prefix), _Health())
+
+
 class TolerantRedisCache(RedisCache):
     """``RedisCache`` whose operations treat an unreachable Redis as a miss (module docstring).
 
@@ -74,50 +96,51 @@ class TolerantRedisCache(RedisCache):
         # For the log: host, port and database, never the password a URL may carry.
         url = urlsplit(re.split("[;,]", server)[0])
         self._where = f"{url.hostname}:{url.port or 6379}{url.path}"
-        self._state = threading.Lock()
-        self._down_until = 0.0
-        self._last_warning = 0.0
-        self._lost: set[str] = set()
-        self._lost_overflow = False
+        self._health = _health(server, self.key_prefix)
 
     # --- the guard ---------------------------------------------------------------------------
 
     def _guard(self, op: str, call: Callable[[], T], fallback: T, lost: Iterable[str] = ()) -> T:
         """Run ``call``; when Redis is unavailable, remember ``lost`` keys and return
         ``fallback``."""
-        if time.monotonic() < self._down_until:
+        health = self._health
+        if time.monotonic() < health.down_until:
             self._remember(lost)
             return fallback
         try:
             self._forget_lost()
             return call()
         except UNAVAILABLE as exc:
-            self._down_until = time.monotonic() + self.retry_after
+            health.down_until = time.monotonic() + self.retry_after
             self._remember(lost)
             self._warn(op, exc)
             return fallback
 
     def _remember(self, keys: Iterable[str]) -> None:
-        with self._state:
+        health = self._health
+        with health.lock:
             for key in keys:
-                if len(self._lost) >= MAX_LOST_KEYS:
-                    self._lost_overflow = True
+                if len(health.lost) >= MAX_LOST_KEYS:
+                    health.overflow = True
                     break
-                self._lost.add(key)
+                health.lost.add(key)
 
     def _forget_lost(self) -> None:
         """Delete the keys whose writes were lost, before anything else is read or written."""
-        with self._state:
-            lost, self._lost = self._lost, set()
-            overflow, self._lost_overflow = self._lost_overflow, False
+        health = self._health
+        if not health.lost:  # the common case, without the lock
+            return
+        with health.lock:
+            lost, health.lost = health.lost, set()
+            overflow, health.overflow = health.overflow, False
         if not lost:
             return
         try:
             self._cache.delete_many(list(lost))
         except UNAVAILABLE:
-            with self._state:
-                self._lost |= lost
-                self._lost_overflow |= overflow
+            with health.lock:
+                health.lost |= lost
+                health.overflow |= overflow
             raise
         logger.warning(
             "Redis cache %s answers again: deleted %d entries whose writes were lost%s",
@@ -127,9 +150,13 @@ class TolerantRedisCache(RedisCache):
         )
 
     def _warn(self, op: str, exc: Exception) -> None:
+        health = self._health
         now = time.monotonic()
-        if now - self._last_warning >= WARN_EVERY:
-            self._last_warning = now
+        with health.lock:
+            due = now - health.last_warning >= WARN_EVERY
+            if due:
+                health.last_warning = now
+        if due:
             logger.warning(
                 "Redis cache %s unavailable (%s: %s); treated as a miss for %.0f s",
                 self._where,

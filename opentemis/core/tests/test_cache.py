@@ -32,9 +32,9 @@ def closed_port_url() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def make_cache(location: str, **options: Any) -> TolerantRedisCache:
+def make_cache(location: str, prefix: str = "", **options: Any) -> TolerantRedisCache:
     return TolerantRedisCache(
-        location, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}", "OPTIONS": options}
+        location, {"KEY_PREFIX": prefix or f"test-{uuid.uuid4().hex}", "OPTIONS": options}
     )
 
 
@@ -153,3 +153,14 @@ def test_a_connection_broken_by_a_restart_is_replaced_without_an_error(real, cap
     with caplog.at_level(logging.WARNING, logger="opentemis.core.cache"):
         assert real.get("k") == "v"
     assert not caplog.records
+
+
+def test_what_one_thread_lost_another_cleans_up(real, monkeypatch):
+    """Django makes one cache object per thread; the outage and the lost writes are the
+    process's, so the next thread to reach Redis deletes what the first one could not."""
+    other_thread = make_cache(REDIS_TEST_URL, prefix=real.key_prefix, RETRY_AFTER=0)
+    real.set("signed-out", "session", 60)
+    with monkeypatch.context() as outage:
+        break_redis(real, outage)
+        real.delete("signed-out")
+    assert other_thread.get("signed-out") is None
