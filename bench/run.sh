@@ -68,3 +68,5 @@ env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
 # Certificates (issue 14): 10,000 certificate PDFs by a pool of 2 processes and the public
 # verification page; everything it writes is rolled back.
 "$PY" bench/certificates_bench.py --write docs/benchmarks.md
+# Sign-in (issue 15): PBKDF2 before, Argon2id after, and the upgrade, through the sign-in page.
+"$PY" bench/signin_bench.py --write docs/benchmarks.md

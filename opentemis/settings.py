@@ -160,9 +160,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # One Redis shared by every node: the cache, the sign-in counters, and the sessions, which
+    # are read from Redis and kept in the database behind it (a Redis restart loses none). A
+    # Redis that is down or restarting is a miss, never an error (opentemis/core/cache.py;
+    # docs/operations.md, "Redis").
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "opentemis.core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -174,7 +179,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "opentemis.accounts.backends.StaffCodeOrUsernameBackend",
 ]
+# Argon2id with OWASP's parameters first (opentemis/accounts/hashers.py, decision 0011); the
+# PBKDF2 hashes stored before it still verify and are re-hashed with Argon2id at the next
+# successful sign-in (Django's check_password upgrades any hash not made by the first hasher).
 PASSWORD_HASHERS = [
+    "opentemis.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     # Initial passwords from bulk provisioning: cheaper to hash, must be changed at first login,
     # and upgraded to the first hasher when they are. See docs/decisions/0003-initial-passwords.md.
@@ -310,10 +319,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Sessions slide: a person who keeps working is never signed out; SESSION_IDLE_HOURS without a
-# request ends the session (a shared school computer is not left signed in for days). The expiry
+# request ends the session. 12 hours: a teacher signs in once a school day (morning lessons,
+# afternoon break, evening grading), while a school computer left signed in after the last
+# lesson is closed by the next morning (docs/operations.md, "Sessions and drafts"). The expiry
 # is pushed forward at most once every SESSION_REFRESH_SECONDS, not on every request, so reads
 # and autosaves do not each rewrite the session row (SlidingSessionMiddleware).
-SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "12")) * 3600)
 SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
 # A refused form is a friendly page that can send it again (or JSON for the API and HTMX).
 CSRF_FAILURE_VIEW = "opentemis.site.views.csrf_failure"

@@ -88,7 +88,7 @@ def test_provision_creates_accounts_and_xlsx(world):
     assert fresh.get(reverse("home")).status_code == 200
     user = User.objects.get(username="GVA9")
     assert not user.must_change_password
-    assert user.password.startswith("pbkdf2_sha256$")
+    assert user.password.startswith("argon2$argon2id$")
 
 
 def test_provision_is_idempotent(world):
