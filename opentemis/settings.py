@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # this runs. Above everything that reads or writes the body. BREACH: CSRF tokens are masked
     # afresh for every response and Django pads each gzip response; see docs/operations.md.
     "opentemis.core.compression.TextGZipMiddleware",
+    # Pins a browser that wrote to the primary for a while; unused without a replica.
+    "opentemis.core.replicas.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "opentemis.core.middleware.SlidingSessionMiddleware",
     # Vietnamese unless the person chose another language; the browser's is ignored.
@@ -156,6 +158,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica (docs/operations.md, "Read replicas"; decision 0026): reports,
+# progress pages, lists and exports marked in their views read from it, unless it lags more
+# than REPLICA_MAX_LAG_SECONDS or cannot be reached (checked every REPLICA_CHECK_SECONDS per
+# process, connecting for at most REPLICA_CONNECT_TIMEOUT), and except for a browser that
+# wrote in the last REPLICA_PIN_SECONDS (or the replica's lag, if longer). Unset: one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    # Tests read the replica through the test database (no second copy is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["opentemis.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

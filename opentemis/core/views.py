@@ -11,13 +11,15 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render, resolve_url
 from django.views.decorators.cache import never_cache
 
+from opentemis.core import replicas
 from opentemis.core.params import InvalidParameter, bad_request_response
 from opentemis.core.unavailable import unavailable_response
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness plus database status, for load balancers and monitoring."""
+    """Liveness plus database status, for load balancers and monitoring; with a replica, its
+    state and lag too (the answer stays 200 when only the replica is down: reads fall back)."""
     started = time.perf_counter()
     db: dict[str, str | float]
     try:
@@ -30,9 +32,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         db = {"status": "error", "vendor": connection.vendor, "error": exc.__class__.__name__}
         status = 503
     db["ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": db}, status=status
-    )
+    body: dict[str, object] = {"status": "ok" if status == 200 else "error", "database": db}
+    if replicas.configured():
+        # Informational: without the replica, reads go to the primary; the node still serves.
+        body["replica"] = replicas.replica_health().as_json()
+    return JsonResponse(body, status=status)
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

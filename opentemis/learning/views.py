@@ -33,6 +33,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import file_response
 from opentemis.core.params import parse_positive_int
+from opentemis.core.replicas import reads_from_replica
 from opentemis.learning import access, kinds, selectors, services, transfer
 from opentemis.learning.forms import (
     ActivityForm,
@@ -485,6 +486,7 @@ def course_import(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def course_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = access.read_course(request.user, pk)
     unit_pk = parse_positive_int(request.GET.get("unit"))

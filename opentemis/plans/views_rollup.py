@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.replicas import reads_from_replica
 from opentemis.orgs.models import SchoolYear, Unit
 from opentemis.orgs.selectors import (
     ancestors,
@@ -79,6 +80,7 @@ def rollup_home(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def rollup_unit(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     place = access.readable_unit(request.user, unit)
     year = requested_school_year(request)
@@ -240,6 +242,7 @@ def school_report(request: AuthenticatedRequest, unit: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def school_plans(request: AuthenticatedRequest, unit: int) -> HttpResponse:
     """The school plans of a subtree: reported, and the schools that have not reported."""
     place = access.readable_unit(request.user, unit)

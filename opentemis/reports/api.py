@@ -7,6 +7,7 @@ below document the shape for the OpenAPI schema; the answer is ``ReportData.to_j
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import request_actor
+from opentemis.core.replicas import reads_from_replica
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import get_school_year, get_unit_for_user
 from opentemis.reports.data import (
@@ -206,6 +208,7 @@ class ReportView(APIView):
             "year, with the small-cell protection of the pages. 404 outside your reach."
         ),
     )
+    @method_decorator(reads_from_replica)  # DRF authenticated the caller first, on the primary
     def get(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
         unit: Unit = get_unit_for_user(actor=actor, pk=pk, perm=Perm.VIEW_EVALUATIONS)

@@ -45,6 +45,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subque
 from django.utils import timezone
 
 from opentemis.accounts.models import AuditEvent
+from opentemis.core.replicas import on_primary
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import (
     LOCKED_STATUSES,
@@ -619,6 +620,7 @@ def _changed_units(school_year: SchoolYear, since: dt.datetime) -> tuple[set[int
     return evaluations, staff
 
 
+@on_primary  # what it reads decides what it writes (decision 0026)
 def refresh(school_year: SchoolYear) -> int | None:
     """Bring ``school_year``'s summaries up to date; the number of units rewritten.
 
@@ -652,6 +654,7 @@ def refresh(school_year: SchoolYear) -> int | None:
             return count
 
 
+@on_primary  # what it reads decides what it writes (decision 0026)
 def ensure_fresh(school_year: SchoolYear, max_age: float) -> ReportState | None:
     """Refresh when the summaries are older than ``max_age`` seconds; the state after."""
     state = ReportState.objects.filter(school_year=school_year).first()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from opentemis.core.replicas import replica_reads
 from opentemis.core.scoping import actor_scope
 from opentemis.jobs import services as jobs
 from opentemis.jobs.models import Job
@@ -43,7 +44,8 @@ def _export(job: Job, unit_id: int, school_year_id: int, fmt: str) -> None:
     jobs.job_progress(job, 0, STEPS)
     unit = Unit.objects.get(pk=unit_id)
     school_year = SchoolYear.objects.get(pk=school_year_id)
-    data = selectors.report_for(actor=job.actor, unit=unit, school_year=school_year)
+    with replica_reads(not_before=job.created_at):  # decision 0026
+        data = selectors.report_for(actor=job.actor, unit=unit, school_year=school_year)
     jobs.job_progress(job, 1)
     content = render(data, fmt)
     jobs.job_progress(job, 2)

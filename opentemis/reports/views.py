@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.replicas import reads_from_replica
 from opentemis.core.text import fold
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.orgs.selectors import (
@@ -141,6 +142,7 @@ def report_home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def report_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(actor=request.user, pk=pk, perm=Perm.VIEW_EVALUATIONS)
     year = report_year(request)

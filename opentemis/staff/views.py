@@ -13,6 +13,7 @@ from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.pagination import CappedPaginator
 from opentemis.core.params import id_param
+from opentemis.core.replicas import reads_from_replica
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import ancestors, current_school_year, get_unit_for_user, unit_by_code
 from opentemis.staff import reads, selectors, services
@@ -39,6 +40,7 @@ def sensitive_denied(request: HttpRequest, exc: SensitiveDataDenied) -> HttpResp
 
 
 @login_required
+@reads_from_replica
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():
         return render(request, "errors/403.html", status=403)

@@ -25,6 +25,7 @@ from opentemis.core.imports.flow import (
 )
 from opentemis.core.imports.issues import Issue
 from opentemis.core.params import id_param
+from opentemis.core.replicas import reads_from_replica
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import default_unit, get_unit_for_user, root_units
 from opentemis.staff import excel
@@ -120,6 +121,7 @@ def staff_template(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def staff_export(request: AuthenticatedRequest) -> HttpResponse:
     """The staff list with the list page's filters, as an .xlsx that re-imports."""
     if perm_paths(request.user, Perm.VIEW_STAFF) == ():

@@ -19,6 +19,7 @@ from opentemis.accounts.permissions import has_perm_on
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.params import parse_positive_int
+from opentemis.core.replicas import reads_from_replica
 from opentemis.orgs import selectors, services
 from opentemis.orgs.forms import UnitForm
 from opentemis.orgs.models import UnitMove
@@ -26,6 +27,7 @@ from opentemis.staff.selectors import children_with_staff_counts, subtree_staff_
 
 
 @login_required
+@reads_from_replica
 def unit_tree(request: AuthenticatedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     roots = list(selectors.root_units(actor=request.user))
@@ -36,6 +38,7 @@ def unit_tree(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def unit_children(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """HTMX partial: the children of a unit with their staff counts."""
     unit = selectors.get_unit_for_user(actor=request.user, pk=pk)

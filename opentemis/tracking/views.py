@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opentemis.accounts.types import AuthenticatedRequest
 from opentemis.core.http import xlsx_response
 from opentemis.core.params import parse_positive_int
+from opentemis.core.replicas import reads_from_replica
 from opentemis.learning.access import reads_progress_on
 from opentemis.orgs.models import Unit
 from opentemis.orgs.selectors import ancestors, requested_school_year
@@ -84,6 +85,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def unit_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     view = _view(request, pk)
     return render(
@@ -141,6 +143,7 @@ def remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     view = _view(request, pk)
     return xlsx_response(export.workbook(view), export.filename(view))

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from opentemis.core.replicas import data_as_of
 from opentemis.reports.data import (
     BREAKDOWN_KEYS,
     RATINGS,
@@ -136,7 +137,8 @@ def rating_label(code: str) -> str:
 def as_of_text(data: ReportData) -> str:
     if data.as_of is None:
         return _("Figures not yet computed")
-    moment = timezone.localtime(data.as_of) if timezone.is_aware(data.as_of) else data.as_of
+    as_of = data_as_of(data.as_of)  # the one freshness rule (core.replicas, decision 0026)
+    moment = timezone.localtime(as_of) if timezone.is_aware(as_of) else as_of
     return _("Figures as of %(time)s") % {"time": moment.strftime("%H:%M %d/%m/%Y")}
 
 
