@@ -64,18 +64,15 @@ _PIN_SALT = "opentemis.core.replicas.pin"
 #: Apps always read on the primary: who is signed in, with which token, user and roles (a
 #: revoked role or token must stop at once), the audit log, sign-in lockouts.
 PRIMARY_APPS = frozenset({"sessions", "authtoken", "accounts", "axes"})
-#: Writes of a GET that do not pin the person to the primary: bookkeeping nobody reads back in
-#: the next page (the session's sliding expiry, the audit of a read, the report summaries a
-#: reader's visit refreshed). Any other write in any request pins.
-PIN_EXEMPT = frozenset(
-    {
-        "sessions.session",
-        "accounts.auditevent",
-        "reports.reportstate",
-        "reports.evalcell",
-        "reports.staffcell",
-    }
-)
+#: Writes of a GET that do not pin the person to the primary, besides those of
+#: :data:`PRIMARY_APPS` (never read from the replica, so nothing to wait for: the session's
+#: sliding expiry, the audit of a read, a user's cached grants): the report summaries a reader's
+#: visit refreshed, which are the system's, not the person's. Any other write pins.
+PIN_EXEMPT = frozenset({"reports.reportstate", "reports.evalcell", "reports.staffcell"})
+
+
+def _read_on_primary_only(model: type[Model]) -> bool:
+    return model._meta.app_label in PRIMARY_APPS
 
 
 def configured() -> bool:
@@ -202,6 +199,16 @@ def reads_from_replica(view: _V) -> _V:
 # --- the router -----------------------------------------------------------------------------
 
 
+def in_transaction() -> bool:
+    """Whether code runs inside ``transaction.atomic()`` on the primary: its reads go there
+    too (what a transaction reads decides what it writes). The test case's own outer
+    transaction, which wraps every test, is not one (Django marks it ``_from_testcase``)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        return False
+    return not all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 class ReplicaRouter:
     """Reads to the replica when the request (or job) allows it and the replica is well;
     writes, migrations and everything else to ``default``."""
@@ -216,8 +223,8 @@ class ReplicaRouter:
             or state.primary
             or state.pinned
             or state.pin
-            or model._meta.app_label in PRIMARY_APPS
-            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+            or _read_on_primary_only(model)
+            or in_transaction()
         ):
             return DEFAULT_DB_ALIAS
         health = replica_health()
@@ -235,7 +242,7 @@ class ReplicaRouter:
         state = _state.get()
         if state is not None:
             state.wrote = True
-            if model._meta.label_lower not in PIN_EXEMPT:
+            if not _read_on_primary_only(model) and model._meta.label_lower not in PIN_EXEMPT:
                 state.pin = True
         return DEFAULT_DB_ALIAS
 
