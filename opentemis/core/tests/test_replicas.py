@@ -207,6 +207,44 @@ def test_a_job_reads_the_replica_only_once_it_holds_the_moment_the_job_was_asked
         assert router.db_for_read(Person) == REPLICA
 
 
+class _Standby:
+    """A PostgreSQL connection whose lag query answers ``row``."""
+
+    vendor = "postgresql"
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.sql: list[str] = []
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        standby = self
+
+        class Cursor:
+            def execute(self, sql: str) -> None:
+                standby.sql.append(sql)
+
+            def fetchone(self) -> tuple[Any, ...]:
+                return standby.row
+
+        yield Cursor()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ((True, True, 7200.0), 0.0),  # caught up after an idle hour: not lagging
+        ((True, False, 12.5), 12.5),  # behind: the age of the last transaction replayed
+        ((True, False, None), float("inf")),  # behind, nothing replayed yet: unknown
+        ((False, False, None), None),  # promoted, or the primary itself: not a standby
+    ],
+)
+def test_the_lag_is_read_from_the_standbys_replay_position(row, expected):
+    standby = _Standby(row)
+    assert replicas.measure_lag(standby) == expected  # type: ignore[arg-type]
+    assert "pg_last_wal_replay_lsn()" in standby.sql[0]
+
+
 # --- a dead replica ---------------------------------------------------------------------------
 
 
