@@ -55,8 +55,10 @@ logger = logging.getLogger(__name__)
 
 #: The database alias of the replica (settings.DATABASES).
 REPLICA = "replica"
-#: Methods whose requests may read from the replica; any other method pins.
+#: Methods whose requests may read from the replica.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+#: Methods that change nothing (RFC 9110): any other one pins, whatever it wrote.
+_UNPINNED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: The cookie that keeps a browser on the primary for a while after it wrote.
 PIN_COOKIE = "otm_primary"
 _PIN_SALT = "opentemis.core.replicas.pin"
@@ -98,10 +100,6 @@ class ReadState:
 
 
 _state: ContextVar[ReadState | None] = ContextVar("opentemis_reads", default=None)
-
-
-def current_state() -> ReadState | None:
-    return _state.get()
 
 
 @contextmanager
@@ -424,7 +422,7 @@ class ReplicaPinMiddleware:
             response = self.get_response(request)
         finally:
             _state.reset(token)
-        if state.pin or request.method not in SAFE_METHODS:
+        if state.pin or request.method not in _UNPINNED_METHODS:
             pin(response)
         return response
 
