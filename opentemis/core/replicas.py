@@ -367,6 +367,15 @@ def last_health() -> ReplicaHealth | None:
     return _health
 
 
+def health_report() -> dict[str, Any]:
+    """The last check of this process for ``/healthz`` (none yet: "unknown"), with its age."""
+    health = _health
+    if health is None:
+        return {"status": "unknown", "lag_seconds": None, "problem": "", "checked_ago": None}
+    ago = round(time.monotonic() - health.checked_at, 1)
+    return {**health.as_json(), "checked_ago": ago}
+
+
 # --- pinning --------------------------------------------------------------------------------
 
 
