@@ -536,6 +536,23 @@ def national_report(data: Mapping[str, object], machines: Machines, hasher: str)
     return "\n".join(lines)
 
 
+def costs_table(data: Mapping[str, object]) -> str:
+    """The measured costs as a markdown table (ms of CPU per request)."""
+    costs = data["costs"]
+    assert isinstance(costs, dict)
+    lines = [
+        "| request | n | app p50 | app p90 | DB p50 | DB p90 | app + DB mean | wall p50 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, c in costs.items():
+        lines.append(
+            f"| {c['label']} (`{key}`) | {c['n']} | {c['app_p50']:.1f} | {c['app_p90']:.1f} | "
+            f"{c['db_p50']:.1f} | {c['db_p90']:.1f} | **{c['total_mean']:.1f}** | "
+            f"{c['wall_p50']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def prediction_report(p: Prediction, args: argparse.Namespace, mix: Mapping[str, float]) -> str:
     per_attempt = sum(mix.values()) if "test_start" in mix else None
     lines = [
@@ -562,6 +579,7 @@ def main() -> None:
     national = sub.add_parser("national", help="nodes, database and replicas for the nation")
     national.add_argument("--cores-per-node", type=int, default=Machines.cores_per_node)
     national.add_argument("--utilisation", type=float, default=Machines.target_utilisation)
+    sub.add_parser("costs", help="the measured costs as a markdown table")
     cluster = sub.add_parser("predict", help="the throughput of a cluster of N nodes")
     cluster.add_argument("--nodes", type=int, required=True)
     cluster.add_argument("--cores-per-node", type=float, default=2)
@@ -574,6 +592,9 @@ def main() -> None:
     cluster.add_argument("--mix", choices=sorted(MIXES), default="test-rush")
     args = parser.parse_args()
     data = json.loads(args.costs.read_text(encoding="utf-8"))
+    if args.command == "costs":
+        print(costs_table(data))
+        return
     if args.command == "national":
         machines = Machines(
             cores_per_node=args.cores_per_node,

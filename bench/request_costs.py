@@ -218,6 +218,9 @@ def page_views(meter: Meter, n: int, warmup: int, course: Course) -> None:
     school = principal.person.unit_id if principal.person else None
     province = RoleAssignment.objects.get(user=officer, role="unit_officer").unit_id
     pages: list[tuple[str, Client, str]] = [
+        # The bench URL conf's view that does nothing (session and user read): the yardstick
+        # of the machine's speed during this run (about 1.5 ms on a quiet machine).
+        ("trivial view (teacher)", teacher_client, "/bench/trivial"),
         ("home (teacher)", teacher_client, "/"),
         ("course page (teacher)", teacher_client, f"/learn/courses/{course.pk}/"),
         ("my evaluation (teacher)", teacher_client, mine),
@@ -460,6 +463,7 @@ def dataset_facts() -> dict[str, Any]:
 
 # The short names bench/capacity.py uses, by the start of each label.
 KEYS = {
+    "trivial view": "trivial",
     "home (teacher)": "home",
     "course page": "course_page",
     "my evaluation": "my_evaluation",
