@@ -460,10 +460,14 @@ PEAKS: dict[str, Peak] = {
     "evaluation_deadline": Peak(
         name="the self-evaluation deadline (end of the school year)",
         people=PEOPLE,
-        share_acting_last_days=Assumption(0.4, f"{TO_VERIFY}"),
-        last_days=Assumption(3, f"{TO_VERIFY}"),
+        share_acting_last_days=Assumption(
+            0.4,
+            f"the schools set their own dates inside the cycle, which spreads the rush; "
+            f"{TO_VERIFY}",
+        ),
+        last_days=Assumption(3, f"the last 3 days of the cycle's self-evaluation; {TO_VERIFY}"),
         sessions_per_person=Assumption(2, f"a draft, then the submit; {TO_VERIFY}"),
-        peak_hour_share=Assumption(0.15, f"{TO_VERIFY}"),
+        peak_hour_share=Assumption(0.15, f"as for the modules; {TO_VERIFY}"),
         journeys={"self_evaluation": 0.9, "school_manager": 0.08, "officer": 0.02},
     ),
 }
@@ -536,6 +540,42 @@ def national_report(data: Mapping[str, object], machines: Machines, hasher: str)
     return "\n".join(lines)
 
 
+def assumptions_table() -> str:
+    """The peaks' assumptions side by side, with their sources (markdown rows)."""
+    rows = [
+        ("people", "people"),
+        ("share acting in the last days", "share_acting_last_days"),
+        ("last days", "last_days"),
+        ("sessions per person in those days", "sessions_per_person"),
+        ("busiest hour's share of a day", "peak_hour_share"),
+    ]
+    peaks = list(PEAKS.values())
+    lines = []
+    for label, attr in rows:
+        values = [getattr(p, attr) for p in peaks]
+        sources: list[tuple[str, str]] = []
+        for p, v in zip(peaks, values, strict=True):
+            if v.source not in (s for _n, s in sources):
+                sources.append((p.name, v.source))
+        source = "; ".join(s if len(sources) == 1 else f"{n}: {s}" for n, s in sources)
+        lines.append(
+            f"| {label} | " + " | ".join(_number(v.value) for v in values) + f" | {source} |"
+        )
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) and value >= 1000 else f"{value:g}"
+
+
+def journeys_table() -> str:
+    lines = []
+    for j in JOURNEYS.values():
+        asks = ", ".join(f"{k} {n:g}" for k, n in j.requests.items())
+        lines.append(f"| {j.name} | {asks} | {j.minutes:g} | {j.source} |")
+    return "\n".join(lines)
+
+
 def costs_table(data: Mapping[str, object]) -> str:
     """The measured costs as a markdown table (ms of CPU per request)."""
     costs = data["costs"]
@@ -601,6 +641,12 @@ def main() -> None:
             target_utilisation=args.utilisation,
             load_factor=args.load_factor,
         )
+        print("| assumption | " + " | ".join(p.name for p in PEAKS.values()) + " | source |")
+        print("|---" * (len(PEAKS) + 2) + "|")
+        print(assumptions_table())
+        print("\n| journey | requests in one session | minutes | source |\n|---|---|---|---|")
+        print(journeys_table())
+        print()
         print(national_report(data, machines, args.hasher))
         return
     costs = with_sign_in(costs_from(data), args.hasher)

@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -53,7 +54,6 @@ from django.contrib.auth.hashers import (
     make_password,
 )
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from bench.common import machine, percentile
@@ -64,7 +64,7 @@ from opentemis.core.scoping import system_scope
 from opentemis.learning.models import Activity, Course, Enrolment
 from opentemis.orgs.models import SchoolYear, Unit, UnitKind
 from opentemis.quizzes.models import Quiz
-from opentemis.staff.models import Person
+from opentemis.staff.models import EmploymentStatus, Person
 
 PASSWORD = "Bench-Chi-Phi-2026!"
 
@@ -103,7 +103,7 @@ class Meter:
         with open(f"/proc/{self.pid}/schedstat") as fh:
             return int(fh.read().split()[0])
 
-    def time(self, kind: str, call: Callable[[], HttpResponse], expected: int) -> HttpResponse:
+    def time(self, kind: str, call: Callable[[], Any], expected: int) -> Any:
         db0, app0, wall0 = self._db_ns(), time.process_time(), time.perf_counter()
         response = call()
         wall, app, db = time.perf_counter(), time.process_time(), self._db_ns()
@@ -248,7 +248,7 @@ def _drafts(needed: int, seed: int) -> list[tuple[int, str, str]]:
     from opentemis.evaluations.services import rule_set_for
     from opentemis.standards.services import framework_apply_defaults, framework_for
 
-    rng = eb.random.Random(seed)
+    rng = random.Random(seed)
     with system_scope():
         year = SchoolYear.objects.get(is_current=True)
         framework_apply_defaults(school_year=year)
@@ -263,7 +263,7 @@ def _drafts(needed: int, seed: int) -> list[tuple[int, str, str]]:
         taken = Evaluation.objects.filter(cycle=cycle).values("person_id")
         pool = list(
             Person.objects.filter(
-                employment_status=eb.EmploymentStatus.WORKING,
+                employment_status=EmploymentStatus.WORKING,
                 unit_path__startswith=cycle.unit.path,
                 unit__levels__code__in=["TH", "THCS", "THPT"],
                 positions__code="GV",
@@ -416,7 +416,7 @@ def quiz_and_video(
 
 def dataset_facts() -> dict[str, Any]:
     with system_scope():
-        facts = {
+        facts: dict[str, Any] = {
             "staff": Person.objects.count(),
             "schools": Unit.objects.filter(kind=UnitKind.SCHOOL).count(),
             "units": Unit.objects.count(),
