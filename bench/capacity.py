@@ -80,11 +80,12 @@ class Peak:
 class Machines:
     cores_per_node: int = 8
     target_utilisation: float = 0.6
-    # CPU per request under concurrency over gunicorn, relative to the in-process cost:
-    # measured 12.64 ms per request in the learning rush on one node (docs/benchmarks.md)
-    # against 9.7 ms in process for the same mix (docs/capacity-costs.json). Calibrate with
-    # the cluster run (docs/capacity.md, "Predicted vs measured").
-    load_factor: float = 1.3
+    # CPU per request under concurrency over gunicorn, relative to the in-process cost: the
+    # learning rush on one node measured 12.64 ms per request (workers and backends,
+    # docs/benchmarks.md) for a mix that costs 11.6 ms in process in docs/capacity-costs.json
+    # (1.09x; 1.28x against a quieter in-process run). Replace it with the cluster run's own
+    # ratio (docs/capacity.md, "Predicted vs measured").
+    load_factor: float = 1.1
     db_cores_per_machine: int = 16
     min_nodes: int = 2  # one node down must not stop the service
     min_replicas: int = 1  # a standby for failover, whatever the read load
@@ -99,8 +100,9 @@ class Result:
     app_cores: float
     nodes: int
     db_cores_busy: float
+    db_cores: float  # at the target utilisation, everything on the primary (as today)
     db_cores_replica_ok: float
-    db_cores_primary: float
+    db_cores_primary: float  # at the target utilisation, if the replica-able reads moved
     replicas: int
     by_type: dict[str, float] = field(default_factory=dict)  # requests/s per type
 
@@ -194,6 +196,7 @@ def plan(
         app_cores=app_cores,
         nodes=nodes,
         db_cores_busy=db_busy,
+        db_cores=db_busy / machines.target_utilisation,
         db_cores_replica_ok=db_replica_ok,
         db_cores_primary=(db_busy - db_replica_ok) / machines.target_utilisation,
         replicas=replicas,
@@ -242,7 +245,7 @@ def predict(
     mix: Mapping[str, float],
     costs: Mapping[str, Cost],
     db_cores: float,
-    load_factor: float = 1.3,
+    load_factor: float = Machines.load_factor,
     shared_cores: float | None = None,
 ) -> Prediction:
     """The most requests/s a cluster serves for ``mix`` with every core busy: the smaller of
@@ -307,7 +310,7 @@ GROWTH: tuple[Growth, ...] = (
     Growth("learning_enrolment", 4, f"programmes 01, 02, 03: about 4 modules a year; {TO_VERIFY}"),
     Growth("learning_activityprogress", 24, "6 activities per module (the bench course) × 4"),
     Growth("quizzes_attempt", 5, f"one test per module, some retaken; {TO_VERIFY}"),
-    Growth("quizzes_slot", 75, f"15 questions per attempt; {TO_VERIFY}"),
+    Growth("quizzes_slot", 50, f"10 questions per attempt (the journey's test); {TO_VERIFY}"),
     Growth("accounts_auditevent", 60, f"sign-ins and writes audited; {TO_VERIFY}"),
     Growth("notifications_notice", 20, f"reminders and results; {TO_VERIFY}"),
 )
@@ -494,8 +497,9 @@ def national_report(data: Mapping[str, object], machines: Machines, hasher: str)
         f"{machines.load_factor}.",
         "",
         "| peak | sessions/s | open at once | requests/s | app cores busy | nodes | "
-        "DB cores busy (of which replica-able) | primary cores | replicas |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "DB cores busy | DB cores needed (all on the primary) | of which reads a replica "
+        "could take | replicas |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     cases = []
     for peak in PEAKS.values():
@@ -506,8 +510,8 @@ def national_report(data: Mapping[str, object], machines: Machines, hasher: str)
         lines.append(
             f"| {peak.name} | {r.sessions_per_s:,.1f} | {r.concurrent_sessions:,.0f} | "
             f"{r.requests_per_s:,.0f} | {r.app_cores_busy:,.1f} | **{r.nodes}** | "
-            f"{r.db_cores_busy:,.1f} ({r.db_cores_replica_ok:,.1f}) | "
-            f"{r.db_cores_primary:,.1f} | {r.replicas} |"
+            f"{r.db_cores_busy:,.1f} | **{r.db_cores:,.1f}** | "
+            f"{r.db_cores_replica_ok / machines.target_utilisation:,.1f} | {r.replicas} |"
         )
     dataset = _dataset(data)
     tables = dataset["tables"]

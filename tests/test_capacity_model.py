@@ -107,7 +107,13 @@ def test_predict_on_shared_cores_does_not_grow_with_nodes() -> None:
     mix = {"a": 1}
     shared = [
         cap.predict(
-            nodes=n, cores_per_node=2, mix=mix, costs=COSTS, db_cores=2, shared_cores=2
+            nodes=n,
+            cores_per_node=2,
+            mix=mix,
+            costs=COSTS,
+            db_cores=2,
+            shared_cores=2,
+            load_factor=1.3,
         ).requests_per_s
         for n in (1, 2, 3)
     ]
