@@ -83,6 +83,7 @@ def test_replicas_take_only_the_reads_they_may_answer() -> None:
     rates = cap.request_rates(_peak(people=50_000_000), JOURNEYS)
     assert heavy.db_cores_replica_ok == pytest.approx(rates["a"] * 2.0 / 1000)
     assert heavy.replicas == math.ceil(heavy.db_cores_replica_ok)
+    assert heavy.db_cores == pytest.approx(heavy.db_cores_busy)  # at 100 % utilisation
     assert heavy.db_cores_primary == pytest.approx(heavy.db_cores_busy - heavy.db_cores_replica_ok)
 
 
