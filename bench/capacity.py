@@ -82,10 +82,10 @@ class Machines:
     target_utilisation: float = 0.6
     # CPU per request under concurrency over gunicorn, relative to the in-process cost: the
     # learning rush on one node measured 12.64 ms per request (workers and backends,
-    # docs/benchmarks.md) for a mix that costs 11.6 ms in process in docs/capacity-costs.json
-    # (1.09x; 1.28x against a quieter in-process run). Replace it with the cluster run's own
-    # ratio (docs/capacity.md, "Predicted vs measured").
-    load_factor: float = 1.1
+    # docs/benchmarks.md) for a mix that costs 10.7 ms in process in docs/capacity-costs.json
+    # (1.18x). Replace it with the cluster run's own ratio (docs/capacity.md, "Predicted vs
+    # measured").
+    load_factor: float = 1.2
     db_cores_per_machine: int = 16
     min_nodes: int = 2  # one node down must not stop the service
     min_replicas: int = 1  # a standby for failover, whatever the read load
@@ -278,6 +278,86 @@ MIXES: dict[str, dict[str, float]] = {
     },
     "test-rush-sign-in": {"sign_in": 1, "test_start": 1, "test_answer": 10, "test_finish": 1},
 }
+
+
+# The steps of bench/cluster_rush.py (the lead's rush through HAProxy) and the request types
+# they are: its sign-in, video reports and report reads go through the REST API.
+RUSH_STEPS: dict[str, str] = {
+    "sign-in": "sign_in_api_argon2id",
+    "start": "test_start",
+    "save": "test_answer",
+    "submit": "test_finish",
+    "video": "video_progress_api",
+    "report": "report_province_api",
+}
+
+
+def rush_mix(steps: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """The request mix of a cluster rush run: {request type: requests} from its steps' counts."""
+    return {RUSH_STEPS[step]: float(got["n"]) for step, got in steps.items() if got.get("n")}
+
+
+@dataclass(frozen=True)
+class RushCheck:
+    nodes: int
+    measured: float  # requests/s
+    predicted: Prediction
+    machine_cpu_ms: float | None  # the whole machine's CPU per request during the run
+
+
+def check_rush(
+    result: Mapping[str, object],
+    costs: Mapping[str, Cost],
+    *,
+    cores_per_node: float,
+    db_cores: float,
+    shared_cores: float | None,
+    load_factor: float = Machines.load_factor,
+) -> list[RushCheck]:
+    """Predicted vs measured for each run of ``cluster_rush.py scale --json`` output."""
+    runs = result["runs"]
+    assert isinstance(runs, dict)
+    checks = []
+    for key, run in sorted(runs.items(), key=lambda kv: int(kv[0])):
+        nodes = int(run.get("nodes", key))
+        mix = rush_mix(run["steps"])
+        requests = sum(mix.values())
+        cpu = run.get("machine_cpu_s")
+        checks.append(
+            RushCheck(
+                nodes=nodes,
+                measured=float(run["requests_per_s"]),
+                predicted=predict(
+                    nodes=nodes,
+                    cores_per_node=cores_per_node,
+                    mix=mix,
+                    costs=costs,
+                    db_cores=db_cores,
+                    load_factor=load_factor,
+                    shared_cores=shared_cores,
+                ),
+                machine_cpu_ms=float(cpu) * 1000 / requests if cpu and requests else None,
+            )
+        )
+    return checks
+
+
+def rush_table(checks: list[RushCheck], load_factor: float) -> str:
+    lines = [
+        "| nodes | predicted req/s | bound | measured req/s | measured / predicted | "
+        "model CPU ms per request | machine CPU ms per request (all of it) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in checks:
+        cost = c.predicted.mean_cost
+        model = (cost.app_ms + cost.db_ms) * load_factor
+        machine = f"{c.machine_cpu_ms:.1f}" if c.machine_cpu_ms is not None else "–"
+        lines.append(
+            f"| {c.nodes} | {c.predicted.requests_per_s:,.1f} | {c.predicted.bound} | "
+            f"{c.measured:,.1f} | {c.measured / c.predicted.requests_per_s:.2f} | "
+            f"{model:.1f} | {machine} |"
+        )
+    return "\n".join(lines)
 
 
 # --- database size ---------------------------------------------------------------------------
@@ -625,7 +705,7 @@ def main() -> None:
     national.add_argument("--utilisation", type=float, default=Machines.target_utilisation)
     sub.add_parser("costs", help="the measured costs as a markdown table")
     cluster = sub.add_parser("predict", help="the throughput of a cluster of N nodes")
-    cluster.add_argument("--nodes", type=int, required=True)
+    cluster.add_argument("--nodes", type=int, default=1)
     cluster.add_argument("--cores-per-node", type=float, default=2)
     cluster.add_argument("--db-cores", type=float, default=2)
     cluster.add_argument(
@@ -634,6 +714,11 @@ def main() -> None:
         help="cores that the nodes and the database share (all on one machine)",
     )
     cluster.add_argument("--mix", choices=sorted(MIXES), default="test-rush")
+    cluster.add_argument(
+        "--from-rush",
+        type=Path,
+        help="the JSON of `bench/cluster_rush.py scale --json`: its mix, predicted vs measured",
+    )
     args = parser.parse_args()
     data = json.loads(args.costs.read_text(encoding="utf-8"))
     if args.command == "costs":
@@ -654,6 +739,18 @@ def main() -> None:
         print(national_report(data, machines, args.hasher))
         return
     costs = with_sign_in(costs_from(data), args.hasher)
+    if args.from_rush:
+        rush = json.loads(args.from_rush.read_text(encoding="utf-8"))
+        checks = check_rush(
+            rush,
+            costs,
+            cores_per_node=args.cores_per_node,
+            db_cores=args.db_cores,
+            shared_cores=args.shared_cores,
+            load_factor=args.load_factor,
+        )
+        print(rush_table(checks, args.load_factor))
+        return
     mix = MIXES[args.mix]
     prediction = predict(
         nodes=args.nodes,

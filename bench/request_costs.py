@@ -181,8 +181,11 @@ def _own_evaluation_page(client: Client) -> str:
 # --- the request types -----------------------------------------------------------------------
 
 
-def sign_in(meter: Meter, users: list[User], kind: str, hasher: str | None, warmup: int) -> None:
-    """``POST /login/`` (form) with the right password, each user once, a fresh client each."""
+def sign_in(
+    meter: Meter, users: list[User], kind: str, hasher: str | None, warmup: int, api: bool = False
+) -> None:
+    """``POST /login/`` (the form; ``api``: ``POST /api/v1/auth/token/``, as the cluster rush
+    signs in) with the right password, each user once, a fresh client each."""
     settings_hashers = (
         [ARGON2_PATH, "django.contrib.auth.hashers.PBKDF2PasswordHasher"] if hasher else None
     )
@@ -192,6 +195,17 @@ def sign_in(meter: Meter, users: list[User], kind: str, hasher: str | None, warm
         User.objects.filter(pk__in=[u.pk for u in users]).update(password=encoded)
         for user in users:
             client = Client(REMOTE_ADDR="10.1.2.3")
+            if api:
+                meter.time(
+                    kind,
+                    lambda c=client, u=user: c.post(
+                        "/api/v1/auth/token/",
+                        {"username": u.username, "password": PASSWORD},
+                        content_type="application/json",
+                    ),
+                    200,
+                )
+                continue
             meter.time(
                 kind,
                 lambda c=client, u=user: c.post(
@@ -237,6 +251,20 @@ def page_views(meter: Meter, n: int, warmup: int, course: Course) -> None:
             meter.time(kind, lambda c=client, u=url: c.get(u), 200)
         meter.drop_warmup(kind, warmup)
         print(kind, summarise(meter.samples[kind]), flush=True)
+    # The cluster rush's report readers: the officer's unit through the REST API, by token.
+    token = eb._tokens([officer])[officer.pk]
+    kind = "TEMIS report, province, API (officer)"
+    api = Client()
+    for _ in range(n + warmup):
+        meter.time(
+            kind,
+            lambda: api.get(
+                f"/api/v1/reports/units/{province}/", HTTP_AUTHORIZATION=f"Token {token}"
+            ),
+            200,
+        )
+    meter.drop_warmup(kind, warmup)
+    print(kind, summarise(meter.samples[kind]), flush=True)
 
 
 def _drafts(needed: int, seed: int) -> list[tuple[int, str, str]]:
@@ -408,6 +436,23 @@ def quiz_and_video(
         )
     meter.drop_warmup("video progress", warmup)
     print("video progress", summarise(meter.samples["video progress"]), flush=True)
+    # The same through the REST API (JSON, token), as the cluster rush's watchers send it.
+    kind = "video progress, API"
+    for i in range(n + warmup):
+        position = 17.0 + i // viewers_n * 0.1
+        viewer = viewers[i % viewers_n]
+        meter.time(
+            kind,
+            lambda v=viewer, p=position: client.post(
+                f"/api/v1/learn/videos/{video.pk}/progress/",
+                data=json.dumps({"position": p, "intervals": [[0, p]]}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {v['token']}",
+            ),
+            200,
+        )
+    meter.drop_warmup(kind, warmup)
+    print(kind, summarise(meter.samples[kind]), flush=True)
     return [users[p["username"]] for p in people], {"quiz": quiz.pk, "video": video.pk}
 
 
@@ -464,6 +509,9 @@ def dataset_facts() -> dict[str, Any]:
 # The short names bench/capacity.py uses, by the start of each label.
 KEYS = {
     "trivial view": "trivial",
+    "TEMIS report, province, API": "report_province_api",
+    "video progress, API": "video_progress_api",
+    "sign-in, API token": "sign_in_api_argon2id",
     "home (teacher)": "home",
     "course page": "course_page",
     "my evaluation": "my_evaluation",
@@ -511,6 +559,9 @@ def main() -> None:
     argon = "sign-in (argon2id m=19 MiB, t=2, p=1)"
     sign_in(meter, signing, argon, ARGON2_PATH, args.warmup)
     print("sign-in argon2id", summarise(meter.samples[argon]), flush=True)
+    api_argon = "sign-in, API token (argon2id m=19 MiB, t=2, p=1)"
+    sign_in(meter, signing, api_argon, ARGON2_PATH, args.warmup, api=True)
+    print("sign-in API argon2id", summarise(meter.samples[api_argon]), flush=True)
 
     result = {
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -163,8 +163,44 @@ def test_the_measured_costs_cover_every_journey_and_mix() -> None:
         costs = cap.with_sign_in(cap.costs_from(data), hasher)
         used = {k for j in cap.JOURNEYS.values() for k in j.requests}
         used |= {k for mix in cap.MIXES.values() for k in mix}
+        used |= set(cap.RUSH_STEPS.values())
         assert used <= set(costs), used - set(costs)
         for key in used:
             assert costs[key].app_ms > 0
             assert costs[key].db_ms > 0
         assert data["costs"]["test_answer"]["n"] >= 30
+
+
+def test_a_cluster_rush_is_compared_with_its_own_mix() -> None:
+    costs = {
+        key: cap.Cost(app_ms=9.0, db_ms=3.0)
+        for key in ("test_start", "test_answer", "test_finish", "video_progress_api")
+    }
+    rush = {
+        "runs": {
+            "2": {
+                "nodes": 2,
+                "requests_per_s": 150.0,
+                "machine_cpu_s": 30.0,
+                "steps": {"start": {"n": 100}, "save": {"n": 1000}, "submit": {"n": 100}},
+            },
+            "1": {
+                "nodes": 1,
+                "requests_per_s": 100.0,
+                "steps": {"start": {"n": 10}, "save": {"n": 100}, "video": {"n": 10}},
+            },
+        }
+    }
+    checks = cap.check_rush(
+        rush, costs, cores_per_node=2, db_cores=2, shared_cores=None, load_factor=1.0
+    )
+    assert [c.nodes for c in checks] == [1, 2]
+    assert cap.rush_mix(rush["runs"]["1"]["steps"]) == {
+        "test_start": 10,
+        "test_answer": 100,
+        "video_progress_api": 10,
+    }
+    assert checks[0].predicted.requests_per_s == pytest.approx(2000 / 9)
+    assert checks[1].predicted.requests_per_s == pytest.approx(4000 / 9)
+    assert checks[1].machine_cpu_ms == pytest.approx(30_000 / 1200)
+    assert "| 2 | 444.4 | application nodes | 150.0 | 0.34 |" in cap.rush_table(checks, 1.0)
