@@ -53,9 +53,7 @@ class Assumption:
 
 @dataclass(frozen=True)
 class Journey:
-    """What one session asks for: {request type: how many}; its length gives the concurrency.
-    ``replica_ok`` names the request types a read replica could answer (reads that tolerate a
-    second of lag); the application routes nothing to a replica today."""
+    """What one session asks for: {request type: how many}; its length gives the concurrency."""
 
     name: str
     requests: Mapping[str, float]
@@ -82,10 +80,10 @@ class Machines:
     target_utilisation: float = 0.6
     # CPU per request under concurrency over gunicorn, relative to the in-process cost: the
     # learning rush on one node measured 12.64 ms per request (workers and backends,
-    # docs/benchmarks.md) for a mix that costs 10.7 ms in process in docs/capacity-costs.json
-    # (1.18x). Replace it with the cluster run's own ratio (docs/capacity.md, "Predicted vs
+    # docs/benchmarks.md) for a mix that costs 9.74 ms in process in docs/capacity-costs.json
+    # (1.30x). Replace it with the cluster run's own ratio (docs/capacity.md, "Predicted vs
     # measured").
-    load_factor: float = 1.2
+    load_factor: float = 1.3
     db_cores_per_machine: int = 16
     min_nodes: int = 2  # one node down must not stop the service
     min_replicas: int = 1  # a standby for failover, whatever the read load
@@ -507,16 +505,10 @@ JOURNEYS: dict[str, Journey] = {
     )
 }
 
-# Reads that a replica could answer (a second of lag is harmless there).
+# Reads the replica answers: the views marked ``reads_from_replica`` on main (reports, progress
+# pages, rankings, lists, exports; decision 0026), unless the browser wrote in the last seconds.
 REPLICA_OK = frozenset(
-    {
-        "home",
-        "course_page",
-        "my_evaluation",
-        "report_school",
-        "report_province",
-        "progress_province",
-    }
+    {"report_school", "report_province", "report_province_api", "progress_province"}
 )
 
 PEOPLE = Assumption(
@@ -577,8 +569,8 @@ def national_report(data: Mapping[str, object], machines: Machines, hasher: str)
         f"{machines.load_factor}.",
         "",
         "| peak | sessions/s | open at once | requests/s | app cores busy | nodes | "
-        "DB cores busy | DB cores needed (all on the primary) | of which reads a replica "
-        "could take | replicas |",
+        "DB cores busy | DB cores needed (everything on the primary) | of which the replica's "
+        "reads | replicas |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     cases = []

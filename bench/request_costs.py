@@ -150,9 +150,9 @@ def _client(user: User) -> Client:
 
 
 def _warm(user: User, url: str) -> Client:
-    """A signed-in client that has opened ``url`` (not timed). A user's first request costs
-    about 35 ms more CPU than the next ones (measured while writing this bench); real users
-    reach a write through a page, so every measured write follows one."""
+    """A signed-in client that has opened ``url`` (not timed). A test client's first request
+    builds Django's middleware (WhiteNoise indexes every static file: about 40 ms), which a
+    server does once per worker; and users reach a write through a page."""
     client = _client(user)
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -185,7 +185,11 @@ def sign_in(
     meter: Meter, users: list[User], kind: str, hasher: str | None, warmup: int, api: bool = False
 ) -> None:
     """``POST /login/`` (the form; ``api``: ``POST /api/v1/auth/token/``, as the cluster rush
-    signs in) with the right password, each user once, a fresh client each."""
+    signs in) with the right password, each user once, from a browser with no cookies.
+
+    One test client for all (its cookies cleared before each): a new client's first request
+    builds Django's middleware again, and WhiteNoise then indexes every static file (about
+    40 ms here), which a server does once per worker, not per sign-in."""
     settings_hashers = (
         [ARGON2_PATH, "django.contrib.auth.hashers.PBKDF2PasswordHasher"] if hasher else None
     )
@@ -193,8 +197,10 @@ def sign_in(
     def run() -> None:
         encoded = make_password(PASSWORD)  # the first configured hasher
         User.objects.filter(pk__in=[u.pk for u in users]).update(password=encoded)
+        client = Client(REMOTE_ADDR="10.1.2.3")
+        client.get("/login/")  # the handler built: not timed
         for user in users:
-            client = Client(REMOTE_ADDR="10.1.2.3")
+            client.cookies.clear()
             if api:
                 meter.time(
                     kind,
