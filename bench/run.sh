@@ -68,3 +68,6 @@ env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
 # Certificates (issue 14): 10,000 certificate PDFs by a pool of 2 processes and the public
 # verification page; everything it writes is rolled back.
 "$PY" bench/certificates_bench.py --write docs/benchmarks.md
+# Overload (issue 15): one node (gunicorn 2 × 4) behind HAProxy at rising offered load, with and
+# without admission control, on the demo data in a throwaway database (~7 minutes).
+PG_URL="$PG_URL" bash scripts/with-pg-db.sh bash -c "$PY manage.py migrate --noinput -v0 && $PY manage.py demo >/dev/null && $PY bench/overload_bench.py --write docs/benchmarks.md"

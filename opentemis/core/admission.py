@@ -3,8 +3,12 @@
 Two layers share the priority classes defined here (docs/decisions/0027-admission-control.md):
 
 * **HAProxy** holds the queue. Each server gets ``maxconn`` equal to its worker threads, so
-  requests wait in HAProxy's queue, not in gunicorn's; the queue is bounded (``timeout queue``),
-  and ``set-priority-class`` puts writes that complete a person's work first and reports last.
+  requests wait in HAProxy's queue, not in gunicorn's; the queue is bounded (``timeout queue``).
+  ``set-priority-class`` puts writes that complete a person's work strictly first; the others
+  share a class ordered by arrival shifted by ``set-priority-offset``: other writes as if they
+  had come 2 s earlier, reports 1 s later. An offset rather than a class of their own, so that
+  reports come last without starving: under strict priority a report waited behind a never
+  ending stream of pages until its person gave up, instead of being answered 503 at once.
   It stamps ``X-Request-Start: t=<ms since epoch>`` when the request arrives. The ACL and
   priority lines come from :func:`haproxy_lines` (``manage.py admission haproxy``), never
   from a second list.
@@ -64,24 +68,24 @@ class Admission(StrEnum):
 @dataclass(frozen=True)
 class AdmissionClass:
     """One priority class: its wait budget (a setting, seconds; 0 = never shed) and its place
-    in HAProxy's queue (``set-priority-class``: lower is served first)."""
+    in HAProxy's queue: ``set-priority-class`` (lower is served first), then within a class the
+    arrival time shifted by ``set-priority-offset`` (milliseconds; lower is served first)."""
 
     budget_setting: str
-    haproxy_priority: int
+    haproxy_class: int
+    haproxy_offset_ms: int
     what: str
 
 
 #: THE table of classes: the middleware and the generated HAProxy lines both read it.
 CLASSES: dict[Admission, AdmissionClass] = {
     Admission.COMPLETE: AdmissionClass(
-        "ADMISSION_BUDGET_COMPLETE", -20, "a write to a view marked @completes_work"
+        "ADMISSION_BUDGET_COMPLETE", -1, 0, "a write to a view marked @completes_work"
     ),
-    Admission.WRITE: AdmissionClass(
-        "ADMISSION_BUDGET_WRITE", -10, "any other POST/PUT/PATCH/DELETE"
-    ),
-    Admission.BROWSE: AdmissionClass("ADMISSION_BUDGET_BROWSE", 0, "any other GET"),
+    Admission.WRITE: AdmissionClass("ADMISSION_BUDGET_WRITE", 0, -2000, "any other write"),
+    Admission.BROWSE: AdmissionClass("ADMISSION_BUDGET_BROWSE", 0, 0, "any other GET"),
     Admission.REPORT: AdmissionClass(
-        "ADMISSION_BUDGET_REPORT", 10, "a GET under REPORT_PREFIXES or named *_export/_xlsx/_pdf"
+        "ADMISSION_BUDGET_REPORT", 0, 1000, "a GET under REPORT_PREFIXES or named *_export etc."
     ),
 }
 #: Reports and exports: everything under these paths, and the routes named with these endings
@@ -220,6 +224,9 @@ def overloaded_response(request: HttpRequest, admission: Admission, waited: floa
             response = HttpResponse(render_to_string("errors/overloaded.html", context), status=503)
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
+    # Not one error line per shed request in Django's log (django.request logs every 5xx): under
+    # overload that is thousands of lines a second, written by the threads we are saving.
+    setattr(response, "_has_been_logged", True)  # noqa: B010 - Django's own marker
     # For the access log and the bench: which class was shed after how long.
     response["X-Admission"] = f"shed {admission.value} {waited:.2f}s"
     return response
@@ -299,15 +306,16 @@ def haproxy_lines() -> list[str]:
     lines.append(f"acl otm_report path_beg {' '.join(REPORT_PREFIXES)}")
     for route in report_routes():
         lines.append(f"acl otm_report path_reg {quoted([_haproxy_regex(route.regex)])}")
-    priority = {a: c.haproxy_priority for a, c in CLASSES.items()}
-    lines += [
-        f"http-request set-priority-class int({priority[Admission.COMPLETE]}) "
-        "if otm_write otm_complete",
-        f"http-request set-priority-class int({priority[Admission.WRITE]}) "
-        "if otm_write !otm_complete",
-        f"http-request set-priority-class int({priority[Admission.REPORT]}) "
-        "if !otm_write otm_report",
-        f"http-request set-priority-class int({priority[Admission.BROWSE]}) "
-        "if !otm_write !otm_report",
-    ]
+    conditions = {
+        Admission.COMPLETE: "otm_write otm_complete",
+        Admission.WRITE: "otm_write !otm_complete",
+        Admission.BROWSE: "!otm_write !otm_report",
+        Admission.REPORT: "!otm_write otm_report",
+    }
+    for admission, condition in conditions.items():
+        spec = CLASSES[admission]
+        lines.append(f"http-request set-priority-class int({spec.haproxy_class}) if {condition}")
+        lines.append(
+            f"http-request set-priority-offset int({spec.haproxy_offset_ms}) if {condition}"
+        )
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -198,16 +199,16 @@ def test_the_haproxy_lines_name_the_completing_and_report_paths():
     assert any(rx.search("/staff/export.xlsx") for rx in reports)
     assert not any(rx.search("/staff/export-xlsx") for rx in reports)  # the dot is a dot
     assert "/reports/" in _acl_prefixes(lines, "otm_report")
-    # Completing writes first, reports last: HAProxy serves the lowest class first.
-    classes = {
-        cond: int(m.group(1))
-        for line in lines
-        if (m := re.match(r"http-request set-priority-class int\((-?\d+)\) if (.+)$", line))
-        for cond in [m.group(2)]
-    }
+    # Completing writes first, reports last: HAProxy serves the lowest class first, then
+    # within a class the lowest arrival time + offset.
+    keys: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for line in lines:
+        if m := re.match(r"http-request set-priority-(class|offset) int\((-?\d+)\) if (.+)$", line):
+            keys[m.group(3)][m.group(1) == "offset"] = int(m.group(2))
     assert (
-        classes["otm_write otm_complete"]
-        < classes["otm_write !otm_complete"]
-        < classes["!otm_write !otm_report"]
-        < classes["!otm_write otm_report"]
+        keys["otm_write otm_complete"]
+        < keys["otm_write !otm_complete"]
+        < keys["!otm_write !otm_report"]
+        < keys["!otm_write otm_report"]
     )
+    assert keys["otm_write otm_complete"][0] < keys["otm_write !otm_complete"][0]  # strictly

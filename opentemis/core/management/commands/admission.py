@@ -27,8 +27,8 @@ class Command(BaseCommand):
         for name, spec in admission.CLASSES.items():
             seconds = admission.budget(name)
             shown = f"{seconds:g} s" if seconds else "never shed"
-            priority = spec.haproxy_priority
-            line = f"{name.value:8} priority {priority:>4}  budget {shown:10}  {spec.what}"
+            queue = f"class {spec.haproxy_class:>2} offset {spec.haproxy_offset_ms:>5} ms"
+            line = f"{name.value:8} {queue}  budget {shown:10}  {spec.what}"
             self.stdout.write(line)
         for route in admission.completing_routes():
             self.stdout.write(f"  completes work: {route.regex}  ({route.name})")
