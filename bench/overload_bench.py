@@ -449,6 +449,14 @@ scheduled arrival; "503 p95": how long a refused person waited for the refusal. 
 |---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(overall)}
 
+Reading: below saturation both serve everything; HAProxy's queue costs a little latency
+(with `maxconn` = threads a thread idles for a round trip between two requests). Past it,
+without admission control every class waits in gunicorn's queue until most people have given
+up: goodput falls and test answers are lost like the rest. With it, test answers and other
+writes keep their latency, pages are served or refused at about their 2 s budget, reports are
+refused first, and goodput stays near what the node can do. After the overload the node is back
+to normal by itself (both are here: without, the time-outs had drained gunicorn's queue).
+
 Per class: goodput/offered per s · p95 ms · 503s · failed.
 
 | mode | target req/s | complete (test answers) | write (video progress) | browse | report |
