@@ -70,3 +70,6 @@ env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
 "$PY" bench/certificates_bench.py --write docs/benchmarks.md
 # Sign-in (issue 15): PBKDF2 before, Argon2id after, and the upgrade, through the sign-in page.
 "$PY" bench/signin_bench.py --write docs/benchmarks.md
+# Overload (issue 15): one node (gunicorn 2 × 4) behind HAProxy at rising offered load, with and
+# without admission control, on the demo data in a throwaway database (~7 minutes).
+PG_URL="$PG_URL" bash scripts/with-pg-db.sh bash -c "$PY manage.py migrate --noinput -v0 && $PY manage.py demo >/dev/null && $PY bench/overload_bench.py --write docs/benchmarks.md"

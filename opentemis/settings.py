@@ -91,6 +91,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request that waited too long in the proxy's queue is shed before any work
+    # (sessions, database) is spent on it (core/admission.py).
+    "opentemis.core.admission.AdmissionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's GZipMiddleware for text (pages, HTMX partials, the API); downloads are left as
@@ -426,6 +429,16 @@ JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", "30"))
 
 # With the database unreachable, pages and the API answer 503 with this Retry-After (seconds).
 DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "30"))
+
+# Admission control (core/admission.py, docs/operations.md "Overload and admission control"):
+# a request that waited in the proxy's queue (X-Request-Start, from TRUSTED_PROXIES only) longer
+# than its class's budget (seconds; 0 = never shed) is answered 503 with this Retry-After.
+ADMISSION_CONTROL = env_bool("ADMISSION_CONTROL", True)
+ADMISSION_BUDGET_COMPLETE = float(os.environ.get("ADMISSION_BUDGET_COMPLETE", "0"))
+ADMISSION_BUDGET_WRITE = float(os.environ.get("ADMISSION_BUDGET_WRITE", "8"))
+ADMISSION_BUDGET_BROWSE = float(os.environ.get("ADMISSION_BUDGET_BROWSE", "2"))
+ADMISSION_BUDGET_REPORT = float(os.environ.get("ADMISSION_BUDGET_REPORT", "1"))
+ADMISSION_RETRY_AFTER = int(os.environ.get("ADMISSION_RETRY_AFTER", "10"))
 
 # Evidence uploads (minh chứng): sizes and accepted types, checked by content (see evidence app).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))

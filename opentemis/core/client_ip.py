@@ -59,3 +59,12 @@ def client_ip(request: HttpRequest) -> str | None:
             return str(address)
     # Every hop was a trusted proxy (or the header was missing): the last one we believed.
     return str(hop)
+
+
+def is_trusted_proxy(address: str | None) -> bool:
+    """Whether ``address`` (a peer's ``REMOTE_ADDR``) is one of ``settings.TRUSTED_PROXIES``:
+    only they may tell us what happened before the request reached us (admission control's
+    ``X-Request-Start``)."""
+    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    hop = _parse(address) if address else None
+    return hop is not None and any(hop in net for net in trusted)

@@ -26,6 +26,7 @@ from opentemis.accounts.models import AuditEvent, User
 from opentemis.accounts.permissions import actor_perms, has_perm_on, perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.core.unavailable import mark_unavailable
 from opentemis.evaluations import access, selectors, services
@@ -220,6 +221,7 @@ def _text_fields() -> list[tuple[str, str]]:
     return [(name, str(label)) for name, label in services.TEXT_FIELD_LABELS.items()]
 
 
+@completes_work
 @login_required
 def evaluation_self(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """BM1: the self-evaluation form. POST with ``action=submit`` submits, else saves."""
@@ -518,6 +520,7 @@ def _review_context(
     }
 
 
+@completes_work
 @login_required
 def evaluation_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The reviewer's page: levels and comments per criterion; save, return or finalise."""

@@ -35,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.core.http import file_response
 from opentemis.learning.services import NotAllowed, prerequisites_missing
 from opentemis.packages import cmi, selectors, services
@@ -235,6 +236,7 @@ def _answer(runtime: Any) -> JsonResponse:
     )
 
 
+@completes_work
 @csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])

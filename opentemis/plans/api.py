@@ -26,6 +26,7 @@ from opentemis.accounts.models import User
 from opentemis.accounts.permissions import perm_paths
 from opentemis.accounts.roles import Perm
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.core.api import API_PERMISSIONS, CONFLICT_RESPONSE, ServiceErrorsMixin, query_params
 from opentemis.core.params import id_param
 from opentemis.orgs.selectors import get_school_year
@@ -206,6 +207,7 @@ class ItemDetailView(PlanView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@completes_work
 class SubmitView(PlanView):
     @extend_schema(
         request=s.SubmitSerializer,

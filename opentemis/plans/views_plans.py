@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.core.conflicts import StaleVersion, compare
 from opentemis.core.params import id_param, parse_positive_int
 from opentemis.orgs.models import SchoolYear, Unit
@@ -170,6 +171,7 @@ def _conflict(exc: StaleVersion, sent: dict[str, str]) -> StaleVersion:
     )
 
 
+@completes_work
 @login_required
 @require_POST
 def plan_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.core.api import API_PERMISSIONS, ServiceErrorsMixin
 from opentemis.learning.access import learner_activity
 from opentemis.products import selectors, services
@@ -104,6 +105,7 @@ class ProductView(ServiceErrorsMixin, APIView):
     permission_classes = API_PERMISSIONS
 
 
+@completes_work
 class SubmissionsView(ProductView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.core.http import file_response, xlsx_response
 from opentemis.core.params import parse_positive_int
 from opentemis.evidence import validation
@@ -241,6 +242,7 @@ def activity_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _learner_page(request, pk)
 
 
+@completes_work
 @login_required
 @require_POST
 def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:

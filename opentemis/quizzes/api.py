@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.core.api import API_PERMISSIONS, ServiceErrorsMixin
 from opentemis.quizzes import selectors, services
 from opentemis.quizzes.models import Attempt, AttemptState
@@ -144,6 +145,7 @@ class AttemptDetailView(QuizView):
         return Response(AttemptSerializer(attempt_body(attempt)).data)
 
 
+@completes_work
 class AnswerView(QuizView):
     @extend_schema(
         request=AnswerSerializer,
@@ -169,6 +171,7 @@ class AnswerView(QuizView):
         return Response({"position": slot.position, "saved": True, "seconds_left": _left(attempt)})
 
 
+@completes_work
 class SubmitView(QuizView):
     @extend_schema(
         request=None,

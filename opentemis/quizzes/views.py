@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.core.http import xlsx_response
 from opentemis.learning.models import Activity, Enrolment
 from opentemis.quizzes import imports, selectors, services
@@ -120,6 +121,7 @@ def _json_body(request: AuthenticatedRequest) -> dict[str, Any]:
     return {"position": request.POST.get("position"), "response": response}
 
 
+@completes_work
 @login_required
 @require_POST
 def attempt_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -146,6 +148,7 @@ def attempt_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@completes_work
 @login_required
 @require_POST
 def attempt_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.core.api import API_PERMISSIONS, ServiceErrorsMixin
 from opentemis.learning.access import learner_activity, read_course
 from opentemis.learning.models import Activity, ActivityKind
@@ -104,6 +105,7 @@ class SurveyView(ServiceErrorsMixin, APIView):
     permission_classes = API_PERMISSIONS
 
 
+@completes_work
 class SubmitView(SurveyView):
     @extend_schema(
         request=SurveySubmitSerializer,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opentemis.accounts.types import AuthenticatedRequest
+from opentemis.core.admission import completes_work
 from opentemis.learning.access import learner_activity, read_course
 from opentemis.learning.models import Activity, ActivityKind, CourseStatus
 from opentemis.surveys import items, selectors, services
@@ -33,6 +34,7 @@ def _survey_activity(activity: Activity) -> Activity:
     return activity
 
 
+@completes_work
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.evaluations import access, selectors, services
 from opentemis.evaluations import serializers as s
 from opentemis.evaluations.api.common import (
@@ -67,6 +68,7 @@ class OpinionViewSet(OneEvaluationViewSet):
 class PollViewSet(OneEvaluationViewSet):
     """The anonymous poll about a manager of the caller's school (TT 14)."""
 
+    @completes_work
     @extend_schema(
         request=s.PollWriteSerializer,
         responses=writes(None, 204),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from opentemis.accounts.models import User
 from opentemis.accounts.types import request_actor
+from opentemis.core.admission import completes_work
 from opentemis.core.api import query_params
 from opentemis.evaluations import access, services
 from opentemis.evaluations import serializers as s
@@ -50,6 +51,7 @@ class SelfEvaluationViewSet(OneEvaluationViewSet):
         services.evaluation_save_draft(actor=actor, evaluation=evaluation, **body.service_kwargs())
         return detail_response(actor, evaluation)
 
+    @completes_work
     @extend_schema(
         request=s.SelfWriteSerializer,
         responses=writes(s.EvaluationDetailSerializer, conflict=True),
@@ -163,6 +165,7 @@ class ReviewViewSet(OneEvaluationViewSet):
         )
         return detail_response(actor, evaluation)
 
+    @completes_work
     @extend_schema(
         request=s.FinaliseWriteSerializer,
         responses=writes(s.EvaluationDetailSerializer, conflict=True),
