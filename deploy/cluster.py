@@ -410,7 +410,7 @@ defaults
     timeout client 120s
     timeout server 120s
     # A request waits at most this long for a free slot on a node, then gets the 503 page.
-    timeout queue {"15s" if admission else "120s"}
+    timeout queue {"20s" if admission else "120s"}
     # A connection refused by a dead node is tried again on another (nothing was sent).
     retries 2
     option redispatch 1
@@ -429,6 +429,8 @@ frontend web
 
 backend app
     balance leastconn
+    # A queued request whose person gave up is dropped, not run for nobody.
+    option abortonclose
     option httpchk
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
