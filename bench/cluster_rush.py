@@ -730,14 +730,15 @@ def main() -> None:
         if args.mode == "scale":
             write_section(
                 args.write,
-                "Cluster: the deadline rush with 1, 2, 3 nodes (issue 15)",
-                _report_scale(result, args),
+                "cluster-scale",
+                "## Cluster: the deadline rush with 1, 2, 3 nodes (issue 15)\n\n"
+                + _report_scale(result, args),
             )
         else:
             write_section(
                 args.write,
-                "Cluster: faults during the rush (issue 15)",
-                _report_faults(result, args),
+                "cluster-faults",
+                "## Cluster: faults during the rush (issue 15)\n\n" + _report_faults(result, args),
             )
     if args.mode == "faults":
         c = result["check"]

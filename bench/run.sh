@@ -73,3 +73,16 @@ env -u DATABASE_URL "$PY" bench/page_weights.py --write docs/benchmarks.md
 # Overload (issue 15): one node (gunicorn 2 × 4) behind HAProxy at rising offered load, with and
 # without admission control, on the demo data in a throwaway database (~7 minutes).
 PG_URL="$PG_URL" bash scripts/with-pg-db.sh bash -c "$PY manage.py migrate --noinput -v0 && $PY manage.py demo >/dev/null && $PY bench/overload_bench.py --write docs/benchmarks.md"
+if [ "${BENCH_CLUSTER:-1}" = "1" ]; then
+  # The scale-out topology (issue 15): three nodes on the demo data, the rush with 1, 2 and 3 in
+  # service, then the fault run; the capacity model's prediction beside the measured rush.
+  env -u DATABASE_URL "$PY" deploy/cluster.py up --nodes 3 --workers 1 --threads 4 --data demo \
+    --job-lease 10 --job-sweep 3
+  trap 'env -u DATABASE_URL "$PY" deploy/cluster.py down' EXIT
+  env -u DATABASE_URL "$PY" bench/cluster_rush.py scale --seconds 30 --clients 24 --watchers 8 \
+    --json var/cluster-rush.json --write docs/benchmarks.md
+  env -u DATABASE_URL "$PY" bench/cluster_rush.py faults --seconds 40 --clients 16 --watchers 6 \
+    --write docs/benchmarks.md
+  "$PY" bench/capacity.py predict --from-rush var/cluster-rush.json --cores-per-node 2 \
+    --db-cores 2 --shared-cores 2
+fi
