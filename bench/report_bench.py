@@ -77,6 +77,7 @@ LEVELS = ["ChuaDat", "Dat", "Kha", "Tot"]
 WEIGHTS = [0.02, 0.18, 0.45, 0.35]
 BURSTS = (1_000, 10_000)
 CROSS_YEAR = 1_000
+PARTS = ("rebuild", "reads", "groupby", "cross", "bursts", "pdf")
 
 
 def _year() -> SchoolYear:
@@ -321,7 +322,13 @@ def burst(year: SchoolYear, cycle: Cycle, n: int, seed: int) -> dict[str, float]
 
 
 def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    """This process's peak RSS. VmHWM, not ``ru_maxrss``: Linux carries ``ru_maxrss`` over
+    exec, so a child would report the parent's size at the fork (1.2 GB after the setup)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(what: str) -> dict[str, Any]:
@@ -443,6 +450,9 @@ def pdf_time(year: SchoolYear, unit: Unit) -> float | None:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    only = set(args.only.split(","))
+    if args.skip_group_by:
+        only.discard("groupby")
     r: dict[str, Any] = {"runs": args.runs}
     year, cycle, setup_timings = setup(args.seed)
     r["setup"] = setup_timings
@@ -451,57 +461,60 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         nation = Unit.objects.get(depth=1)
         provinces = list(Unit.objects.filter(depth=2, kind="department").order_by("path"))
         r["evaluations"] = Evaluation.objects.filter(cycle=cycle).count()
-    connections.close_all()
-    r["rebuild"] = _child("rebuild")
-    print("rebuild", r["rebuild"], flush=True)
-
-    national_cold, national_warm = _time(
-        lambda: report_for_system(unit=nation, school_year=year), args.runs
-    )
-    r["national_cold_ms"], r["national_warm"] = national_cold, national_warm
-    print("national", national_cold, national_warm, flush=True)
-    connections.close_all()
-    province_cold: list[float] = []
-    province_medians: list[float] = []
-    province_all: list[float] = []
-    for province in provinces:
-        started = time.perf_counter()
-        report_for_system(unit=province, school_year=year)
-        province_cold.append(time.perf_counter() - started)
-        samples = []
-        for _ in range(5):
-            started = time.perf_counter()
-            report_for_system(unit=province, school_year=year)
-            samples.append(time.perf_counter() - started)
-        province_medians.append(sorted(samples)[2])
-        province_all += samples
-    r["provinces"] = len(provinces)
-    r["provinces_cold"] = summary_ms(province_cold)
-    r["provinces_warm"] = summary_ms(province_medians)
-    r["provinces_all"] = summary_ms(province_all)
-    print("provinces", r["provinces_cold"], r["provinces_warm"], r["provinces_all"], flush=True)
-    with system_scope():
         largest = max(
             provinces,
             key=lambda p: Evaluation.objects.filter(
                 cycle=cycle, unit_path__startswith=p.path
             ).count(),
         )
+    r["provinces"] = len(provinces)
     r["largest"] = largest.name
-    _largest_cold, r["largest_warm"] = _time(
-        lambda: report_for_system(unit=largest, school_year=year), args.runs
-    )
-    print("largest", r["largest_warm"], flush=True)
-    if not args.skip_group_by:
+    connections.close_all()
+    if "rebuild" in only:
+        r["rebuild"] = _child("rebuild")
+        print("rebuild", r["rebuild"], flush=True)
+    if "reads" in only:
+        national_cold, national_warm = _time(
+            lambda: report_for_system(unit=nation, school_year=year), args.runs
+        )
+        r["national_cold_ms"], r["national_warm"] = national_cold, national_warm
+        print("national", national_cold, national_warm, flush=True)
+        connections.close_all()
+        province_cold: list[float] = []
+        province_medians: list[float] = []
+        province_all: list[float] = []
+        for province in provinces:
+            started = time.perf_counter()
+            report_for_system(unit=province, school_year=year)
+            province_cold.append(time.perf_counter() - started)
+            samples = []
+            for _ in range(5):
+                started = time.perf_counter()
+                report_for_system(unit=province, school_year=year)
+                samples.append(time.perf_counter() - started)
+            province_medians.append(sorted(samples)[2])
+            province_all += samples
+        r["provinces_cold"] = summary_ms(province_cold)
+        r["provinces_warm"] = summary_ms(province_medians)
+        r["provinces_all"] = summary_ms(province_all)
+        print("provinces", r["provinces_cold"], r["provinces_warm"], r["provinces_all"], flush=True)
+        _largest_cold, r["largest_warm"] = _time(
+            lambda: report_for_system(unit=largest, school_year=year), args.runs
+        )
+        print("largest", r["largest_warm"], flush=True)
+    if "groupby" in only:
         r["gb_nation_cold"], r["gb_nation"] = _time(lambda: plain_group_by(year, nation.path), 3)
         r["gb_prov_cold"], r["gb_prov"] = _time(lambda: plain_group_by(year, largest.path), 5)
         print("group by", r["gb_nation"], r["gb_prov"], flush=True)
-    r["cross_year"] = cross_year(year, cycle, args.seed)
-    print("cross-year", r["cross_year"], flush=True)
-    r["bursts"] = [burst(year, cycle, n, args.seed) for n in BURSTS]
-    print("bursts", r["bursts"], flush=True)
-    r["pdf_s"] = pdf_time(year, largest)
-    print("pdf", r["pdf_s"], flush=True)
+    if "cross" in only:
+        r["cross_year"] = cross_year(year, cycle, args.seed)
+        print("cross-year", r["cross_year"], flush=True)
+    if "bursts" in only:
+        r["bursts"] = [burst(year, cycle, n, args.seed) for n in BURSTS]
+        print("bursts", r["bursts"], flush=True)
+    if "pdf" in only:
+        r["pdf_s"] = pdf_time(year, largest)
+        print("pdf", r["pdf_s"], flush=True)
     r["load"] = "{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
     r["measured"] = f"{timezone.localtime():%Y-%m-%d %H:%M %z}"
     return r
@@ -514,14 +527,16 @@ def _row(what: str, target: str, before: str, after: str) -> str:
 def body(r: dict[str, Any], b: dict[str, Any] | None, note: str) -> str:
     """The section of docs/benchmarks.md: this run's figures, an earlier run's beside them."""
 
+    def shown(fmt: Callable[[dict[str, Any]], str], x: dict[str, Any] | None) -> str:
+        if x is None:
+            return "–"
+        try:
+            return fmt(x)
+        except (KeyError, TypeError, IndexError, StopIteration):
+            return "–"  # not measured in that run
+
     def both(fmt: Callable[[dict[str, Any]], str]) -> tuple[str, str]:
-        before = "–"
-        if b is not None:
-            try:
-                before = fmt(b)
-            except (KeyError, TypeError, IndexError):
-                before = "–"
-        return before, fmt(r)
+        return shown(fmt, b), shown(fmt, r)
 
     def burst_of(n: int) -> Callable[[dict[str, Any]], str]:
         def fmt(x: dict[str, Any]) -> str:
@@ -573,7 +588,7 @@ def body(r: dict[str, Any], b: dict[str, Any] | None, note: str) -> str:
             lambda x: f"p50 {x['largest_warm']['p50']} ms, p95 **{x['largest_warm']['p95']} ms**",
         ),
     ]
-    if "gb_nation" in r:
+    if "gb_nation" in r or (b is not None and "gb_nation" in b):
         rows += [
             (
                 "plain GROUP BY over the raw rows, nation (A.1.1/A.1.2 sub-columns, criteria, "
@@ -654,6 +669,11 @@ def main() -> None:
     parser.add_argument("--label", default="", help="the name of this run (in --json)")
     parser.add_argument("--note", default="", help="a sentence added to the section")
     parser.add_argument("--skip-group-by", action="store_true")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to measure (of {', '.join(PARTS)}); the others show '–'",
+    )
     parser.add_argument("--child", choices=["rebuild", "last-year-report"])
     args = parser.parse_args()
     if args.child:

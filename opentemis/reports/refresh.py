@@ -668,6 +668,12 @@ def rebuild(school_year: SchoolYear) -> int:
             del own, chunk
         # The top (the nation): its own figures and its provinces' subtree figures.
         count += _sum_tops(school_year, roots, _own(school_year, roots, everything=False), heads)
+        if connection.vendor == "postgresql":
+            # The year's rows are all new: fresh statistics, or the planner guesses a handful
+            # of rows and sorts where it should hash (the report's grouped reads).
+            with connection.cursor() as cursor:
+                for model in (EvalCell, StaffCell):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         state.refreshed_at = state.rebuilt_at = state.watermark = started
         state.save()
         return count
@@ -734,7 +740,7 @@ def _sum_tops(
 
 EVALUATION_ACTIONS = ("evaluation.", "cycle.")
 # The models whose records the evaluation and cycle events name (accounts.services.audit).
-EVENT_OBJECTS = {"evaluations.evaluation": Evaluation, "evaluations.cycle": Cycle}
+EVENT_OBJECTS: dict[str, Any] = {"evaluations.evaluation": Evaluation, "evaluations.cycle": Cycle}
 
 
 @dataclass
