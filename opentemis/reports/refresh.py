@@ -191,18 +191,20 @@ def _age_band(school_year: SchoolYear) -> Case:
 
 
 def _own(
-    school_year: SchoolYear, units: dict[int, UnitInfo], everything: bool
+    school_year: SchoolYear,
+    units: dict[int, UnitInfo],
+    everything: bool,
+    staff_of: Iterable[int] | None = None,
 ) -> dict[int, UnitFigures]:
-    """The figures of the staff and evaluations attached to each of ``units`` directly."""
+    """The figures of the staff and evaluations attached to each of ``units`` directly
+    (``staff_of``: count the staff of these units only; the others' are left at zero)."""
     result: dict[int, UnitFigures] = defaultdict(UnitFigures)
     through = Person.positions.through.objects
-    people = Person.objects.filter(employment_status=EmploymentStatus.WORKING).filter(
-        Exists(through.filter(person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS))
-    )
+    people = Person.objects.filter(employment_status=EmploymentStatus.WORKING)
     evaluations = Evaluation.objects.filter(cycle__school_year=school_year)
     if not everything:
         ids = list(units)
-        people = people.filter(unit_id__in=ids)
+        people = people.filter(unit_id__in=ids if staff_of is None else list(staff_of))
         evaluations = evaluations.filter(unit_id__in=ids)
     manager = Exists(
         through.filter(person_id=OuterRef("pk"), position__is_manager=True).filter(
@@ -214,8 +216,11 @@ def _own(
         .order_by("-position__is_manager", "position__order")
         .values("position__code")[:1]
     )
+    # "In an evaluated position" is "has a first evaluated position": an EXISTS filter would
+    # be planned as a semi-join hashing every person's positions in the country (1.3 million).
     rows = (
         people.annotate(mgr=manager, pos=position, band=_age_band(school_year))
+        .filter(pos__isnull=False)
         .values("unit_id", "gender", "is_dtts", "qualification", "mgr", "pos", "band")
         .annotate(n=Count("id"))
         .order_by()
@@ -306,19 +311,24 @@ def _own_evaluations(
     )
     # Table names come from the models and ``inner`` is Django's own compiled SQL (its values
     # are parameters): nothing from users is formatted into the statement.
+    # One row per criterion with a column per level (four times fewer rows than per level).
+    by_level = ", ".join("SUM(CASE WHEN kv.value = %s THEN 1 ELSE 0 END)" for _ in LEVEL_CODES)
+    order = [LEVEL_INDEX[code] for code in LEVEL_CODES]
     sql = (
-        "SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, kv.value, COUNT(*) "  # noqa: S608
+        f"SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, {by_level} "  # noqa: S608
         f"FROM {Evaluation._meta.db_table} e "
         f"JOIN {Person._meta.db_table} p ON p.id = e.person_id {expand} "
-        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5, 6"
+        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for unit_id, kind, gender, dtts, number, level, n in cursor:  # no list of every row
+        cursor.execute(sql, [*LEVEL_CODES, *params])
+        for unit_id, kind, gender, dtts, number, *counts in cursor:  # no list of every row
             target = cell(unit_id, kind, gender, bool(dtts))
-            if target is None or level not in LEVEL_INDEX:
+            if target is None:
                 continue
-            target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))[LEVEL_INDEX[level]] += n
+            levels = target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))
+            for index, n in zip(order, counts, strict=True):
+                levels[index] += n
 
     # Training needs by criterion; the BDTX modules from the criterion -> module table (data).
     for row in (
@@ -406,7 +416,11 @@ def _stored(
                 needs=needs,
                 modules=modules,
             )
-            slot(row[0], row[1]).eval[key].add(figures)
+            cells = slot(row[0], row[1]).eval
+            if key in cells:
+                cells[key].add(figures)
+            else:
+                cells[key] = figures  # (one row per key: no copy)
     if "staff" in parts:
         for row in rows_of(StaffCell).values_list(
             "unit_id", "parent_path", *key_fields, "dimension", "key", "count"
@@ -532,6 +546,7 @@ def _apply_deltas(
     changed: dict[int, UnitInfo],
     own: dict[int, UnitFigures],
     parts: tuple[str, ...],
+    same_staff: set[int] | frozenset[int] = frozenset(),
 ) -> int:
     """Store the figures of the units whose own rows ``changed``, and of their ancestors, from
     the change of each unit's own figures.
@@ -541,32 +556,45 @@ def _apply_deltas(
     of the unit and of each ancestor. So a refresh reads the rows of the changed units and of
     their ancestors only, never their unchanged siblings (a commune's other schools, a
     province's other communes). The tree must not have moved since the rows were written
-    (:func:`refresh` recounts otherwise).
+    (:func:`refresh` recounts otherwise). ``same_staff``: units whose staff did not change and
+    was not recounted (their "to evaluate" stays as stored).
     """
     affected = _with_ancestors(changed)
     by_path = {info.path: info for info in affected.values()}
     old = _stored(school_year, parts, unit_ids=set(affected))
-    subtree = {pk: UnitFigures() for pk in affected}
-    for pk, (_parent_path, figures) in old.items():
-        if pk in subtree:
-            subtree[pk].add(figures, parts)
     children: dict[str, list[UnitFigures]] = defaultdict(list)
     paths = {info.path for info in changed.values()}
     for parent_path, figures in _stored(school_year, parts, parent_paths=paths).values():
         children[parent_path].append(figures)
+    # Each changed unit's difference: new own figures less old own ones (the old subtree
+    # less the children's rows).
+    delta: dict[int, UnitFigures] = {}
     for pk, info in changed.items():
-        delta = UnitFigures()
-        delta.add(own.get(pk, UnitFigures()), parts)
+        difference = UnitFigures()
+        difference.add(own.get(pk, UnitFigures()), parts)
         if pk in old:
-            delta.add(old[pk][1], parts, sign=-1)
+            difference.add(old[pk][1], parts, sign=-1)
         for figures in children.get(info.path, ()):
-            delta.add(figures, parts)  # the old own figures are the old subtree less these
-        path = info.path
-        while path:
-            target = by_path.get(path)
-            if target is not None:
-                subtree[target.pk].add(delta, parts)
-            path = _parent(path)
+            difference.add(figures, parts)
+        if pk in same_staff:  # its staff was not recounted: "to evaluate" has not moved
+            for cell in difference.eval.values():
+                cell.counts["to_evaluate"] = 0
+        delta[pk] = difference
+    # Bottom-up: each unit's rows get its own difference and its descendants', which are
+    # summed into its parent's before the parent's turn (one addition per unit, not per
+    # changed unit and ancestor).
+    subtree = {pk: old[pk][1] if pk in old else UnitFigures() for pk in affected}
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        if info.pk not in delta:
+            continue
+        below = delta[info.pk]
+        subtree[info.pk].add(below, parts)
+        parent = by_path.get(_parent(info.path))
+        if parent is not None:
+            if parent.pk in delta:
+                delta[parent.pk].add(below, parts)
+            else:
+                delta[parent.pk] = below  # (applied already below: handed up, not copied)
     _write(school_year, affected.values(), subtree, parts, replace=True)
     return len(affected)
 
@@ -629,6 +657,9 @@ def _lease_transaction() -> None:
             cursor.execute(
                 "SELECT set_config('idle_in_transaction_session_timeout', %s, true)", [lease_ms]
             )
+            # The grouped counts of a refresh (per criterion) spill to disk at the default
+            # 4 MB; for this transaction only.
+            cursor.execute("SELECT set_config('work_mem', '64MB', true)")
 
 
 def rebuild(school_year: SchoolYear) -> int:
@@ -867,8 +898,11 @@ def _apply(school_year: SchoolYear, changes: Changes) -> int:
         if staff_units:
             _roll_up(school_year, staff_units, own, parts=("staff",))
         return count
-    own = _own(school_year, eval_changed, everything=False)
-    count = _apply_deltas(school_year, eval_changed, own, parts=("eval",))
+    # Units whose evaluations only changed keep their staff, so their "to evaluate": their
+    # staff is not recounted and the difference leaves that figure alone.
+    own = _own(school_year, eval_changed, everything=False, staff_of=staff_changed)
+    same_staff = set(eval_changed) - set(staff_changed)
+    count = _apply_deltas(school_year, eval_changed, own, parts=("eval",), same_staff=same_staff)
     if staff_changed:
         _apply_deltas(school_year, staff_changed, own, parts=("staff",))
     return count
