@@ -2,16 +2,20 @@
 
 Two operations, both for one school year:
 
-* :func:`rebuild` recounts every unit: one grouped query over the working staff, one pass over
-  the year's evaluations and training needs, then a bottom-up sum over the unit tree.
+* :func:`rebuild` recounts every unit, one province at a time (grouped queries over that
+  province's staff, evaluations and training needs, a bottom-up sum, the rows written), so its
+  memory is that of the largest province; the nation is summed from the provinces at the end.
 * :func:`refresh` is incremental: it finds the units whose staff or evaluations changed since the
-  last run (``Evaluation.updated_at``, ``Person.updated_at``, ``PeerOpinion.updated_at`` and the
-  audit log, which every service writes in the same transaction, so transfers and imports are
-  seen on both sides), recounts only those units' own rows, and re-adds their ancestors from
-  their children's stored rows (a commune from its ~15 schools, a province from its communes,
-  the nation from 34 provinces). A read of a report calls it when the summaries are older than
-  ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation is in every report that covers it
-  at the latest that long after (docs/decisions/0009-reports.md).
+  last run in the year's change feed (``Evaluation.updated_at`` and ``PeerOpinion.updated_at``
+  of the year's evaluations, ``Person.updated_at``, and the audit log, which every service
+  writes in the same transaction, so transfers and imports are seen on both sides; an event of
+  an evaluation or cycle counts for that record's year only), recounts only those units' own
+  figures, and adds the difference to their stored rows and their ancestors' (reading no
+  unchanged sibling). When the tree may have changed (an import, a unit moved or edited) the
+  ancestors are re-added from their children's stored rows instead. A read of a report calls it
+  when the summaries are older than ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation
+  is in every report that covers it at the latest that long after
+  (docs/decisions/0009-reports.md).
 
 Changes are looked for from ``watermark - OVERLAP``: a write that started before the previous
 refresh but committed after it still has an ``updated_at`` inside the overlap. Workflow writes
@@ -26,8 +30,8 @@ gives up (hours): on PostgreSQL the refresh's transaction is leased to the serve
 the session when it sits idle longer than ``REPORT_REFRESH_LEASE_SECONDS``
 (``idle_in_transaction_session_timeout``), so the next refresh runs after that at the latest.
 
-A test (tests/test_refresh.py) checks that after any sequence of changes and refreshes the
-summaries equal a full recount, unit by unit.
+Tests (tests/test_refresh.py, tests/test_rebuild.py) check that after any sequence of changes
+and refreshes the summaries equal a full recount, unit by unit, column by column.
 """
 
 from __future__ import annotations

@@ -226,7 +226,8 @@ def groups_for(rate: float | None) -> str:
 
 def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
     # One row per child, summed by the database (a province's communes have thousands of rows);
-    # their names by primary key (joined, the planner would hash the whole unit table).
+    # their names by the tree (joined, the planner would hash the whole unit table; by a list
+    # of ids, the driver would spend milliseconds binding a thousand parameters).
     counts = EvalCell.objects.filter(school_year=school_year, parent_path=unit.path)
     sums = {
         pk: (t, s, f)
@@ -248,9 +249,10 @@ def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
             rank=None,
             group="",
         )
-        for pk, code, name, kind in Unit.objects.filter(pk__in=list(sums)).values_list(
-            "pk", "code", "name", "kind"
-        )
+        for pk, code, name, kind in Unit.objects.filter(
+            depth=unit.depth + 1, path__startswith=unit.path
+        ).values_list("pk", "code", "name", "kind")
+        if pk in sums
     ]
     rows.sort(key=lambda r: (-(r.rate if r.rate is not None else -1), r.name))
     rank, previous = 0, object()
