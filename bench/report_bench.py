@@ -9,19 +9,26 @@ modules), all written with COPY. The evaluation bench uses the current year, so 
 touch each other's rows.
 
 Measured:
-* the full rebuild of the year's summaries;
+* the full rebuild of the year's summaries, in a child process: time and peak RSS (issue 15);
 * the report data (``report_for_system``: freshness check, summary rows, protection, children
   ranking, previous year) of the nation and of every province: cold (the first read after the
   rebuild, in a new database connection) and warm (repeated);
 * the same headline figures (A.1.1 completion and A.1.2 ratings with the five sub-columns, and
   the per-criterion distribution) by a plain GROUP BY over the raw rows, on the same database:
   the ratio says what the summaries save;
-* the incremental refresh after 10,000 new finalisations (10,000 records set back to "submitted"
-  and refreshed, then finalised again in one statement, as a deadline-day burst);
+* the incremental refresh after 1,000 and after 10,000 new finalisations (records set back to
+  "submitted" and refreshed, then finalised again in one statement with the audit events the
+  services write, as a deadline-day burst);
+* the first request for the national report of 2024-2025 after 1,000 finalisations of the
+  current year (issue 15: the change feed must not make last year's refresh recount their
+  schools), in a child process: time and peak RSS. The current-year rows it writes (1,000
+  evaluations copied from 2024-2025's, their audit events, the cycle if it made one) are deleted
+  afterwards;
 * the PDF of a province's report, when the export module exists.
 
 Run alone: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/opentemis_bench
-.venv/bin/python bench/report_bench.py --write docs/benchmarks.md
+.venv/bin/python bench/report_bench.py --write docs/benchmarks.md [--before before.json]
+(``--json FILE`` keeps the figures; ``--before FILE`` puts an earlier run's beside them.)
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ import datetime as dt
 import json
 import os
 import random
+import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -49,10 +58,12 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bench.common import machine, summary_ms, write_section
+from opentemis.accounts.models import AuditEvent
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations import services
 from opentemis.evaluations.models import Cycle, CycleStatus, Evaluation
 from opentemis.orgs.models import SchoolYear, Unit
+from opentemis.reports.models import ReportState
 from opentemis.reports.refresh import rebuild, refresh
 from opentemis.reports.selectors import report_for_system
 from opentemis.standards.frameworks import modules_for
@@ -64,7 +75,9 @@ YEAR = "2024-2025"
 PROFILES = 400
 LEVELS = ["ChuaDat", "Dat", "Kha", "Tot"]
 WEIGHTS = [0.02, 0.18, 0.45, 0.35]
-BURST = 10_000
+BURSTS = (1_000, 10_000)
+CROSS_YEAR = 1_000
+PARTS = ("rebuild", "reads", "groupby", "cross", "bursts", "pdf")
 
 
 def _year() -> SchoolYear:
@@ -259,12 +272,29 @@ def plain_group_by(year: SchoolYear, path: str) -> None:
         cursor.fetchall()
 
 
-def burst(year: SchoolYear, cycle: Cycle, n: int) -> dict[str, float]:
-    """``n`` records back to submitted (refreshed), then finalised at once; refresh timed."""
-    with system_scope():
-        ids = list(
-            Evaluation.objects.filter(cycle=cycle).order_by("?").values_list("pk", flat=True)[:n]
+def _audit_finalisations(ids: list[int], at: dt.datetime) -> list[int]:
+    """The audit events ``evaluation_finalise`` writes (one per record, naming it and its unit);
+    their ids."""
+    table, events = Evaluation._meta.db_table, AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {events} (at, actor_name, action, unit_id, object_type, object_id, "
+            "object_repr, changes) SELECT %s, 'bench', 'evaluation.finalise', unit_id, "
+            f"'evaluations.evaluation', id::text, '', '{{}}' FROM {table} WHERE id = ANY(%s) "
+            "RETURNING id",
+            [at, ids],
         )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def burst(year: SchoolYear, cycle: Cycle, n: int, seed: int) -> dict[str, float]:
+    """``n`` records back to submitted (refreshed), then finalised at once with their audit
+    events; the refresh timed. The events are deleted after."""
+    with system_scope():
+        rng = random.Random(seed + n)
+        all_ids = list(Evaluation.objects.filter(cycle=cycle).values_list("pk", flat=True))
+        ids = rng.sample(all_ids, n)
+        del all_ids
         Evaluation.objects.filter(pk__in=ids).update(
             status="submitted", final_rating="", finalised_at=None, updated_at=timezone.now()
         )
@@ -277,11 +307,134 @@ def burst(year: SchoolYear, cycle: Cycle, n: int) -> dict[str, float]:
                 "self_rating, finalised_at = %s, updated_at = %s WHERE id = ANY(%s)",
                 [now, now, ids],
             )
+        events = _audit_finalisations(ids, now)
         started = time.perf_counter()
         units = refresh(year)
         seconds = time.perf_counter() - started
         schools = Evaluation.objects.filter(pk__in=ids).values("unit_id").distinct().count()
-    return {"records": n, "schools": schools, "units_rewritten": units or 0, "seconds": seconds}
+        AuditEvent.objects.filter(pk__in=events).delete()
+    return {
+        "records": n,
+        "schools": schools,
+        "units_rewritten": units or 0,
+        "seconds": round(seconds, 2),
+    }
+
+
+def _max_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ``ru_maxrss``: Linux carries ``ru_maxrss`` over
+    exec, so a child would report the parent's size at the fork (1.2 GB after the setup)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(what: str) -> dict[str, Any]:
+    """Run ``what`` in a child process (a fresh worker); its figures."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", what],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def child(what: str) -> None:
+    """In the child process: the rebuild of YEAR, or the first request for the national report
+    of YEAR; prints time and peak RSS as JSON."""
+    with system_scope():
+        year = SchoolYear.objects.get(code=YEAR)
+        nation = Unit.objects.get(depth=1)
+    before = _max_rss_mb()
+    started = time.perf_counter()
+    result: dict[str, Any] = {}
+    if what == "rebuild":
+        result["units"] = rebuild(year)
+    else:
+        report_for_system(unit=nation, school_year=year)
+    result.update(
+        seconds=round(time.perf_counter() - started, 2),
+        rss_before_mb=round(before),
+        peak_rss_mb=round(_max_rss_mb()),
+    )
+    print(json.dumps(result))
+
+
+def cross_year(year: SchoolYear, cycle: Cycle, seed: int) -> dict[str, Any]:
+    """The first request for YEAR's national report after CROSS_YEAR finalisations of the
+    current year (with their audit events), in a fresh worker."""
+    with system_scope():
+        current = SchoolYear.objects.get(is_current=True)
+        root = Unit.objects.get(depth=1)
+        current_cycle = Cycle.objects.filter(school_year=current, unit=root).first()
+        made_cycle = current_cycle is None
+        if current_cycle is None:
+            current_cycle = Cycle.objects.create(
+                school_year=current,
+                unit=root,
+                unit_path=root.path,
+                name=f"Bench: đánh giá chuẩn {current.code}",
+                self_due=current.end_date,
+                opinions_due=current.end_date,
+                review_due=current.end_date,
+            )
+        taken = set(
+            Evaluation.objects.filter(cycle=current_cycle).values_list("person_id", flat=True)
+        )
+        rng = random.Random(seed)
+        pool = list(Evaluation.objects.filter(cycle=cycle).values_list("pk", "person_id"))
+        sources = [pk for pk, person in rng.sample(pool, CROSS_YEAR * 2) if person not in taken]
+        sources = sources[:CROSS_YEAR]
+        del pool
+        table = Evaluation._meta.db_table
+        copied = [
+            f.column
+            for f in Evaluation._meta.concrete_fields
+            if not f.primary_key
+            and f.column
+            not in ("cycle_id", "status", "final_rating", "finalised_at", "review_levels")
+        ]
+        columns = ", ".join(copied)
+        # The same people's records copied into the current year, waiting for the review.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (cycle_id, status, final_rating, finalised_at, "
+                f"review_levels, {columns}) SELECT %s, 'submitted', '', NULL, '{{}}', {columns} "
+                f"FROM {table} WHERE id = ANY(%s) RETURNING id",
+                [current_cycle.pk, sources],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        refresh(year)  # last year is up to date before the current year's changes
+        time.sleep(0.05)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = 'finalised', final_rating = self_rating, "
+                "review_levels = self_levels, finalised_at = %s, updated_at = %s "
+                "WHERE id = ANY(%s)",
+                [now, now, ids],
+            )
+        events = _audit_finalisations(ids, now)
+        schools = len(set(Evaluation.objects.filter(pk__in=ids).values_list("unit_id", flat=True)))
+        # Older than REPORT_MAX_STALENESS: the next read refreshes first.
+        ReportState.objects.filter(school_year=year).update(
+            refreshed_at=now - dt.timedelta(hours=1)
+        )
+    try:
+        result = _child("last-year-report")
+    finally:
+        with system_scope():
+            AuditEvent.objects.filter(pk__in=events).delete()
+            Evaluation.objects.filter(pk__in=ids).delete()
+            if made_cycle:
+                current_cycle.delete()
+    result["changes"] = len(ids)
+    result["schools"] = schools
+    return result
 
 
 def pdf_time(year: SchoolYear, unit: Unit) -> float | None:
@@ -296,103 +449,243 @@ def pdf_time(year: SchoolYear, unit: Unit) -> float | None:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--write", type=Path)
-    args = parser.parse_args()
-
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    only = set(args.only.split(","))
+    if args.skip_group_by:
+        only.discard("groupby")
+    r: dict[str, Any] = {"runs": args.runs}
     year, cycle, setup_timings = setup(args.seed)
+    r["setup"] = setup_timings
     print("setup", setup_timings, flush=True)
     with system_scope():
         nation = Unit.objects.get(depth=1)
         provinces = list(Unit.objects.filter(depth=2, kind="department").order_by("path"))
-        evaluations = Evaluation.objects.filter(cycle=cycle).count()
-    started = time.perf_counter()
-    units = rebuild(year)
-    rebuild_s = time.perf_counter() - started
-    print(f"rebuild {rebuild_s:.1f} s, {units} units", flush=True)
-    connections.close_all()
-
-    national_cold, national_warm = _time(
-        lambda: report_for_system(unit=nation, school_year=year), args.runs
-    )
-    print("national", national_cold, national_warm, flush=True)
-    connections.close_all()
-    province_cold: list[float] = []
-    province_samples: list[float] = []
-    for province in provinces:
-        cold, warm = _time(lambda p=province: report_for_system(unit=p, school_year=year), 3)
-        province_cold.append(cold / 1000)
-        province_samples.append(warm["p50"] / 1000)
-    provinces_cold = summary_ms(province_cold)
-    provinces_warm = summary_ms(province_samples)
-    print("provinces", provinces_cold, provinces_warm, flush=True)
-    with system_scope():
+        r["evaluations"] = Evaluation.objects.filter(cycle=cycle).count()
         largest = max(
             provinces,
             key=lambda p: Evaluation.objects.filter(
                 cycle=cycle, unit_path__startswith=p.path
             ).count(),
         )
-    gb_nation_cold, gb_nation = _time(lambda: plain_group_by(year, nation.path), 3)
-    gb_prov_cold, gb_prov = _time(lambda: plain_group_by(year, largest.path), 5)
-    _largest_cold, largest_warm = _time(
-        lambda: report_for_system(unit=largest, school_year=year), args.runs
-    )
-    print("group by", gb_nation, gb_prov, flush=True)
-    refreshed = burst(year, cycle, BURST)
-    print("burst", refreshed, flush=True)
-    pdf_s = pdf_time(year, largest)
-    print("pdf", pdf_s, flush=True)
+    r["provinces"] = len(provinces)
+    r["largest"] = largest.name
+    connections.close_all()
+    if "rebuild" in only:
+        r["rebuild"] = _child("rebuild")
+        print("rebuild", r["rebuild"], flush=True)
+    if "reads" in only:
+        national_cold, national_warm = _time(
+            lambda: report_for_system(unit=nation, school_year=year), args.runs
+        )
+        r["national_cold_ms"], r["national_warm"] = national_cold, national_warm
+        print("national", national_cold, national_warm, flush=True)
+        connections.close_all()
+        province_cold: list[float] = []
+        province_medians: list[float] = []
+        province_all: list[float] = []
+        for province in provinces:
+            started = time.perf_counter()
+            report_for_system(unit=province, school_year=year)
+            province_cold.append(time.perf_counter() - started)
+            samples = []
+            for _ in range(5):
+                started = time.perf_counter()
+                report_for_system(unit=province, school_year=year)
+                samples.append(time.perf_counter() - started)
+            province_medians.append(sorted(samples)[2])
+            province_all += samples
+        r["provinces_cold"] = summary_ms(province_cold)
+        r["provinces_warm"] = summary_ms(province_medians)
+        r["provinces_all"] = summary_ms(province_all)
+        print("provinces", r["provinces_cold"], r["provinces_warm"], r["provinces_all"], flush=True)
+        _largest_cold, r["largest_warm"] = _time(
+            lambda: report_for_system(unit=largest, school_year=year), args.runs
+        )
+        print("largest", r["largest_warm"], flush=True)
+    if "groupby" in only:
+        r["gb_nation_cold"], r["gb_nation"] = _time(lambda: plain_group_by(year, nation.path), 3)
+        r["gb_prov_cold"], r["gb_prov"] = _time(lambda: plain_group_by(year, largest.path), 5)
+        print("group by", r["gb_nation"], r["gb_prov"], flush=True)
+    if "cross" in only:
+        r["cross_year"] = cross_year(year, cycle, args.seed)
+        print("cross-year", r["cross_year"], flush=True)
+    if "bursts" in only:
+        r["bursts"] = [burst(year, cycle, n, args.seed) for n in BURSTS]
+        print("bursts", r["bursts"], flush=True)
+    if "pdf" in only:
+        r["pdf_s"] = pdf_time(year, largest)
+        print("pdf", r["pdf_s"], flush=True)
+    r["load"] = "{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
+    r["measured"] = f"{timezone.localtime():%Y-%m-%d %H:%M %z}"
+    return r
 
-    if args.write:
-        body = f"""## TEMIS report at national scale (issue 4)
 
-Measured {timezone.localtime():%Y-%m-%d %H:%M %z} on {machine()}.
-Command: `make bench` (runs `bench/report_bench.py --runs {args.runs}` against
+def _row(what: str, target: str, before: str, after: str) -> str:
+    return f"| {what} | {target} | {before} | {after} |"
+
+
+def body(r: dict[str, Any], b: dict[str, Any] | None, note: str) -> str:
+    """The section of docs/benchmarks.md: this run's figures, an earlier run's beside them."""
+
+    def shown(fmt: Callable[[dict[str, Any]], str], x: dict[str, Any] | None) -> str:
+        if x is None:
+            return "–"
+        try:
+            return fmt(x)
+        except (KeyError, TypeError, IndexError, StopIteration):
+            return "–"  # not measured in that run
+
+    def both(fmt: Callable[[dict[str, Any]], str]) -> tuple[str, str]:
+        return shown(fmt, b), shown(fmt, r)
+
+    def burst_of(n: int) -> Callable[[dict[str, Any]], str]:
+        def fmt(x: dict[str, Any]) -> str:
+            one = next(i for i in x["bursts"] if i["records"] == n)
+            return (
+                f"**{one['seconds']:.2f} s** ({one['schools']:,} schools, "
+                f"{one['units_rewritten']:,} units rewritten)"
+            )
+
+        return fmt
+
+    rows = [
+        (
+            "full rebuild of the year's summaries (child process)",
+            "peak < 1 GB",
+            lambda x: (
+                f"{x['rebuild']['seconds']:.1f} s ({x['rebuild']['units']:,} units), "
+                f"peak RSS **{x['rebuild']['peak_rss_mb']:,} MB**"
+            ),
+        ),
+        (
+            "national report data, cold (first read after the rebuild, new connection)",
+            "",
+            lambda x: f"{x['national_cold_ms']} ms",
+        ),
+        (
+            f"national report data, warm ({r['runs']} runs)",
+            "< 1 s",
+            lambda x: f"p50 {x['national_warm']['p50']} ms, p95 **{x['national_warm']['p95']} ms**",
+        ),
+        (
+            f"each of the {r['provinces']} provinces, cold",
+            "",
+            lambda x: f"p50 {x['provinces_cold']['p50']} ms, p95 {x['provinces_cold']['p95']} ms",
+        ),
+        (
+            "each province, warm (median of its runs)",
+            "",
+            lambda x: f"p50 {x['provinces_warm']['p50']} ms, p95 {x['provinces_warm']['p95']} ms",
+        ),
+        (
+            "any province, warm (all runs of every province pooled)",
+            "p95 ≤ 50 ms",
+            lambda x: f"p50 {x['provinces_all']['p50']} ms, p95 **{x['provinces_all']['p95']} ms**",
+        ),
+        (
+            f"largest province ({r['largest']}), warm ({r['runs']} runs)",
+            "p95 ≤ 50 ms",
+            lambda x: f"p50 {x['largest_warm']['p50']} ms, p95 **{x['largest_warm']['p95']} ms**",
+        ),
+    ]
+    if "gb_nation" in r or (b is not None and "gb_nation" in b):
+        rows += [
+            (
+                "plain GROUP BY over the raw rows, nation (A.1.1/A.1.2 sub-columns, criteria, "
+                "staff)",
+                "",
+                lambda x: (
+                    f"cold {x['gb_nation_cold']} ms, warm p50 {x['gb_nation']['p50']} ms: "
+                    f"**{x['gb_nation']['p50'] / max(x['national_warm']['p50'], 0.1):.0f}×** the "
+                    "report"
+                ),
+            ),
+            (
+                "plain GROUP BY, largest province",
+                "",
+                lambda x: (
+                    f"cold {x['gb_prov_cold']} ms, warm p50 {x['gb_prov']['p50']} ms: "
+                    f"**{x['gb_prov']['p50'] / max(x['largest_warm']['p50'], 0.1):.0f}×** the "
+                    "report"
+                ),
+            ),
+        ]
+    rows += [
+        (
+            f"refresh after {n:,} new finalisations",
+            "≤ 2 s" if n == 1_000 else "",
+            burst_of(n),
+        )
+        for n in BURSTS
+    ]
+    rows += [
+        (
+            f"first request for {YEAR}'s national report after {CROSS_YEAR:,} finalisations of "
+            "the current year (child process)",
+            "no cross-year work",
+            lambda x: (
+                f"**{x['cross_year']['seconds']:.2f} s**, peak RSS "
+                f"**{x['cross_year']['peak_rss_mb']:,} MB** "
+                f"({x['cross_year']['schools']:,} schools changed)"
+            ),
+        ),
+        (
+            "PDF of the largest province's report",
+            "",
+            lambda x: f"{x['pdf_s']:.2f} s" if x.get("pdf_s") else "(export module not present)",
+        ),
+        ("load average (1, 5, 15 min) at the end of the run", "", lambda x: x["load"]),
+    ]
+    table = "\n".join(_row(what, target, *both(fmt)) for what, target, fmt in rows)
+    before_label = b.get("label", "before") if b else "before"
+    return f"""## TEMIS report at national scale (issues 4 and 15)
+
+Measured {r["measured"]} on {machine()}, beside other sessions' work (load average in the table).
+Command: `make bench` (runs `bench/report_bench.py --runs {r["runs"]}` against
 `DATABASE_URL=postgresql://…/opentemis_bench` holding `opentemis synth --size national`).
 School year {YEAR}: every working teacher and manager evaluated and finalised
-({evaluations:,} evaluations; setup once, with COPY{
-            f", {setup_timings['setup_s']} s" if setup_timings else ""
-        }). Report data =
+({r["evaluations"]:,} evaluations; setup once, with COPY). Report data =
 `report_for_system(unit, year)`: the freshness check (an incremental refresh when the
 summaries are older than 30 s), the unit's summary rows, protection (with its siblings' rows),
-the children's ranking and the previous year; in-process, no HTTP.
+the children's ranking and the previous year; in-process, no HTTP. A refresh's finalisations
+come with the audit events the services write (one per record). {note}
 
-| what | figure |
-|---|---|
-| full rebuild of the year's summaries | {rebuild_s:.1f} s ({units:,} units) |
-| national report data, cold (first read after the rebuild, new connection) | {national_cold} ms |
-| national report data, warm ({args.runs} runs) | p50 {national_warm["p50"]} ms, p95 **{
-            national_warm["p95"]
-        } ms** (target < 1 s) |
-| each of the {len(provinces)} provinces, cold | p50 {provinces_cold["p50"]} ms, p95 {
-            provinces_cold["p95"]
-        } ms |
-| each province, warm (median of 3 runs each) | p50 {provinces_warm["p50"]} ms, p95 **{
-            provinces_warm["p95"]
-        } ms** (target < 200 ms) |
-| largest province ({largest.name}), warm ({args.runs} runs) | p50 {largest_warm["p50"]} ms, p95 {
-            largest_warm["p95"]
-        } ms |
-| plain GROUP BY over the raw rows, nation (A.1.1/A.1.2 sub-columns, criteria, staff) | cold {
-            gb_nation_cold
-        } ms, warm p50 {gb_nation["p50"]} ms: **{
-            gb_nation["p50"] / max(national_warm["p50"], 0.1):.0f}×** the report |
-| plain GROUP BY, largest province | cold {gb_prov_cold} ms, warm p50 {gb_prov["p50"]} ms: **{
-            gb_prov["p50"] / max(largest_warm["p50"], 0.1):.0f}×** the report |
-| refresh after {refreshed["records"]:,} new finalisations ({refreshed["schools"]:,} schools) | **{
-            refreshed["seconds"]:.2f} s** ({refreshed["units_rewritten"]:,} units rewritten) |
-| PDF of the largest province's report | {
-            f"{pdf_s:.2f} s" if pdf_s is not None else "(export module not present)"
-        } |
+| what | target (issue 15) | {before_label} | after |
+|---|---|---|---|
+{table}
 
 The plain GROUP BY computes fewer figures than the report (no per-level rows, no training
 needs, no children, no protection), so the ratio understates the saving.
 """
-        write_section(args.write, "report-bench", body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--write", type=Path)
+    parser.add_argument("--json", type=Path, help="keep the figures in this file")
+    parser.add_argument("--before", type=Path, help="an earlier run's --json, shown beside")
+    parser.add_argument("--label", default="", help="the name of this run (in --json)")
+    parser.add_argument("--note", default="", help="a sentence added to the section")
+    parser.add_argument("--skip-group-by", action="store_true")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to measure (of {', '.join(PARTS)}); the others show '–'",
+    )
+    parser.add_argument("--child", choices=["rebuild", "last-year-report"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    r = measure(args)
+    r["label"] = args.label or "this run"
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.write:
+        before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
+        write_section(args.write, "report-bench", body(r, before, args.note))
 
 
 if __name__ == "__main__":

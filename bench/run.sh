@@ -31,7 +31,9 @@ fi
 # The audit of reads (issue 10): staff pages and the submit with it off and on, alternating.
 "$PY" bench/read_audit_bench.py --write docs/benchmarks.md
 # The TEMIS report: everyone evaluated in 2024-2025 (written once, ~2 minutes), a full rebuild
-# (~4 minutes), then reads, a plain GROUP BY for comparison and a 10,000-finalisation refresh.
+# (child process: time and peak RSS), reads of every province, a plain GROUP BY for comparison,
+# refreshes after 1,000 and 10,000 finalisations, and last year's report after 1,000
+# current-year changes (issue 15: no cross-year work).
 "$PY" bench/report_bench.py --write docs/benchmarks.md
 if [ "${BENCH_IMPORT:-1}" = "1" ]; then
   # Imports go to throwaway databases, never into the national dataset.

@@ -2,16 +2,20 @@
 
 Two operations, both for one school year:
 
-* :func:`rebuild` recounts every unit: one grouped query over the working staff, one pass over
-  the year's evaluations and training needs, then a bottom-up sum over the unit tree.
+* :func:`rebuild` recounts every unit, one province at a time (grouped queries over that
+  province's staff, evaluations and training needs, a bottom-up sum, the rows written), so its
+  memory is that of the largest province; the nation is summed from the provinces at the end.
 * :func:`refresh` is incremental: it finds the units whose staff or evaluations changed since the
-  last run (``Evaluation.updated_at``, ``Person.updated_at``, ``PeerOpinion.updated_at`` and the
-  audit log, which every service writes in the same transaction, so transfers and imports are
-  seen on both sides), recounts only those units' own rows, and re-adds their ancestors from
-  their children's stored rows (a commune from its ~15 schools, a province from its communes,
-  the nation from 34 provinces). A read of a report calls it when the summaries are older than
-  ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation is in every report that covers it
-  at the latest that long after (docs/decisions/0009-reports.md).
+  last run in the year's change feed (``Evaluation.updated_at`` and ``PeerOpinion.updated_at``
+  of the year's evaluations, ``Person.updated_at``, and the audit log, which every service
+  writes in the same transaction, so transfers and imports are seen on both sides; an event of
+  an evaluation or cycle counts for that record's year only), recounts only those units' own
+  figures, and adds the difference to their stored rows and their ancestors' (reading no
+  unchanged sibling). When the tree may have changed (an import, a unit moved or edited) the
+  ancestors are re-added from their children's stored rows instead. A read of a report calls it
+  when the summaries are older than ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation
+  is in every report that covers it at the latest that long after
+  (docs/decisions/0009-reports.md).
 
 Changes are looked for from ``watermark - OVERLAP``: a write that started before the previous
 refresh but committed after it still has an ``updated_at`` inside the overlap. Workflow writes
@@ -26,8 +30,8 @@ gives up (hours): on PostgreSQL the refresh's transaction is leased to the serve
 the session when it sits idle longer than ``REPORT_REFRESH_LEASE_SECONDS``
 (``idle_in_transaction_session_timeout``), so the next refresh runs after that at the latest.
 
-A test (tests/test_refresh.py) checks that after any sequence of changes and refreshes the
-summaries equal a full recount, unit by unit.
+Tests (tests/test_refresh.py, tests/test_rebuild.py) check that after any sequence of changes
+and refreshes the summaries equal a full recount, unit by unit, column by column.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from opentemis.core.replicas import on_primary
 from opentemis.core.scoping import system_scope
 from opentemis.evaluations.models import (
     LOCKED_STATUSES,
+    Cycle,
     Evaluation,
     EvaluationKind,
     PeerOpinion,
@@ -101,19 +106,27 @@ class EvalFigures:
     needs: dict[str, int] = field(default_factory=dict)
     modules: dict[str, int] = field(default_factory=dict)
 
-    def add(self, other: EvalFigures) -> None:
+    def add(self, other: EvalFigures, sign: int = 1) -> None:
+        """Add ``other`` (``sign=-1``: take it away; :meth:`prune` after)."""
         for k, v in other.counts.items():
-            self.counts[k] += v
+            self.counts[k] += sign * v
         for k, v in other.ratings.items():
-            self.ratings[k] += v
+            self.ratings[k] += sign * v
         for number, levels in other.criteria.items():
             mine = self.criteria.setdefault(number, [0, 0, 0, 0])
             for i, n in enumerate(levels):
-                mine[i] += n
+                mine[i] += sign * n
         for k, v in other.needs.items():
-            self.needs[k] = self.needs.get(k, 0) + v
+            self.needs[k] = self.needs.get(k, 0) + sign * v
         for k, v in other.modules.items():
-            self.modules[k] = self.modules.get(k, 0) + v
+            self.modules[k] = self.modules.get(k, 0) + sign * v
+
+    def prune(self) -> None:
+        """Drop the criteria, needs and modules a subtraction brought to zero: a recount never
+        holds them."""
+        self.criteria = {k: v for k, v in self.criteria.items() if any(v)}
+        self.needs = {k: v for k, v in self.needs.items() if v}
+        self.modules = {k: v for k, v in self.modules.items() if v}
 
     def is_empty(self) -> bool:
         return not any(self.counts.values()) and not any(self.ratings.values())
@@ -124,13 +137,15 @@ class UnitFigures:
     eval: dict[EvalKey, EvalFigures] = field(default_factory=lambda: defaultdict(EvalFigures))
     staff: dict[StaffKey, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, other: UnitFigures, parts: tuple[str, ...] = ("eval", "staff")) -> None:
+    def add(
+        self, other: UnitFigures, parts: tuple[str, ...] = ("eval", "staff"), sign: int = 1
+    ) -> None:
         if "eval" in parts:
             for key, figures in other.eval.items():
-                self.eval[key].add(figures)
+                self.eval[key].add(figures, sign)
         if "staff" in parts:
             for skey, n in other.staff.items():
-                self.staff[skey] += n
+                self.staff[skey] += sign * n
 
 
 @dataclass(frozen=True)
@@ -181,18 +196,20 @@ def _age_band(school_year: SchoolYear) -> Case:
 
 
 def _own(
-    school_year: SchoolYear, units: dict[int, UnitInfo], everything: bool
+    school_year: SchoolYear,
+    units: dict[int, UnitInfo],
+    everything: bool,
+    staff_of: Iterable[int] | None = None,
 ) -> dict[int, UnitFigures]:
-    """The figures of the staff and evaluations attached to each of ``units`` directly."""
+    """The figures of the staff and evaluations attached to each of ``units`` directly
+    (``staff_of``: count the staff of these units only; the others' are left at zero)."""
     result: dict[int, UnitFigures] = defaultdict(UnitFigures)
     through = Person.positions.through.objects
-    people = Person.objects.filter(employment_status=EmploymentStatus.WORKING).filter(
-        Exists(through.filter(person_id=OuterRef("pk"), position__code__in=EVALUATED_POSITIONS))
-    )
+    people = Person.objects.filter(employment_status=EmploymentStatus.WORKING)
     evaluations = Evaluation.objects.filter(cycle__school_year=school_year)
     if not everything:
         ids = list(units)
-        people = people.filter(unit_id__in=ids)
+        people = people.filter(unit_id__in=ids if staff_of is None else list(staff_of))
         evaluations = evaluations.filter(unit_id__in=ids)
     manager = Exists(
         through.filter(person_id=OuterRef("pk"), position__is_manager=True).filter(
@@ -204,8 +221,11 @@ def _own(
         .order_by("-position__is_manager", "position__order")
         .values("position__code")[:1]
     )
+    # "In an evaluated position" is "has a first evaluated position": an EXISTS filter would
+    # be planned as a semi-join hashing every person's positions in the country (1.3 million).
     rows = (
         people.annotate(mgr=manager, pos=position, band=_age_band(school_year))
+        .filter(pos__isnull=False)
         .values("unit_id", "gender", "is_dtts", "qualification", "mgr", "pos", "band")
         .annotate(n=Count("id"))
         .order_by()
@@ -296,19 +316,24 @@ def _own_evaluations(
     )
     # Table names come from the models and ``inner`` is Django's own compiled SQL (its values
     # are parameters): nothing from users is formatted into the statement.
+    # One row per criterion with a column per level (four times fewer rows than per level).
+    by_level = ", ".join("SUM(CASE WHEN kv.value = %s THEN 1 ELSE 0 END)" for _ in LEVEL_CODES)
+    order = [LEVEL_INDEX[code] for code in LEVEL_CODES]
     sql = (
-        "SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, kv.value, COUNT(*) "  # noqa: S608
+        f"SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, {by_level} "  # noqa: S608
         f"FROM {Evaluation._meta.db_table} e "
         f"JOIN {Person._meta.db_table} p ON p.id = e.person_id {expand} "
-        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5, 6"
+        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for unit_id, kind, gender, dtts, number, level, n in cursor.fetchall():
+        cursor.execute(sql, [*LEVEL_CODES, *params])
+        for unit_id, kind, gender, dtts, number, *counts in cursor:  # no list of every row
             target = cell(unit_id, kind, gender, bool(dtts))
-            if target is None or level not in LEVEL_INDEX:
+            if target is None:
                 continue
-            target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))[LEVEL_INDEX[level]] += n
+            levels = target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))
+            for index, n in zip(order, counts, strict=True):
+                levels[index] += n
 
     # Training needs by criterion; the BDTX modules from the criterion -> module table (data).
     for row in (
@@ -346,17 +371,30 @@ def _parent(path: str) -> str:
 
 
 def _stored(
-    school_year: SchoolYear, parent_paths: set[str], skip: set[int], parts: tuple[str, ...]
+    school_year: SchoolYear,
+    parts: tuple[str, ...],
+    *,
+    parent_paths: set[str] | None = None,
+    unit_ids: set[int] | None = None,
+    skip: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, tuple[str, UnitFigures]]:
-    """Stored subtree figures of the children of ``parent_paths`` (except ``skip``), with the
-    parent's path: {unit id: (parent path, figures)}. Read as tuples, not model objects: after
-    a deadline-day burst this is most of the country's school rows."""
+    """Stored subtree figures of the children of ``parent_paths`` or of the units ``unit_ids``
+    (except ``skip``), with each unit's parent path: {unit id: (parent path, figures)}. Read as
+    tuples, not model objects."""
     result: dict[int, tuple[str, UnitFigures]] = {}
 
     def slot(unit_id: int, parent_path: str) -> UnitFigures:
         if unit_id not in result:
             result[unit_id] = (parent_path, UnitFigures())
         return result[unit_id][1]
+
+    def rows_of(model: Any) -> Any:
+        qs = model.objects.filter(school_year=school_year)
+        if parent_paths is not None:
+            qs = qs.filter(parent_path__in=parent_paths)
+        if unit_ids is not None:
+            qs = qs.filter(unit_id__in=unit_ids)
+        return qs.exclude(unit_id__in=skip) if skip else qs
 
     key_fields = ("population", "level", "woman", "dtts", "disadvantaged")
     if "eval" in parts:
@@ -371,11 +409,7 @@ def _stored(
             "modules",
         )
         n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
-        for row in (
-            EvalCell.objects.filter(school_year=school_year, parent_path__in=parent_paths)
-            .exclude(unit_id__in=skip)
-            .values_list(*fields)
-        ):
+        for row in rows_of(EvalCell).values_list(*fields):
             key = row[2:7]
             counts = row[7 : 7 + n_counts]
             ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
@@ -387,19 +421,14 @@ def _stored(
                 needs=needs,
                 modules=modules,
             )
-            slot(row[0], row[1]).eval[key].add(figures)
+            cells = slot(row[0], row[1]).eval
+            if key in cells:
+                cells[key].add(figures)
+            else:
+                cells[key] = figures  # (one row per key: no copy)
     if "staff" in parts:
-        for row in (
-            StaffCell.objects.filter(school_year=school_year, parent_path__in=parent_paths)
-            .exclude(unit_id__in=skip)
-            .values_list(
-                "unit_id",
-                "parent_path",
-                *key_fields,
-                "dimension",
-                "key",
-                "count",
-            )
+        for row in rows_of(StaffCell).values_list(
+            "unit_id", "parent_path", *key_fields, "dimension", "key", "count"
         ):
             slot(row[0], row[1]).staff[row[2:9]] += row[9]
     return result
@@ -407,9 +436,10 @@ def _stored(
 
 def _rows(
     school_year: SchoolYear, unit: UnitInfo, figures: UnitFigures, parts: tuple[str, ...]
-) -> tuple[list[EvalCell], list[StaffCell]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The summary rows of one unit, as column values (no model objects)."""
     base = {
-        "school_year": school_year,
+        "school_year_id": school_year.pk,
         "unit_id": unit.pk,
         "unit_path": unit.path,
         "parent_path": _parent(unit.path),
@@ -419,97 +449,166 @@ def _rows(
     for (population, level, woman, dtts, disadvantaged), f in eval_figures:
         if f.is_empty():
             continue
+        f.prune()
         cells.append(
-            EvalCell(
+            {
                 **base,
-                population=population,
-                level=level,
-                woman=woman,
-                dtts=dtts,
-                disadvantaged=disadvantaged,
+                "population": population,
+                "level": level,
+                "woman": woman,
+                "dtts": dtts,
+                "disadvantaged": disadvantaged,
                 **f.counts,
                 **{RATING_FIELDS[code]: n for code, n in f.ratings.items()},
-                criteria=f.criteria,
-                needs=f.needs,
-                modules=f.modules,
-            )
+                "criteria": f.criteria,
+                "needs": f.needs,
+                "modules": f.modules,
+            }
         )
     staff = [
-        StaffCell(
+        {
             **base,
-            population=k[0],
-            level=k[1],
-            woman=k[2],
-            dtts=k[3],
-            disadvantaged=k[4],
-            dimension=k[5],
-            key=k[6],
-            count=n,
-        )
+            "population": k[0],
+            "level": k[1],
+            "woman": k[2],
+            "dtts": k[3],
+            "disadvantaged": k[4],
+            "dimension": k[5],
+            "key": k[6],
+            "count": n,
+        }
         for k, n in (figures.staff.items() if "staff" in parts else ())
         if n
     ]
     return cells, staff
 
 
+def _write(
+    school_year: SchoolYear,
+    units: Iterable[UnitInfo],
+    subtree: dict[int, UnitFigures],
+    parts: tuple[str, ...],
+    *,
+    replace: bool,
+) -> None:
+    """Store the subtree figures of ``units`` (``replace``: in place of their rows)."""
+    units = list(units)
+    if replace:
+        ids = [info.pk for info in units]
+        for part, model in (("eval", EvalCell), ("staff", StaffCell)):
+            if part in parts:
+                for start in range(0, len(ids), 5000):
+                    chunk = ids[start : start + 5000]
+                    model.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
+    eval_rows: list[dict[str, Any]] = []
+    staff_rows: list[dict[str, Any]] = []
+    for info in units:
+        cells, staff = _rows(school_year, info, subtree[info.pk], parts)
+        eval_rows += cells
+        staff_rows += staff
+    if "eval" in parts:
+        _insert(EvalCell, eval_rows)
+    if "staff" in parts:
+        _insert(StaffCell, staff_rows)
+
+
 def _roll_up(
     school_year: SchoolYear,
     affected: dict[int, UnitInfo],
     own: dict[int, UnitFigures],
-    full: bool,
     parts: tuple[str, ...] = ("eval", "staff"),
 ) -> int:
-    """Subtree figures of every affected unit, stored in place of the old ones.
+    """Subtree figures of every affected unit, recounted, stored in place of the old ones.
 
     ``affected`` holds every ancestor of each of its units. The subtree of an affected unit is
     its own figures, those of its affected descendants, and the stored subtree figures of its
     descendants' unaffected children (nothing inside those changed, or they would be affected).
+    Used when the tree itself may have changed (:data:`SUBTREE_ACTIONS`); other changes go
+    through :func:`_apply_deltas`, which reads far fewer rows.
     """
     by_path = {info.path: info for info in affected.values()}
-    # Own figures first, copied: ``own`` serves the evaluation and the staff pass alike.
     subtree = {pk: UnitFigures() for pk in affected}
     for pk, figures in own.items():
         if pk in subtree:
             subtree[pk].add(figures, parts)
-    if not full:
-        # Unchanged children of affected units: their stored subtree figures, to their parent.
-        stored = _stored(school_year, set(by_path), set(affected), parts)
-        for parent_path, figures in stored.values():
-            parent = by_path.get(parent_path)
-            if parent is not None:
-                subtree[parent.pk].add(figures, parts)
+    # Unchanged children of affected units: their stored subtree figures, to their parent.
+    stored = _stored(school_year, parts, parent_paths=set(by_path), skip=set(affected))
+    for parent_path, figures in stored.values():
+        parent = by_path.get(parent_path)
+        if parent is not None:
+            subtree[parent.pk].add(figures, parts)
     # Bottom-up: each unit, once complete, is added to its parent (which is affected too).
     for info in sorted(affected.values(), key=lambda i: -len(i.path)):
         parent = by_path.get(_parent(info.path))
         if parent is not None:
             subtree[parent.pk].add(subtree[info.pk], parts)
-    eval_rows: list[EvalCell] = []
-    staff_rows: list[StaffCell] = []
-    for info in affected.values():
-        cells, staff = _rows(school_year, info, subtree[info.pk], parts)
-        eval_rows += cells
-        staff_rows += staff
-    models = [m for part, m in (("eval", EvalCell), ("staff", StaffCell)) if part in parts]
-    ids = list(affected)
-    for model in models:
-        if full:
-            model.objects.filter(school_year=school_year).delete()
-        else:
-            for start in range(0, len(ids), 5000):
-                chunk = ids[start : start + 5000]
-                model.objects.filter(school_year=school_year, unit_id__in=chunk).delete()
-    if "eval" in parts:
-        _insert(EvalCell, eval_rows)
-    if "staff" in parts:
-        _insert(StaffCell, staff_rows)
-    return len(ids)
+    _write(school_year, affected.values(), subtree, parts, replace=True)
+    return len(affected)
 
 
-def _insert(model: Any, objects: list[Any]) -> None:
+def _apply_deltas(
+    school_year: SchoolYear,
+    changed: dict[int, UnitInfo],
+    own: dict[int, UnitFigures],
+    parts: tuple[str, ...],
+    same_staff: set[int] | frozenset[int] = frozenset(),
+) -> int:
+    """Store the figures of the units whose own rows ``changed``, and of their ancestors, from
+    the change of each unit's own figures.
+
+    A unit's old own figures are its stored subtree figures less those of its children (none
+    for a school); the difference to its recounted ``own`` figures is added to the stored rows
+    of the unit and of each ancestor. So a refresh reads the rows of the changed units and of
+    their ancestors only, never their unchanged siblings (a commune's other schools, a
+    province's other communes). The tree must not have moved since the rows were written
+    (:func:`refresh` recounts otherwise). ``same_staff``: units whose staff did not change and
+    was not recounted (their "to evaluate" stays as stored).
+    """
+    affected = _with_ancestors(changed)
+    by_path = {info.path: info for info in affected.values()}
+    old = _stored(school_year, parts, unit_ids=set(affected))
+    children: dict[str, list[UnitFigures]] = defaultdict(list)
+    paths = {info.path for info in changed.values()}
+    for parent_path, figures in _stored(school_year, parts, parent_paths=paths).values():
+        children[parent_path].append(figures)
+    # Each changed unit's difference: new own figures less old own ones (the old subtree
+    # less the children's rows).
+    delta: dict[int, UnitFigures] = {}
+    for pk, info in changed.items():
+        difference = UnitFigures()
+        difference.add(own.get(pk, UnitFigures()), parts)
+        if pk in old:
+            difference.add(old[pk][1], parts, sign=-1)
+        for figures in children.get(info.path, ()):
+            difference.add(figures, parts)
+        if pk in same_staff:  # its staff was not recounted: "to evaluate" has not moved
+            for cell in difference.eval.values():
+                cell.counts["to_evaluate"] = 0
+        delta[pk] = difference
+    # Bottom-up: each unit's rows get its own difference and its descendants', which are
+    # summed into its parent's before the parent's turn (one addition per unit, not per
+    # changed unit and ancestor).
+    subtree = {pk: old[pk][1] if pk in old else UnitFigures() for pk in affected}
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        if info.pk not in delta:
+            continue
+        below = delta[info.pk]
+        subtree[info.pk].add(below, parts)
+        parent = by_path.get(_parent(info.path))
+        if parent is not None:
+            if parent.pk in delta:
+                delta[parent.pk].add(below, parts)
+            else:
+                delta[parent.pk] = below  # (applied already below: handed up, not copied)
+    _write(school_year, affected.values(), subtree, parts, replace=True)
+    return len(affected)
+
+
+def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert summary rows: COPY on PostgreSQL (a deadline-day refresh writes ~100,000),
     bulk_create elsewhere."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=2000)
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -519,12 +618,10 @@ def _insert(model: Any, objects: list[Any]) -> None:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for obj in objects:
+        for row in rows:
             copy.write_row(
                 [
-                    json.dumps(getattr(obj, f.attname))
-                    if f.attname in json_fields
-                    else getattr(obj, f.attname)
+                    json.dumps(row[f.attname]) if f.attname in json_fields else row[f.attname]
                     for f in fields
                 ]
             )
@@ -565,59 +662,204 @@ def _lease_transaction() -> None:
             cursor.execute(
                 "SELECT set_config('idle_in_transaction_session_timeout', %s, true)", [lease_ms]
             )
+            # The grouped counts of a refresh (per criterion) spill to disk at the default
+            # 4 MB; for this transaction only.
+            cursor.execute("SELECT set_config('work_mem', '64MB', true)")
 
 
 def rebuild(school_year: SchoolYear) -> int:
-    """Recount every unit of ``school_year``; returns the number of units with figures."""
+    """Recount every unit of ``school_year``; returns the number of units with figures.
+
+    Streamed one top-level subtree (a province) at a time: its units' own figures are counted
+    by grouped queries restricted to its units, summed bottom-up, written, and forgotten but
+    for the province's own subtree figures, which the nation's are summed from at the end. So
+    the memory it takes is that of the largest province, not of the country.
+    """
     with system_scope(), transaction.atomic():
         started = timezone.now()
         state = _state(school_year, lock=True)
         if state is None:
             return 0  # another rebuild or refresh holds the year; it will be as fresh
+        for model in (EvalCell, StaffCell):
+            model.objects.filter(school_year=school_year).delete()
         units = _unit_info(None)
-        own = _own(school_year, units, everything=True)
-        affected = _with_ancestors({pk: units[pk] for pk in own})
-        count = _roll_up(school_year, affected, own, full=True)
+        top = 2 * Unit.steplen  # a province's path length
+        chunks: dict[str, dict[int, UnitInfo]] = defaultdict(dict)
+        roots: dict[int, UnitInfo] = {}
+        for info in units.values():
+            if len(info.path) < top:
+                roots[info.pk] = info
+            else:
+                chunks[info.path[:top]][info.pk] = info
+        del units
+        count = 0
+        heads: list[tuple[UnitInfo, UnitFigures]] = []  # each province and its figures
+        for path in sorted(chunks):
+            chunk = chunks.pop(path)
+            own = _own(school_year, chunk, everything=False)
+            written, head = _sum_and_write(school_year, chunk, own)
+            count += written
+            if head is not None:
+                heads.append(head)
+            del own, chunk
+        # The top (the nation): its own figures and its provinces' subtree figures.
+        count += _sum_tops(school_year, roots, _own(school_year, roots, everything=False), heads)
+        if connection.vendor == "postgresql":
+            # The year's rows are all new: fresh statistics, or the planner guesses a handful
+            # of rows and sorts where it should hash (the report's grouped reads).
+            with connection.cursor() as cursor:
+                for model in (EvalCell, StaffCell):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         state.refreshed_at = state.rebuilt_at = state.watermark = started
         state.save()
         return count
 
 
+def _sum_and_write(
+    school_year: SchoolYear, chunk: dict[int, UnitInfo], own: dict[int, UnitFigures]
+) -> tuple[int, tuple[UnitInfo, UnitFigures] | None]:
+    """Sum one province's subtree bottom-up and write the rows of every unit with figures;
+    the number written, and the province (the chunk's shortest path) with its figures."""
+    affected = {pk: chunk[pk] for pk in own}
+    # Every ancestor inside the chunk of a unit with figures.
+    by_path = {info.path: info for info in chunk.values()}
+    for info in list(affected.values()):
+        path = _parent(info.path)
+        while path in by_path and by_path[path].pk not in affected:
+            affected[by_path[path].pk] = by_path[path]
+            path = _parent(path)
+    if not affected:
+        return 0, None
+    subtree = {pk: UnitFigures() for pk in affected}
+    for pk, figures in own.items():
+        subtree[pk].add(figures)
+    own.clear()
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        parent = by_path.get(_parent(info.path))
+        if parent is not None and parent.pk in subtree:
+            subtree[parent.pk].add(subtree[info.pk])
+    head = min(affected.values(), key=lambda i: len(i.path))
+    _write(school_year, affected.values(), subtree, ("eval", "staff"), replace=False)
+    return len(affected), (head, subtree[head.pk])
+
+
+def _sum_tops(
+    school_year: SchoolYear,
+    tops: dict[int, UnitInfo],
+    own: dict[int, UnitFigures],
+    heads: list[tuple[UnitInfo, UnitFigures]],
+) -> int:
+    """Write the units above the provinces (the nation): their own figures plus the subtree
+    figures of the provinces (``heads``, written already)."""
+    by_path = {info.path: info for info in tops.values()}
+    affected = {pk: tops[pk] for pk in own if pk in tops}
+    for info in [*affected.values(), *(head for head, _figures in heads)]:
+        path = _parent(info.path)
+        while path in by_path:
+            affected[by_path[path].pk] = by_path[path]
+            path = _parent(path)
+    subtree = {pk: UnitFigures() for pk in affected}
+    for pk in affected:
+        if pk in own:
+            subtree[pk].add(own[pk])
+    for head, figures in heads:
+        parent = by_path.get(_parent(head.path))
+        if parent is not None:
+            subtree[parent.pk].add(figures)
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        parent = by_path.get(_parent(info.path))
+        if parent is not None:
+            subtree[parent.pk].add(subtree[info.pk])
+    _write(school_year, affected.values(), subtree, ("eval", "staff"), replace=False)
+    return len(affected)
+
+
 EVALUATION_ACTIONS = ("evaluation.", "cycle.")
+# The models whose records the evaluation and cycle events name (accounts.services.audit).
+EVENT_OBJECTS: dict[str, Any] = {"evaluations.evaluation": Evaluation, "evaluations.cycle": Cycle}
 
 
-def _changed_units(school_year: SchoolYear, since: dt.datetime) -> tuple[set[int], set[int]]:
-    """Units whose evaluations changed, and units whose staff (or structure) changed."""
-    evaluations: set[int] = set(
+@dataclass
+class Changes:
+    """What the change feed holds for one school year since a time."""
+
+    evaluations: set[int] = field(default_factory=set)  # units whose evaluations changed
+    staff: set[int] = field(default_factory=set)  # units whose staff changed
+    tree: bool = False  # a unit moved or changed, or an import: recount, don't add deltas
+
+
+def _other_years(school_year: SchoolYear, named: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """Which of the evaluations and cycles ``named`` ({label: object ids}) belong to another
+    school year than ``school_year``: (label, id) pairs. One indexed query per model. A record
+    no longer there (deleted) is counted in every year, as before."""
+    other: set[tuple[str, str]] = set()
+    for label, ids in named.items():
+        model = EVENT_OBJECTS[label]
+        year_field = "cycle__school_year_id" if model is Evaluation else "school_year_id"
+        pks = [int(i) for i in ids if i.isdigit()]
+        for start in range(0, len(pks), 5000):
+            chunk = pks[start : start + 5000]
+            for pk, year_id in model.objects.filter(pk__in=chunk).values_list("pk", year_field):
+                if year_id != school_year.pk:
+                    other.add((label, str(pk)))
+    return other
+
+
+def _changed_units(school_year: SchoolYear, since: dt.datetime) -> Changes:
+    """The change feed of ``school_year`` since ``since``.
+
+    Evaluations and colleagues' opinions are of one year; so are the audit events of
+    evaluations and cycles, through the record they name: an event of another year's record is
+    left out (a current-year finalisation never makes last year's refresh recount its school,
+    issue 15). Staff and unit changes are of every year: each year's "to evaluate" is today's
+    staff (docs/decisions/0009-reports.md).
+    """
+    changes = Changes()
+    changes.evaluations = set(
         Evaluation.objects.filter(cycle__school_year=school_year, updated_at__gte=since)
         .values_list("unit_id", flat=True)
         .distinct()
     )
-    evaluations |= set(
+    changes.evaluations |= set(
         PeerOpinion.objects.filter(
             evaluation__cycle__school_year=school_year, updated_at__gte=since
         )
         .values_list("evaluation__unit_id", flat=True)
         .distinct()
     )
-    staff: set[int] = set(
+    changes.staff = set(
         Person.objects.filter(updated_at__gte=since).values_list("unit_id", flat=True).distinct()
     )
     events = AuditEvent.objects.filter(at__gte=since, unit_id__isnull=False)
-    for unit_id, action in events.values_list("unit_id", "action").distinct():
-        if action.startswith(EVALUATION_ACTIONS):
-            evaluations.add(unit_id)
+    evaluation_events: list[tuple[int, str, str]] = []
+    for unit_id, action, label, object_id in events.values_list(
+        "unit_id", "action", "object_type", "object_id"
+    ).distinct():
+        if not action.startswith(EVALUATION_ACTIONS):
+            changes.staff.add(unit_id)
+        elif label in EVENT_OBJECTS:
+            evaluation_events.append((unit_id, label, object_id))
         else:
-            staff.add(unit_id)
+            changes.evaluations.add(unit_id)  # names no record: every year, to be safe
+    named: dict[str, set[str]] = defaultdict(set)
+    for _unit_id, label, object_id in evaluation_events:
+        named[label].add(object_id)
+    other = _other_years(school_year, named)
+    changes.evaluations |= {
+        unit_id
+        for unit_id, label, object_id in evaluation_events
+        if (label, object_id) not in other
+    }
     subtree_roots = list(
         events.filter(action__in=SUBTREE_ACTIONS).values_list("unit__path", flat=True).distinct()
     )
     if subtree_roots:
+        changes.tree = True
         query = Q()
         for path in subtree_roots:
             query |= Q(path__startswith=path)
-        staff |= set(Unit.objects.filter(query).values_list("pk", flat=True))
-    return evaluations, staff
+        changes.staff |= set(Unit.objects.filter(query).values_list("pk", flat=True))
+    return changes
 
 
 @on_primary  # what it reads decides what it writes (decision 0026)
@@ -637,21 +879,39 @@ def refresh(school_year: SchoolYear) -> int | None:
             if locked is None:
                 return None
             since = (locked.watermark or started) - OVERLAP
-            evaluations, staff = _changed_units(school_year, since)
-            count = 0
-            if evaluations or staff:
-                # A staff change moves "to evaluate" too: its units' evaluation rows are redone.
-                # An evaluation change leaves the staff rows as they are (the bulk of a
-                # deadline-day refresh).
-                eval_units = _with_ancestors(_unit_info(evaluations | staff))
-                staff_units = _with_ancestors(_unit_info(staff)) if staff else {}
-                own = _own(school_year, {**eval_units, **staff_units}, everything=False)
-                count = _roll_up(school_year, eval_units, own, full=False, parts=("eval",))
-                if staff_units:
-                    _roll_up(school_year, staff_units, own, full=False, parts=("staff",))
+            changes = _changed_units(school_year, since)
+            count = _apply(school_year, changes) if changes.evaluations or changes.staff else 0
             locked.refreshed_at = locked.watermark = started
             locked.save(update_fields=["refreshed_at", "watermark"])
             return count
+
+
+def _apply(school_year: SchoolYear, changes: Changes) -> int:
+    """Rewrite the rows the changes touch; the number of units rewritten.
+
+    A staff change moves "to evaluate" too: its units' evaluation rows are redone. An
+    evaluation change leaves the staff rows as they are (the bulk of a deadline-day refresh).
+    """
+    eval_changed = _unit_info(changes.evaluations | changes.staff)
+    staff_changed = {pk: eval_changed[pk] for pk in changes.staff if pk in eval_changed}
+    if changes.tree:
+        # Paths may have moved under the stored rows: recount the units and their ancestors
+        # from their unchanged children's rows instead of adding differences.
+        eval_units = _with_ancestors(eval_changed)
+        staff_units = _with_ancestors(staff_changed) if staff_changed else {}
+        own = _own(school_year, {**eval_units, **staff_units}, everything=False)
+        count = _roll_up(school_year, eval_units, own, parts=("eval",))
+        if staff_units:
+            _roll_up(school_year, staff_units, own, parts=("staff",))
+        return count
+    # Units whose evaluations only changed keep their staff, so their "to evaluate": their
+    # staff is not recounted and the difference leaves that figure alone.
+    own = _own(school_year, eval_changed, everything=False, staff_of=staff_changed)
+    same_staff = set(eval_changed) - set(staff_changed)
+    count = _apply_deltas(school_year, eval_changed, own, parts=("eval",), same_staff=same_staff)
+    if staff_changed:
+        _apply_deltas(school_year, staff_changed, own, parts=("staff",))
+    return count
 
 
 @on_primary  # what it reads decides what it writes (decision 0026)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from opentemis.accounts.models import User
@@ -25,6 +25,7 @@ from opentemis.orgs.models import SchoolLevel, SchoolYear, Unit
 from opentemis.reports import protection
 from opentemis.reports.data import (
     RATINGS,
+    TOTAL_FIELDS,
     Breakdown,
     ChildRow,
     CompletionRow,
@@ -167,10 +168,15 @@ class StaffSum(NamedTuple):
 
 
 def _staff_sums(cells: QuerySet[StaffCell]) -> list[StaffSum]:
-    """The unit's staff margins, per dimension and breakdown flags."""
+    """The unit's staff margins, per dimension and breakdown flags: summed by the database
+    over population and level (a province has thousands of staff rows, the report shows a few
+    dozen sums)."""
     return [
         StaffSum(*row)
-        for row in cells.values_list("dimension", "key", "woman", "dtts", "disadvantaged", "count")
+        for row in cells.values("dimension", "key", "woman", "dtts", "disadvantaged")
+        .annotate(n=Sum("count"))
+        .order_by()
+        .values_list("dimension", "key", "woman", "dtts", "disadvantaged", "n")
     ]
 
 
@@ -219,30 +225,34 @@ def groups_for(rate: float | None) -> str:
 
 
 def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for unit_id, to_evaluate, self_evaluated, finalised in EvalCell.objects.filter(
-        school_year=school_year, parent_path=unit.path
-    ).values_list("unit_id", "to_evaluate", "self_evaluated", "finalised"):
-        unit_counts = counts[unit_id]
-        unit_counts[0] += to_evaluate
-        unit_counts[1] += self_evaluated
-        unit_counts[2] += finalised
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(counts))}
+    # One row per child, summed by the database (a province's communes have thousands of rows);
+    # their names by the tree (joined, the planner would hash the whole unit table; by a list
+    # of ids, the driver would spend milliseconds binding a thousand parameters).
+    counts = EvalCell.objects.filter(school_year=school_year, parent_path=unit.path)
+    sums = {
+        pk: (t, s, f)
+        for pk, t, s, f in counts.values("unit_id")
+        .annotate(t=Sum("to_evaluate"), s=Sum("self_evaluated"), f=Sum("finalised"))
+        .order_by()
+        .values_list("unit_id", "t", "s", "f")
+    }
     rows = [
         ChildRow(
             unit_id=pk,
-            code=units[pk].code,
-            name=units[pk].name,
-            kind=units[pk].kind,
-            to_evaluate=t[0],
-            self_evaluated=t[1],
-            finalised=t[2],
-            rate=percent(t[2], t[0]),
+            code=code,
+            name=name,
+            kind=kind,
+            to_evaluate=sums[pk][0],
+            self_evaluated=sums[pk][1],
+            finalised=sums[pk][2],
+            rate=percent(sums[pk][2], sums[pk][0]),
             rank=None,
             group="",
         )
-        for pk, t in counts.items()
-        if pk in units
+        for pk, code, name, kind in Unit.objects.filter(
+            depth=unit.depth + 1, path__startswith=unit.path
+        ).values_list("pk", "code", "name", "kind")
+        if pk in sums
     ]
     rows.sort(key=lambda r: (-(r.rate if r.rate is not None else -1), r.name))
     rank, previous = 0, object()
@@ -257,9 +267,16 @@ def _children(unit: Unit, school_year: SchoolYear) -> list[ChildRow]:
 
 
 def _year_figures(unit: Unit, school_year: SchoolYear) -> YearFigures | None:
+    """Another year's headline figures (None when it was never summed)."""
     if not ReportState.objects.filter(school_year=school_year).exists():
         return None
-    cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
+    cells = EvalCell.objects.filter(school_year=school_year, unit=unit).only(
+        *TOTAL_FIELDS, *RATING_FIELDS.values()
+    )
+    return _figures_of(school_year, list(cells))
+
+
+def _figures_of(school_year: SchoolYear, cells: list[EvalCell]) -> YearFigures:
     total = totals(cells)
     return YearFigures(
         school_year=school_year.code,
@@ -278,8 +295,10 @@ def build(
     staff_cells: list[StaffCell] | None = None,
     labels: _Labels | None = None,
     extras: bool = True,
+    state: ReportState | None = None,
 ) -> ReportData:
-    """The unprotected report of ``unit`` (``extras``: children ranking and previous year)."""
+    """The unprotected report of ``unit`` (``extras``: children ranking and previous year;
+    ``state``: the year's ReportState, when the caller has read it)."""
     labels = labels or _Labels()
     if eval_cells is None:
         eval_cells = list(EvalCell.objects.filter(school_year=school_year, unit=unit))
@@ -290,7 +309,8 @@ def build(
             StaffSum(c.dimension, c.key, c.woman, c.dtts, c.disadvantaged, c.count)
             for c in staff_cells
         ]
-    state = ReportState.objects.filter(school_year=school_year).first()
+    if state is None:
+        state = ReportState.objects.filter(school_year=school_year).first()
     data = ReportData(
         unit_id=unit.pk,
         unit_code=unit.code,
@@ -317,15 +337,17 @@ def build(
             .order_by("-start_date")
             .first()
         )
-        for year in (previous, school_year):
-            figures = _year_figures(unit, year) if year is not None else None
+        if previous is not None:
+            figures = _year_figures(unit, previous)
             if figures is not None:
                 data.years.append(figures)
+        if state is not None:
+            data.years.append(_figures_of(school_year, eval_cells))
     return data
 
 
 def sensitive_figures(
-    eval_cells: Iterable[EvalCell], staff_rows: Iterable[tuple[str, str, bool, int]]
+    eval_cells: Iterable[EvalCell | SensitiveRow], staff_rows: Iterable[tuple[str, str, bool, int]]
 ) -> dict[tuple[str, ...], tuple[int, int]]:
     """(DTTS, women DTTS) at every address of ``protection.cells`` for one unit.
 
@@ -336,20 +358,25 @@ def sensitive_figures(
 
     def add(address: tuple[str, ...], n: int, woman: bool) -> None:
         if n:
-            sums[address][0] += n
+            pair = sums[address]
+            pair[0] += n
             if woman:
-                sums[address][1] += n
+                pair[1] += n
 
+    completion = ("to_evaluate", "self_evaluated", "opinions", "finalised")
+    ratings = [(code, RATING_FIELDS[code]) for code in RATINGS]
     for c in eval_cells:
         if not c.dtts:
             continue
+        population, woman = c.population, c.woman
+        values = [(name, getattr(c, name)) for name in completion]
+        rated = [(code, getattr(c, name)) for code, name in ratings]
         for level in ("", c.level):
-            for name in ("to_evaluate", "self_evaluated", "opinions", "finalised"):
-                add((c.population, "completion", level, name), getattr(c, name), c.woman)
-            add((c.population, "ratings", level, "finalised"), c.finalised, c.woman)
-            for code in RATINGS:
-                n = getattr(c, RATING_FIELDS[code])
-                add((c.population, "ratings", level, code), n, c.woman)
+            for name, n in values:
+                add((population, "completion", level, name), n, woman)
+            add((population, "ratings", level, "finalised"), c.finalised, woman)
+            for code, n in rated:
+                add((population, "ratings", level, code), n, woman)
     for dimension, key, woman, n in staff_rows:
         add(("staff", dimension, key), n, woman)
     return {address: (v[0], v[1]) for address, v in sums.items()}
@@ -358,26 +385,36 @@ def sensitive_figures(
 def _dtts_staff(cells: QuerySet[StaffCell]) -> dict[int, list[tuple[str, str, bool, int]]]:
     """DTTS staff counts per unit and dimension: (dimension, key, woman, count) rows."""
     result: dict[int, list[tuple[str, str, bool, int]]] = defaultdict(list)
-    for unit_id, dimension, key, woman, n in cells.values_list(
-        "unit_id", "dimension", "key", "woman", "count"
+    for unit_id, dimension, key, woman, n in (
+        cells.values("unit_id", "dimension", "key", "woman")
+        .annotate(n=Sum("count"))
+        .order_by()
+        .values_list("unit_id", "dimension", "key", "woman", "n")
     ):
         result[unit_id].append((dimension, key, woman, n))
     return result
 
 
-# What rule 3 reads of a sibling's summary rows (never their JSON columns).
-_SENSITIVE_FIELDS = (
-    "unit",
-    "population",
-    "level",
-    "woman",
-    "dtts",
-    "to_evaluate",
-    "self_evaluated",
-    "opinions",
-    "finalised",
-    *RATING_FIELDS.values(),
-)
+class SensitiveRow(NamedTuple):
+    """What rule 3 reads of a sibling's DTTS summary rows (never their JSON columns), summed
+    by the database over the disadvantaged-area flag, which it does not need."""
+
+    unit_id: int
+    population: str
+    level: str
+    woman: bool
+    dtts: bool
+    to_evaluate: int
+    self_evaluated: int
+    opinions: int
+    finalised: int
+    rating_chuadat: int
+    rating_dat: int
+    rating_kha: int
+    rating_tot: int
+
+
+_SUMMED = SensitiveRow._fields[5:]
 
 
 def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...], tuple[int, int]]]:
@@ -385,12 +422,17 @@ def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...],
     if unit.depth <= 1:
         return []
     parent_path = unit.path[: -Unit.steplen]
-    eval_cells: dict[int, list[EvalCell]] = defaultdict(list)
-    for cell in (
+    eval_cells: dict[int, list[SensitiveRow]] = defaultdict(list)
+    keys = ("unit_id", "population", "level", "woman", "dtts")
+    for row in (
         EvalCell.objects.filter(school_year=school_year, parent_path=parent_path, dtts=True)
         .exclude(unit=unit)
-        .only(*_SENSITIVE_FIELDS)
+        .values(*keys)
+        .annotate(**{f"sum_{name}": Sum(name) for name in _SUMMED})
+        .order_by()
+        .values_list(*keys, *(f"sum_{name}" for name in _SUMMED))
     ):
+        cell = SensitiveRow(*row)
         eval_cells[cell.unit_id].append(cell)
     staff = _dtts_staff(
         StaffCell.objects.filter(
@@ -404,8 +446,8 @@ def _siblings(unit: Unit, school_year: SchoolYear) -> list[dict[tuple[str, ...],
 
 
 def _report(unit: Unit, school_year: SchoolYear) -> ReportData:
-    ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
-    data = build(unit, school_year)
+    state = ensure_fresh(school_year, settings.REPORT_MAX_STALENESS)
+    data = build(unit, school_year, state=state)
     return protection.protect(data, _siblings(unit, school_year))
 
 

@@ -35,7 +35,7 @@ def hold(*args, **kwargs):
     print("holding", flush=True)
     time.sleep(600)
 
-refresh._roll_up = hold
+refresh._write = hold
 with system_scope():
     year = SchoolYear.objects.get(is_current=True)
 refresh.refresh(year)
@@ -85,7 +85,7 @@ def test_a_hung_refresh_is_cut_off_after_the_lease(world, settings, monkeypatch:
     year = world.year
     refresh.rebuild(year)  # the year has summaries; the next refresh is incremental
     holding, release = threading.Event(), threading.Event()
-    real = refresh._roll_up
+    real = refresh._write
     hung = threading.current_thread  # the hung refresh runs in another thread
 
     def roll_up(*args: Any, **kwargs: Any) -> Any:
@@ -95,7 +95,7 @@ def test_a_hung_refresh_is_cut_off_after_the_lease(world, settings, monkeypatch:
         return real(*args, **kwargs)
 
     main = threading.current_thread()
-    monkeypatch.setattr(refresh, "_roll_up", roll_up)
+    monkeypatch.setattr(refresh, "_write", roll_up)
     errors: list[BaseException] = []
 
     def run() -> None:
