@@ -112,8 +112,11 @@ def test_a_rush_with_a_node_killed_loses_nothing(cluster: Path, tmp_path: Path) 
     assert check["learners_with_two_attempts"] == 0, check
     assert check["video_learners_without_row"] == 0, check
     assert check["video_rows_doubled"] == 0, check
-    # Users saw at most a retry: nothing failed three times.
+    # Users saw at most a retry: nothing failed three times. (A request refused as "busy" by
+    # admission control when the two small nodes are saturated is counted apart: that is the
+    # overload behaviour of decision 0027, not a fault; the completing writes are never refused.)
     assert result["failed"] == 0, result["failed_examples"]
+    assert not [r for r in result["refused_examples"] if r.startswith(("save", "submit"))]
     # The load balancer stopped sending to the dead node within seconds.
     assert result["lb_detect_s"] is not None and result["lb_detect_s"] < 5, result
     # The job whose worker died was run again by the other worker; every job finished.
