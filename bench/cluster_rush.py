@@ -46,6 +46,8 @@ sys.path.insert(0, str(ROOT / "deploy"))
 
 from cluster import DEFAULT_DIR, Cluster  # deploy/cluster.py
 
+from bench.common import machine, sample_answer, summary_ms, write_section
+
 PASSWORD = "Cum-May-Chu-2026!"
 RETRIES = 3
 # Statuses a client answers by sending the same request again (the node died, the load
@@ -272,16 +274,7 @@ class Rush:
                     "start", "POST", f"/api/v1/learn/quizzes/{quiz}/attempts/", token=token
                 )
                 for question in attempt["questions"][:10]:
-                    kind = question["kind"]
-                    response: Any = (
-                        0
-                        if kind == "single"
-                        else [0]
-                        if kind == "multiple"
-                        else True
-                        if kind == "truefalse"
-                        else "thường xuyên"
-                    )
+                    response = sample_answer(question)
                     self.ask(
                         "save",
                         "PUT",
@@ -374,8 +367,6 @@ def run_rush(
         t.join()
     elapsed = time.perf_counter() - rush.started
     requests = sum(len(v) for v in rush.latency.values())
-    from bench.common import summary_ms
-
     result = {
         "seconds": round(elapsed, 1),
         "attempts": rush.attempts,
@@ -670,8 +661,6 @@ def faults(cluster: Cluster, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _report_scale(r: dict[str, Any], args: argparse.Namespace) -> str:
-    from bench.common import machine
-
     lines = [
         f"`{' '.join(sys.argv)}` on a cluster of {args.node_desc} — {machine()}.",
         "",
@@ -699,8 +688,6 @@ def _report_scale(r: dict[str, Any], args: argparse.Namespace) -> str:
 
 
 def _report_faults(r: dict[str, Any], args: argparse.Namespace) -> str:
-    from bench.common import machine
-
     c = r["check"]
     lines = [
         f"`{' '.join(sys.argv)}` on a cluster of {args.node_desc} — {machine()}.",
@@ -763,8 +750,6 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))
     if args.write:
-        from bench.common import write_section
-
         if args.mode == "scale":
             write_section(
                 args.write,

@@ -51,7 +51,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from bench.bdtx_bench import _largest_province
-from bench.common import machine, summary_ms, write_section
+from bench.common import machine, sample_answer, summary_ms, write_section
 from bench.learning_dataset import national_courses
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.core.scoping import system_scope
@@ -233,16 +233,7 @@ class Rush:
                     headers,
                 )
                 for question in attempt["questions"][:10]:
-                    kind = question["kind"]
-                    response: Any = (
-                        0
-                        if kind == "single"
-                        else [0]
-                        if kind == "multiple"
-                        else True
-                        if kind == "truefalse"
-                        else "thường xuyên"
-                    )
+                    response = sample_answer(question)
                     self._ask(
                         conn,
                         "save",

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 # Importing the evaluation bench sets bench.settings and Django up: first.
 import bench.evaluation_bench as eb  # isort: skip
 
-from bench.common import machine, percentile, write_section
+from bench.common import machine, percentile, sample_answer, write_section
 from opentemis.accounts.models import RoleAssignment, User
 from opentemis.core.admission import haproxy_lines
 from opentemis.core.scoping import system_scope
@@ -143,17 +143,6 @@ def fresh_attempts(world: World, port: int) -> None:
     conn.close()
 
 
-def _answer(question: dict[str, Any]) -> Any:
-    kind = question["kind"]
-    if kind == "single":
-        return 0
-    if kind == "multiple":
-        return [0]
-    if kind == "truefalse":
-        return True
-    return "thường xuyên"
-
-
 def make_request(
     world: World, kind: str, rng: random.Random
 ) -> tuple[str, str, bytes | None, dict[str, str]]:
@@ -171,7 +160,9 @@ def make_request(
         return "POST", f"/api/v1/learn/videos/{world.video}/progress/", body, headers
     token, attempt, questions = rng.choice(world.attempts)
     question = rng.choice(questions)
-    body = json.dumps({"position": question["position"], "response": _answer(question)}).encode()
+    body = json.dumps(
+        {"position": question["position"], "response": sample_answer(question)}
+    ).encode()
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     return "PUT", f"/api/v1/learn/quiz-attempts/{attempt}/answers/", body, headers
 

@@ -56,7 +56,7 @@ from django.contrib.auth.hashers import (
 from django.db import connection
 from django.test import Client, override_settings
 
-from bench.common import machine, percentile
+from bench.common import machine, percentile, sample_answer
 from bench.learning_bench import _hooks, learners
 from bench.learning_dataset import national_courses
 from opentemis.accounts.models import RoleAssignment, User
@@ -394,16 +394,7 @@ def quiz_and_video(
             201,
         ).json()
         for question in start["questions"][:10]:
-            kind = question["kind"]
-            answer: Any = (
-                0
-                if kind == "single"
-                else [0]
-                if kind == "multiple"
-                else True
-                if kind == "truefalse"
-                else "thường xuyên"
-            )
+            answer = sample_answer(question)
             meter.time(
                 "test: answer",
                 lambda a=auth, q=question, r=answer, s=start: client.put(
