@@ -112,10 +112,13 @@ class EvalFigures:
             self.counts[k] += sign * v
         for k, v in other.ratings.items():
             self.ratings[k] += sign * v
+        criteria = self.criteria
         for number, levels in other.criteria.items():
-            mine = self.criteria.setdefault(number, [0, 0, 0, 0])
-            for i, n in enumerate(levels):
-                mine[i] += sign * n
+            mine = criteria.get(number)
+            if mine is None:
+                criteria[number] = [sign * n for n in levels]
+            else:
+                criteria[number] = [a + sign * b for a, b in zip(mine, levels, strict=True)]
         for k, v in other.needs.items():
             self.needs[k] = self.needs.get(k, 0) + sign * v
         for k, v in other.modules.items():
@@ -363,6 +366,7 @@ def _own_evaluations(
     )
     sql_params = [*params, *count_params, *by_index, *statuses, *statuses]
     cells: dict[tuple[int, str, str, bool], EvalFigures | None] = {}
+    modules: dict[tuple[str, str], list[str]] = {}  # BDTX modules of (framework, criterion)
 
     def cell(unit_id: int, kind: str, gender: str, dtts: bool) -> EvalFigures | None:
         if (unit_id, kind, gender, dtts) in cells:
@@ -399,7 +403,9 @@ def _own_evaluations(
             else:
                 n = numbers[0]
                 target.needs[name] = target.needs.get(name, 0) + n
-                for module in modules_for(framework, int(name)):
+                if (framework, name) not in modules:
+                    modules[(framework, name)] = modules_for(framework, int(name))
+                for module in modules[(framework, name)]:
                     target.modules[module] = target.modules.get(module, 0) + n
 
 
