@@ -11,8 +11,9 @@ Two operations, both for one school year:
   writes in the same transaction, so transfers and imports are seen on both sides; an event of
   an evaluation or cycle counts for that record's year only), recounts only those units' own
   figures, and adds the difference to their stored rows and their ancestors' (reading no
-  unchanged sibling). When the tree may have changed (an import, a unit moved or edited) the
-  ancestors are re-added from their children's stored rows instead. A read of a report calls it
+  unchanged sibling, and rewriting only the breakdown cells with a difference). When the tree
+  may have changed (an import, a unit moved or edited) the ancestors are re-added from their
+  children's stored rows instead. A read of a report calls it
   when the summaries are older than ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation
   is in every report that covers it at the latest that long after
   (docs/decisions/0009-reports.md).
@@ -269,7 +270,7 @@ def _own_evaluations(
     evaluations: Any,
     result: dict[int, UnitFigures],
 ) -> None:
-    """Evaluation figures of ``units`` by grouped queries (no row-by-row work in Python).
+    """Evaluation figures of ``units`` by one grouped statement (no row-by-row work in Python).
 
     One evaluation per person and year counts: the latest (a person evaluated in two cycles of
     the same year, after a transfer between provinces, counts once, where they were last).
