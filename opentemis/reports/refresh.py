@@ -289,10 +289,10 @@ def _own_evaluations(
     )
     # The counted evaluations, read once (one scan of the evaluations and their people) and
     # grouped three ways in the same statement: completion and ratings; per-criterion levels
-    # (the JSON of the reviewer's levels, expanded by the database: one row per criterion with
-    # a column per level); training needs by criterion with the framework, for the BDTX
-    # modules (criterion -> module table, data). Three statements over the same evaluations
-    # cost three scans of a school's scattered rows (issue 15).
+    # (the JSON of the reviewer's levels, expanded and counted by the database, one map per
+    # group); training needs by criterion with the framework, for the BDTX modules (criterion
+    # -> module table, data). Three statements over the same evaluations cost three scans of
+    # a school's scattered rows (issue 15).
     base = (
         latest.annotate(
             has_opinion=opinion,
