@@ -11,8 +11,9 @@ Two operations, both for one school year:
   writes in the same transaction, so transfers and imports are seen on both sides; an event of
   an evaluation or cycle counts for that record's year only), recounts only those units' own
   figures, and adds the difference to their stored rows and their ancestors' (reading no
-  unchanged sibling). When the tree may have changed (an import, a unit moved or edited) the
-  ancestors are re-added from their children's stored rows instead. A read of a report calls it
+  unchanged sibling, and rewriting only the breakdown cells with a difference). When the tree
+  may have changed (an import, a unit moved or edited) the ancestors are re-added from their
+  children's stored rows instead. A read of a report calls it
   when the summaries are older than ``REPORT_MAX_STALENESS`` seconds, so a finalised evaluation
   is in every report that covers it at the latest that long after
   (docs/decisions/0009-reports.md).
@@ -45,7 +46,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from opentemis.accounts.models import AuditEvent
@@ -112,10 +113,13 @@ class EvalFigures:
             self.counts[k] += sign * v
         for k, v in other.ratings.items():
             self.ratings[k] += sign * v
+        criteria = self.criteria
         for number, levels in other.criteria.items():
-            mine = self.criteria.setdefault(number, [0, 0, 0, 0])
-            for i, n in enumerate(levels):
-                mine[i] += sign * n
+            mine = criteria.get(number)
+            if mine is None:
+                criteria[number] = [sign * n for n in levels]
+            else:
+                criteria[number] = [a + sign * b for a, b in zip(mine, levels, strict=True)]
         for k, v in other.needs.items():
             self.needs[k] = self.needs.get(k, 0) + sign * v
         for k, v in other.modules.items():
@@ -130,6 +134,15 @@ class EvalFigures:
 
     def is_empty(self) -> bool:
         return not any(self.counts.values()) and not any(self.ratings.values())
+
+    def is_zero(self) -> bool:
+        """Nothing at all, maps included (a difference that changes no stored figure)."""
+        return (
+            self.is_empty()
+            and not any(any(levels) for levels in self.criteria.values())
+            and not any(self.needs.values())
+            and not any(self.modules.values())
+        )
 
 
 @dataclass
@@ -257,7 +270,7 @@ def _own_evaluations(
     evaluations: Any,
     result: dict[int, UnitFigures],
 ) -> None:
-    """Evaluation figures of ``units`` by grouped queries (no row-by-row work in Python).
+    """Evaluation figures of ``units`` by one grouped statement (no row-by-row work in Python).
 
     One evaluation per person and year counts: the latest (a person evaluated in two cycles of
     the same year, after a transfer between provinces, counts once, where they were last).
@@ -274,93 +287,127 @@ def _own_evaluations(
     opinion = Exists(PeerOpinion.objects.filter(evaluation_id=OuterRef("pk"))) | Exists(
         PollParticipation.objects.filter(evaluation_id=OuterRef("pk"))
     )
-    locked = Q(status__in=list(LOCKED_STATUSES))
-    keys = ("unit_id", "kind", "person__gender", "person__is_dtts")
-    counts = (
-        latest.annotate(has_opinion=opinion)
-        .values(*keys)
-        .annotate(
-            started=Count("id"),
-            self_evaluated=Count("id", filter=Q(submitted_at__isnull=False)),
-            opinions=Count("id", filter=Q(has_opinion=True)),
-            finalised=Count("id", filter=locked),
-            **{code: Count("id", filter=locked & Q(final_rating=code)) for code in RATING_FIELDS},
+    # The counted evaluations, read once (one scan of the evaluations and their people) and
+    # grouped three ways in the same statement: completion and ratings; per-criterion levels
+    # (the JSON of the reviewer's levels, expanded and counted by the database, one map per
+    # group); training needs by criterion with the framework, for the BDTX modules (criterion
+    # -> module table, data). Three statements over the same evaluations cost three scans of
+    # a school's scattered rows (issue 15).
+    base = (
+        latest.annotate(
+            has_opinion=opinion,
+            r_unit=F("unit_id"),
+            r_kind=F("kind"),
+            r_gender=F("person__gender"),
+            r_dtts=F("person__is_dtts"),
+            r_framework=F("framework__code"),
+        )
+        .values(
+            "id",
+            "r_unit",
+            "r_kind",
+            "r_gender",
+            "r_dtts",
+            "r_framework",
+            "status",
+            "submitted_at",
+            "final_rating",
+            "review_levels",
+            "has_opinion",
         )
         .order_by()
     )
-
-    def cell(unit_id: int, kind: str, gender: str, dtts: bool) -> EvalFigures | None:
-        info = units.get(unit_id)
-        if info is None:
-            return None
-        population = population_of(manager=kind == EvaluationKind.MANAGER, level=info.level)
-        key = (population, info.level, gender == "F", dtts, info.disadvantaged)
-        return result[unit_id].eval[key]
-
-    for row in counts:
-        target = cell(row["unit_id"], row["kind"], row["person__gender"], row["person__is_dtts"])
-        if target is None:
-            continue
-        for name in ("started", "self_evaluated", "opinions", "finalised"):
-            target.counts[name] += row[name]
-        for code in RATING_FIELDS:
-            target.ratings[code] += row[code]
-
-    # Per-criterion levels: the JSON of the reviewer's levels, expanded by the database.
-    finalised_ids = latest.filter(locked).values("pk")
-    inner, params = finalised_ids.query.sql_with_params()
+    inner, params = base.query.sql_with_params()
     expand = (
-        "CROSS JOIN LATERAL jsonb_each_text(e.review_levels) kv"
+        "CROSS JOIN LATERAL jsonb_each_text(ev.review_levels) kv"
         if connection.vendor == "postgresql"
-        else "CROSS JOIN json_each(e.review_levels) kv"
+        else "CROSS JOIN json_each(ev.review_levels) kv"
     )
+    statuses = list(LOCKED_STATUSES)
+    locked_sql = f"ev.status IN ({', '.join(['%s'] * len(statuses))})"
+    keys = "ev.r_unit, ev.r_kind, ev.r_gender, ev.r_dtts"
+
+    def total(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    # Every part gives: part, unit, kind, gender, dtts, name, framework, 8 numbers.
+    count_columns = [
+        "COUNT(*)",
+        total("ev.submitted_at IS NOT NULL"),
+        total("ev.has_opinion"),
+        total(locked_sql),
+        *(total(f"{locked_sql} AND ev.final_rating = %s") for _code in RATING_FIELDS),
+    ]
+    count_params = [*statuses, *[p for code in RATING_FIELDS for p in (*statuses, code)]]
+    # Per-criterion levels: summed per criterion, then one JSON map per group,
+    # {"<criterion>": [Chưa đạt, Đạt, Khá, Tốt]} as stored (a row per group, not per criterion).
+    by_index = sorted(LEVEL_CODES, key=lambda code: LEVEL_INDEX[code])
+    level_columns = ", ".join(f"{total('kv.value = %s')} AS n{i}" for i in range(len(by_index)))
+    levels_list = ", ".join(f"n{i}" for i in range(len(by_index)))
+    if connection.vendor == "postgresql":
+        # json, not jsonb: built as text, no key sorting (a third of the time of jsonb here).
+        level_map = f"CAST(json_object_agg(k, json_build_array({levels_list})) AS TEXT)"
+    else:
+        level_map = f"json_group_object(k, json_array({levels_list}))"
+    pad = ", ".join(["0"] * 4)
+    seven = ", ".join(["0"] * 7)
     # Table names come from the models and ``inner`` is Django's own compiled SQL (its values
     # are parameters): nothing from users is formatted into the statement.
-    # One row per criterion with a column per level (four times fewer rows than per level).
-    by_level = ", ".join("SUM(CASE WHEN kv.value = %s THEN 1 ELSE 0 END)" for _ in LEVEL_CODES)
-    order = [LEVEL_INDEX[code] for code in LEVEL_CODES]
     sql = (
-        f"SELECT e.unit_id, e.kind, p.gender, p.is_dtts, kv.key, {by_level} "  # noqa: S608
-        f"FROM {Evaluation._meta.db_table} e "
-        f"JOIN {Person._meta.db_table} p ON p.id = e.person_id {expand} "
-        f"WHERE e.id IN ({inner}) GROUP BY 1, 2, 3, 4, 5"
+        f"WITH ev AS ({inner}) "  # noqa: S608
+        f"SELECT 'c', {keys}, '', '', {', '.join(count_columns)} FROM ev GROUP BY {keys} "
+        f"UNION ALL SELECT 'l', r_unit, r_kind, r_gender, r_dtts, {level_map}, '', 0, {seven} "
+        f"FROM (SELECT {keys}, kv.key AS k, {level_columns} FROM ev {expand} "
+        f"WHERE {locked_sql} GROUP BY {keys}, kv.key) levels "
+        "GROUP BY r_unit, r_kind, r_gender, r_dtts "
+        f"UNION ALL SELECT 'n', {keys}, CAST(tn.criterion AS TEXT), ev.r_framework, COUNT(*), "
+        f"0, 0, 0, {pad} FROM ev JOIN {TrainingNeed._meta.db_table} tn "
+        f"ON tn.evaluation_id = ev.id WHERE {locked_sql} "
+        f"GROUP BY {keys}, tn.criterion, ev.r_framework"
     )
+    sql_params = [*params, *count_params, *by_index, *statuses, *statuses]
+    cells: dict[tuple[int, str, str, bool], EvalFigures | None] = {}
+    modules: dict[tuple[str, str], list[str]] = {}  # BDTX modules of (framework, criterion)
+
+    def cell(unit_id: int, kind: str, gender: str, dtts: bool) -> EvalFigures | None:
+        if (unit_id, kind, gender, dtts) in cells:
+            return cells[(unit_id, kind, gender, dtts)]
+        info = units.get(unit_id)
+        target = None
+        if info is not None:
+            population = population_of(manager=kind == EvaluationKind.MANAGER, level=info.level)
+            key = (population, info.level, gender == "F", dtts, info.disadvantaged)
+            target = result[unit_id].eval[key]
+        cells[(unit_id, kind, gender, dtts)] = target
+        return target
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*LEVEL_CODES, *params])
-        for unit_id, kind, gender, dtts, number, *counts in cursor:  # no list of every row
+        cursor.execute(sql, sql_params)
+        for part, unit_id, kind, gender, dtts, name, framework, *numbers in cursor:
             target = cell(unit_id, kind, gender, bool(dtts))
             if target is None:
                 continue
-            levels = target.criteria.setdefault(str(number), [0] * len(LEVEL_CODES))
-            for index, n in zip(order, counts, strict=True):
-                levels[index] += n
-
-    # Training needs by criterion; the BDTX modules from the criterion -> module table (data).
-    for row in (
-        TrainingNeed.objects.filter(evaluation__in=finalised_ids)
-        .values(
-            "evaluation__unit_id",
-            "evaluation__kind",
-            "evaluation__person__gender",
-            "evaluation__person__is_dtts",
-            "evaluation__framework__code",
-            "criterion",
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        target = cell(
-            row["evaluation__unit_id"],
-            row["evaluation__kind"],
-            row["evaluation__person__gender"],
-            row["evaluation__person__is_dtts"],
-        )
-        if target is None:
-            continue
-        number, n = str(row["criterion"]), row["n"]
-        target.needs[number] = target.needs.get(number, 0) + n
-        for module in modules_for(row["evaluation__framework__code"], row["criterion"]):
-            target.modules[module] = target.modules.get(module, 0) + n
+            if part == "c":
+                started, self_evaluated, opinions, finalised, *ratings = numbers
+                target.counts["started"] += started
+                target.counts["self_evaluated"] += self_evaluated
+                target.counts["opinions"] += opinions
+                target.counts["finalised"] += finalised
+                for code, n in zip(RATING_FIELDS, ratings, strict=True):
+                    target.ratings[code] += n
+            elif part == "l":
+                criteria: dict[str, list[int]] = json.loads(name)
+                if target.criteria:
+                    target.add(EvalFigures(counts={}, ratings={}, criteria=criteria))
+                else:
+                    target.criteria = criteria
+            else:
+                n = numbers[0]
+                target.needs[name] = target.needs.get(name, 0) + n
+                if (framework, name) not in modules:
+                    modules[(framework, name)] = modules_for(framework, int(name))
+                for module in modules[(framework, name)]:
+                    target.modules[module] = target.modules.get(module, 0) + n
 
 
 # --- roll-up and storage ----------------------------------------------------------------------
@@ -604,6 +651,159 @@ def _apply_deltas(
     return len(affected)
 
 
+def _eval_cells(
+    school_year: SchoolYear,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    parent_paths: Iterable[str] | None = None,
+    row_ids: Iterable[int] | None = None,
+) -> list[tuple[int, Any, EvalKey, EvalFigures]]:
+    """Stored evaluation rows of the units ``unit_ids``, of the children of ``parent_paths``
+    or with the ids ``row_ids``: (row id, unit id, key, figures), read as tuples (the parent's
+    path in place of the unit id for ``parent_paths``)."""
+    fields = (
+        "pk",
+        "unit_id" if parent_paths is None else "parent_path",
+        "population",
+        "level",
+        "woman",
+        "dtts",
+        "disadvantaged",
+        *COUNT_FIELDS,
+        *RATING_FIELDS.values(),
+        "criteria",
+        "needs",
+        "modules",
+    )
+    n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
+    result: list[tuple[int, Any, EvalKey, EvalFigures]] = []
+    for column, values in (("unit_id", unit_ids), ("parent_path", parent_paths), ("pk", row_ids)):
+        if values is None:
+            continue
+        listed = list(values)
+        for start in range(0, len(listed), 5000):
+            chunk = listed[start : start + 5000]
+            qs = EvalCell.objects.filter(school_year=school_year, **{f"{column}__in": chunk})
+            for row in qs.values_list(*fields):
+                counts = row[7 : 7 + n_counts]
+                ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
+                criteria, needs, modules = row[7 + n_counts + n_ratings :]
+                figures = EvalFigures(
+                    counts=dict(zip(COUNT_FIELDS, counts, strict=True)),
+                    ratings=dict(zip(RATING_FIELDS, ratings, strict=True)),
+                    criteria=criteria,
+                    needs=needs,
+                    modules=modules,
+                )
+                result.append((row[0], row[1], row[2:7], figures))
+    return result
+
+
+def _same(recounted: EvalFigures, stored: EvalFigures, same_staff: bool) -> bool:
+    """Whether a recounted cell equals a stored one (no difference to add): compared whole,
+    maps included ("to evaluate" left out when the staff was not recounted)."""
+    return (
+        recounted.ratings == stored.ratings
+        and all(
+            n == stored.counts[name]
+            for name, n in recounted.counts.items()
+            if not (same_staff and name == "to_evaluate")
+        )
+        and recounted.criteria == stored.criteria
+        and recounted.needs == stored.needs
+        and recounted.modules == stored.modules
+    )
+
+
+def _apply_eval_deltas(
+    school_year: SchoolYear,
+    changed: dict[int, UnitInfo],
+    own: dict[int, UnitFigures],
+    same_staff: set[int] | frozenset[int] = frozenset(),
+) -> int:
+    """:func:`_apply_deltas` for the evaluation rows, touching only the rows that change.
+
+    Each changed unit's difference (its recounted own figures less its stored rows less its
+    children's rows) is computed first, cells that change nothing dropped, and summed up the
+    tree. Then only the stored rows of the (unit, key) pairs with a difference are read in
+    full, added to and written back; the other rows of the ancestors (their other breakdown
+    cells: a school's finalisation moves one cell of each ancestor, not its dozens) are left
+    as they are, JSON maps unread. A rebuild writes the same rows (tests/test_rebuild.py).
+    """
+    affected = _with_ancestors(changed)
+    by_path = {info.path: info for info in affected.values()}
+    # The changed units' rows (all of them: their old own figures) and their children's.
+    old: dict[int, dict[EvalKey, tuple[int, EvalFigures]]] = defaultdict(dict)
+    for row_id, unit_id, key, figures in _eval_cells(school_year, unit_ids=changed):
+        old[unit_id][key] = (row_id, figures)
+    below: dict[int, UnitFigures] = defaultdict(UnitFigures)  # children's rows, per parent
+    parent_of = {info.path: pk for pk, info in changed.items()}
+    for _row_id, parent_path, key, figures in _eval_cells(school_year, parent_paths=parent_of):
+        below[parent_of[parent_path]].eval[key].add(figures)
+    # Each changed unit's own difference, without the cells that change nothing.
+    delta: dict[int, dict[EvalKey, EvalFigures]] = {}
+    for pk in changed:
+        difference: dict[EvalKey, EvalFigures] = defaultdict(EvalFigures)
+        recounted = own[pk].eval if pk in own else {}
+        stored = old.get(pk, {})
+        for key, figures in recounted.items():
+            if (
+                pk not in below
+                and key in stored
+                and _same(figures, stored[key][1], pk in same_staff)
+            ):
+                continue  # (most cells of a changed school: compared, not subtracted)
+            difference[key].add(figures)
+        for key, (_row_id, figures) in stored.items():
+            if key in difference or pk in below or key not in recounted:
+                difference[key].add(figures, sign=-1)
+        for key, figures in below[pk].eval.items() if pk in below else ():
+            difference[key].add(figures)
+        for key, cell in list(difference.items()):
+            if pk in same_staff:  # its staff was not recounted: "to evaluate" has not moved
+                cell.counts["to_evaluate"] = 0
+            if cell.is_zero():
+                del difference[key]
+        delta[pk] = difference
+    # Bottom-up: each unit's difference is its own plus its descendants'.
+    for info in sorted(affected.values(), key=lambda i: -len(i.path)):
+        parent = by_path.get(_parent(info.path))
+        if parent is None or not delta.get(info.pk):
+            continue
+        into = delta.setdefault(parent.pk, {})
+        for key, cell in delta[info.pk].items():
+            if key in into:
+                into[key].add(cell)
+            else:
+                into[key] = EvalFigures()
+                into[key].add(cell)
+    # The stored rows of the pairs with a difference: ancestors' read by id, from their keys.
+    touched = {pk: cells for pk, cells in delta.items() if cells}
+    wanted = [
+        row_id
+        for row_id, unit_id, *key in EvalCell.objects.filter(
+            school_year=school_year, unit_id__in=[pk for pk in touched if pk not in changed]
+        ).values_list("pk", "unit_id", "population", "level", "woman", "dtts", "disadvantaged")
+        if tuple(key) in touched[unit_id]
+    ]
+    for row_id, unit_id, key, figures in _eval_cells(school_year, row_ids=wanted):
+        old[unit_id][key] = (row_id, figures)
+    stale: list[int] = []
+    new: dict[int, UnitFigures] = {}
+    for pk, cells in touched.items():
+        rows = new[pk] = UnitFigures()
+        for key, cell in cells.items():
+            if key in old.get(pk, {}):
+                row_id, stored_cell = old[pk][key]
+                stale.append(row_id)
+                rows.eval[key] = stored_cell
+            rows.eval[key].add(cell)
+    for start in range(0, len(stale), 5000):
+        EvalCell.objects.filter(pk__in=stale[start : start + 5000]).delete()
+    _write(school_year, [affected[pk] for pk in new], new, ("eval",), replace=False)
+    return len(affected)
+
+
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert summary rows: COPY on PostgreSQL (a deadline-day refresh writes ~100,000),
     bulk_create elsewhere."""
@@ -615,6 +815,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     table = connection.ops.quote_name(model._meta.db_table)
     with (
+        connection.wrap_database_errors,  # Django's errors, as for the ORM's statements
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
@@ -908,7 +1109,7 @@ def _apply(school_year: SchoolYear, changes: Changes) -> int:
     # staff is not recounted and the difference leaves that figure alone.
     own = _own(school_year, eval_changed, everything=False, staff_of=staff_changed)
     same_staff = set(eval_changed) - set(staff_changed)
-    count = _apply_deltas(school_year, eval_changed, own, parts=("eval",), same_staff=same_staff)
+    count = _apply_eval_deltas(school_year, eval_changed, own, same_staff=same_staff)
     if staff_changed:
         _apply_deltas(school_year, staff_changed, own, parts=("staff",))
     return count

@@ -22,7 +22,7 @@ from opentemis.reports.tests.test_refresh import (
     preschool_school,
     recount,
 )
-from opentemis.staff.models import Person
+from opentemis.staff.models import EmploymentStatus, Person
 from opentemis.standards.frameworks import modules_for
 from tests.factories import PersonFactory
 
@@ -252,3 +252,76 @@ def test_a_refresh_by_differences_stores_what_a_rebuild_stores(ev):
     refreshed = (eval_rows(year), staff_rows(year))
     refresh.rebuild(year)
     assert (eval_rows(year), staff_rows(year)) == refreshed
+
+
+def cells_by_key(year: Any) -> dict[tuple[Any, ...], tuple[int, tuple[Any, ...]]]:
+    """Every stored evaluation row: its id and values, by unit and breakdown key."""
+    values = eval_rows(year)
+    with system_scope():
+        ids = {
+            (c.unit_id, c.population, c.level, c.woman, c.dtts, c.disadvantaged): c.pk
+            for c in EvalCell.objects.filter(school_year=year)
+        }
+    return {key: (ids[key], row) for key, row in values.items()}
+
+
+def test_a_refresh_rewrites_only_the_cells_a_change_moves(ev):
+    """A finalisation moves one breakdown cell of its school and of each ancestor: those rows
+    are rewritten, every other row (the ancestors' other cells included) is left as it was,
+    and the result is still the rebuilt one."""
+    dataset(ev)
+    year = ev.w.year
+    refresh.rebuild(year)
+    before = cells_by_key(year)
+    with system_scope():  # the colleague's submitted evaluation (dataset), finalised
+        evaluation = Evaluation.objects.get(person=ev.colleague.person)
+        assert evaluation.unit_id == ev.w.school_a1.pk
+        services.evaluation_finalise(
+            actor=ev.w.principal_a1,
+            evaluation=evaluation,
+            version=evaluation.version,
+            levels=ev.levels("Tot", c2="Dat"),
+        )
+    refresh.refresh(year)
+    check(year)
+    after = cells_by_key(year)
+    school = ev.w.school_a1
+    with system_scope():
+        ancestors = {u.pk for u in Unit.objects.all() if school.path.startswith(u.path)}
+    moved = {key for key in after if key not in before or after[key][1] != before[key][1]}
+    # The school's cell and one cell of each ancestor, no other.
+    assert {key[0] for key in moved} == ancestors
+    assert len(moved) == len(ancestors)
+    for key, (pk, row) in before.items():
+        if key not in moved:
+            assert after[key] == (pk, row)  # not rewritten
+    # Ancestors have other cells (the preschool's, the other province's), left alone.
+    assert any(key[0] in ancestors and key not in moved for key in before)
+    refreshed = eval_rows(year)
+    refresh.rebuild(year)
+    assert eval_rows(year) == refreshed
+
+
+def test_a_refresh_that_empties_a_cell_deletes_its_rows(ev):
+    """A cell's only person leaves before being evaluated: the rows of that cell are deleted
+    from the school and every ancestor where it was the only one (no row of zeros is left),
+    as after a rebuild."""
+    year = ev.w.year
+    finalise(ev, ev.w.teacher_a1, ev.levels("Kha", c3="Dat"))
+    refresh.rebuild(year)
+    before = set(eval_rows(year))
+    with system_scope():
+        person = PersonFactory(unit=ev.w.school_b1, gender="F", ethnicity="02", staff_code="GVL")
+    refresh.refresh(year)
+    check(year)
+    added = set(eval_rows(year)) - before
+    assert ev.w.school_b1.pk in {key[0] for key in added}  # a new cell, school and ancestors
+    with system_scope():
+        person.employment_status = EmploymentStatus.RETIRED
+        person.save()
+    refresh.refresh(year)
+    check(year)
+    assert set(eval_rows(year)) == before  # the new cells are gone again
+    refreshed = eval_rows(year)
+    refresh.rebuild(year)
+    assert eval_rows(year) == refreshed
