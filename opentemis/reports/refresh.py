@@ -455,19 +455,9 @@ def _stored(
             "needs",
             "modules",
         )
-        n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
         for row in rows_of(EvalCell).values_list(*fields):
             key = row[2:7]
-            counts = row[7 : 7 + n_counts]
-            ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
-            criteria, needs, modules = row[7 + n_counts + n_ratings :]
-            figures = EvalFigures(
-                counts=dict(zip(COUNT_FIELDS, counts, strict=True)),
-                ratings=dict(zip(RATING_FIELDS, ratings, strict=True)),
-                criteria=criteria,
-                needs=needs,
-                modules=modules,
-            )
+            figures = _stored_figures(row)
             cells = slot(row[0], row[1]).eval
             if key in cells:
                 cells[key].add(figures)
@@ -651,6 +641,22 @@ def _apply_deltas(
     return len(affected)
 
 
+def _stored_figures(row: tuple[Any, ...]) -> EvalFigures:
+    """The figures of a stored evaluation row read as a tuple: two leading columns, the five of
+    its key, then the counts, the ratings, criteria, needs and modules (in that order)."""
+    n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
+    counts = row[7 : 7 + n_counts]
+    ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
+    criteria, needs, modules = row[7 + n_counts + n_ratings :]
+    return EvalFigures(
+        counts=dict(zip(COUNT_FIELDS, counts, strict=True)),
+        ratings=dict(zip(RATING_FIELDS, ratings, strict=True)),
+        criteria=criteria,
+        needs=needs,
+        modules=modules,
+    )
+
+
 def _eval_cells(
     school_year: SchoolYear,
     *,
@@ -675,7 +681,6 @@ def _eval_cells(
         "needs",
         "modules",
     )
-    n_counts, n_ratings = len(COUNT_FIELDS), len(RATING_FIELDS)
     result: list[tuple[int, Any, EvalKey, EvalFigures]] = []
     for column, values in (("unit_id", unit_ids), ("parent_path", parent_paths), ("pk", row_ids)):
         if values is None:
@@ -685,17 +690,7 @@ def _eval_cells(
             chunk = listed[start : start + 5000]
             qs = EvalCell.objects.filter(school_year=school_year, **{f"{column}__in": chunk})
             for row in qs.values_list(*fields):
-                counts = row[7 : 7 + n_counts]
-                ratings = row[7 + n_counts : 7 + n_counts + n_ratings]
-                criteria, needs, modules = row[7 + n_counts + n_ratings :]
-                figures = EvalFigures(
-                    counts=dict(zip(COUNT_FIELDS, counts, strict=True)),
-                    ratings=dict(zip(RATING_FIELDS, ratings, strict=True)),
-                    criteria=criteria,
-                    needs=needs,
-                    modules=modules,
-                )
-                result.append((row[0], row[1], row[2:7], figures))
+                result.append((row[0], row[1], row[2:7], _stored_figures(row)))
     return result
 
 
