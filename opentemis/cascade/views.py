@@ -15,6 +15,7 @@ Every write goes through ``cascade.services``; refusals come back as messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -325,32 +326,37 @@ def _core_by_code(code: str) -> Person:
     return found
 
 
+def _reassign(request: AuthenticatedRequest, act: Callable[[Person, str], str]) -> None:
+    """Run a reassignment posted with :class:`ReassignForm` (the new core teacher's staff code
+    and a reason): ``act(core, reason)`` returns the success message; refusals become error
+    messages."""
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the staff code of the core teacher."))
+        return
+    try:
+        done = act(_core_by_code(form.cleaned_data["core"]), form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Http404:
+        messages.error(request, _("No staff member with this code."))
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = selectors.get_person_for(request.user, pk)
     year = requested_school_year(request)
-    form = ReassignForm(request.POST)
-    if form.is_valid():
-        try:
-            moved = services.caseload_move_all(
-                actor=request.user,
-                from_core=found,
-                to_core=_core_by_code(form.cleaned_data["core"]),
-                school_year=year,
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, Http404) as exc:
-            messages.error(
-                request,
-                " ".join(exc.messages)
-                if isinstance(exc, ValidationError)
-                else _("No staff member with this code."),
-            )
-        else:
-            messages.success(request, _("%(n)s colleagues moved.") % {"n": moved})
-    else:
-        messages.error(request, _("Give the staff code of the core teacher."))
+
+    def act(core: Person, reason: str) -> str:
+        moved = services.caseload_move_all(
+            actor=request.user, from_core=found, to_core=core, school_year=year, reason=reason
+        )
+        return _("%(n)s colleagues moved.") % {"n": moved}
+
+    _reassign(request, act)
     return redirect(f"{reverse('cascade_core_caseload', args=[found.pk])}?year={year.code}")
 
 
@@ -360,29 +366,14 @@ def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Give one colleague a core teacher by hand (or another one)."""
     learner = selectors.get_person_for(request.user, pk)
     year = requested_school_year(request)
-    form = ReassignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.caseload_assign(
-                actor=request.user,
-                learner=learner,
-                core=_core_by_code(form.cleaned_data["core"]),
-                school_year=year,
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, Http404) as exc:
-            messages.error(
-                request,
-                " ".join(exc.messages)
-                if isinstance(exc, ValidationError)
-                else _("No staff member with this code."),
-            )
-        else:
-            messages.success(
-                request, _("The core teacher of %(name)s is saved.") % {"name": learner.full_name}
-            )
-    else:
-        messages.error(request, _("Give the staff code of the core teacher."))
+
+    def act(core: Person, reason: str) -> str:
+        services.caseload_assign(
+            actor=request.user, learner=learner, core=core, school_year=year, reason=reason
+        )
+        return _("The core teacher of %(name)s is saved.") % {"name": learner.full_name}
+
+    _reassign(request, act)
     back = request.POST.get("next") or ""
     if back.startswith("/cascade/"):
         return redirect(back)
